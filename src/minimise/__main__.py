@@ -1,0 +1,5 @@
+"""`python -m minimise` runs the command-line interface."""
+
+from minimise.cli import main
+
+main()

@@ -1,0 +1,193 @@
+"""Deciding which personal-data category, if any, an identifier or key denotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from minimise.words import is_constant_name, split_words
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRule:
+    """The names of one category, as word tuples, with its exclusions."""
+
+    category: str
+    names: tuple[tuple[str, ...], ...]
+    context_names: tuple[tuple[str, ...], ...]
+    exclude: frozenset[str]
+    requires_context: str = "person"
+    type_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """Why a name was judged personal: the category, the matched words and the context used."""
+
+    category: str
+    protection: str
+    matched: tuple[str, ...]
+    via_context: str = ""
+
+
+@dataclass
+class Vocabulary:
+    """Every word a classification can hinge on; the prefilter and the classifier share it."""
+
+    strong_words: set[str] = field(default_factory=set)
+    context_words: set[str] = field(default_factory=set)
+    person_words: set[str] = field(default_factory=set)
+
+
+class Classifier:
+    """Matches identifier words against the category rules, longest name first."""
+
+    def __init__(
+        self,
+        rules: list[CategoryRule],
+        person: frozenset[str],
+        not_person: frozenset[str],
+        address: frozenset[str],
+        exclude_words: frozenset[str],
+        protection_words: dict[str, frozenset[str]],
+        non_personal: frozenset[str] = frozenset(),
+    ) -> None:
+        self.rules = rules
+        self.person = person
+        self.not_person = not_person
+        self.address = address
+        self.exclude_words = exclude_words
+        self.protection_words = protection_words
+        self.non_personal = non_personal
+        self._cache: dict[tuple[str, tuple[str, ...], bool, bool], Classification | None] = {}
+        # Index every name by its first word so a lookup touches few candidates.
+        self._by_first: dict[str, list[tuple[CategoryRule, tuple[str, ...], bool]]] = {}
+        for rule in rules:
+            for words in rule.names:
+                self._by_first.setdefault(words[0], []).append((rule, words, False))
+            for words in rule.context_names:
+                self._by_first.setdefault(words[0], []).append((rule, words, True))
+        self._type_names: dict[str, str] = {}
+        for rule in rules:
+            for type_name in rule.type_names:
+                self._type_names[type_name] = rule.category
+
+    def vocabulary(self) -> Vocabulary:
+        vocab = Vocabulary(person_words=set(self.person))
+        for rule in self.rules:
+            for words in rule.names:
+                vocab.strong_words.add(max(words, key=len))
+            for words in rule.context_names:
+                vocab.context_words.add(max(words, key=len))
+        return vocab
+
+    def category_for_type(self, type_name: str) -> str | None:
+        """A field or annotation type that fixes the category (EmailField, EmailStr)."""
+        return self._type_names.get(type_name)
+
+    def classify(
+        self,
+        identifier: str,
+        context: tuple[str, ...] = (),
+        user_input: bool = False,
+        is_key: bool = False,
+    ) -> Classification | None:
+        """Classify ``identifier``; ``context`` holds the words of its owner (receiver, class).
+
+        ``user_input`` says the name is a field of user input (a request key, a form
+        field), which is itself a person context. ``is_key`` marks string keys, which may
+        be upper case (``REMOTE_ADDR``) without being configuration constants.
+        """
+        cache_key = (identifier, context, user_input, is_key)
+        cached = self._cache.get(cache_key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        result = self._classify(identifier, context, user_input, is_key)
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[cache_key] = result
+        return result
+
+    def _classify(
+        self, identifier: str, context: tuple[str, ...], user_input: bool, is_key: bool
+    ) -> Classification | None:
+        if identifier.startswith("__") and identifier.endswith("__"):
+            return None
+        if not is_key and is_constant_name(identifier):
+            return None
+        words = split_words(identifier)
+        if not words:
+            return None
+        if identifier.lower() in self.non_personal or " ".join(words) in self.non_personal:
+            return None
+        # A leading accessor verb is not part of the name (getEmailAddress).
+        if len(words) > 1 and words[0] in ("get", "set", "fetch", "load", "read"):
+            words = words[1:]
+        best: tuple[int, int, CategoryRule, tuple[str, ...], int, str] | None = None
+        for start, word in enumerate(words):
+            for rule, name, needs_context in self._by_first.get(word, ()):
+                end = start + len(name)
+                if words[start:end] != name:
+                    continue
+                rest = words[:start] + words[end:]
+                if self._excluded(rest, rule):
+                    continue
+                via_context = ""
+                if needs_context:
+                    via_context = self._context(rule, rest, context, user_input)
+                    if not via_context:
+                        continue
+                score = (len(name), sum(len(w) for w in name))
+                if best is None or score > (best[0], best[1]):
+                    best = (score[0], score[1], rule, name, start, via_context)
+        if best is None:
+            return None
+        _, _, rule, name, start, via_context = best
+        rest = words[:start] + words[start + len(name) :]
+        return Classification(rule.category, self._protection(rest), name, via_context)
+
+    def _excluded(self, rest: tuple[str, ...], rule: CategoryRule) -> bool:
+        for word in rest:
+            if word in rule.exclude or word in self.exclude_words:
+                return True
+        return False
+
+    def _context(
+        self,
+        rule: CategoryRule,
+        rest: tuple[str, ...],
+        context: tuple[str, ...],
+        user_input: bool,
+    ) -> str:
+        """Name the context that makes a context-only name personal, or '' if none does."""
+        wanted = self.address if rule.requires_context == "address" else self.person
+        own = [w for w in rest if not w.isdigit() and w not in self._all_protection]
+        if own:
+            if any(w in wanted for w in own):
+                return "name"
+            if rule.requires_context != "address" and all(w in self.address for w in own):
+                return "name"
+            return ""
+        if any(w in self.not_person for w in context[-1:]):
+            return ""
+        if any(w in wanted for w in context):
+            return "owner"
+        if user_input and rule.requires_context != "address":
+            return "user input"
+        return ""
+
+    @property
+    def _all_protection(self) -> frozenset[str]:
+        cached = getattr(self, "_protection_union", None)
+        if cached is None:
+            cached = frozenset().union(*self.protection_words.values())
+            self._protection_union = cached
+        return cached
+
+    def _protection(self, rest: tuple[str, ...]) -> str:
+        for protection, words in self.protection_words.items():
+            if any(w in words for w in rest):
+                return protection
+        return "none"
+
+
+_MISSING = object()

@@ -1,0 +1,72 @@
+"""The `minimise` command line: argument parsing and printing only; the work happens elsewhere."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from minimise import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+# Subcommands live in their own modules and load only when used, so `minimise --help`
+# stays fast and never imports libcst.
+_LAZY = {
+    "scan": ("minimise.commands.scan_cmd", "scan_command"),
+    "explain": ("minimise.commands.explain_cmd", "explain_command"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_LAZY))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY:
+            import importlib
+
+            module_name, attr = _LAZY[cmd_name]
+            return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="minimise")
+def cli() -> None:
+    """Find personal data collected, stored, logged and shared in Python code.
+
+    \b
+    Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.
+    Run `minimise scan --help` to start.
+    """
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="minimise", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("minimise: interrupted", err=True)
+        sys.exit(130)
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with the usage/configuration code."""
+    click.echo(f"minimise: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def resolve_root(paths: tuple[str, ...]) -> tuple[list[Path], Path]:
+    targets = [Path(p) for p in paths] or [Path(".")]
+    for target in targets:
+        if not target.exists() and not target.is_symlink():
+            fail(f"{target}: no such file or directory")
+    if len(targets) == 1 and targets[0].is_dir():
+        return targets, targets[0]
+    return targets, Path(".")

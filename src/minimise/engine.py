@@ -1,0 +1,305 @@
+"""Running the pipeline on files: read, prefilter, parse, extract, locate; in parallel, with a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minimise import __version__
+from minimise.discover import Target, module_name
+from minimise.knowledge import Knowledge, load_knowledge
+from minimise.model import DataPoint, FileResult, ScanError
+from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
+from minimise.suppress import find_suppressions
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """What changes analysis results; part of the cache key."""
+
+    extra_rules: tuple[str, ...] = ()
+    non_personal: tuple[str, ...] = ()
+    prefilter: bool = True
+    debug: bool = False
+
+    def knowledge(self) -> Knowledge:
+        return load_knowledge(self.extra_rules, self.non_personal)
+
+
+@dataclass
+class RunStats:
+    files: int = 0
+    parsed: int = 0
+    skipped_by_prefilter: int = 0
+    cached: int = 0
+    lines: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoint, ...]:
+    """Parse ``text`` with libcst and return its data points, positioned and sorted."""
+    import libcst as cst
+
+    from minimise.extract import ModuleAnalyser
+    from minimise.positions import find_lines
+
+    module = cst.parse_module(text)
+    raw = ModuleAnalyser(knowledge, module_name(display)).run(module)
+    if not raw:
+        return ()
+    lines = find_lines(module, [p.node for p in raw])
+    source_lines = text.splitlines()
+    points: dict[tuple[int, str, str], DataPoint] = {}
+    for point in raw:
+        line = lines.get(id(point.node), 1)
+        key = (line, point.action, point.category)
+        if key in points:
+            continue
+        column = _column(source_lines, line, point.identifier)
+        points[key] = DataPoint(
+            path=display, line=line, column=column, action=point.action, category=point.category,
+            sensitivity=knowledge.sensitivity_of(point.category), identifier=point.identifier,
+            via=point.via, protection=point.protection, scope=point.scope, sink_kind=point.kind,
+            trace=point.trace,
+        )
+    return tuple(sorted(points.values(), key=DataPoint.sort_key))
+
+
+def _column(source_lines: list[str], line: int, identifier: str) -> int:
+    """1-based column of the identifier on its line, else of the line's first character."""
+    if 0 < line <= len(source_lines):
+        text = source_lines[line - 1]
+        name = identifier.rsplit(".", 1)[-1]
+        at = text.find(name) if name else -1
+        if at >= 0:
+            return at + 1
+        return len(text) - len(text.lstrip()) + 1
+    return 1
+
+
+def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, prefilter: object | None) -> FileResult:
+    """One file through the pipeline; every failure becomes a ScanError, never an exception."""
+    display = target.display
+    try:
+        size = target.path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            return FileResult(display, error=ScanError(display, 0, f"file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; skipped"))
+        raw = target.path.read_bytes()
+    except FileNotFoundError:
+        return FileResult(display, error=ScanError(display, 0, "file vanished during the scan"))
+    except OSError as exc:
+        return FileResult(display, error=ScanError(display, 0, f"cannot read: {exc.strerror or exc}"))
+    return analyse_bytes(raw, display, options, knowledge, prefilter)
+
+
+def analyse_bytes(raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None) -> FileResult:
+    try:
+        text = decode_source(raw)
+    except SourceError as exc:
+        return FileResult(display, error=ScanError(display, exc.line, str(exc)))
+    suppressions = find_suppressions(text)
+    if prefilter is not None and not prefilter.wants(raw):  # type: ignore[attr-defined]
+        return FileResult(display, suppressions=suppressions)
+    try:
+        points = analyse_text(text, display, knowledge)
+    except RecursionError:
+        return FileResult(display, error=ScanError(display, 0, "code nested too deeply to analyse"))
+    except Exception as exc:  # noqa: BLE001 - report and continue with the other files
+        import libcst as cst
+
+        if isinstance(exc, cst.ParserSyntaxError):
+            message = exc.message if hasattr(exc, "message") else str(exc)
+            hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
+            return FileResult(display, error=ScanError(display, exc.raw_line, f"cannot parse: {message}{hint}".replace("\n", " ")), suppressions=suppressions)
+        if options.debug:
+            raise
+        return FileResult(display, error=ScanError(display, 0, f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")), suppressions=suppressions)
+    return FileResult(display, data_points=points, suppressions=suppressions)
+
+
+def _looks_like_python2(text: str) -> bool:
+    import re
+
+    return bool(re.search(r"^\s*print\s+[^(\s=]|^\s*exec\s+\"|except\s+\w+\s*,\s*\w+\s*:", text, re.M))
+
+
+# --------------------------------------------------------------------------- cache
+class ResultCache:
+    """Per-file results keyed by content hash, tool version, rules and options; JSON, written atomically."""
+
+    def __init__(self, directory: Path, options: EngineOptions, knowledge: Knowledge) -> None:
+        self.directory = directory
+        salt = f"{__version__}\0{knowledge.fingerprint}\0{options.prefilter}\0{options.non_personal}"
+        self.salt = hashlib.sha256(salt.encode()).hexdigest()[:16]
+
+    def key(self, raw: bytes, display: str) -> str:
+        digest = hashlib.sha256()
+        digest.update(self.salt.encode())
+        digest.update(display.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+        digest.update(raw)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> FileResult | None:
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            return _result_from_json(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, result: FileResult) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tag = self.directory / "CACHEDIR.TAG"
+            if not tag.exists():
+                atomic_write(tag, "Signature: 8a477f597d28d172789f06886806bc55\n# minimise cache; safe to delete.\n")
+            atomic_write(path, json.dumps(_result_to_json(result), separators=(",", ":")))
+        except OSError:
+            pass
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _result_to_json(result: FileResult) -> dict[str, object]:
+    return {
+        "path": result.path,
+        "points": [[p.line, p.column, p.action, p.category, p.sensitivity, p.identifier, p.via, p.protection,
+                    p.scope, p.sink_kind, list(p.trace)] for p in result.data_points],
+        "error": result.error.to_json() if result.error else None,
+        "suppressions": [[s[0], list(s[1]), s[2]] for s in result.suppressions],
+    }
+
+
+def _result_from_json(data: dict[str, object]) -> FileResult:
+    path = str(data["path"])
+    points = tuple(
+        DataPoint(path, int(p[0]), int(p[1]), p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], tuple(p[10]))
+        for p in data["points"]  # type: ignore[union-attr]
+    )
+    error_data = data.get("error")
+    error = ScanError(str(error_data["path"]), int(error_data["line"]), str(error_data["message"])) if isinstance(error_data, dict) else None
+    suppressions = tuple((int(s[0]), tuple(s[1]), str(s[2])) for s in data.get("suppressions") or [])  # type: ignore[union-attr]
+    return FileResult(path, points, error, suppressions)
+
+
+# ----------------------------------------------------------------------- parallel
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(options: EngineOptions) -> None:
+    knowledge = options.knowledge()
+    from minimise.prefilter import Prefilter
+
+    _WORKER["options"] = options
+    _WORKER["knowledge"] = knowledge
+    _WORKER["prefilter"] = Prefilter(knowledge) if options.prefilter else None
+
+
+def _worker_run(item: tuple[Target, bytes | None]) -> FileResult:
+    target, raw = item
+    options: EngineOptions = _WORKER["options"]  # type: ignore[assignment]
+    knowledge: Knowledge = _WORKER["knowledge"]  # type: ignore[assignment]
+    if raw is None:
+        return analyse_file(target, options, knowledge, _WORKER["prefilter"])
+    return analyse_bytes(raw, target.display, options, knowledge, _WORKER["prefilter"])
+
+
+def run_files(
+    targets: list[Target],
+    options: EngineOptions,
+    jobs: int = 0,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[FileResult]:
+    """Yield one FileResult per target, in the targets' order, whatever the job count."""
+    knowledge = options.knowledge()
+    prefilter = None
+    if options.prefilter:
+        from minimise.prefilter import Prefilter
+
+        prefilter = Prefilter(knowledge)
+    cache = ResultCache(cache_dir, options, knowledge) if cache_dir is not None else None
+    pending: list[tuple[int, Target, bytes | None, str | None]] = []
+    results: dict[int, FileResult] = {}
+    for index, target in enumerate(targets):
+        if cache is None:
+            pending.append((index, target, None, None))
+            continue
+        try:
+            raw = target.path.read_bytes() if target.path.stat().st_size <= MAX_SOURCE_BYTES else None
+        except OSError:
+            raw = None
+        if raw is None:
+            pending.append((index, target, None, None))
+            continue
+        key = cache.key(raw, target.display)
+        hit = cache.get(key)
+        if hit is not None:
+            results[index] = hit
+        else:
+            pending.append((index, target, raw, key))
+    total = len(targets)
+    done = len(results)
+    if progress:
+        progress(done, total)
+    jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+    jobs = min(jobs, max(1, len(pending) // 4)) if len(pending) > 1 else 1
+    next_index = 0
+
+    def drain() -> Iterator[FileResult]:
+        nonlocal next_index
+        while next_index in results:
+            yield results.pop(next_index)
+            next_index += 1
+
+    if jobs <= 1:
+        for index, target, raw, key in pending:
+            result = analyse_bytes(raw, target.display, options, knowledge, prefilter) if raw is not None else analyse_file(target, options, knowledge, prefilter)
+            if cache is not None and key is not None:
+                cache.put(key, result)
+            results[index] = result
+            done += 1
+            if progress:
+                progress(done, total)
+            yield from drain()
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(options,)) as pool:
+            items = [(target, raw) for _, target, raw, _ in pending]
+            for (index, _target, _raw, key), result in zip(pending, pool.map(_worker_run, items, chunksize=4)):
+                if cache is not None and key is not None:
+                    cache.put(key, result)
+                results[index] = result
+                done += 1
+                if progress:
+                    progress(done, total)
+                yield from drain()
+    yield from drain()

@@ -1,0 +1,1255 @@
+"""Extracting raw data points from one parsed module, in one hand-written pass with its own data flow."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from minimise.classify import Classification
+from minimise.knowledge import Knowledge, SchemaKind, Sink
+from minimise.words import split_words
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One category of personal data a value carries, and how it is protected."""
+
+    category: str
+    identifier: str
+    protection: str = "none"
+    why: str = ""
+
+
+@dataclass(slots=True)
+class Value:
+    """What the analysis knows about an expression's value."""
+
+    labels: frozenset[Label] = frozenset()
+    qname: str | None = None
+    origin: str | None = None  # request container this value maps keys from
+    request: str | None = None  # request object id, for `request` itself
+    fields: dict[str, Value] | None = None
+    literal: str | None = None
+    constant: bool = False
+    params: frozenset[int] = frozenset()
+    input_node: cst.CSTNode | None = None
+    input_category: str | None = None
+
+
+EMPTY = Value()
+
+
+def union(values: list[Value]) -> Value:
+    values = [v for v in values if v is not EMPTY]
+    if not values:
+        return EMPTY
+    if len(values) == 1:
+        return values[0]
+    labels: set[Label] = set()
+    params: set[int] = set()
+    origin = None
+    for v in values:
+        labels |= v.labels
+        params |= v.params
+        origin = origin or v.origin
+    return Value(labels=frozenset(labels), origin=origin, params=frozenset(params))
+
+
+def protect(value: Value, protection: str) -> Value:
+    return Value(
+        labels=frozenset(Label(lb.category, lb.identifier, protection, lb.why) for lb in value.labels),
+        params=value.params,
+    )
+
+
+@dataclass(slots=True)
+class RawPoint:
+    """A data point before its position is known."""
+
+    node: cst.CSTNode
+    action: str
+    category: str
+    identifier: str
+    via: str
+    protection: str
+    scope: str
+    kind: str
+    trace: tuple[str, ...] = ()
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    words: tuple[str, ...]
+    store: SchemaKind | None = None
+    collect: SchemaKind | None = None
+    attrs: dict[str, Value] = field(default_factory=dict)
+    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
+
+
+@dataclass
+class Scope:
+    name: str
+    parent: Scope | None
+    vars: dict[str, Value] = field(default_factory=dict)
+    words: tuple[str, ...] = ()
+    cls: ClassInfo | None = None
+    returns: list[Value] = field(default_factory=list)
+    function: bool = False
+
+    def lookup(self, name: str) -> Value | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.vars.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+
+_FIELD_SKIP = frozenset({
+    "ForeignKey", "OneToOneField", "ManyToManyField", "relationship", "backref", "Nested", "List",
+    "PrimaryKeyRelatedField", "HyperlinkedRelatedField", "SerializerMethodField", "Method", "Function",
+    "AutoField", "BigAutoField", "UUIDField", "SlugRelatedField", "StringRelatedField", "association_proxy",
+    "Pluck", "FileField", "ImageField", "FieldList", "FormField", "SubmitField", "HiddenField",
+    "BooleanField", "NullBooleanField", "ReferenceField", "ListField", "EmbeddedDocumentField",
+})
+_HEURISTIC_STORE_RECEIVERS = {"models": "django.db.models", "db": "sqlalchemy", "sa": "sqlalchemy",
+                              "sqlalchemy": "sqlalchemy", "orm": "sqlalchemy", "me": "mongoengine",
+                              "mongoengine": "mongoengine", "peewee": "peewee", "pw": "peewee"}
+_HEURISTIC_COLLECT_RECEIVERS = {"serializers": "rest_framework.serializers", "forms": "django.forms",
+                                "fields": "marshmallow", "ma": "marshmallow", "wtforms": "wtforms",
+                                "schema": "marshmallow"}
+_SQL_INSERT = re.compile(r"^\s*(?:/\*.*?\*/\s*)?insert\s+(?:or\s+\w+\s+)?into\s+([\w.\"`\[\]]+)\s*\(([^)]*)\)", re.I | re.S)
+_SQL_UPDATE = re.compile(r"^\s*update\s+([\w.\"`\[\]]+)\s+set\s+(.*?)(?:\bwhere\b|\breturning\b|$)", re.I | re.S)
+_SQL_CREATE = re.compile(r"^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"`\[\]]+)\s*\((.*)\)", re.I | re.S)
+_SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=")
+_SQL_PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:\w+")
+_REQUEST_GETTERS = frozenset({"get", "getlist", "pop", "get_all", "getone", "getall", "get_list", "getfirst", "getvalue"})
+_MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
+_UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
+
+
+def _name_of(node: cst.CSTNode) -> str | None:
+    """The identifier a receiver is known by: ``user`` in ``user.email``, ``profile`` in ``user.profile``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Call):
+        return _name_of(node.func)
+    if isinstance(node, cst.Subscript):
+        return _name_of(node.value)
+    if isinstance(node, cst.Await):
+        return _name_of(node.expression)
+    return None
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _string(node: cst.CSTNode | None) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        if isinstance(value, bytes):
+            return value.decode("latin-1")
+        return value
+    return None
+
+
+class ModuleAnalyser:
+    """Runs the data-flow pass over one module and collects raw data points."""
+
+    def __init__(self, knowledge: Knowledge, module_name: str) -> None:
+        self.k = knowledge
+        self.classifier = knowledge.classifier
+        self.module_name = module_name
+        self.points: list[RawPoint] = []
+        self.module_scope = Scope(module_name, None)
+        self.functions: dict[str, tuple[cst.FunctionDef, Scope]] = {}
+        self.summaries: dict[int, Value] = {}
+        self.in_progress: set[int] = set()
+        self.classes: dict[str, ClassInfo] = {}
+        self._memo: dict[int, Value] = {}
+        self._emitted: set[tuple[int, str, str]] = set()
+        self._deferred: list[tuple[cst.FunctionDef, Scope]] = []
+
+    # ------------------------------------------------------------------ driving
+    def run(self, module: cst.Module) -> list[RawPoint]:
+        self._prescan(module.body, self.module_scope)
+        self._block(module.body, self.module_scope)
+        while self._deferred:
+            fn, parent = self._deferred.pop(0)
+            self._function(fn, parent)
+        return self.points
+
+    def _prescan(self, body: Any, scope: Scope) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                self.functions[stmt.name.value] = (stmt, scope)
+
+    def _emit(self, node: cst.CSTNode, action: str, label: Label, via: str, scope: Scope, kind: str,
+              trace: tuple[str, ...] = ()) -> None:
+        key = (id(node), action, label.category)
+        if key in self._emitted:
+            return
+        self._emitted.add(key)
+        self.points.append(RawPoint(node, action, label.category, label.identifier, via, label.protection,
+                                    scope.name, kind, trace or ((label.why,) if label.why else ())))
+
+    def _classify(self, name: str, context: tuple[str, ...], user_input: bool = False,
+                  is_key: bool = False) -> Classification | None:
+        return self.classifier.classify(name, context, user_input, is_key)
+
+    def _label(self, name: str, context: tuple[str, ...], user_input: bool = False, is_key: bool = False,
+               shown: str | None = None) -> Label | None:
+        found = self._classify(name, context, user_input, is_key)
+        if found is None:
+            return None
+        why = f"name '{name}' matched '{' '.join(found.matched)}'"
+        if found.via_context:
+            why += f" in a person context ({found.via_context})"
+        return Label(found.category, shown or name, found.protection, why)
+
+    # ---------------------------------------------------------------- statements
+    def _block(self, body: Any, scope: Scope) -> None:
+        for stmt in body:
+            try:
+                self._statement(stmt, scope)
+            except RecursionError:
+                raise
+            except Exception:  # noqa: BLE001 - one odd statement must not hide the rest
+                continue
+
+    def _suite(self, suite: cst.BaseSuite | None, scope: Scope) -> None:
+        if suite is None:
+            return
+        if isinstance(suite, cst.IndentedBlock):
+            self._block(suite.body, scope)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self._small(small, scope)
+
+    def _statement(self, stmt: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._small(small, scope)
+        elif isinstance(stmt, cst.FunctionDef):
+            if scope.function:
+                self._function(stmt, scope)
+            else:
+                self._deferred.append((stmt, scope))
+        elif isinstance(stmt, cst.ClassDef):
+            self._class(stmt, scope)
+        elif isinstance(stmt, (cst.If, cst.While)):
+            self._ev(stmt.test, scope)
+            self._suite(stmt.body, scope)
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self._statement(orelse, scope)
+            elif orelse is not None:
+                self._suite(orelse.body, scope)
+        elif isinstance(stmt, cst.For):
+            iterable = self._ev(stmt.iter, scope)
+            self._assign(stmt.target, Value(labels=iterable.labels, origin=iterable.origin,
+                                            params=iterable.params, fields=None), scope, None)
+            self._suite(stmt.body, scope)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, scope)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self._ev(item.item, scope)
+                if item.asname is not None:
+                    self._assign(item.asname.name, value, scope, item.item)
+            self._suite(stmt.body, scope)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            self._suite(stmt.body, scope)
+            for handler in stmt.handlers:
+                if handler.name is not None:
+                    self._assign(handler.name.name, EMPTY, scope, None)
+                self._suite(handler.body, scope)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, scope)
+            if stmt.finalbody is not None:
+                self._suite(stmt.finalbody.body, scope)
+        elif isinstance(stmt, cst.Match):
+            self._ev(stmt.subject, scope)
+            for case in stmt.cases:
+                self._suite(case.body, scope)
+
+    def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
+        if isinstance(small, cst.Expr):
+            self._ev(small.value, scope)
+        elif isinstance(small, cst.Assign):
+            value = self._ev(small.value, scope)
+            for target in small.targets:
+                self._assign(target.target, value, scope, small.value)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                value = self._ev(small.value, scope)
+                self._assign(small.target, value, scope, small.value)
+        elif isinstance(small, cst.AugAssign):
+            value = union([self._ev(small.target, scope), self._ev(small.value, scope)])
+            self._assign(small.target, value, scope, small.value)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                scope.returns.append(self._ev(small.value, scope))
+        elif isinstance(small, cst.Raise):
+            self._raise(small, scope)
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                full = _dotted(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    scope.vars[alias.asname.name.value] = Value(qname=full)
+                else:
+                    head = full.split(".")[0]
+                    scope.vars[head] = Value(qname=head)
+        elif isinstance(small, cst.ImportFrom):
+            base = _dotted(small.module) if small.module is not None else ""
+            base = "." * len(small.relative) + (base or "")
+            if isinstance(small.names, cst.ImportStar):
+                return
+            for alias in small.names:
+                name = _dotted(alias.name) or ""
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                scope.vars[local] = Value(qname=f"{base}.{name}" if base else name)
+        elif isinstance(small, cst.Assert):
+            self._ev(small.test, scope)
+
+    # ------------------------------------------------------------------ binding
+    def _assign(self, target: cst.BaseExpression, value: Value, scope: Scope, value_node: cst.CSTNode | None) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            scope.vars[name] = self._bind_name(name, value, scope)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(elements):
+                for element, sub in zip(elements, value_node.elements):
+                    self._assign(element, self._ev(sub.value, scope), scope, sub.value)
+            else:
+                for element in elements:
+                    self._assign(element, Value(labels=value.labels, params=value.params), scope, None)
+        elif isinstance(target, cst.Attribute):
+            dotted = _dotted(target)
+            if dotted is None:
+                return
+            if dotted.startswith("self.") and scope.cls is not None:
+                scope.cls.attrs[dotted] = value
+            else:
+                scope.vars[dotted] = value
+        elif isinstance(target, cst.Subscript):
+            self._assign_item(target, value, scope)
+        elif isinstance(target, cst.StarredElement):
+            self._assign(target.value, value, scope, None)
+
+    def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
+        if value.constant:
+            return value
+        if value.input_node is not None:
+            category = value.input_category
+            label = self._label(name, scope.words, user_input=True)
+            if label is not None:
+                category = label.category
+            if category is not None:
+                self._emit(value.input_node, "collect", Label(category, name, "none", "typed by the user"),
+                           value.origin or "input", scope, "input")
+                return Value(labels=frozenset({Label(category, name)}))
+            return EMPTY
+        if value.labels and all(lb.protection != "none" for lb in value.labels):
+            return value
+        label = self._label(name, scope.words)
+        if label is None:
+            return value
+        if label.protection != "none":
+            if value.labels:
+                return protect(value, label.protection)
+            return Value(labels=frozenset({label}))
+        return Value(labels=value.labels | {label}, qname=value.qname, origin=value.origin,
+                     request=value.request, fields=value.fields, params=value.params)
+
+    def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
+        key = self._subscript_key(target)
+        container = target.value
+        if isinstance(container, cst.Attribute) and container.attr.value == "cookies" and key is not None:
+            label = self._label(key, (), is_key=True)
+            labels = [lb for lb in value.labels] or ([label] if label and not value.constant else [])
+            for lb in labels:
+                self._emit(target, "store", lb, "cookie", scope, "cookie")
+            return
+        dotted = _dotted(container)
+        if dotted is None:
+            return
+        current = scope.lookup(dotted) if "." not in dotted else scope.vars.get(dotted)
+        if current is None:
+            current = EMPTY
+        added = value
+        if key is not None and not value.constant and not value.labels:
+            label = self._label(key, split_words(dotted), is_key=True)
+            if label is not None:
+                added = Value(labels=frozenset({label}))
+        fields = dict(current.fields or {})
+        if key is not None:
+            fields[key] = added
+        merged = Value(labels=current.labels | added.labels, qname=current.qname, origin=current.origin,
+                       fields=fields, params=current.params | added.params)
+        scope.vars[dotted] = merged
+
+    @staticmethod
+    def _subscript_key(node: cst.Subscript) -> str | None:
+        if len(node.slice) != 1:
+            return None
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            return _string(index.value)
+        return None
+
+    # ---------------------------------------------------------------- functions
+    def _function(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None = None) -> Value:
+        key = id(fn)
+        done = self.summaries.get(key)
+        if done is not None:
+            return done
+        if key in self.in_progress:
+            return EMPTY
+        self.in_progress.add(key)
+        cls = cls or parent.cls
+        words = split_words(fn.name.value) + (cls.words if cls else ())
+        scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
+        route = self._is_route(fn, parent)
+        self._bind_params(fn, scope, route)
+        self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
+        self._suite(fn.body, scope)
+        summary = union(scope.returns)
+        if len(scope.returns) == 1:
+            summary = scope.returns[0]
+        if summary.qname is None and scope.returns:
+            qnames = {r.qname for r in scope.returns if r.qname}
+            if len(qnames) == 1:
+                summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
+        self.summaries[key] = summary
+        self.in_progress.discard(key)
+        return summary
+
+    def _bind_params(self, fn: cst.FunctionDef, scope: Scope, route: bool) -> None:
+        params = fn.params
+        ordered = list(params.posonly_params) + list(params.params)
+        star = [params.star_arg] if isinstance(params.star_arg, cst.Param) else []
+        everything = ordered + star + list(params.kwonly_params) + ([params.star_kwarg] if params.star_kwarg else [])
+        for index, param in enumerate(everything):
+            name = param.name.value
+            if name in ("self", "cls"):
+                continue
+            if name in self.k.request_params:
+                scope.vars[name] = Value(request=self.k.request_ids.get("param:" + name, "request"), params=frozenset({index}))
+                continue
+            label = self._label(name, scope.words, user_input=route)
+            labels = frozenset({label}) if label else frozenset()
+            scope.vars[name] = Value(labels=labels, params=frozenset({index}))
+            if route and label is not None and not self._skip_route_param(param, scope):
+                via = self._route_param_via(param, scope)
+                self._emit(param, "collect", label, via, scope, "request")
+
+    def _skip_route_param(self, param: cst.Param, scope: Scope) -> bool:
+        if param.name.value in self.k.route_skip_params:
+            return True
+        default = param.default
+        if isinstance(default, cst.Call):
+            qname = self._qname(default.func, scope) or ""
+            if qname in self.k.route_skip_calls or qname.rsplit(".", 1)[-1] in ("Depends", "Security"):
+                return True
+        annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Subscript):
+            text = _dotted(annotation.value) or ""
+            if text.endswith("Annotated"):
+                for element in annotation.slice[1:]:
+                    inner = element.slice.value if isinstance(element.slice, cst.Index) else None
+                    if isinstance(inner, cst.Call) and (_name_of(inner.func) or "") in ("Depends", "Security"):
+                        return True
+        return False
+
+    def _route_param_via(self, param: cst.Param, scope: Scope) -> str:
+        default = param.default
+        if isinstance(default, cst.Call):
+            qname = self._qname(default.func, scope) or ""
+            if qname in self.k.route_parameter_calls:
+                return qname
+        return "route.parameter"
+
+    def _is_route(self, fn: cst.FunctionDef, scope: Scope) -> bool:
+        for decorator in fn.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call):
+                expr = expr.func
+            if not isinstance(expr, cst.Attribute):
+                if isinstance(expr, cst.Name) and expr.value in ("api_view",):
+                    return True
+                continue
+            if expr.attr.value not in self.k.route_methods:
+                continue
+            qname = self._qname(expr.value, scope)
+            if qname and self.k.route_receivers and self.k.route_receivers.match(qname):
+                return True
+            name = _name_of(expr.value) or ""
+            if set(split_words(name)) & self.k.route_receiver_words:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ classes
+    def _class(self, node: cst.ClassDef, scope: Scope) -> None:
+        info = ClassInfo(node.name.value, split_words(node.name.value))
+        for base in node.bases:
+            self._class_kind(info, base.value, scope)
+        self.classes[info.name] = info
+        class_scope = Scope(f"{scope.name}.{info.name}", scope, words=info.words, cls=info)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                info.methods[stmt.name.value] = stmt
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._class_field(small, info, class_scope)
+            elif isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+                self._meta_fields(stmt, info, class_scope)
+            elif isinstance(stmt, cst.FunctionDef):
+                self._deferred.append((stmt, class_scope))
+            elif isinstance(stmt, cst.ClassDef):
+                self._class(stmt, class_scope)
+
+    def _class_kind(self, info: ClassInfo, base: cst.BaseExpression, scope: Scope) -> None:
+        qname = self._qname(base, scope)
+        name = _name_of(base) or ""
+        local = self.classes.get(name)
+        if local is not None:
+            info.store = info.store or local.store
+            info.collect = info.collect or local.collect
+            return
+        if qname:
+            for kind in self.k.model_kinds:
+                if kind.bases and kind.bases.match(qname):
+                    info.store = kind
+                    return
+            for kind in self.k.schemas:
+                if kind.not_bases and kind.not_bases.match(qname):
+                    return
+                if kind.bases and kind.bases.match(qname):
+                    info.collect = kind
+                    return
+        # Bases imported from the project itself: judge by the base's name.
+        by_name = {"BaseModel": "pydantic", "Schema": "marshmallow", "ModelSchema": "marshmallow",
+                   "SQLAlchemyAutoSchema": "marshmallow", "Serializer": "rest_framework.serializers",
+                   "ModelSerializer": "rest_framework.serializers", "Form": "django.forms",
+                   "ModelForm": "django.forms", "FlaskForm": "wtforms", "SQLModel": "sqlmodel",
+                   "Document": "mongoengine", "DynamicDocument": "mongoengine"}
+        kind_id = by_name.get(name)
+        if kind_id:
+            for kind in self.k.schemas:
+                if kind.id == kind_id:
+                    info.collect = kind
+            for kind in self.k.model_kinds:
+                if kind.id == kind_id:
+                    info.store = kind
+        elif name in ("Model", "Base", "DeclarativeBase", "AbstractUser", "AbstractBaseUser", "TimeStampedModel"):
+            words = split_words(_dotted(base) or name)
+            kind_id = "django.db.models" if "models" in words or name.startswith("Abstract") else "sqlalchemy"
+            for kind in self.k.model_kinds:
+                if kind.id == kind_id:
+                    info.store = kind
+
+    def _field_kind(self, call: cst.Call, info: ClassInfo, scope: Scope) -> tuple[str, SchemaKind | None, str] | None:
+        """Which action a class-level field call declares: ('store'|'collect', kind, constructor)."""
+        qname = self._qname(call.func, scope) or ""
+        short = _name_of(call.func) or ""
+        if short in _FIELD_SKIP:
+            return None
+        for kind in self.k.model_kinds:
+            if kind.field_calls and qname and kind.field_calls.match(qname):
+                return ("store", kind, short)
+        for kind in self.k.schemas:
+            if kind.field_calls and qname and kind.field_calls.match(qname):
+                return ("collect", kind, short)
+        is_field = short.endswith(("Field", "Column", "Attribute")) or short in (
+            "Column", "mapped_column", "Field", "column_property", "Str", "String", "Email", "Integer", "Date",
+            "DateTime", "Raw", "Dict", "Url", "UUID", "Decimal", "Float", "Boolean", "Bool", "Int", "Number", "IP")
+        if not is_field:
+            return None
+        if info.store is not None:
+            return ("store", info.store, short)
+        if info.collect is not None:
+            return ("collect", info.collect, short)
+        receiver = _name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        if receiver in _HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
+            kind_id = _HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
+            return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
+        if receiver in _HEURISTIC_COLLECT_RECEIVERS:
+            kind_id = _HEURISTIC_COLLECT_RECEIVERS[receiver or ""]
+            return ("collect", next((k for k in self.k.schemas if k.id == kind_id), None), short)
+        return None
+
+    def _class_field(self, small: cst.BaseSmallStatement, info: ClassInfo, scope: Scope) -> None:
+        target: cst.BaseExpression | None = None
+        value: cst.BaseExpression | None = None
+        annotation: cst.BaseExpression | None = None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target, value = small.targets[0].target, small.value
+        elif isinstance(small, cst.AnnAssign):
+            target, value, annotation = small.target, small.value, small.annotation.annotation
+        if not isinstance(target, cst.Name):
+            if value is not None:
+                self._ev(value, scope)
+            return
+        name = target.value
+        action: str | None = None
+        kind: SchemaKind | None = None
+        constructor = ""
+        call = value if isinstance(value, cst.Call) else None
+        if call is not None:
+            found = self._field_kind(call, info, scope)
+            if found is None and _name_of(call.func) in ("encrypt",) and call.args and isinstance(call.args[0].value, cst.Call):
+                found = self._field_kind(call.args[0].value, info, scope)
+                if found is not None:
+                    found = (found[0], found[1], "encrypt(" + found[2] + ")")
+            if found is not None:
+                action, kind, constructor = found
+        if action is None and annotation is not None:
+            ann_text = _dotted(annotation.value) if isinstance(annotation, cst.Subscript) else _dotted(annotation)
+            if info.store is not None and info.store.annotated_fields and ann_text and ann_text.endswith("Mapped"):
+                action, kind, constructor = "store", info.store, "Mapped"
+            elif info.collect is not None and info.collect.annotated_fields:
+                action, kind, constructor = "collect", info.collect, ann_text or ""
+                if info.store is not None and info.store.id == "sqlmodel":
+                    action = "store"
+            elif info.store is not None and info.store.annotated_fields and info.store.id == "sqlmodel":
+                action, kind, constructor = "store", info.store, ann_text or ""
+        if action is None:
+            if value is not None:
+                scope.vars[name] = self._bind_name(name, self._ev(value, scope), scope)
+            return
+        label = self._label(name, info.words, user_input=(action == "collect"))
+        if label is None:
+            category = self._type_category(call, annotation)
+            if category is not None:
+                label = Label(category, name, "none", f"declared with type {category}")
+        if label is None:
+            return
+        protection = label.protection
+        if call is not None and protection == "none":
+            protection = self._field_protection(call)
+        via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
+        self._emit(target, action, Label(label.category, name, protection, label.why), via, scope,
+                   "database" if action == "store" else "schema")
+
+    def _type_category(self, call: cst.Call | None, annotation: cst.BaseExpression | None) -> str | None:
+        names: list[str] = []
+        if call is not None:
+            names.append(_name_of(call.func) or "")
+            for arg in call.args:
+                if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)):
+                    names.append(_name_of(arg.value) or "")
+        node = annotation
+        while isinstance(node, cst.Subscript):
+            inner = node.slice[0].slice
+            node = inner.value if isinstance(inner, cst.Index) else None
+        if node is not None:
+            names.append(_name_of(node) or "")
+        for name in names:
+            category = self.classifier.category_for_type(name)
+            if category:
+                return category
+        return None
+
+    @staticmethod
+    def _field_protection(call: cst.Call) -> str:
+        names = [_name_of(call.func) or ""]
+        for arg in call.args:
+            if isinstance(arg.value, (cst.Call, cst.Name, cst.Attribute)):
+                names.append(_name_of(arg.value) or "")
+        for name in names:
+            words = split_words(name)
+            if "encrypted" in words or "encrypt" in words or "fernet" in words:
+                return "encrypted"
+            if "hashed" in words or "password" in words and "hash" in words:
+                return "hashed"
+        return "none"
+
+    def _meta_fields(self, meta: cst.ClassDef, info: ClassInfo, scope: Scope) -> None:
+        if info.collect is None or not info.collect.meta_fields:
+            return
+        body = meta.body.body if isinstance(meta.body, cst.IndentedBlock) else ()
+        model_words: tuple[str, ...] = ()
+        fields_node: cst.BaseExpression | None = None
+        for stmt in body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                    key = small.targets[0].target.value
+                    if key == "model":
+                        model_words = split_words(_name_of(small.value) or "")
+                    elif key == "fields":
+                        fields_node = small.value
+        if not isinstance(fields_node, (cst.List, cst.Tuple)):
+            return
+        for element in fields_node.elements:
+            name = _string(element.value)
+            if name is None:
+                continue
+            label = self._label(name, model_words + info.words, user_input=True, is_key=True)
+            if label is not None:
+                self._emit(element.value, "collect", label, f"{info.collect.id}.Meta.fields", scope, "schema")
+
+    # -------------------------------------------------------------- expressions
+    def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
+        if isinstance(node, cst.Name):
+            found = scope.lookup(node.value)
+            if found is not None:
+                return found.qname
+            return node.value
+        if isinstance(node, cst.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None:
+                bound = scope.lookup(dotted) if not dotted.startswith("self.") else self._self_attr(dotted, scope)
+                if bound is not None and bound.qname:
+                    return bound.qname
+            base = self._qname(node.value, scope)
+            return f"{base}.{node.attr.value}" if base else None
+        if isinstance(node, cst.Call):
+            value = self._memo.get(id(node))
+            if value is not None:
+                return value.qname
+            base = self._qname(node.func, scope)
+            return f"{base}()" if base else None
+        if isinstance(node, cst.Subscript):
+            base = self._qname(node.value, scope)
+            return f"{base}[]" if base else None
+        if isinstance(node, cst.Await):
+            return self._qname(node.expression, scope)
+        return None
+
+    @staticmethod
+    def _self_attr(dotted: str, scope: Scope) -> Value | None:
+        if scope.cls is not None:
+            return scope.cls.attrs.get(dotted)
+        return None
+
+    def _ev(self, node: cst.CSTNode, scope: Scope) -> Value:
+        key = id(node)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        value = self._evaluate(node, scope)
+        self._memo[key] = value
+        return value
+
+    def _evaluate(self, node: cst.CSTNode, scope: Scope) -> Value:  # noqa: C901 - one dispatch
+        if isinstance(node, cst.Name):
+            return self._name(node, scope)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, scope)
+        if isinstance(node, cst.Call):
+            return self._call(node, scope)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, scope)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                return Value(literal=_string(node), constant=True)
+            except Exception:  # noqa: BLE001 - odd escapes in a literal
+                return Value(constant=True)
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)):
+            return Value(constant=True)
+        if isinstance(node, cst.FormattedString):
+            return union([self._ev(part.expression, scope) for part in node.parts
+                          if isinstance(part, cst.FormattedStringExpression)])
+        if isinstance(node, cst.BinaryOperation):
+            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+        if isinstance(node, cst.BooleanOperation):
+            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+        if isinstance(node, cst.Comparison):
+            self._ev(node.left, scope)
+            for target in node.comparisons:
+                self._ev(target.comparator, scope)
+            return EMPTY
+        if isinstance(node, cst.UnaryOperation):
+            inner = self._ev(node.expression, scope)
+            return EMPTY if isinstance(node.operator, cst.Not) else inner
+        if isinstance(node, cst.IfExp):
+            self._ev(node.test, scope)
+            return union([self._ev(node.body, scope), self._ev(node.orelse, scope)])
+        if isinstance(node, cst.Dict):
+            return self._dict(node, scope)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return union([self._ev(e.value, scope) for e in node.elements])
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            self._comprehension(node.for_in, scope)
+            return self._ev(node.elt, scope)
+        if isinstance(node, cst.DictComp):
+            self._comprehension(node.for_in, scope)
+            return union([self._ev(node.key, scope), self._ev(node.value, scope)])
+        if isinstance(node, cst.Await):
+            return self._ev(node.expression, scope)
+        if isinstance(node, cst.NamedExpr):
+            value = self._ev(node.value, scope)
+            self._assign(node.target, value, scope, node.value)
+            return value
+        if isinstance(node, (cst.StarredElement, cst.StarredDictElement)):
+            return self._ev(node.value, scope)
+        if isinstance(node, (cst.Yield,)):
+            if isinstance(node.value, cst.BaseExpression):
+                value = self._ev(node.value, scope)
+                scope.returns.append(value)
+                return value
+            return EMPTY
+        if isinstance(node, cst.Lambda):
+            return EMPTY
+        return EMPTY
+
+    def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
+        iterable = self._ev(for_in.iter, scope)
+        self._assign(for_in.target, Value(labels=iterable.labels, params=iterable.params, origin=iterable.origin), scope, None)
+        for condition in for_in.ifs:
+            self._ev(condition.test, scope)
+        if for_in.inner_for_in is not None:
+            self._comprehension(for_in.inner_for_in, scope)
+
+    def _name(self, node: cst.Name, scope: Scope) -> Value:
+        bound = scope.lookup(node.value)
+        if bound is not None:
+            if bound.qname and not bound.labels and self.k.request_objects and self.k.request_objects.match(bound.qname):
+                return Value(qname=bound.qname, request=self.k.request_ids.get(bound.qname, "request"))
+            return bound
+        if node.value in ("True", "False", "None"):
+            return Value(constant=True)
+        label = self._label(node.value, scope.words)
+        if label is not None:
+            return Value(labels=frozenset({label}))
+        return EMPTY
+
+    def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
+        dotted = _dotted(node)
+        if dotted is not None:
+            bound = self._self_attr(dotted, scope) if dotted.startswith("self.") else scope.lookup(dotted)
+            if bound is not None:
+                return bound
+            if dotted in self.k.request_attributes:
+                return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
+        attr = node.attr.value
+        base = self._ev(node.value, scope)
+        if base.request is not None:
+            if attr in self.k.containers:
+                return Value(origin=f"{base.request}.{attr}")
+            category = self.k.request_values.get(attr)
+            if category is not None:
+                label = Label(category, f"request.{attr}", "none", f"request attribute '{attr}'")
+                self._emit(node, "collect", label, f"{base.request}.{attr}", scope, "request")
+                return Value(labels=frozenset({label}))
+            return EMPTY
+        if base.origin is not None and attr in self.k.containers:
+            return Value(origin=base.origin)
+        qname = f"{base.qname}.{attr}" if base.qname else None
+        context = self._context_of(node.value, scope)
+        label = self._label(attr, context, shown=attr)
+        if label is not None:
+            return Value(labels=frozenset({label}), qname=qname)
+        if qname is not None:
+            return Value(qname=qname)
+        return EMPTY
+
+    def _context_of(self, receiver: cst.CSTNode, scope: Scope) -> tuple[str, ...]:
+        if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+            return scope.cls.words if scope.cls else ()
+        name = _name_of(receiver)
+        return split_words(name) if name else ()
+
+    def _subscript(self, node: cst.Subscript, scope: Scope) -> Value:
+        base = self._ev(node.value, scope)
+        key = self._subscript_key(node)
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                self._ev(element.slice.value, scope)
+        if base.origin is not None:
+            if key is None:
+                return Value(origin=base.origin)
+            label = self._label(key, (), user_input=True, is_key=True)
+            if label is not None:
+                self._emit(node, "collect", label, base.origin, scope, "request")
+                return Value(labels=frozenset({label}))
+            return Value(origin=base.origin)
+        if base.fields is not None and key is not None and key in base.fields:
+            return base.fields[key]
+        if key is not None:
+            label = self._label(key, self._context_of(node.value, scope), is_key=True)
+            if label is not None:
+                return Value(labels=frozenset({label}))
+            if base.fields is not None:
+                return EMPTY
+        return Value(labels=base.labels, params=base.params, origin=base.origin)
+
+    def _dict(self, node: cst.Dict, scope: Scope) -> Value:
+        fields: dict[str, Value] = {}
+        parts: list[Value] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                self._ev(element.key, scope)
+                value = self._ev(element.value, scope)
+                key = _string(element.key) if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+                if key is not None and not value.constant and not value.labels:
+                    label = self._label(key, scope.words, is_key=True)
+                    if label is not None:
+                        value = Value(labels=frozenset({label}), params=value.params)
+                        self._memo[id(element.value)] = value
+                if key is not None:
+                    fields[key] = value
+                parts.append(value)
+            else:
+                parts.append(self._ev(element.value, scope))
+        merged = union(parts)
+        return Value(labels=merged.labels, params=merged.params, fields=fields)
+
+    # -------------------------------------------------------------------- calls
+    def _call(self, node: cst.Call, scope: Scope) -> Value:
+        func = node.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        receiver = self._ev(func.value, scope) if isinstance(func, cst.Attribute) else EMPTY
+        qname = self._qname(func, scope)
+        args = [self._ev(arg.value, scope) for arg in node.args]
+
+        # Reading from a request.
+        if receiver.request is not None and method in self.k.containers or (method + "()") in self.k.containers and receiver.request is not None:
+            return Value(origin=f"{receiver.request}.{method}()")
+        if receiver.origin is not None:
+            if method in _REQUEST_GETTERS:
+                key = _string(node.args[0].value) if node.args else None
+                if key is not None:
+                    label = self._label(key, (), user_input=True, is_key=True)
+                    if label is not None:
+                        self._emit(node, "collect", label, receiver.origin, scope, "request")
+                        return Value(labels=frozenset({label}))
+                return Value(origin=receiver.origin)
+            if (method + "()") in self.k.containers or method in self.k.propagator_methods:
+                return Value(origin=receiver.origin)
+        if qname is not None and qname in self.k.input_functions:
+            category = self.k.input_functions[qname]
+            prompt = _string(node.args[0].value) if node.args else None
+            if prompt:
+                for word in re.findall(r"[A-Za-z][A-Za-z _-]*[A-Za-z]", prompt):
+                    label = self._label(word.strip(), (), user_input=True, is_key=True)
+                    if label is not None:
+                        category = label.category
+                        break
+            return Value(input_node=node, input_category=category, origin=qname)
+
+        sink = self._match_sink(node, func, method, qname, scope)
+        if sink is not None:
+            self._sink(sink, node, method, args, scope)
+
+        if qname and self._is_table(qname):
+            self._table_columns(node, scope)
+
+        result_qname = self._result_qname(func, method, qname, receiver)
+
+        protection = self._sanitizer(func, method, qname)
+        if protection is not None:
+            return protect(union(args + ([receiver] if isinstance(func, cst.Attribute) else [])), protection)
+        if method in _UNPROTECT and receiver.labels:
+            return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in receiver.labels))
+        short_q = qname or method
+        if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
+            return EMPTY
+
+        local = self._local_function(func, scope)
+        if local is not None:
+            fn, parent, cls = local
+            summary = self._function(fn, parent, cls)
+            return self._apply_summary(summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None)
+
+        if isinstance(func, cst.Attribute) and method in _MUTATORS:
+            dotted = _dotted(func.value)
+            if dotted is not None and "." not in dotted:
+                current = scope.lookup(dotted)
+                if current is not None and not current.qname:
+                    added = union(args)
+                    if added.labels:
+                        scope.vars[dotted] = Value(labels=current.labels | added.labels, fields=current.fields,
+                                                   params=current.params | added.params)
+            return EMPTY
+
+        if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
+            merged = union(args + [receiver])
+            if merged.origin is not None or merged.labels:
+                return Value(labels=merged.labels, params=merged.params, origin=merged.origin)
+        if isinstance(func, cst.Attribute) and method in self.k.propagator_methods and (receiver.labels or receiver.params or receiver.origin):
+            merged = union([receiver] + args) if method in ("format", "join", "replace", "format_map") else receiver
+            return Value(labels=merged.labels, params=merged.params, origin=merged.origin, fields=receiver.fields)
+        if isinstance(func, cst.Attribute) and method in ("format", "join"):
+            merged = union(args)
+            if merged.labels:
+                return merged
+        if qname in ("dict",) or method == "dict":
+            labels = self._keyword_labels(node, args, scope)
+            if labels:
+                return Value(labels=frozenset(labels))
+
+        label = self._label(method, self._context_of(func.value, scope) if isinstance(func, cst.Attribute) else scope.words) if method else None
+        if label is not None and method not in self.k.propagator_methods:
+            return Value(labels=frozenset({label}), qname=result_qname)
+        return Value(qname=result_qname) if result_qname else EMPTY
+
+    def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
+        labels: set[Label] = set()
+        for arg, value in zip(node.args, args):
+            labels |= value.labels
+            if arg.keyword is not None and not value.constant and not value.labels:
+                label = self._label(arg.keyword.value, scope.words, is_key=True)
+                if label is not None:
+                    labels.add(label)
+        return labels
+
+    def _result_qname(self, func: cst.BaseExpression, method: str, qname: str | None, receiver: Value) -> str | None:
+        if qname is None:
+            return None
+        if isinstance(func, cst.Attribute) and receiver.qname:
+            for sink in self.k.sinks_by_method.get(method, ()):
+                if method in sink.fluent:
+                    return receiver.qname
+            if method in ("bind", "opt", "new", "getChild", "pipeline", "patch", "contextualize"):
+                return receiver.qname
+        return qname + "()"
+
+    def _apply_summary(self, summary: Value, node: cst.Call, args: list[Value], result_qname: str | None,
+                       is_method: bool) -> Value:
+        labels = set(summary.labels)
+        for index in summary.params:
+            position = index - 1 if is_method else index
+            if 0 <= position < len(args):
+                labels |= args[position].labels
+        return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
+
+    def _local_function(self, func: cst.BaseExpression, scope: Scope) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
+        if isinstance(func, cst.Name):
+            bound = scope.lookup(func.value)
+            if bound is not None and bound.qname:
+                return None
+            walk: Scope | None = scope
+            while walk is not None:
+                if func.value in self.functions:
+                    fn, parent = self.functions[func.value]
+                    return fn, parent, None
+                walk = walk.parent
+            return None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            cls = scope.cls
+            if cls is not None and func.attr.value in cls.methods:
+                class_scope = scope
+                while class_scope.parent is not None and class_scope.function:
+                    class_scope = class_scope.parent
+                return cls.methods[func.attr.value], class_scope, cls
+        return None
+
+    def _sanitizer(self, func: cst.BaseExpression, method: str, qname: str | None) -> str | None:
+        words = split_words(method) if method else ()
+        for sanitizer in self.k.sanitizers:
+            if qname and sanitizer.functions and sanitizer.functions.match(qname):
+                return sanitizer.protection
+            if method and method in sanitizer.method_names:
+                return sanitizer.protection
+            if words and any(w in sanitizer.name_words for w in words):
+                return sanitizer.protection
+        return None
+
+    def _is_table(self, qname: str) -> bool:
+        return qname.rsplit(".", 1)[-1] == "Table" and "sqlalchemy" in qname or qname == "Table"
+
+    def _table_columns(self, node: cst.Call, scope: Scope) -> None:
+        table = _string(node.args[0].value) if node.args else None
+        context = split_words(table) if table else ()
+        for arg in node.args[1:]:
+            column = arg.value
+            if isinstance(column, cst.Call) and _name_of(column.func) == "Column" and column.args:
+                name = _string(column.args[0].value)
+                if name:
+                    label = self._label(name, context, is_key=True)
+                    if label is not None:
+                        protection = self._field_protection(column)
+                        self._emit(column.args[0].value, "store",
+                                   Label(label.category, name, protection if protection != "none" else label.protection, label.why),
+                                   "sqlalchemy.Table", scope, "database")
+
+    # -------------------------------------------------------------------- sinks
+    def _match_sink(self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None,
+                    scope: Scope) -> Sink | None:
+        candidates = list(self.k.sinks_by_method.get(method, ())) + self.k.wildcard_sinks
+        if not candidates:
+            return None
+        is_attr = isinstance(func, cst.Attribute)
+        receiver_q = qname.rsplit(".", 1)[0] if qname and "." in qname and is_attr else None
+        receiver_name = _name_of(func.value) if isinstance(func, cst.Attribute) else None
+        for sink in candidates:
+            if sink.functions is not None and qname and sink.functions.match(qname):
+                return sink
+            if is_attr and method in sink.methods and sink.objects is not None and receiver_q and sink.objects.match(receiver_q):
+                return sink
+        for sink in candidates:
+            if is_attr and method in sink.any_receiver:
+                return sink
+        resolved = receiver_q is not None and self._is_import_rooted(func, scope)
+        if not resolved and receiver_name:
+            words = set(split_words(receiver_name))
+            for sink in candidates:
+                if is_attr and method in sink.methods and words & sink.receiver_words:
+                    return sink
+        return None
+
+    def _is_import_rooted(self, func: cst.BaseExpression, scope: Scope) -> bool:
+        node = func
+        while isinstance(node, (cst.Attribute, cst.Call, cst.Subscript)):
+            node = node.value if not isinstance(node, cst.Call) else node.func
+        if isinstance(node, cst.Name):
+            bound = scope.lookup(node.value)
+            return bound is not None and bound.qname is not None
+        return False
+
+    def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
+        if sink.sql:
+            self._sql(sink, node, args, scope)
+            return
+        url_positions = sink.url_for_method.get(method, sink.url_args)
+        key_label: Label | None = None
+        if sink.key_value is not None:
+            key_index, value_index = sink.key_value
+            key_arg = self._positional(node, key_index)
+            key = _string(key_arg.value) if key_arg is not None else None
+            if key is not None:
+                key_label = self._label(key, (), is_key=True)
+        positional = 0
+        for arg, value in zip(node.args, args):
+            if arg.keyword is not None:
+                ident: int | str = arg.keyword.value
+                if ident in sink.ignore_keywords:
+                    continue
+            elif arg.star:
+                ident = "*"
+            else:
+                ident = positional
+                positional += 1
+            if sink.args is not None and ident not in sink.args and ident != "*":
+                continue
+            kind = sink.kind
+            if sink.kind == "http" and (ident in url_positions or ident == "params"):
+                kind = "url"
+            labels = set(value.labels)
+            if not labels and not value.constant and key_label is not None and sink.key_value and ident == sink.key_value[1]:
+                labels.add(key_label)
+            if not labels and arg.keyword is not None and not value.constant and sink.action != "store":
+                label = self._label(arg.keyword.value, (), is_key=True)
+                if label is not None:
+                    labels.add(label)
+            self._emit_value(arg.value, labels, value, sink, kind, scope, node)
+
+    def _positional(self, node: cst.Call, index: int) -> cst.Arg | None:
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        return positional[index] if index < len(positional) else None
+
+    def _emit_value(self, expr: cst.BaseExpression, labels: set[Label], value: Value, sink: Sink, kind: str,
+                    scope: Scope, call: cst.Call) -> None:
+        """Emit data points at the argument, or at each entry of a literal spread over lines."""
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    sub = self._ev(element.value, scope)
+                    self._emit_value(element.value, set(sub.labels), sub, sink, kind, scope, call)
+                else:
+                    sub = self._ev(element.value, scope)
+                    self._emit_value(element.value, set(sub.labels), sub, sink, kind, scope, call)
+            return
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            for element in expr.elements:
+                sub = self._ev(element.value, scope)
+                self._emit_value(element.value, set(sub.labels), sub, sink, kind, scope, call)
+            return
+        if isinstance(expr, cst.Call) and (_name_of(expr.func) == "dict") and expr.args:
+            for arg in expr.args:
+                sub = self._ev(arg.value, scope)
+                sub_labels = set(sub.labels)
+                if not sub_labels and arg.keyword is not None and not sub.constant:
+                    label = self._label(arg.keyword.value, (), is_key=True)
+                    if label:
+                        sub_labels.add(label)
+                self._emit_value(arg.value, sub_labels, sub, sink, kind, scope, call)
+            return
+        for label in sorted(labels, key=lambda lb: (lb.category, lb.identifier)):
+            if sink.action != "store" and label.protection != "none":
+                continue
+            self._emit(expr, sink.action, label, sink.id, scope, kind)
+
+    def _raise(self, node: cst.Raise, scope: Scope) -> None:
+        exc = node.exc
+        if exc is None:
+            return
+        value = self._ev(exc, scope)
+        if not isinstance(exc, cst.Call):
+            return
+        del value
+        for arg in exc.args:
+            arg_value = self._ev(arg.value, scope)
+            labels = [lb for lb in arg_value.labels if lb.protection == "none"]
+            for label in labels:
+                self._emit(arg.value, "log", label, "exception", scope, "exception")
+
+    def _sql(self, sink: Sink, node: cst.Call, args: list[Value], scope: Scope) -> None:
+        if not node.args:
+            return
+        statement_arg = node.args[0].value
+        text = args[0].literal if args else None
+        if text is None and isinstance(statement_arg, cst.Name):
+            bound = scope.lookup(statement_arg.value)
+            text = bound.literal if bound is not None else None
+        if text is None and isinstance(statement_arg, cst.Call) and statement_arg.args:
+            text = _string(statement_arg.args[0].value)
+            if text is not None:
+                statement_arg = statement_arg.args[0].value
+        if text is None:
+            return
+        columns, table = self._sql_columns(text)
+        if not columns:
+            return
+        params_value: list[Value] = []
+        if len(node.args) > 1 and isinstance(node.args[1].value, (cst.Tuple, cst.List)):
+            params_value = [self._ev(e.value, scope) for e in node.args[1].value.elements]
+        context = split_words(table) if table else ()
+        for index, column in enumerate(columns):
+            label = self._label(column, context, is_key=True)
+            if label is None:
+                continue
+            protection = label.protection
+            if protection == "none" and index < len(params_value):
+                protected = {lb.protection for lb in params_value[index].labels if lb.protection != "none"}
+                if protected:
+                    protection = sorted(protected)[0]
+            self._emit(statement_arg, "store", Label(label.category, column, protection, label.why), "sql", scope, "database")
+
+    @staticmethod
+    def _sql_columns(text: str) -> tuple[list[str], str | None]:
+        match = _SQL_INSERT.match(text)
+        if match:
+            return [c.strip().strip('"`[]') for c in match.group(2).split(",") if c.strip()], match.group(1).strip('"`[]')
+        match = _SQL_UPDATE.match(text)
+        if match:
+            return [c.strip('"`[]') for c in _SQL_SET_COLUMN.findall(match.group(2))], match.group(1).strip('"`[]')
+        match = _SQL_CREATE.match(text)
+        if match:
+            columns = []
+            for part in match.group(2).split(","):
+                words = part.strip().split()
+                if words and words[0].lower() not in ("primary", "foreign", "unique", "constraint", "check", "key", "index"):
+                    columns.append(words[0].strip('"`[]'))
+            return columns, match.group(1).strip('"`[]')
+        return [], None

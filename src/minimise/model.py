@@ -1,0 +1,124 @@
+"""The records every stage exchanges: data points, findings, errors and the scan report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACTIONS = ("collect", "store", "log", "share")
+PROTECTIONS = ("none", "hashed", "encrypted", "masked", "tokenised")
+SENSITIVITIES = ("low", "medium", "high", "special")
+SEVERITIES = ("note", "warning", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class DataPoint:
+    """One place where one category of personal data is collected, stored, logged or shared."""
+
+    path: str
+    line: int
+    column: int
+    action: str
+    category: str
+    sensitivity: str
+    identifier: str
+    via: str
+    protection: str
+    scope: str
+    # What kind of destination the sink is (cookie, url, llm, exception...); drives findings.
+    sink_kind: str = ""
+    # How the value reached the sink, for `minimise explain`: (step, detail) pairs.
+    trace: tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        return (self.path, self.line, self.column, self.action, self.category, self.identifier)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "action": self.action,
+            "category": self.category,
+            "sensitivity": self.sensitivity,
+            "identifier": self.identifier,
+            "via": self.via,
+            "protection": self.protection,
+            "scope": self.scope,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem worth a reviewer's attention, raised by a coded check on a data point."""
+
+    code: str
+    name: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    category: str
+    action: str
+    message: str
+    fingerprint: str
+    identifier: str = ""
+    scope: str = ""
+    sensitivity: str = ""
+    via: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.category)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "category": self.category,
+            "action": self.action,
+            "message": self.message,
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScanError:
+    """A file that could not be read or analysed; the scan goes on without it."""
+
+    path: str
+    line: int
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """Everything one file contributed: its data points and any error. Picklable and cacheable."""
+
+    path: str
+    data_points: tuple[DataPoint, ...] = ()
+    error: ScanError | None = None
+    # Line numbers carrying `# minimise: ignore[...]` comments: line -> (codes, reason).
+    suppressions: tuple[tuple[int, tuple[str, ...], str], ...] = ()
+
+
+@dataclass
+class Report:
+    """The outcome of a scan, sorted and ready for any renderer."""
+
+    root: str
+    data_points: list[DataPoint] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    files_scanned: int = 0
+    files_skipped: int = 0
+
+    def sort(self) -> None:
+        self.data_points.sort(key=DataPoint.sort_key)
+        self.findings.sort(key=Finding.sort_key)
+        self.errors.sort(key=lambda e: (e.path, e.line, e.message))

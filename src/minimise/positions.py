@@ -1,0 +1,132 @@
+"""Line numbers for chosen libcst nodes, found by one walk in source order counting newlines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+
+# Field names of each node type in the order libcst generates code for them; derived
+# once per (type, shape) by asking libcst itself, because dataclass field order differs
+# from source order (e.g. Name lists ``value`` before ``lpar``).
+_ORDER_CACHE: dict[tuple[type, tuple[bool, ...]], tuple[str, ...]] = {}
+_FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+class _ChildRecorder(cst.CSTVisitor):
+    """Records the children libcst visits, without descending into them."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.seen.append(id(node))
+        return False
+
+
+def _fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS_CACHE.get(node_type)
+    if names is None:
+        names = tuple(node_type.__dataclass_fields__)  # type: ignore[attr-defined]
+        _FIELDS_CACHE[node_type] = names
+    return names
+
+
+def _child_values(value: object) -> Sequence[cst.CSTNode]:
+    if isinstance(value, cst.CSTNode):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, cst.CSTNode)]
+    return ()
+
+
+def _ordered_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    node_type = type(node)
+    names = _fields(node_type)
+    shape = tuple(bool(_child_values(getattr(node, n))) for n in names)
+    key = (node_type, shape)
+    order = _ORDER_CACHE.get(key)
+    if order is None:
+        recorder = _ChildRecorder()
+        node._visit_and_replace_children(recorder)
+        rank = {child_id: i for i, child_id in enumerate(recorder.seen)}
+        present = [n for n, has in zip(names, shape) if has]
+
+        def first_rank(name: str) -> int:
+            children = _child_values(getattr(node, name))
+            return min(rank.get(id(c), 1 << 30) for c in children)
+
+        order = tuple(sorted(present, key=first_rank))
+        _ORDER_CACHE[key] = order
+    return order
+
+
+_NEWLINE_TEXT_TYPES = (cst.SimpleString, cst.FormattedStringText)
+
+
+class _Mark:
+    """Stack entry that records a node's line once its opening parentheses are behind."""
+
+    __slots__ = ("node_id",)
+
+    def __init__(self, node_id: int) -> None:
+        self.node_id = node_id
+
+
+def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, int]:
+    """Map ``id(node)`` to its 1-based start line for each wanted node.
+
+    Like libcst's PositionProvider, a parenthesised node starts at its first token
+    inside the parentheses.
+    """
+    remaining = {id(n) for n in wanted}
+    found: dict[int, int] = {}
+    if not remaining:
+        return found
+    line = 1
+    stack: list[object] = [module]
+    newline_type = cst.Newline
+    simple_ws = cst.SimpleWhitespace
+    mark_type = _Mark
+    while stack and remaining:
+        node = stack.pop()
+        node_type = type(node)
+        if node_type is mark_type:
+            found[node.node_id] = line  # type: ignore[attr-defined]
+            remaining.discard(node.node_id)  # type: ignore[attr-defined]
+            continue
+        if node_type is newline_type:
+            line += 1
+            continue
+        if node_type is simple_ws:
+            line += node.value.count("\n")  # type: ignore[attr-defined]
+            continue
+        if node_type is int:
+            line += node  # type: ignore[operator]
+            continue
+        assert isinstance(node, cst.CSTNode)
+        node_id = id(node)
+        deferred = node_id in remaining and bool(getattr(node, "lpar", None))
+        if node_id in remaining and not deferred:
+            found[node_id] = line
+            remaining.discard(node_id)
+        children: list[object] = []
+        text_newlines = (
+            node.value.count("\n") if node_type in _NEWLINE_TEXT_TYPES else 0  # type: ignore[attr-defined]
+        )
+        if text_newlines and not getattr(node, "lpar", None):
+            children.append(text_newlines)
+        for name in _ordered_fields(node):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                children.append(value)
+            else:
+                children.extend(v for v in value if isinstance(v, cst.CSTNode))
+            if name == "lpar":
+                if deferred:
+                    children.append(_Mark(node_id))
+                if text_newlines:
+                    children.append(text_newlines)
+        children.reverse()
+        stack.extend(children)
+    return found

@@ -1,0 +1,62 @@
+"""The human text report: flake8-style lines grouped by file, colour only on a terminal."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import TextIO
+
+from minimise.model import Report
+from minimise.redact import redact_text
+
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _use_colour(stream: TextIO, colour: bool | None) -> bool:
+    if colour is not None:
+        return colour
+    if os.environ.get("NO_COLOR") or os.environ.get("CI"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def render(report: Report, stream: TextIO, colour: bool | None = None, show_data_points: bool = False, **_options: object) -> None:
+    use = _use_colour(stream, colour)
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if use else text
+
+    current = None
+    for finding in report.findings:
+        if finding.path != current:
+            if current is not None:
+                stream.write("\n")
+            stream.write(paint(finding.path, _BOLD) + "\n")
+            current = finding.path
+        code = paint(finding.code, _COLOURS.get(finding.severity, ""))
+        stream.write(f"{finding.path}:{finding.line}:{finding.column}: {code} {redact_text(finding.message)}\n")
+    if show_data_points and report.data_points:
+        if report.findings:
+            stream.write("\n")
+        stream.write(paint("Data points", _BOLD) + "\n")
+        for p in report.data_points:
+            protection = "" if p.protection == "none" else f" [{p.protection}]"
+            stream.write(f"{p.path}:{p.line}:{p.column}: {p.action:<7} {p.category}{protection} `{p.identifier}` via {p.via}\n")
+    for error in report.errors:
+        where = f"{error.path}:{error.line}" if error.line else error.path
+        stream.write(paint(f"{where}: error: {redact_text(error.message)}", _DIM) + "\n")
+    actions = Counter(p.action for p in report.data_points)
+    severities = Counter(f.severity for f in report.findings)
+    summary = (
+        f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
+        + (f" ({', '.join(f'{n} {s}' for s, n in sorted(severities.items()))})" if severities else "")
+        + f" in {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}; "
+        + f"{len(report.data_points)} data points ("
+        + ", ".join(f"{actions.get(a, 0)} {a}" for a in ("collect", "store", "log", "share"))
+        + ")"
+        + (f"; {len(report.errors)} file{'s' if len(report.errors) != 1 else ''} not analysed" if report.errors else "")
+    )
+    if report.findings or report.errors or show_data_points:
+        stream.write("\n")
+    stream.write(paint(summary, _BOLD) + "\n")

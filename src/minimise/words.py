@@ -1,0 +1,24 @@
+"""Splitting identifiers and keys into lower-case words, the unit every name rule matches on."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+@lru_cache(maxsize=65536)
+def split_words(identifier: str) -> tuple[str, ...]:
+    """``getEmailAddress``, ``email_address`` and ``EMAIL-ADDR`` become word tuples.
+
+    Separators are anything but letters and digits; camelCase humps and digit runs
+    split too, so ``addressLine2`` is ``("address", "line", "2")``.
+    """
+    return tuple(m.group(0).lower() for m in _HUMPS.finditer(identifier))
+
+
+def is_constant_name(identifier: str) -> bool:
+    """ALL_CAPS names are configuration constants (``DEFAULT_FROM_EMAIL``), not user data."""
+    letters = [c for c in identifier if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
