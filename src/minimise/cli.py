@@ -17,19 +17,31 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _LAZY = {
     "scan": ("minimise.commands.scan_cmd", "scan_command"),
     "explain": ("minimise.commands.explain_cmd", "explain_command"),
+    "inventory": ("minimise.commands.inventory_cmd", "inventory_group"),
+    "baseline": ("minimise.commands.baseline_cmd", "baseline_group"),
+    "config": ("minimise.commands.config_cmd", "config_command"),
 }
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(_LAZY))
+        import importlib.util
+
+        available = {name for name, (module, _) in _LAZY.items() if importlib.util.find_spec(module) is not None}
+        return sorted(set(super().list_commands(ctx)) | available)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in _LAZY:
             import importlib
 
             module_name, attr = _LAZY[cmd_name]
-            return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_name:
+                    return None
+                raise
+            return getattr(module, attr)  # type: ignore[no-any-return]
         return super().get_command(ctx, cmd_name)
 
 
