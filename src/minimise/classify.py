@@ -17,6 +17,8 @@ class CategoryRule:
     exclude: frozenset[str]
     requires_context: str = "person"
     type_names: tuple[str, ...] = ()
+    # Owner words that count as context for this category (``geo`` for a latitude).
+    context_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ class Classifier:
     ) -> str:
         """Name the context that makes a context-only name personal, or '' if none does."""
         wanted = self.address if rule.requires_context == "address" else self.person
+        wanted = wanted | rule.context_words
         own = [w for w in rest if not w.isdigit() and w not in self._all_protection]
         if own:
             if any(w in wanted for w in own):
@@ -167,7 +170,7 @@ class Classifier:
             if rule.requires_context != "address" and all(w in self.address for w in own):
                 return "name"
             return ""
-        if any(w in self.not_person for w in context[-1:]):
+        if any(w in self.not_person for w in context):
             return ""
         if any(w in wanted for w in context):
             return "owner"

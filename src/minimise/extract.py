@@ -40,6 +40,10 @@ class Value:
 
 
 EMPTY = Value()
+# A value known to carry no personal data (a comparison, a length): keyword names next to it do not count.
+CLEAN = Value(constant=True)
+# Tests set this to surface analysis bugs that production runs step over.
+STRICT = bool(__import__("os").environ.get("MINIMISE_STRICT"))
 
 
 def union(values: list[Value]) -> Value:
@@ -88,6 +92,7 @@ class ClassInfo:
     collect: SchemaKind | None = None
     attrs: dict[str, Value] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    field_types: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,11 +116,10 @@ class Scope:
 
 
 _FIELD_SKIP = frozenset({
-    "ForeignKey", "OneToOneField", "ManyToManyField", "relationship", "backref", "Nested", "List",
-    "PrimaryKeyRelatedField", "HyperlinkedRelatedField", "SerializerMethodField", "Method", "Function",
+    "ForeignKey", "OneToOneField", "ManyToManyField", "relationship", "backref",
+    "PrimaryKeyRelatedField", "HyperlinkedRelatedField", "SerializerMethodField",
     "AutoField", "BigAutoField", "UUIDField", "SlugRelatedField", "StringRelatedField", "association_proxy",
-    "Pluck", "FileField", "ImageField", "FieldList", "FormField", "SubmitField", "HiddenField",
-    "BooleanField", "NullBooleanField", "ReferenceField", "ListField", "EmbeddedDocumentField",
+    "Pluck", "SubmitField", "HiddenField", "BooleanField", "NullBooleanField", "ReferenceField",
 })
 _HEURISTIC_STORE_RECEIVERS = {"models": "django.db.models", "db": "sqlalchemy", "sa": "sqlalchemy",
                               "sqlalchemy": "sqlalchemy", "orm": "sqlalchemy", "me": "mongoengine",
@@ -130,6 +134,7 @@ _SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=")
 _SQL_PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:\w+")
 _REQUEST_GETTERS = frozenset({"get", "getlist", "pop", "get_all", "getone", "getall", "get_list", "getfirst", "getvalue"})
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
+_KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "iter", "enumerate"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
 
 
@@ -157,6 +162,43 @@ def _dotted(node: cst.CSTNode) -> str | None:
     return None
 
 
+def _annotation_text(node: cst.BaseExpression) -> str:
+    """The names in an annotation, joined: ``Optional[SecretStr]`` -> ``Optional SecretStr``."""
+    names: list[str] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack and len(names) < 8:
+        current = stack.pop()
+        if isinstance(current, (cst.Name, cst.Attribute)):
+            names.append(_dotted(current) or "")
+        elif isinstance(current, cst.Subscript):
+            stack.append(current.value)
+            stack.extend(e.slice.value for e in current.slice if isinstance(e.slice, cst.Index))
+        elif isinstance(current, cst.BinaryOperation):
+            stack.extend((current.left, current.right))
+    return " ".join(names)
+
+
+def _carrier_parts(expr: cst.CSTNode) -> list[cst.CSTNode]:
+    """Sub-expressions that carry a value into a sink, so a data point lands on their own line."""
+    if isinstance(expr, (cst.BinaryOperation, cst.BooleanOperation)):
+        return [expr.left, expr.right]
+    if isinstance(expr, cst.FormattedString):
+        return [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return [expr.elt]
+    if isinstance(expr, cst.DictComp):
+        return [expr.key, expr.value]
+    if isinstance(expr, cst.IfExp):
+        return [expr.body, expr.orelse]
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("join", "format"):
+        return [a.value for a in expr.args] + [expr.func.value]
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
+        return [expr.func.value]
+    if isinstance(expr, cst.Await):
+        return [expr.expression]
+    return []
+
+
 def _string(node: cst.CSTNode | None) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
@@ -182,6 +224,9 @@ class ModuleAnalyser:
         self._memo: dict[int, Value] = {}
         self._emitted: set[tuple[int, str, str]] = set()
         self._deferred: list[tuple[cst.FunctionDef, Scope]] = []
+        self.imported_roots: set[str] = set()
+        # Words of the keys of the dict literal being evaluated: siblings give context.
+        self._dict_context: list[tuple[str, ...]] = []
 
     # ------------------------------------------------------------------ driving
     def run(self, module: cst.Module) -> list[RawPoint]:
@@ -228,6 +273,8 @@ class ModuleAnalyser:
             except RecursionError:
                 raise
             except Exception:  # noqa: BLE001 - one odd statement must not hide the rest
+                if STRICT:
+                    raise
                 continue
 
     def _suite(self, suite: cst.BaseSuite | None, scope: Scope) -> None:
@@ -308,6 +355,7 @@ class ModuleAnalyser:
         elif isinstance(small, cst.Import):
             for alias in small.names:
                 full = _dotted(alias.name) or ""
+                self.imported_roots.add(full.split(".")[0])
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     scope.vars[alias.asname.name.value] = Value(qname=full)
                 else:
@@ -318,6 +366,8 @@ class ModuleAnalyser:
             base = "." * len(small.relative) + (base or "")
             if isinstance(small.names, cst.ImportStar):
                 return
+            if base:
+                self.imported_roots.add(base.split(".")[0])
             for alias in small.names:
                 name = _dotted(alias.name) or ""
                 local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
@@ -373,7 +423,8 @@ class ModuleAnalyser:
             if value.labels:
                 return protect(value, label.protection)
             return Value(labels=frozenset({label}))
-        return Value(labels=value.labels | {label}, qname=value.qname, origin=value.origin,
+        # The variable's own name is the most specific statement of what it holds.
+        return Value(labels=frozenset({label}), qname=value.qname, origin=value.origin,
                      request=value.request, fields=value.fields, params=value.params)
 
     def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
@@ -385,6 +436,9 @@ class ModuleAnalyser:
             for lb in labels:
                 self._emit(target, "store", lb, "cookie", scope, "cookie")
             return
+        while isinstance(container, cst.Subscript):
+            key = self._subscript_key(container) if key is None else key
+            container = container.value
         dotted = _dotted(container)
         if dotted is None:
             return
@@ -451,11 +505,12 @@ class ModuleAnalyser:
             if name in self.k.request_params:
                 scope.vars[name] = Value(request=self.k.request_ids.get("param:" + name, "request"), params=frozenset({index}))
                 continue
-            label = self._label(name, scope.words, user_input=route)
+            via = self._route_param_via(param, scope)
+            is_input = (route or via != "route.parameter") and not self._skip_route_param(param, scope)
+            label = self._label(name, scope.words, user_input=is_input)
             labels = frozenset({label}) if label else frozenset()
-            scope.vars[name] = Value(labels=labels, params=frozenset({index}))
-            if route and label is not None and not self._skip_route_param(param, scope):
-                via = self._route_param_via(param, scope)
+            scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=self._annotation_qname(param, scope))
+            if is_input and label is not None:
                 self._emit(param, "collect", label, via, scope, "request")
 
     def _skip_route_param(self, param: cst.Param, scope: Scope) -> bool:
@@ -477,12 +532,37 @@ class ModuleAnalyser:
         return False
 
     def _route_param_via(self, param: cst.Param, scope: Scope) -> str:
-        default = param.default
-        if isinstance(default, cst.Call):
-            qname = self._qname(default.func, scope) or ""
-            if qname in self.k.route_parameter_calls:
-                return qname
+        """'fastapi.Header' when the parameter is declared as request input, else 'route.parameter'."""
+        calls: list[cst.BaseExpression] = []
+        if isinstance(param.default, cst.Call):
+            calls.append(param.default)
+        annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Subscript) and (_dotted(annotation.value) or "").endswith("Annotated"):
+            for element in annotation.slice[1:]:
+                if isinstance(element.slice, cst.Index):
+                    calls.append(element.slice.value)
+        for call in calls:
+            if isinstance(call, cst.Call):
+                qname = self._qname(call.func, scope) or ""
+                if qname in self.k.route_parameter_calls:
+                    return qname
         return "route.parameter"
+
+    def _annotation_qname(self, param: cst.Param, scope: Scope) -> str | None:
+        """A parameter typed ``session: aiohttp.ClientSession`` holds an instance of that class."""
+        annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Subscript):
+            text = _dotted(annotation.value) or ""
+            if text.endswith(("Optional", "Annotated")):
+                inner = annotation.slice[0].slice
+                annotation = inner.value if isinstance(inner, cst.Index) else None
+        if isinstance(annotation, cst.BinaryOperation):  # X | None
+            annotation = annotation.left
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
+            qname = self._qname(annotation, scope)
+            if qname and qname not in ("str", "int", "float", "bool", "bytes", "dict", "list"):
+                return qname + "()"
+        return None
 
     def _is_route(self, fn: cst.FunctionDef, scope: Scope) -> bool:
         for decorator in fn.decorators:
@@ -579,7 +659,8 @@ class ModuleAnalyser:
                 return ("collect", kind, short)
         is_field = short.endswith(("Field", "Column", "Attribute")) or short in (
             "Column", "mapped_column", "Field", "column_property", "Str", "String", "Email", "Integer", "Date",
-            "DateTime", "Raw", "Dict", "Url", "UUID", "Decimal", "Float", "Boolean", "Bool", "Int", "Number", "IP")
+            "DateTime", "Raw", "Dict", "Url", "UUID", "Decimal", "Float", "Boolean", "Bool", "Int", "Number", "IP",
+            "Nested", "List", "Method", "Function", "Tuple", "Time", "Enum")
         if not is_field:
             return None
         if info.store is not None:
@@ -608,6 +689,8 @@ class ModuleAnalyser:
                 self._ev(value, scope)
             return
         name = target.value
+        if annotation is not None:
+            info.field_types[name] = _annotation_text(annotation)
         action: str | None = None
         kind: SchemaKind | None = None
         constructor = ""
@@ -777,10 +860,10 @@ class ModuleAnalyser:
             self._ev(node.left, scope)
             for target in node.comparisons:
                 self._ev(target.comparator, scope)
-            return EMPTY
+            return CLEAN
         if isinstance(node, cst.UnaryOperation):
             inner = self._ev(node.expression, scope)
-            return EMPTY if isinstance(node.operator, cst.Not) else inner
+            return CLEAN if isinstance(node.operator, cst.Not) else inner
         if isinstance(node, cst.IfExp):
             self._ev(node.test, scope)
             return union([self._ev(node.body, scope), self._ev(node.orelse, scope)])
@@ -809,7 +892,7 @@ class ModuleAnalyser:
                 return value
             return EMPTY
         if isinstance(node, cst.Lambda):
-            return EMPTY
+            return self._ev(node.body, scope)
         return EMPTY
 
     def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
@@ -856,12 +939,20 @@ class ModuleAnalyser:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
         context = self._context_of(node.value, scope)
+        owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
+        if owner is not None:
+            context = context + owner.words
         label = self._label(attr, context, shown=attr)
         if label is not None:
+            if owner is not None and "Secret" in owner.field_types.get(attr, "") and label.protection == "none":
+                label = Label(label.category, label.identifier, "masked", label.why + "; declared as a secret type")
             return Value(labels=frozenset({label}), qname=qname)
         if qname is not None:
             return Value(qname=qname)
         return EMPTY
+
+    def _current_dict_context(self) -> tuple[str, ...]:
+        return self._dict_context[-1] if self._dict_context else ()
 
     def _context_of(self, receiver: cst.CSTNode, scope: Scope) -> tuple[str, ...]:
         if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
@@ -878,7 +969,7 @@ class ModuleAnalyser:
         if base.origin is not None:
             if key is None:
                 return Value(origin=base.origin)
-            label = self._label(key, (), user_input=True, is_key=True)
+            label = self._label(key, self._current_dict_context(), user_input=True, is_key=True)
             if label is not None:
                 self._emit(node, "collect", label, base.origin, scope, "request")
                 return Value(labels=frozenset({label}))
@@ -893,16 +984,40 @@ class ModuleAnalyser:
                 return EMPTY
         return Value(labels=base.labels, params=base.params, origin=base.origin)
 
+    def _dict_words(self, node: cst.Dict) -> tuple[str, ...]:
+        """Context from sibling keys: a record with an email or a street is about a person's address."""
+        words: list[str] = []
+        personal = False
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = _string(element.key) if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+                if key:
+                    words.extend(split_words(key))
+                    if not personal and self._classify(key, (), is_key=True) is not None:
+                        personal = True
+        if personal:
+            words.append("person")
+        return tuple(words)
+
     def _dict(self, node: cst.Dict, scope: Scope) -> Value:
         fields: dict[str, Value] = {}
         parts: list[Value] = []
+        context = self._dict_words(node)
+        self._dict_context.append(context)
+        try:
+            return self._dict_entries(node, scope, fields, parts, context)
+        finally:
+            self._dict_context.pop()
+
+    def _dict_entries(self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value],
+                      context: tuple[str, ...]) -> Value:
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 self._ev(element.key, scope)
                 value = self._ev(element.value, scope)
                 key = _string(element.key) if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString)) else None
                 if key is not None and not value.constant and not value.labels:
-                    label = self._label(key, scope.words, is_key=True)
+                    label = self._label(key, scope.words + context, is_key=True)
                     if label is not None:
                         value = Value(labels=frozenset({label}), params=value.params)
                         self._memo[id(element.value)] = value
@@ -929,7 +1044,7 @@ class ModuleAnalyser:
             if method in _REQUEST_GETTERS:
                 key = _string(node.args[0].value) if node.args else None
                 if key is not None:
-                    label = self._label(key, (), user_input=True, is_key=True)
+                    label = self._label(key, self._current_dict_context(), user_input=True, is_key=True)
                     if label is not None:
                         self._emit(node, "collect", label, receiver.origin, scope, "request")
                         return Value(labels=frozenset({label}))
@@ -963,7 +1078,9 @@ class ModuleAnalyser:
             return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in receiver.labels))
         short_q = qname or method
         if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
-            return EMPTY
+            return CLEAN
+        if short_q in _KEY_VIEWS and len(args) == 1 and args[0].fields is not None:
+            return CLEAN
 
         local = self._local_function(func, scope)
         if local is not None:
@@ -986,6 +1103,8 @@ class ModuleAnalyser:
             merged = union(args + [receiver])
             if merged.origin is not None or merged.labels:
                 return Value(labels=merged.labels, params=merged.params, origin=merged.origin)
+        if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
+            return receiver
         if isinstance(func, cst.Attribute) and method in self.k.propagator_methods and (receiver.labels or receiver.params or receiver.origin):
             merged = union([receiver] + args) if method in ("format", "join", "replace", "format_map") else receiver
             return Value(labels=merged.labels, params=merged.params, origin=merged.origin, fields=receiver.fields)
@@ -1109,13 +1228,9 @@ class ModuleAnalyser:
         return None
 
     def _is_import_rooted(self, func: cst.BaseExpression, scope: Scope) -> bool:
-        node = func
-        while isinstance(node, (cst.Attribute, cst.Call, cst.Subscript)):
-            node = node.value if not isinstance(node, cst.Call) else node.func
-        if isinstance(node, cst.Name):
-            bound = scope.lookup(node.value)
-            return bound is not None and bound.qname is not None
-        return False
+        """Whether the callee resolves through an import, so name heuristics must not second-guess it."""
+        qname = self._qname(func, scope)
+        return bool(qname) and qname.split(".")[0].rstrip("()") in self.imported_roots
 
     def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
         if sink.sql:
@@ -1185,6 +1300,16 @@ class ModuleAnalyser:
                         sub_labels.add(label)
                 self._emit_value(arg.value, sub_labels, sub, sink, kind, scope, call)
             return
+        parts = _carrier_parts(expr)
+        if parts:
+            covered: set[Label] = set()
+            for part in parts:
+                sub = self._memo.get(id(part))
+                if sub is None or not sub.labels:
+                    continue
+                covered |= sub.labels
+                self._emit_value(part, set(sub.labels), sub, sink, kind, scope, call)
+            labels = labels - covered
         for label in sorted(labels, key=lambda lb: (lb.category, lb.identifier)):
             if sink.action != "store" and label.protection != "none":
                 continue

@@ -12,6 +12,9 @@ from minimise.model import Report
 RENDERERS: dict[str, str] = {
     "text": "minimise.report.text:render",
     "json": "minimise.report.json:render",
+    "sarif": "minimise.report.sarif:render",
+    "html": "minimise.report.html:render",
+    "markdown": "minimise.report.markdown:render",
 }
 
 

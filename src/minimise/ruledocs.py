@@ -1,0 +1,134 @@
+"""Rule documentation rendered from rules/checks.yaml: docs/rules/, `minimise explain CODE`, SARIF help.
+
+One source of truth: every page is generated from the check's own what / why / example / fix /
+suppress texts, so the docs, the CLI and the SARIF rule help never disagree.
+``scripts/generate_rule_docs.py`` writes the pages; ``tests/test_rule_docs.py`` fails when they are stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from minimise.knowledge import Check
+
+DOC_FIELDS = ("summary", "what", "why", "example", "fix", "suppress")
+RULE_DOCS_URL = "https://github.com/minimise/minimise/blob/main/docs/rules/{code}.md"
+_GENERATED = "<!-- Generated from rules/checks.yaml by scripts/generate_rule_docs.py; do not edit by hand. -->"
+
+_SEVERITY_NOTE = (
+    "raised to **error** when the data is high-risk or special-category, "
+    "lowered to **note** when it is of low sensitivity"
+)
+
+
+def rule_url(code: str) -> str:
+    return RULE_DOCS_URL.format(code=code)
+
+
+def missing_fields(check: Check) -> list[str]:
+    """The documentation fields a check leaves empty (each must say something)."""
+    return [name for name in DOC_FIELDS if not str(getattr(check, name, "") or "").strip()]
+
+
+def _paragraph(text: str) -> str:
+    return text.strip() + "\n"
+
+
+def _code_block(text: str) -> str:
+    body = text.strip("\n").rstrip()
+    fence = "```"
+    while fence in body:
+        fence += "`"
+    return f"{fence}python\n{body}\n{fence}\n"
+
+
+def _values(value: Any) -> str:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return ", ".join(f"`{v}`" for v in items)
+
+
+def describe_selection(applies: Mapping[str, Any]) -> str:
+    """A sentence saying which data points a check looks at, from its `when` clause."""
+    parts: list[str] = []
+    if "action" in applies:
+        parts.append(f"action {_values(applies['action'])}")
+    if "kinds" in applies:
+        parts.append(f"destination kind {_values(applies['kinds'])}")
+    if "not_kinds" in applies:
+        parts.append(f"destination kind not {_values(applies['not_kinds'])}")
+    if "protection" in applies:
+        parts.append(f"protection {_values(applies['protection'])}")
+    if "min_sensitivity" in applies:
+        parts.append(f"sensitivity {_values(applies['min_sensitivity'])} or above")
+    if not parts:
+        return "Applies to every data point."
+    return "Applies to data points with " + "; ".join(parts) + "."
+
+
+def render_rule_body(check: Check) -> str:
+    """The sections of a rule page without its title: used for pages and SARIF `help.markdown`."""
+    return "\n".join([
+        _paragraph(check.summary),
+        f"- **Default severity:** {check.severity} ({_SEVERITY_NOTE})\n"
+        f"- **Selection:** {describe_selection(check.applies)}\n",
+        "## What it finds\n",
+        _paragraph(check.what),
+        "## Why it matters\n",
+        _paragraph(check.why),
+        "## Example\n",
+        _code_block(check.example),
+        "## How to fix\n",
+        _paragraph(check.fix),
+        "## How to suppress\n",
+        _paragraph(check.suppress),
+    ])
+
+
+def render_rule_page(check: Check, *, generated_comment: bool = True) -> str:
+    """The Markdown page docs/rules/<CODE>.md for one check (`minimise explain` drops the comment)."""
+    page = f"# {check.code}: {check.name}\n\n{render_rule_body(check)}"
+    return f"{_GENERATED}\n\n{page}" if generated_comment else page
+
+
+def render_rule_text(check: Check) -> str:
+    """The plain-text help of a check (SARIF `help.text`)."""
+    example = "".join("    " + line + "\n" for line in check.example.strip("\n").rstrip().splitlines())
+    return (
+        f"{check.summary.strip()}\n\n"
+        f"What it finds:\n{check.what.strip()}\n\n"
+        f"Why it matters:\n{check.why.strip()}\n\n"
+        f"Example:\n{example}\n"
+        f"How to fix:\n{check.fix.strip()}\n\n"
+        f"How to suppress:\n{check.suppress.strip()}\n"
+    )
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_index(checks: Iterable[Check]) -> str:
+    """docs/rules/README.md: one table row per check, sorted by code."""
+    rows = [
+        f"| [{c.code}]({c.code}.md) | `{c.name}` | {c.severity} | {_cell(c.summary)} |"
+        for c in sorted(checks, key=lambda c: c.code)
+    ]
+    return (
+        f"{_GENERATED}\n\n"
+        "# Rules\n\n"
+        "Every coded finding minimise raises. Run `minimise explain CODE` for the same page in a terminal.\n"
+        "The default severity is raised to error for high-risk and special-category data and lowered to\n"
+        "note for low-sensitivity data.\n\n"
+        "| Code | Name | Default severity | Summary |\n"
+        "|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+
+
+def expected_files(checks: Iterable[Check]) -> dict[str, str]:
+    """File name (inside docs/rules/) -> content, for every generated file."""
+    ordered = sorted(checks, key=lambda c: c.code)
+    files = {f"{c.code}.md": render_rule_page(c) for c in ordered}
+    files["README.md"] = render_index(ordered)
+    return files
