@@ -164,6 +164,8 @@ class Classifier:
         wanted = self.address if rule.requires_context == "address" else self.person
         wanted = wanted | rule.context_words
         own = [w for w in rest if not w.isdigit() and w not in self._all_protection]
+        own = [w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in own]
+        context = tuple(w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in context)
         if own:
             if any(w in wanted for w in own):
                 return "name"

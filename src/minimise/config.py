@@ -109,7 +109,7 @@ def _key_line(text: str, key: str, table: str | None) -> int:
                 if name[len(table) + 1:].split(".")[0] == key:
                     return number
             continue
-        if (in_table or table is None) and dotted.match(line):
+        if in_table and dotted.match(line):
             return number
     if table is not None:
         for number, line in enumerate(text.splitlines(), start=1):

@@ -37,6 +37,11 @@ class Value:
     params: frozenset[int] = frozenset()
     input_node: cst.CSTNode | None = None
     input_category: str | None = None
+    # Parameters whose value reaches this one only through a protecting call: (index, protection).
+    protected_params: frozenset[tuple[int, str]] = frozenset()
+    # Words of the collection a loop variable came from (``customers`` for ``c``).
+    owner_words: tuple[str, ...] = ()
+    node: cst.CSTNode | None = None
 
 
 EMPTY = Value()
@@ -54,18 +59,20 @@ def union(values: list[Value]) -> Value:
         return values[0]
     labels: set[Label] = set()
     params: set[int] = set()
+    protected: set[tuple[int, str]] = set()
     origin = None
     for v in values:
         labels |= v.labels
         params |= v.params
+        protected |= v.protected_params
         origin = origin or v.origin
-    return Value(labels=frozenset(labels), origin=origin, params=frozenset(params))
+    return Value(labels=frozenset(labels), origin=origin, params=frozenset(params), protected_params=frozenset(protected))
 
 
 def protect(value: Value, protection: str) -> Value:
     return Value(
         labels=frozenset(Label(lb.category, lb.identifier, protection, lb.why) for lb in value.labels),
-        params=value.params,
+        protected_params=value.protected_params | frozenset((i, protection) for i in value.params),
     )
 
 
@@ -307,8 +314,9 @@ class ModuleAnalyser:
                 self._suite(orelse.body, scope)
         elif isinstance(stmt, cst.For):
             iterable = self._ev(stmt.iter, scope)
-            self._assign(stmt.target, Value(labels=iterable.labels, origin=iterable.origin,
-                                            params=iterable.params, fields=None), scope, None)
+            owner = _name_of(stmt.iter)
+            self._assign(stmt.target, Value(labels=iterable.labels, origin=iterable.origin, params=iterable.params,
+                                            owner_words=split_words(owner) if owner else ()), scope, None)
             self._suite(stmt.body, scope)
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, scope)
@@ -402,8 +410,11 @@ class ModuleAnalyser:
             self._assign(target.value, value, scope, None)
 
     def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
-        if value.constant:
-            return value
+        if value.constant or value.owner_words:
+            if value.owner_words and not value.labels and self._label(name, scope.words) is None:
+                return value
+            if value.constant:
+                return value
         if value.input_node is not None:
             category = value.input_category
             label = self._label(name, scope.words, user_input=True)
@@ -411,7 +422,7 @@ class ModuleAnalyser:
                 category = label.category
             if category is not None:
                 self._emit(value.input_node, "collect", Label(category, name, "none", "typed by the user"),
-                           value.origin or "input", scope, "input")
+                           "input", scope, "input")
                 return Value(labels=frozenset({Label(category, name)}))
             return EMPTY
         if value.labels and all(lb.protection != "none" for lb in value.labels):
@@ -717,7 +728,7 @@ class ModuleAnalyser:
             if value is not None:
                 scope.vars[name] = self._bind_name(name, self._ev(value, scope), scope)
             return
-        label = self._label(name, info.words, user_input=(action == "collect"))
+        label = self._label(name, info.words)
         if label is None:
             category = self._type_category(call, annotation)
             if category is not None:
@@ -844,7 +855,7 @@ class ModuleAnalyser:
             return self._subscript(node, scope)
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             try:
-                return Value(literal=_string(node), constant=True)
+                return Value(literal=_string(node), constant=True, node=node)
             except Exception:  # noqa: BLE001 - odd escapes in a literal
                 return Value(constant=True)
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)):
@@ -897,7 +908,9 @@ class ModuleAnalyser:
 
     def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
         iterable = self._ev(for_in.iter, scope)
-        self._assign(for_in.target, Value(labels=iterable.labels, params=iterable.params, origin=iterable.origin), scope, None)
+        owner = _name_of(for_in.iter)
+        self._assign(for_in.target, Value(labels=iterable.labels, params=iterable.params, origin=iterable.origin,
+                                          owner_words=split_words(owner) if owner else ()), scope, None)
         for condition in for_in.ifs:
             self._ev(condition.test, scope)
         if for_in.inner_for_in is not None:
@@ -958,7 +971,12 @@ class ModuleAnalyser:
         if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
             return scope.cls.words if scope.cls else ()
         name = _name_of(receiver)
-        return split_words(name) if name else ()
+        words = split_words(name) if name else ()
+        if isinstance(receiver, cst.Name):
+            bound = scope.lookup(receiver.value)
+            if bound is not None and bound.owner_words:
+                words = words + bound.owner_words
+        return words
 
     def _subscript(self, node: cst.Subscript, scope: Scope) -> Value:
         base = self._ev(node.value, scope)
@@ -1060,7 +1078,7 @@ class ModuleAnalyser:
                     if label is not None:
                         category = label.category
                         break
-            return Value(input_node=node, input_category=category, origin=qname)
+            return Value(input_node=node, input_category=category)
 
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
@@ -1101,13 +1119,16 @@ class ModuleAnalyser:
 
         if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
             merged = union(args + [receiver])
-            if merged.origin is not None or merged.labels:
-                return Value(labels=merged.labels, params=merged.params, origin=merged.origin)
+            if merged.origin is not None or merged.labels or merged.params or merged.protected_params:
+                return Value(labels=merged.labels, params=merged.params, origin=merged.origin,
+                             protected_params=merged.protected_params)
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
-        if isinstance(func, cst.Attribute) and method in self.k.propagator_methods and (receiver.labels or receiver.params or receiver.origin):
+        if isinstance(func, cst.Attribute) and method in self.k.propagator_methods and (
+                receiver.labels or receiver.params or receiver.origin or receiver.protected_params):
             merged = union([receiver] + args) if method in ("format", "join", "replace", "format_map") else receiver
-            return Value(labels=merged.labels, params=merged.params, origin=merged.origin, fields=receiver.fields)
+            return Value(labels=merged.labels, params=merged.params, origin=merged.origin, fields=receiver.fields,
+                         protected_params=merged.protected_params)
         if isinstance(func, cst.Attribute) and method in ("format", "join"):
             merged = union(args)
             if merged.labels:
@@ -1150,6 +1171,10 @@ class ModuleAnalyser:
             position = index - 1 if is_method else index
             if 0 <= position < len(args):
                 labels |= args[position].labels
+        for index, protection in summary.protected_params:
+            position = index - 1 if is_method else index
+            if 0 <= position < len(args):
+                labels |= protect(args[position], protection).labels
         return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
 
     def _local_function(self, func: cst.BaseExpression, scope: Scope) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
@@ -1267,28 +1292,28 @@ class ModuleAnalyser:
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
                     labels.add(label)
-            self._emit_value(arg.value, labels, value, sink, kind, scope, node)
+            self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
 
     def _positional(self, node: cst.Call, index: int) -> cst.Arg | None:
         positional = [a for a in node.args if a.keyword is None and not a.star]
         return positional[index] if index < len(positional) else None
 
-    def _emit_value(self, expr: cst.BaseExpression, labels: set[Label], value: Value, sink: Sink, kind: str,
-                    scope: Scope, call: cst.Call) -> None:
+    def _emit_value(self, expr: cst.BaseExpression, labels: set[Label], value: Value, action: str, via: str,
+                    kind: str, scope: Scope) -> None:
         """Emit data points at the argument, or at each entry of a literal spread over lines."""
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
                 if isinstance(element, cst.DictElement):
                     sub = self._ev(element.value, scope)
-                    self._emit_value(element.value, set(sub.labels), sub, sink, kind, scope, call)
+                    self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
                 else:
                     sub = self._ev(element.value, scope)
-                    self._emit_value(element.value, set(sub.labels), sub, sink, kind, scope, call)
+                    self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
             return
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             for element in expr.elements:
                 sub = self._ev(element.value, scope)
-                self._emit_value(element.value, set(sub.labels), sub, sink, kind, scope, call)
+                self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
             return
         if isinstance(expr, cst.Call) and (_name_of(expr.func) == "dict") and expr.args:
             for arg in expr.args:
@@ -1298,7 +1323,7 @@ class ModuleAnalyser:
                     label = self._label(arg.keyword.value, (), is_key=True)
                     if label:
                         sub_labels.add(label)
-                self._emit_value(arg.value, sub_labels, sub, sink, kind, scope, call)
+                self._emit_value(arg.value, sub_labels, sub, action, via, kind, scope)
             return
         parts = _carrier_parts(expr)
         if parts:
@@ -1308,12 +1333,12 @@ class ModuleAnalyser:
                 if sub is None or not sub.labels:
                     continue
                 covered |= sub.labels
-                self._emit_value(part, set(sub.labels), sub, sink, kind, scope, call)
+                self._emit_value(part, set(sub.labels), sub, action, via, kind, scope)
             labels = labels - covered
         for label in sorted(labels, key=lambda lb: (lb.category, lb.identifier)):
-            if sink.action != "store" and label.protection != "none":
+            if action != "store" and label.protection != "none":
                 continue
-            self._emit(expr, sink.action, label, sink.id, scope, kind)
+            self._emit(expr, action, label, via, scope, kind)
 
     def _raise(self, node: cst.Raise, scope: Scope) -> None:
         exc = node.exc
@@ -1325,9 +1350,7 @@ class ModuleAnalyser:
         del value
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
-            labels = [lb for lb in arg_value.labels if lb.protection == "none"]
-            for label in labels:
-                self._emit(arg.value, "log", label, "exception", scope, "exception")
+            self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", "exception", scope)
 
     def _sql(self, sink: Sink, node: cst.Call, args: list[Value], scope: Scope) -> None:
         if not node.args:
@@ -1337,6 +1360,8 @@ class ModuleAnalyser:
         if text is None and isinstance(statement_arg, cst.Name):
             bound = scope.lookup(statement_arg.value)
             text = bound.literal if bound is not None else None
+            if bound is not None and bound.node is not None:
+                statement_arg = bound.node
         if text is None and isinstance(statement_arg, cst.Call) and statement_arg.args:
             text = _string(statement_arg.args[0].value)
             if text is not None:

@@ -343,7 +343,8 @@ class _Builder:
                 self.r.fail(where, f"{noun} {value!r} is deprecated since fideslang {entry.deprecated}{repl}")
             return key
         if key in RENAMED_KEYS and RENAMED_KEYS[key] in pool:
-            self.r.fail(where, f"{noun} {value!r} is deprecated (an old fideslang key); use {RENAMED_KEYS[key]!r} instead")
+            new = RENAMED_KEYS[key]
+            self.r.fail(where, f"{noun} {value!r} is deprecated (an old fideslang key); use {new!r} instead")
         hint = self.taxonomy.suggest(key, kind)
         extra = "" if hint else " (see the fideslang taxonomy, or add an alias under taxonomy.aliases)"
         self.r.fail(where, f"unknown {noun} {value!r}{hint}{extra}")
@@ -487,7 +488,8 @@ class _Builder:
             r.fail(("defaults", "unknown_data"), f"{unknown!r} is not one of: error, warning, note")
         return Defaults(
             unknown_data=unknown,
-            log_allowed_up_to=r.choice(m.get("log_allowed_up_to"), ("defaults", "log_allowed_up_to"), ("low", "medium")),
+            log_allowed_up_to=r.choice(m.get("log_allowed_up_to"), ("defaults", "log_allowed_up_to"),
+                                       ("low", "medium")),
             allow=self.allow(m.get("allow"), ("defaults", "allow"), inv),
         )
 
@@ -518,7 +520,8 @@ class _Builder:
         item_id = self.name(m.get("id"), where + ("id",), "id")
         raw_categories = r.strings(m.get("category"), where + ("category",))
         if not raw_categories:
-            r.fail(where, f"item {item_id!r} needs a `category:` (a fideslang data category such as user.contact.email)")
+            r.fail(where, f"item {item_id!r} needs a `category:` "
+                          "(a fideslang data category such as user.contact.email)")
         single = isinstance(m.get("category"), str)
         categories = tuple(
             self.key(c, where + ("category",) if single else where + ("category", i), "categories")
