@@ -74,12 +74,13 @@ class Classifier:
                 self._type_names[type_name] = rule.category
 
     def vocabulary(self) -> Vocabulary:
+        """One word per name that any identifier matching the name must contain (the rarest)."""
         vocab = Vocabulary(person_words=set(self.person))
         for rule in self.rules:
             for words in rule.names:
-                vocab.strong_words.add(max(words, key=len))
+                vocab.strong_words.add(_rarest(words))
             for words in rule.context_names:
-                vocab.context_words.add(max(words, key=len))
+                vocab.context_words.add(_rarest(words))
         return vocab
 
     def category_for_type(self, type_name: str) -> str | None:
@@ -114,7 +115,7 @@ class Classifier:
     ) -> Classification | None:
         if identifier.startswith("__") and identifier.endswith("__"):
             return None
-        if not is_key and is_constant_name(identifier):
+        if not is_key and identifier.isidentifier() and is_constant_name(identifier):
             return None
         words = split_words(identifier)
         if not words:
@@ -196,3 +197,15 @@ class Classifier:
 
 
 _MISSING = object()
+
+# Words so common in code that a prefilter keyed on them would select every file.
+_COMMON = frozenset(
+    "return data number date name code id type time info status key list text value the of for in on at by to "
+    "and or is no new old set get add one all any user account test result results record records line plan "
+    "group level state first last full real print input open file model object class self def import from".split()
+)
+
+
+def _rarest(words: tuple[str, ...]) -> str:
+    uncommon = [w for w in words if w not in _COMMON]
+    return max(uncommon or words, key=len)

@@ -1357,6 +1357,8 @@ class ModuleAnalyser:
             return
         statement_arg = node.args[0].value
         text = args[0].literal if args else None
+        if text is not None and isinstance(statement_arg, cst.Name) and args[0].node is not None:
+            statement_arg = args[0].node
         if text is None and isinstance(statement_arg, cst.Name):
             bound = scope.lookup(statement_arg.value)
             text = bound.literal if bound is not None else None

@@ -300,7 +300,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
     )
 
     reader, src = loaded["sources.yaml"]
-    reader.mapping(src, (), {"version", "requests", "containers", "values", "input_functions", "schemas", "routes"})
+    reader.mapping(src, (), {"version", "requests", "containers", "values", "input_functions", "schemas", "routes", "examples"})
     request_patterns: list[str] = []
     request_params: set[str] = set()
     request_attributes: set[str] = set()
@@ -348,7 +348,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
     model_kinds = [_schema(reader, e, ("models", i)) for i, e in enumerate(sk.get("models") or [])]
 
     reader, sz = loaded["sanitizers.yaml"]
-    reader.mapping(sz, (), {"version", "sanitizers", "cleaners", "cleaning_methods", "propagators"})
+    reader.mapping(sz, (), {"version", "sanitizers", "cleaners", "cleaning_methods", "propagators", "examples"})
     sanitizers = []
     for i, entry in enumerate(sz.get("sanitizers") or []):
         where = ("sanitizers", i)

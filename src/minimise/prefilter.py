@@ -25,11 +25,8 @@ class Prefilter:
         ) | {"getpass", "input", "prompt"}
         self.context = frozenset(vocab.context_words)
         self.person = frozenset(vocab.person_words)
-        # Field types that fix a category by themselves (EmailField, EmailStr).
-        self.type_words = frozenset(
-            w for rule in knowledge.classifier.rules for t in rule.type_names for w in split_words(t)
-        )
-        self.strong |= self.type_words
+        # Field types that fix a category by themselves (EmailField, EmailStr), whole.
+        self.type_names = frozenset(t.encode() for rule in knowledge.classifier.rules for t in rule.type_names)
         self._seen: dict[bytes, tuple[bool, bool, bool]] = {}
 
     def wants(self, source: bytes) -> bool:
@@ -37,6 +34,8 @@ class Prefilter:
         seen = self._seen
         for match in set(_IDENTIFIERS.findall(source)):
             flags = seen.get(match)
+            if flags is None and match in self.type_names:
+                return True
             if flags is None:
                 words = split_words(match.decode("ascii"))
                 flags = (
