@@ -19,6 +19,9 @@ class CategoryRule:
     type_names: tuple[str, ...] = ()
     # Owner words that count as context for this category (``geo`` for a latitude).
     context_words: frozenset[str] = frozenset()
+    # When set, every other word of the name must be one of these or a person word:
+    # ``new_password`` is a user's, ``smtp_password`` a service's.
+    qualifiers: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,8 @@ class Classifier:
                 rest = words[:start] + words[end:]
                 if self._excluded(rest, rule):
                     continue
+                if rule.qualifiers is not None and not self._qualified(rest, rule.qualifiers):
+                    continue
                 via_context = ""
                 if needs_context:
                     via_context = self._context(rule, rest, context, user_input)
@@ -147,6 +152,15 @@ class Classifier:
         _, _, rule, name, start, via_context = best
         rest = words[:start] + words[start + len(name) :]
         return Classification(rule.category, self._protection(rest), name, via_context)
+
+    def _qualified(self, rest: tuple[str, ...], allowed: frozenset[str]) -> bool:
+        for word in rest:
+            if word.isdigit() or word in allowed or word in self.person or word in self._all_protection:
+                continue
+            if word.endswith("s") and word[:-1] in self.person:
+                continue
+            return False
+        return True
 
     def _excluded(self, rest: tuple[str, ...], rule: CategoryRule) -> bool:
         for word in rest:
@@ -173,7 +187,7 @@ class Classifier:
             if rule.requires_context != "address" and all(w in self.address for w in own):
                 return "name"
             return ""
-        if any(w in self.not_person for w in context):
+        if any(w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person) for w in context):
             return ""
         if any(w in wanted for w in context):
             return "owner"

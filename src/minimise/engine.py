@@ -99,6 +99,8 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
 
 
 def analyse_bytes(raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None) -> FileResult:
+    if not raw.strip() and display.rsplit("/", 1)[-1] == "__init__.py":
+        return FileResult(display)  # an empty package marker is normal, not an error
     try:
         text = decode_source(raw)
     except SourceError as exc:

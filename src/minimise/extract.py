@@ -100,6 +100,8 @@ class ClassInfo:
     attrs: dict[str, Value] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
     field_types: dict[str, str] = field(default_factory=dict)
+    # Fields a validator or setter protects before they are stored (``@validates("password")``).
+    protected_fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,6 +185,33 @@ def _annotation_text(node: cst.BaseExpression) -> str:
         elif isinstance(current, cst.BinaryOperation):
             stack.extend((current.left, current.right))
     return " ".join(names)
+
+
+def _calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
+    """Calls anywhere under ``node`` (bounded), for the rare places that need a deep look."""
+    found: list[cst.Call] = []
+    stack: list[cst.CSTNode] = [node]
+    seen = 0
+    while stack and seen < limit:
+        current = stack.pop()
+        seen += 1
+        if isinstance(current, cst.Call):
+            found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def _self_assignments(body: cst.BaseSuite) -> list[tuple[str, cst.BaseExpression]]:
+    names: list[tuple[str, cst.BaseExpression]] = []
+    for stmt in body.body if isinstance(body, cst.IndentedBlock) else ():
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        dotted = _dotted(target.target)
+                        if dotted and dotted.startswith("self."):
+                            names.append((dotted[5:], small.value))
+    return names
 
 
 def _carrier_parts(expr: cst.CSTNode) -> list[cst.CSTNode]:
@@ -487,7 +516,7 @@ class ModuleAnalyser:
             return EMPTY
         self.in_progress.add(key)
         cls = cls or parent.cls
-        words = split_words(fn.name.value) + (cls.words if cls else ())
+        words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
@@ -600,11 +629,12 @@ class ModuleAnalyser:
         for base in node.bases:
             self._class_kind(info, base.value, scope)
         self.classes[info.name] = info
-        class_scope = Scope(f"{scope.name}.{info.name}", scope, words=info.words, cls=info)
+        class_scope = Scope(f"{scope.name}.{info.name}", scope, words=info.words + scope.words, cls=info)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 info.methods[stmt.name.value] = stmt
+        info.protected_fields = self._field_protections(info, class_scope)
         for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -615,6 +645,31 @@ class ModuleAnalyser:
                 self._deferred.append((stmt, class_scope))
             elif isinstance(stmt, cst.ClassDef):
                 self._class(stmt, class_scope)
+
+    def _field_protections(self, info: ClassInfo, scope: Scope) -> dict[str, str]:
+        """Fields hashed or encrypted by the model itself: validators, setters, ``self.f = hash(...)``."""
+        found: dict[str, str] = {}
+        for method in info.methods.values():
+            fields: list[str] = []
+            for decorator in method.decorators:
+                expr = decorator.decorator
+                if isinstance(expr, cst.Call) and _name_of(expr.func) in ("validates", "validator", "field_validator"):
+                    fields += [name for a in expr.args if (name := _string(a.value))]
+                elif isinstance(expr, cst.Attribute) and expr.attr.value == "setter":
+                    fields.append(_name_of(expr.value) or "")
+            if fields:
+                for call in _calls_in(method.body):
+                    protection = self._sanitizer(call.func, _name_of(call.func) or "", self._qname(call.func, scope))
+                    if protection:
+                        for name in fields:
+                            found[name] = protection
+                        break
+            for target, value in _self_assignments(method.body):
+                if isinstance(value, cst.Call):
+                    protection = self._sanitizer(value.func, _name_of(value.func) or "", self._qname(value.func, scope))
+                    if protection:
+                        found.setdefault(target, protection)
+        return found
 
     def _class_kind(self, info: ClassInfo, base: cst.BaseExpression, scope: Scope) -> None:
         qname = self._qname(base, scope)
@@ -738,6 +793,8 @@ class ModuleAnalyser:
         protection = label.protection
         if call is not None and protection == "none":
             protection = self._field_protection(call)
+        if protection == "none":
+            protection = info.protected_fields.get(name, "none")
         via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
         self._emit(target, action, Label(label.category, name, protection, label.why), via, scope,
                    "database" if action == "store" else "schema")
@@ -987,7 +1044,7 @@ class ModuleAnalyser:
         if base.origin is not None:
             if key is None:
                 return Value(origin=base.origin)
-            label = self._label(key, self._current_dict_context(), user_input=True, is_key=True)
+            label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
             if label is not None:
                 self._emit(node, "collect", label, base.origin, scope, "request")
                 return Value(labels=frozenset({label}))
@@ -1053,7 +1110,13 @@ class ModuleAnalyser:
         method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
         receiver = self._ev(func.value, scope) if isinstance(func, cst.Attribute) else EMPTY
         qname = self._qname(func, scope)
-        args = [self._ev(arg.value, scope) for arg in node.args]
+        callee = _name_of(func)
+        # Arguments of Patient(...) or create_user(...) are about a person: give keys read inside that context.
+        self._dict_context.append(self._current_dict_context() + (split_words(callee) if callee else ()))
+        try:
+            args = [self._ev(arg.value, scope) for arg in node.args]
+        finally:
+            self._dict_context.pop()
 
         # Reading from a request.
         if receiver.request is not None and method in self.k.containers or (method + "()") in self.k.containers and receiver.request is not None:
@@ -1062,7 +1125,7 @@ class ModuleAnalyser:
             if method in _REQUEST_GETTERS:
                 key = _string(node.args[0].value) if node.args else None
                 if key is not None:
-                    label = self._label(key, self._current_dict_context(), user_input=True, is_key=True)
+                    label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
                     if label is not None:
                         self._emit(node, "collect", label, receiver.origin, scope, "request")
                         return Value(labels=frozenset({label}))

@@ -241,7 +241,7 @@ def _validate_extra_entries(reader: _Reader, data: dict[str, Any], keys: tuple[s
             reader.fail((key,), "expected a list")
 
 
-_CATEGORY_KEYS = {"category", "names", "context_names", "exclude", "examples", "requires_context", "type_names", "context"}
+_CATEGORY_KEYS = {"category", "names", "context_names", "exclude", "examples", "requires_context", "type_names", "context", "qualifiers"}
 _SINK_KEYS = {
     "id", "action", "kind", "functions", "objects", "methods", "receiver_words", "any_receiver",
     "args", "ignore_keywords", "key_value", "fluent", "url_args", "url_for_method", "sql", "examples",
@@ -282,6 +282,8 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
                 requires_context=requires,
                 type_names=tuple(reader.strings(entry.get("type_names"), where + ("type_names",))),
                 context_words=frozenset(reader.strings(entry.get("context"), where + ("context",))),
+                qualifiers=(frozenset(w for x in reader.strings(entry.get("qualifiers"), where + ("qualifiers",)) for w in split_words(x))
+                            if "qualifiers" in entry else None),
             )
         )
         ex = entry.get("examples") or {}
