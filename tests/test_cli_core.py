@@ -69,7 +69,7 @@ def test_exit_codes(tmp_path: Path) -> None:
 def test_text_report_lines(tmp_path: Path) -> None:
     root = _write(tmp_path, {"views.py": APP})
     result = CliRunner().invoke(cli, ["scan", str(root), "--no-cache"])
-    assert "views.py:5:32: MIN301 User Contact Email (user.contact.email) logged via logging: `email`" in result.output
+    assert "views.py:5:32: MIN301 Email address (user.contact.email) logged via logging: `email`" in result.output
     assert "1 finding" in result.output
 
 

@@ -94,7 +94,7 @@ def make_finding(check: Check, point: DataPoint, knowledge: Knowledge, seen: dic
     occurrence = seen.get(base, 0)
     seen[base] = occurrence + 1
     values = {
-        "label": knowledge.taxonomy.label(point.category),
+        "label": knowledge.label_of(point.category),
         "category": point.category,
         "via": point.via,
         "destination": point.via,

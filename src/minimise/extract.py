@@ -1112,7 +1112,8 @@ class ModuleAnalyser:
         qname = self._qname(func, scope)
         callee = _name_of(func)
         # Arguments of Patient(...) or create_user(...) are about a person: give keys read inside that context.
-        self._dict_context.append(self._current_dict_context() + (split_words(callee) if callee else ()))
+        constructor = callee is not None and callee[:1].isupper()
+        self._dict_context.append(self._current_dict_context() + (split_words(callee) if constructor else ()))
         try:
             args = [self._ev(arg.value, scope) for arg in node.args]
         finally:

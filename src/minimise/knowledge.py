@@ -122,7 +122,12 @@ class Knowledge:
     checks: dict[str, Check]
     model_kinds: list[SchemaKind]
     examples: list[tuple[str, str, bool]]  # (category, name, should_match)
+    labels: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
+
+    def label_of(self, category: str) -> str:
+        """Plain words for a category, for people who do not read taxonomy keys."""
+        return self.labels.get(category) or self.taxonomy.label(category)
 
     def sensitivity_of(self, category: str) -> str:
         best, tier = -1, "medium"
@@ -241,7 +246,7 @@ def _validate_extra_entries(reader: _Reader, data: dict[str, Any], keys: tuple[s
             reader.fail((key,), "expected a list")
 
 
-_CATEGORY_KEYS = {"category", "names", "context_names", "exclude", "examples", "requires_context", "type_names", "context", "qualifiers"}
+_CATEGORY_KEYS = {"category", "names", "context_names", "exclude", "examples", "requires_context", "type_names", "context", "qualifiers", "label"}
 _SINK_KEYS = {
     "id", "action", "kind", "functions", "objects", "methods", "receiver_words", "any_receiver",
     "args", "ignore_keywords", "key_value", "fluent", "url_args", "url_for_method", "sql", "examples",
@@ -260,6 +265,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
                 reader.fail(("sensitivity", tier, i), f"unknown category {key!r}{taxonomy.suggest(key)}")
             sensitivity[key] = tier
     rules: list[CategoryRule] = []
+    labels: dict[str, str] = {}
     examples: list[tuple[str, str, bool]] = []
     categories = pd.get("categories")
     if not isinstance(categories, list):
@@ -270,6 +276,8 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
         category = reader.string(entry.get("category"), where + ("category",))
         if category not in taxonomy.categories:
             reader.fail(where + ("category",), f"unknown category {category!r}{taxonomy.suggest(category)}")
+        if entry.get("label") is not None:
+            labels[category] = reader.string(entry.get("label"), where + ("label",))
         requires = entry.get("requires_context", "person")
         if requires not in ("person", "address"):
             reader.fail(where + ("requires_context",), "expected person or address")
@@ -400,6 +408,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
         checks=checks,
         model_kinds=model_kinds,
         examples=examples,
+        labels=labels,
     )
 
 
