@@ -1,0 +1,1 @@
+"""A small web shop used to demonstrate minimise."""
