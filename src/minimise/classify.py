@@ -176,22 +176,27 @@ class Classifier:
         user_input: bool,
     ) -> str:
         """Name the context that makes a context-only name personal, or '' if none does."""
-        wanted = self.address if rule.requires_context == "address" else self.person
-        wanted = wanted | rule.context_words
+        if rule.requires_context == "own":
+            wanted = rule.context_words
+        else:
+            wanted = (self.address if rule.requires_context == "address" else self.person) | rule.context_words
         own = [w for w in rest if not w.isdigit() and w not in self._all_protection]
         own = [w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in own]
         context = tuple(w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in context)
         if own:
             if any(w in wanted for w in own):
                 return "name"
-            if rule.requires_context != "address" and all(w in self.address for w in own):
+            if rule.requires_context == "person" and all(w in self.address for w in own):
                 return "name"
             return ""
-        if any(w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person) for w in context):
-            return ""
-        if any(w in wanted for w in context):
-            return "owner"
-        if user_input and rule.requires_context != "address":
+        # Context words run from the nearest owner outwards (function, class, module): the
+        # first that says person or not-person decides (rename_product in CustomerRepository).
+        for w in context:
+            if w in wanted:
+                return "owner"
+            if w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person):
+                return ""
+        if user_input and rule.requires_context == "person":
             return "user input"
         return ""
 

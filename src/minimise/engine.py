@@ -62,13 +62,38 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
         if key in points:
             continue
         column = _column(source_lines, line, point.identifier)
+        trace = point.trace + _explain(module, point)
         points[key] = DataPoint(
             path=display, line=line, column=column, action=point.action, category=point.category,
             sensitivity=knowledge.sensitivity_of(point.category), identifier=point.identifier,
             via=point.via, protection=point.protection, scope=point.scope, sink_kind=point.kind,
-            trace=point.trace,
+            trace=trace,
         )
     return tuple(sorted(points.values(), key=DataPoint.sort_key))
+
+
+_PROTECTION_WORDS = {
+    "none": "no hashing, encryption, masking or tokenising call was seen on the way",
+    "hashed": "a hashing call or a hashed name protects it",
+    "encrypted": "an encryption call, an encrypted field type or an encrypted name protects it",
+    "masked": "a masking or redacting helper, or a secret type, protects it",
+    "tokenised": "a tokenising call or name protects it",
+}
+
+
+def _explain(module: object, point: object) -> tuple[str, ...]:
+    """Plain steps for `minimise explain`: what carried the value and why protection was judged so."""
+    try:
+        code = " ".join(module.code_for_node(point.node).split())  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - explanation is best effort
+        code = ""
+    if len(code) > 100:
+        code = code[:97] + "..."
+    steps = []
+    if code:
+        steps.append(f"carried by `{code}` into {point.via} ({point.kind or point.action})")  # type: ignore[attr-defined]
+    steps.append(f"protection {point.protection}: {_PROTECTION_WORDS.get(point.protection, '')}")  # type: ignore[attr-defined]
+    return tuple(steps)
 
 
 def _column(source_lines: list[str], line: int, identifier: str) -> int:

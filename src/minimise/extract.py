@@ -37,6 +37,7 @@ class Value:
     params: frozenset[int] = frozenset()
     input_node: cst.CSTNode | None = None
     input_category: str | None = None
+    input_via: str = "input"
     # Parameters whose value reaches this one only through a protecting call: (index, protection).
     protected_params: frozenset[tuple[int, str]] = frozenset()
     # Words of the collection a loop variable came from (``customers`` for ``c``).
@@ -60,13 +61,19 @@ def union(values: list[Value]) -> Value:
     labels: set[Label] = set()
     params: set[int] = set()
     protected: set[tuple[int, str]] = set()
+    qnames: set[str] = set()
     origin = None
     for v in values:
         labels |= v.labels
         params |= v.params
         protected |= v.protected_params
         origin = origin or v.origin
-    return Value(labels=frozenset(labels), origin=origin, params=frozenset(params), protected_params=frozenset(protected))
+        if v.qname:
+            qnames.add(v.qname)
+    # `client or httpx.Client()` is still an httpx client.
+    qname = qnames.pop() if len(qnames) == 1 else None
+    return Value(labels=frozenset(labels), origin=origin, params=frozenset(params), protected_params=frozenset(protected),
+                 qname=qname)
 
 
 def protect(value: Value, protection: str) -> Value:
@@ -214,8 +221,21 @@ def _self_assignments(body: cst.BaseSuite) -> list[tuple[str, cst.BaseExpression
     return names
 
 
+def _has_fstring(node: cst.ConcatenatedString) -> bool:
+    parts: list[cst.CSTNode] = [node.left, node.right]
+    while parts:
+        part = parts.pop()
+        if isinstance(part, cst.FormattedString):
+            return True
+        if isinstance(part, cst.ConcatenatedString):
+            parts += [part.left, part.right]
+    return False
+
+
 def _carrier_parts(expr: cst.CSTNode) -> list[cst.CSTNode]:
     """Sub-expressions that carry a value into a sink, so a data point lands on their own line."""
+    if isinstance(expr, cst.ConcatenatedString):
+        return [expr.left, expr.right]
     if isinstance(expr, (cst.BinaryOperation, cst.BooleanOperation)):
         return [expr.left, expr.right]
     if isinstance(expr, cst.FormattedString):
@@ -261,6 +281,7 @@ class ModuleAnalyser:
         self._emitted: set[tuple[int, str, str]] = set()
         self._deferred: list[tuple[cst.FunctionDef, Scope]] = []
         self.imported_roots: set[str] = set()
+        self._declared_fields: dict[str, set[str]] = {}
         # Words of the keys of the dict literal being evaluated: siblings give context.
         self._dict_context: list[tuple[str, ...]] = []
 
@@ -450,8 +471,9 @@ class ModuleAnalyser:
             if label is not None:
                 category = label.category
             if category is not None:
-                self._emit(value.input_node, "collect", Label(category, name, "none", "typed by the user"),
-                           "input", scope, "input")
+                why = "typed by the user" if value.input_via == "input" else "read from the request into this name"
+                self._emit(value.input_node, "collect", Label(category, name, "none", why),
+                           value.input_via, scope, "input" if value.input_via == "input" else "request")
                 return Value(labels=frozenset({Label(category, name)}))
             return EMPTY
         if value.labels and all(lb.protection != "none" for lb in value.labels):
@@ -549,7 +571,14 @@ class ModuleAnalyser:
             is_input = (route or via != "route.parameter") and not self._skip_route_param(param, scope)
             label = self._label(name, scope.words, user_input=is_input)
             labels = frozenset({label}) if label else frozenset()
-            scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=self._annotation_qname(param, scope))
+            qname = self._annotation_qname(param, scope)
+            if qname is None and isinstance(param.default, (cst.Name, cst.Attribute)):
+                root = param.default
+                while isinstance(root, cst.Attribute):
+                    root = root.value
+                if isinstance(root, cst.Name) and scope.lookup(root.value) is not None:
+                    qname = self._qname(param.default, scope)  # def f(log=log): the default's type
+            scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname)
             if is_input and label is not None:
                 self._emit(param, "collect", label, via, scope, "request")
 
@@ -635,6 +664,10 @@ class ModuleAnalyser:
             if isinstance(stmt, cst.FunctionDef):
                 info.methods[stmt.name.value] = stmt
         info.protected_fields = self._field_protections(info, class_scope)
+        if self._has_personal_field(body, info):
+            # A model with an IP address and a device id is about a person: its latitude is theirs.
+            info.words = ("person",) + info.words
+            class_scope.words = info.words + scope.words
         for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -645,6 +678,18 @@ class ModuleAnalyser:
                 self._deferred.append((stmt, class_scope))
             elif isinstance(stmt, cst.ClassDef):
                 self._class(stmt, class_scope)
+
+    def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    target = small.targets[0].target if isinstance(small, cst.Assign) and small.targets else (
+                        small.target if isinstance(small, cst.AnnAssign) else None)
+                    if isinstance(target, cst.Name):
+                        found = self._classify(target.value, ())
+                        if found is not None and not found.via_context:
+                            return True
+        return False
 
     def _field_protections(self, info: ClassInfo, scope: Scope) -> dict[str, str]:
         """Fields hashed or encrypted by the model itself: validators, setters, ``self.f = hash(...)``."""
@@ -755,6 +800,7 @@ class ModuleAnalyser:
                 self._ev(value, scope)
             return
         name = target.value
+        self._declared_fields.setdefault(info.name, set()).add(name)
         if annotation is not None:
             info.field_types[name] = _annotation_text(annotation)
         action: str | None = None
@@ -850,9 +896,10 @@ class ModuleAnalyser:
                         fields_node = small.value
         if not isinstance(fields_node, (cst.List, cst.Tuple)):
             return
+        declared = set(info.field_types) | set(self._declared_fields.get(info.name, ()))
         for element in fields_node.elements:
             name = _string(element.value)
-            if name is None:
+            if name is None or name in declared:
                 continue
             label = self._label(name, model_words + info.words, user_input=True, is_key=True)
             if label is not None:
@@ -910,6 +957,8 @@ class ModuleAnalyser:
             return self._call(node, scope)
         if isinstance(node, cst.Subscript):
             return self._subscript(node, scope)
+        if isinstance(node, cst.ConcatenatedString) and _has_fstring(node):
+            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             try:
                 return Value(literal=_string(node), constant=True, node=node)
@@ -995,6 +1044,13 @@ class ModuleAnalyser:
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
+        if isinstance(node.value, cst.Attribute):
+            inner_base = self._ev(node.value.value, scope)
+            dotted_key = f"{node.value.attr.value}.{attr}"
+            if inner_base.request is not None and dotted_key in self.k.request_values:
+                label = Label(self.k.request_values[dotted_key], f"request.{dotted_key}", "none", f"request attribute '{dotted_key}'")
+                self._emit(node, "collect", label, f"{inner_base.request}.{dotted_key}", scope, "request")
+                return Value(labels=frozenset({label}))
         base = self._ev(node.value, scope)
         if base.request is not None:
             if attr in self.k.containers:
@@ -1008,7 +1064,7 @@ class ModuleAnalyser:
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
-        context = self._context_of(node.value, scope)
+        context = self._context_of(node.value, scope) + scope.words
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
         if owner is not None:
             context = context + owner.words
@@ -1048,7 +1104,7 @@ class ModuleAnalyser:
             if label is not None:
                 self._emit(node, "collect", label, base.origin, scope, "request")
                 return Value(labels=frozenset({label}))
-            return Value(origin=base.origin)
+            return Value(origin=base.origin, input_node=node, input_via=base.origin)
         if base.fields is not None and key is not None and key in base.fields:
             return base.fields[key]
         if key is not None:
@@ -1071,7 +1127,7 @@ class ModuleAnalyser:
                     if not personal and self._classify(key, (), is_key=True) is not None:
                         personal = True
         if personal:
-            words.append("person")
+            words.insert(0, "person")
         return tuple(words)
 
     def _dict(self, node: cst.Dict, scope: Scope) -> Value:
@@ -1130,6 +1186,7 @@ class ModuleAnalyser:
                     if label is not None:
                         self._emit(node, "collect", label, receiver.origin, scope, "request")
                         return Value(labels=frozenset({label}))
+                    return Value(origin=receiver.origin, input_node=node, input_via=receiver.origin)
                 return Value(origin=receiver.origin)
             if (method + "()") in self.k.containers or method in self.k.propagator_methods:
                 return Value(origin=receiver.origin)

@@ -286,8 +286,8 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
         if entry.get("label") is not None:
             labels[category] = reader.string(entry.get("label"), where + ("label",))
         requires = entry.get("requires_context", "person")
-        if requires not in ("person", "address"):
-            reader.fail(where + ("requires_context",), "expected person or address")
+        if requires not in ("person", "address", "own"):
+            reader.fail(where + ("requires_context",), "expected person, address or own")
         rules.append(
             CategoryRule(
                 category=category,
