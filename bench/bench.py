@@ -572,18 +572,22 @@ def generate(out: Path, lines: int, seed: int) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     total = files = pd_files = pd_lines = 0
     used: set[Path] = set()
+    # a fixed set of apps per project (Django-style: one folder per app, modules inside it)
+    apps = []
+    for i in range(max(len(PROJECTS), lines // 3000)):
+        project = PROJECTS[i % len(PROJECTS)]
+        apps.append((project, f"{rng.choice(THINGS)}_{rng.choice(['app', 'core', 'svc', 'api', 'web'])}_{i}"))
     while total < lines:
-        project = rng.choice(PROJECTS)
-        pd = rng.random() < 1 / 3
+        project, app = rng.choice(apps)
+        pd = rng.random() < 0.33
         fn, folder = _weighted(rng, PD_KINDS if pd else PLAIN_KINDS)
-        app = f"{rng.choice(THINGS)}_{rng.choice(['app', 'core', 'svc', 'api', 'web'])}"
-        base = out / project / app / folder
-        stem = ("test_" if fn is k_tests else "") + f"{rng.choice(VERBS)}_{rng.choice(THINGS)}"
+        base = out / project / ("tests" if fn is k_tests else app)
+        stem = ("test_" if fn is k_tests else "") + f"{folder}_{rng.choice(THINGS)}"
         path = base / f"{stem}.py"
         while path in used:
             path = base / f"{stem}_{g.uid()}.py"
         used.add(path)
-        target = rng.randint(160, 640) if pd else rng.randint(30, 170)
+        target = rng.randint(160, 660) if pd else rng.randint(30, 170)
         head, unit = fn(g, pd)
         body = [f"\"\"\"{folder.capitalize()} for the {app.replace('_', ' ')} of {project}.\"\"\"", "", *head]
         while len(body) < target:
@@ -591,7 +595,7 @@ def generate(out: Path, lines: int, seed: int) -> dict:
         text = "\n".join(body).rstrip() + "\n"
         ast.parse(text, str(path), feature_version=(3, 10))  # every file must be valid Python 3.10
         base.mkdir(parents=True, exist_ok=True)
-        for d in (out / project, out / project / app, base):
+        for d in (out / project, base):
             init = d / "__init__.py"
             if not init.exists():
                 init.write_text("\"\"\"Package.\"\"\"\n")
@@ -715,9 +719,21 @@ def detect(args) -> dict:
 
 # =========================================================================== measuring
 
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def run_once(argv, cwd=None) -> dict:
-    """Whole process: wall from spawn to reap; cpu and peak RSS from os.wait4 (this child and
-    the descendants it waited for; ru_maxrss is the largest single process among them)."""
+    """One whole process: wall from spawn to reap (perf_counter); cpu from os.wait4.
+
+    Peak RSS: GNU time's %M when /usr/bin/time exists (ru_maxrss of the largest process in
+    the child's tree, measured from a small parent), else os.wait4's ru_maxrss, which Linux
+    carries over exec from the fork of this (larger) Python process, so it is an upper bound.
+    """
+    peak_file = None
+    if GNU_TIME:
+        fd, peak_file = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        argv = [GNU_TIME, "-q", "-f", "%M", "-o", peak_file, *argv]
     t = time.perf_counter()
     p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = p.stderr.read()
@@ -725,7 +741,15 @@ def run_once(argv, cwd=None) -> dict:
     wall = time.perf_counter() - t
     p.stderr.close()
     p.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_mib": ru.ru_maxrss / 1024,
+    peak = ru.ru_maxrss / 1024
+    if peak_file:
+        try:
+            text = Path(peak_file).read_text().split()
+            peak = int(text[-1]) / 1024 if text else peak
+        except (OSError, ValueError):
+            pass
+        os.unlink(peak_file)
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_mib": peak,
             "rc": p.returncode, "stderr": err.decode(errors="replace")[-400:]}
 
 
@@ -801,6 +825,7 @@ def _run(args, root, tools, files, facts, work) -> int:
     listing.write_text("\n".join(str(p) for p in files) + "\n")
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     W: list[dict] = []  # workloads, run round-robin
+    skipped: list[tuple[str, str]] = []  # (workload, why): printed as n/a
 
     def add(key, label, argv, group="tree", cwd=None, before=None, n_files=None, n_lines=None, note=""):
         W.append({"key": key, "label": label, "argv": argv, "group": group, "cwd": cwd, "before": before,
@@ -846,6 +871,12 @@ def _run(args, root, tools, files, facts, work) -> int:
             n_files=len(five), n_lines=five_lines)
         add("five", "(e) minimise, 5 changed files, cached", [m, "scan", *five, "--format", "json", "--cache-dir", str(cache5)],
             group="five", cwd=copy, before=edit, n_files=len(five), n_lines=five_lines)
+    else:
+        skipped += [(x, f"minimise: {mini['why']}") for x in ("(c) minimise cold", "(d) minimise warm", "(e) minimise, 5 changed files")]
+    if not tools["libcst"]["ok"]:
+        skipped.append(("(b) libcst.parse_module", f"libcst: {tools['libcst']['why']}"))
+    if not tools["bandit"]["ok"]:
+        skipped.append(("(f) bandit -r -q -f json", f"bandit: {tools['bandit']['why']}"))
     if tools["bandit"]["ok"]:
         add("bandit", "(f) bandit -r -q -f json", [tools["bandit"]["path"], "-r", "-q", "-f", "json", *map(str, files)])
     fl = tools["flake8"]
@@ -856,6 +887,10 @@ def _run(args, root, tools, files, facts, work) -> int:
         add("flake8_F", "(h) flake8 --select=F, whole tree", [fl["path"], "--isolated", "--select=F", *map(str, files)])
         if fl.get("min_plugin"):
             add("flake8_MIN", "(h) flake8 --select=MIN (minimise plugin)", [fl["path"], "--isolated", "--select=MIN", *map(str, files)])
+        else:
+            skipped.append(("(h) flake8 --select=MIN", "minimise flake8 plugin not installed (no 'minimise' in flake8 --version)"))
+    else:
+        skipped += [(x, f"flake8: {fl['why']}") for x in ("(g) flake8 --select=F, 5 files", "(h) flake8 --select=F / --select=MIN")]
 
     # sanity: one captured run of the helpers (parse failures) and of bandit (files seen)
     notes = []
@@ -911,13 +946,13 @@ def _run(args, root, tools, files, facts, work) -> int:
 
     machine = machine_info(tools)
     targets = check_targets(by, ratio, facts)
-    print_table(rows, machine, facts, targets)
+    print_table(rows, machine, facts, targets, skipped)
     if args.json:
         Path(args.json).write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "corpus": str(root),
                                                "facts": facts, "machine": machine, "tools": tools,
                                                "repeat": args.repeat, "warmup": args.warmup, "jobs": args.jobs,
                                                "five_files": five, "rows": rows, "targets": targets,
-                                               "notes": notes}, indent=1, default=str))
+                                               "notes": notes, "skipped": skipped}, indent=1, default=str))
     return 0
 
 
@@ -975,19 +1010,22 @@ def _fmt_ratio(r):
     return f"{r['median']:.2f} ({r['min']:.2f}–{r['max']:.2f})"
 
 
-def print_table(rows, machine, facts, targets):
+def print_table(rows, machine, facts, targets, skipped=()):
     print()
     print(f"machine: {machine['nproc']} CPUs, {machine['cpu']}; Python {machine['python']}; libcst {machine['libcst']}")
     print(f"tools: minimise {machine['minimise']}; bandit {machine['bandit'] or 'n/a'}; flake8 {machine['flake8'] or 'n/a'}")
     hdr = ["workload", "files", "lines", "wall s median (min–max)", "files/s", "lines/s", "peak MiB", "× ast.parse", "× libcst parse", "× bandit"]
-    print(" | ".join(hdr))
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
     for r in rows:
-        print(" | ".join([
+        print("| " + " | ".join([
             r["label"], str(r["files"]), f"{r['lines']:,}",
             f"{r['wall_median']:.3f} ({r['wall_min']:.3f}–{r['wall_max']:.3f})",
             f"{r['files_per_s']:,.0f}", f"{r['lines_per_s']:,.0f}" if r["lines_per_s"] else "—",
             f"{r['peak_mib']:.0f}", _fmt_ratio(r["x_ast"]), _fmt_ratio(r["x_cst"]), _fmt_ratio(r["x_bandit"]),
-        ]))
+        ]) + " |")
+    for label, why in skipped:
+        print("| " + " | ".join([label, "n/a", "n/a", why] + ["n/a"] * 6) + " |")
     print("(5-file rows: × ast.parse is against ast.parse of the same 5 files)")
     print()
     print("targets:")

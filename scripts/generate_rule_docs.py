@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write docs/rules/<CODE>.md and docs/rules/README.md from rules/checks.yaml.
+"""Write docs/rules/<CODE>.md and docs/rules/README.md from rules/checks.yaml and inventory/checks.yaml.
 
 Usage: python scripts/generate_rule_docs.py [--check] [--out DIR]
 
@@ -12,8 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from minimise.knowledge import load_knowledge
-from minimise.ruledocs import expected_files
+from minimise.ruledocs import all_checks, expected_files
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "rules"
 
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report out-of-date files; exit 1 if any")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: docs/rules)")
     args = parser.parse_args(argv)
-    files = expected_files(load_knowledge().checks.values())
+    files = expected_files(all_checks().values())
     problems = stale_files(args.out, files)
     if args.check:
         for name in problems:

@@ -75,8 +75,12 @@ class Baseline:
             "schema": SCHEMA,
             "tool": {"name": "minimise", "version": __version__},
             "created": self.created,
-            "findings": [e.to_json() for e in sorted(self.entries, key=lambda e: (e.path, e.line, e.code, e.fingerprint))],
+            "findings": [e.to_json() for e in sorted(self.entries, key=_entry_order)],
         }
+
+
+def _entry_order(entry: Entry) -> tuple[str, int, str, str]:
+    return (entry.path, entry.line, entry.code, entry.fingerprint)
 
 
 @dataclass
@@ -88,7 +92,8 @@ class Comparison:
     stale: list[Entry]  # entries whose finding is gone (fixed, or changed beyond recognition)
 
 
-def create(findings: Iterable[Finding], previous: Baseline | None = None, author: str = "", comment: str = "") -> Baseline:
+def create(findings: Iterable[Finding], previous: Baseline | None = None, author: str = "",
+           comment: str = "") -> Baseline:
     """A baseline of ``findings``; annotations of entries already in ``previous`` are kept."""
     kept = {e.fingerprint: e for e in previous.entries} if previous else {}
     entries = []
@@ -156,7 +161,8 @@ def _entry(item: Any, where: str) -> Entry:
     for name in ("fingerprint", "code", "path"):
         if not isinstance(item.get(name), str) or not item[name]:
             raise BaselineError(f"{where}: {name!r} must be a non-empty string")
-    strings = {k: item.get(k, "") for k in ("scope", "identifier", "category", "action", "message", "author", "comment")}
+    names = ("scope", "identifier", "category", "action", "message", "author", "comment")
+    strings = {k: item.get(k, "") for k in names}
     for name, value in strings.items():
         if not isinstance(value, str):
             raise BaselineError(f"{where}: {name!r} must be a string")

@@ -169,7 +169,7 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -232,7 +232,7 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
             raise ConfigError(f"{path}: no [tool.minimise] table")
         return config
     settings, text, table = loaded
-    shown = _display(path)
+    shown = display_path(path)
     base = path.absolute().parent
     config.file = path
     for name, value in settings.items():

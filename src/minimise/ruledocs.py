@@ -1,4 +1,4 @@
-"""Rule documentation rendered from rules/checks.yaml: docs/rules/, `minimise explain CODE`, SARIF help.
+"""Rule documentation rendered from the checks' YAML: docs/rules/, `minimise explain CODE`, SARIF help.
 
 One source of truth: every page is generated from the check's own what / why / example / fix /
 suppress texts, so the docs, the CLI and the SARIF rule help never disagree.
@@ -15,12 +15,29 @@ if TYPE_CHECKING:
 
 DOC_FIELDS = ("summary", "what", "why", "example", "fix", "suppress")
 RULE_DOCS_URL = "https://github.com/minimise/minimise/blob/main/docs/rules/{code}.md"
-_GENERATED = "<!-- Generated from rules/checks.yaml by scripts/generate_rule_docs.py; do not edit by hand. -->"
+_GENERATED = "<!-- Generated from the checks' YAML by scripts/generate_rule_docs.py; do not edit by hand. -->"
 
 _SEVERITY_NOTE = (
     "raised to **error** when the data is high-risk or special-category, "
     "lowered to **note** when it is of low sensitivity"
 )
+
+
+def all_checks() -> dict[str, Check]:
+    """Every documented check, by code: the default checks (rules/checks.yaml) and the MIN5xx
+    checks raised against a data inventory (src/minimise/inventory/checks.yaml)."""
+    from minimise.knowledge import load_knowledge
+
+    checks = dict(load_knowledge().checks)
+    try:
+        from minimise.inventory.reconcile import inventory_checks
+    except ModuleNotFoundError as exc:  # a build without the inventory package
+        if not (exc.name or "").startswith("minimise"):
+            raise
+        return dict(sorted(checks.items()))
+    for code, check in inventory_checks().items():
+        checks.setdefault(code, check)
+    return dict(sorted(checks.items()))
 
 
 def rule_url(code: str) -> str:
@@ -50,7 +67,8 @@ def _values(value: Any) -> str:
 
 
 def describe_selection(applies: Mapping[str, Any]) -> str:
-    """A sentence saying which data points a check looks at, from its `when` clause."""
+    """A sentence saying which data points a check looks at, from its `when` clause ('' without one:
+    the inventory checks decide in code, and their "What it finds" says when)."""
     parts: list[str] = []
     if "action" in applies:
         parts.append(f"action {_values(applies['action'])}")
@@ -63,16 +81,17 @@ def describe_selection(applies: Mapping[str, Any]) -> str:
     if "min_sensitivity" in applies:
         parts.append(f"sensitivity {_values(applies['min_sensitivity'])} or above")
     if not parts:
-        return "Applies to every data point."
+        return ""
     return "Applies to data points with " + "; ".join(parts) + "."
 
 
 def render_rule_body(check: Check) -> str:
     """The sections of a rule page without its title: used for pages and SARIF `help.markdown`."""
+    selection = describe_selection(check.applies)
     return "\n".join([
         _paragraph(check.summary),
         f"- **Default severity:** {check.severity} ({_SEVERITY_NOTE})\n"
-        f"- **Selection:** {describe_selection(check.applies)}\n",
+        + (f"- **Selection:** {selection}\n" if selection else ""),
         "## What it finds\n",
         _paragraph(check.what),
         "## Why it matters\n",
@@ -118,7 +137,9 @@ def render_index(checks: Iterable[Check]) -> str:
     return (
         f"{_GENERATED}\n\n"
         "# Rules\n\n"
-        "Every coded finding minimise raises. Run `minimise explain CODE` for the same page in a terminal.\n"
+        "Every coded finding minimise raises: the default checks (`rules/checks.yaml`) and the checks run\n"
+        "against a data inventory (`src/minimise/inventory/checks.yaml`). Run `minimise explain CODE` for\n"
+        "the same page in a terminal.\n"
         "The default severity is raised to error for high-risk and special-category data and lowered to\n"
         "note for low-sensitivity data.\n\n"
         "| Code | Name | Default severity | Summary |\n"

@@ -11,10 +11,9 @@ from minimise.cli import fail
 
 def rule_doc(code: str) -> str:
     """The rule page of ``code`` (the same text as docs/rules/<CODE>.md, without the generated note)."""
-    from minimise.knowledge import load_knowledge
-    from minimise.ruledocs import render_rule_page
+    from minimise.ruledocs import all_checks, render_rule_page
 
-    checks = load_knowledge().checks
+    checks = all_checks()
     check = checks.get(code.strip().upper())
     if check is None:
         fail(f"unknown rule {code!r} (known: {', '.join(sorted(checks))}; or give PATH:LINE)")
@@ -43,7 +42,7 @@ def explain_line(path: Path, line: int) -> list[str]:
     for number, p in enumerate(points):
         if number:
             out.append("")
-        label = knowledge.taxonomy.label(p.category)
+        label = getattr(knowledge, "label_of", knowledge.taxonomy.label)(p.category)
         out.append(f"{p.path}:{p.line}:{p.column}: {p.action} {p.category}")
         out.append(f"  category:   {p.category} ({label}; sensitivity {p.sensitivity})")
         out.append(f"  action:     {p.action}")

@@ -120,7 +120,7 @@ def unsafe_regex_reason(pattern: str) -> str | None:
                 return "backreferences are not allowed"
             if op in repeats:
                 body = arg[2]
-                if contains_risk(body):
+                if arg[1] > 1 and contains_risk(body):       # `(...)?` repeats at most once: harmless
                     return "nested repetition such as (a+)+ or (a|b)* can take exponential time; simplify it"
                 found = walk(body)
             elif op is parser.SUBPATTERN:
@@ -461,7 +461,9 @@ class _Builder:
             if spec is None:
                 out[action] = False
                 continue
-            names = r.strings(spec, at)
+            if not isinstance(spec, list):
+                r.fail(at, f"expected true, false or a list of names, got {_kind(spec)} {spec!r}")
+            names = r.strings(spec, at, single=False)
             for i, name in enumerate(names):
                 if action == "store" and name not in inv.stores:
                     hint = self._close(name, inv.stores)
@@ -545,7 +547,7 @@ class _Builder:
         allow.update(self.allow(m.get("allow"), where + ("allow",), inv))
         return Item(
             id=item_id,
-            label=r.string(m.get("label"), where + ("label",)) or self.taxonomy.label(categories[0]),
+            label=r.string(m.get("label"), where + ("label",)) or self.knowledge.label_of(categories[0]),
             categories=categories,
             sensitivity=sensitivity,
             subjects=subjects,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -313,24 +314,36 @@ def _tree(value: Any, depth: int = 0) -> str:
     return _e(value)
 
 
-def _declared_categories(value: Any, known: dict[str, Any], found: set[str], depth: int = 0) -> None:
-    """Every string in the inventory (keys and values) that is a taxonomy category key."""
+_CATEGORY_KEYS = frozenset({"category", "categories", "data_categories"})
+
+
+def _declared_categories(value: Any, known: dict[str, Any], found: set[str], depth: int = 0,
+                         under_key: bool = False) -> None:
+    """The taxonomy categories an inventory declares: the strings under a `category`, `categories`
+    or `data_categories` key, at any depth, that are taxonomy keys.
+
+    Entries marked ``declared: false`` (an observed inventory lists what the code does beyond the
+    declaration) do not count as declared.
+    """
     value = _plain(value)
     if depth > _MAX_DEPTH:
         return
     if isinstance(value, dict):
+        if value.get("declared") is False:
+            return
         for k, v in value.items():
-            if isinstance(k, str) and k in known:
-                found.add(k)
-            _declared_categories(v, known, found, depth + 1)
+            named = isinstance(k, str) and k in _CATEGORY_KEYS
+            if under_key and isinstance(k, str) and k in known:
+                found.add(k)  # categories: {user.contact.email: {...}}
+            _declared_categories(v, known, found, depth + 1, named)
     elif isinstance(value, (list, tuple, set, frozenset)):
         for v in value:
-            _declared_categories(v, known, found, depth + 1)
-    elif isinstance(value, str) and value in known:
+            _declared_categories(v, known, found, depth + 1, under_key)
+    elif under_key and isinstance(value, str) and value in known:
         found.add(value)
 
 
-def _inventory(report: Report, inventory: Any, labels: dict[str, str], known: dict[str, Any]) -> str:
+def _inventory(report: Report, inventory: Any, known: dict[str, Any], label_of: Callable[[str], str]) -> str:
     parts = ['<section id="inventory"><h2>Declared vs observed inventory</h2>']
     if inventory is None or inventory == {} or inventory == []:
         parts.append(
@@ -343,6 +356,7 @@ def _inventory(report: Report, inventory: Any, labels: dict[str, str], known: di
     declared: set[str] = set()
     _declared_categories(inventory, known, declared)
     observed = Counter(p.category for p in report.data_points)
+    labels = {key: str(label_of(key)) for key in set(observed) | declared}
 
     def covered(category: str) -> bool:
         return any(category == d or category.startswith(d + ".") for d in declared)
@@ -406,6 +420,7 @@ def _rules(report: Report, checks: dict[str, Any]) -> str:
 def render(report: Report, stream: TextIO, inventory: Any = None, context_lines: int = 2,
            **_options: object) -> None:
     from minimise.knowledge import load_knowledge
+    from minimise.ruledocs import all_checks
     from minimise.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
@@ -415,7 +430,8 @@ def render(report: Report, stream: TextIO, inventory: Any = None, context_lines:
     view = Report(root=report.root, data_points=points, findings=findings, errors=list(report.errors),
                   files_scanned=report.files_scanned, files_skipped=report.files_skipped)
     categories = {p.category for p in points} | {f.category for f in findings}
-    labels = {c: taxonomy.label(c) for c in categories}
+    label_of = getattr(knowledge, "label_of", taxonomy.label)  # the labels findings' messages use
+    labels = {c: str(label_of(c)) for c in categories}
     sensitivity = {p.category: p.sensitivity for p in points}
     sensitivity.update({c: knowledge.sensitivity_of(c) for c in categories if c not in sensitivity})
     finding_ids = {n: f"f-{n + 1}" for n in range(len(findings))}
@@ -444,11 +460,11 @@ def render(report: Report, stream: TextIO, inventory: Any = None, context_lines:
     stream.write(_summary(view, labels, sensitivity) + "\n")
     stream.write(_data_map(view, labels, sensitivity, by_place) + "\n")
     stream.write(_findings(view, _Sources(Path(report.root)), finding_ids, max(0, context_lines)) + "\n")
-    stream.write(_inventory(view, inventory, labels, taxonomy.categories) + "\n")
+    stream.write(_inventory(view, inventory, taxonomy.categories, label_of) + "\n")
     errors = _errors(view)
     if errors:
         stream.write(errors + "\n")
-    rules = _rules(view, knowledge.checks)
+    rules = _rules(view, all_checks())
     if rules:
         stream.write(rules + "\n")
     stream.write(

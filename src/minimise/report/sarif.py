@@ -125,11 +125,11 @@ def _notification(error: ScanError, root: Path, srcroot: Path) -> dict[str, Any]
 
 def sarif_dict(report: Report, srcroot: str | Path | None = None) -> dict[str, Any]:
     """The SARIF log as a dict. ``srcroot`` defaults to the repository top level above the scan root."""
-    from minimise.knowledge import load_knowledge
+    from minimise.ruledocs import all_checks
 
     root = _absolute(Path(report.root))
     base = _absolute(Path(srcroot)) if srcroot is not None else find_source_root(root)
-    checks = load_knowledge().checks
+    checks = all_checks()
     rules = [_rule(checks[code]) for code in sorted(checks)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     for finding in sorted(report.findings, key=lambda f: f.code):

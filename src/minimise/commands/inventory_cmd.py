@@ -1,0 +1,224 @@
+"""`minimise inventory`: start, generate and diff the data inventory.
+
+minimise never rewrites the human inventory (data-inventory.yaml): `init` refuses to touch
+an existing file and prints the YAML to add instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from minimise.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, resolve_root
+
+if TYPE_CHECKING:
+    from minimise.inventory.schema import Inventory
+    from minimise.knowledge import Knowledge
+    from minimise.model import DataPoint
+
+
+def _knowledge(extra_rules: tuple[str, ...]) -> Knowledge:
+    from minimise.knowledge import load_knowledge
+    from minimise.yamlio import YamlError
+
+    try:
+        return load_knowledge(tuple(extra_rules))
+    except YamlError as exc:
+        fail(str(exc))
+        raise AssertionError from None  # unreachable: fail() exits
+
+
+def _points(targets: list[Path], root: Path, extra_rules: tuple[str, ...], jobs: int) -> list[DataPoint]:
+    from minimise.engine import EngineOptions
+    from minimise.scan import ScanOptions, scan
+
+    options = ScanOptions(paths=targets, root=root, engine=EngineOptions(extra_rules=tuple(extra_rules)),
+                          jobs=jobs, cache_dir=None)
+    # The policy is irrelevant here: only data points are used.
+    options.policy = lambda points: []
+    report = scan(options)
+    for error in report.errors:
+        click.echo(f"minimise: warning: {error.path}:{error.line}: {error.message}", err=True)
+    return report.data_points
+
+
+def _load(path: Path | None, root: Path, knowledge: Knowledge) -> Inventory | None:
+    from minimise.inventory.load import InventoryError, load_inventory
+    from minimise.inventory.reconcile import display_path
+
+    if path is None:
+        return None
+    try:
+        return load_inventory(path, display_path(path, root), knowledge)
+    except InventoryError as exc:
+        fail(str(exc))
+        raise AssertionError from None
+
+
+def _inventory_path(option: str | None, root: Path) -> Path | None:
+    from minimise.inventory.reconcile import find_inventory
+
+    if option:
+        path = Path(option)
+        if not path.is_file():
+            fail(f"{path}: no such inventory file (create one with `minimise inventory init`)")
+        return path
+    return find_inventory(root)
+
+
+def _is_full(targets: list[Path], root: Path) -> bool:
+    return len(targets) == 1 and targets[0].is_dir() and targets[0].resolve() == root.resolve()
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from minimise.engine import atomic_write
+
+        atomic_write(Path(output), text)
+    else:
+        click.echo(text, nl=False)
+
+
+_common = [
+    click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help="Extra rule file (YAML) to load."),
+    click.option("--jobs", "-j", type=int, default=0, help="Worker processes (default: CPU count)."),
+]
+
+
+def _with_common(func: Any) -> Any:
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@click.group("inventory")
+def inventory_group() -> None:
+    """Declare personal data in data-inventory.yaml, generate what the code does, diff it.
+
+    \b
+    minimise inventory init       write a starter data-inventory.yaml from a scan
+    minimise inventory generate   the observed inventory as YAML, JSON or CSV
+    minimise inventory diff       what changes against a git revision, for product managers
+    Check code against the inventory with `minimise scan --inventory data-inventory.yaml`.
+    """
+
+
+@inventory_group.command("init")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--inventory", "inventory_option", default="data-inventory.yaml", show_default=True,
+              type=click.Path(), help="The inventory file to create.")
+@click.option("--system", "system_name", default="", help="System name to write (default: the folder name).")
+@_with_common
+def init_command(paths: tuple[str, ...], inventory_option: str, system_name: str,
+                 extra_rules: tuple[str, ...], jobs: int) -> None:
+    """Write a starter inventory from a scan of PATHS, grouped by category, with TODOs.
+
+    \b
+    Refuses to overwrite an existing file: prints the items to add instead and exits 1.
+    """
+    from minimise.engine import atomic_write
+    from minimise.inventory.load import InventoryError, load_inventory
+    from minimise.inventory.reconcile import display_path
+    from minimise.inventory.starter import missing_items, starter_inventory
+
+    targets, root = resolve_root(paths)
+    knowledge = _knowledge(extra_rules)
+    target = Path(inventory_option)
+    points = _points(targets, root, extra_rules, jobs)
+    if target.exists() or target.is_symlink():
+        click.echo(f"minimise: {target} already exists; minimise never rewrites it.", err=True)
+        try:
+            existing = load_inventory(target, display_path(target, root), knowledge)
+        except InventoryError as exc:
+            click.echo(f"minimise: {exc}", err=True)
+            click.echo("minimise: a complete starter inventory follows; merge it by hand.", err=True)
+            click.echo(starter_inventory(points, knowledge, system_name or root.resolve().name), nl=False)
+            sys.exit(EXIT_FINDINGS)
+        addition = missing_items(points, existing, knowledge)
+        if addition:
+            click.echo("minimise: add these items to it by hand:", err=True)
+            click.echo(addition, nl=False)
+        else:
+            click.echo("minimise: it already declares every data item found.", err=True)
+        sys.exit(EXIT_FINDINGS)
+    text = starter_inventory(points, knowledge, system_name or root.resolve().name)
+    try:
+        atomic_write(target, text)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    click.echo(f"minimise: wrote {target}: {text.count(chr(10) + '  - id: ')} items; complete the TODOs.", err=True)
+    sys.exit(EXIT_OK)
+
+
+@inventory_group.command("generate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--inventory", "inventory_option", default=None, type=click.Path(),
+              help="The declared inventory (default: data-inventory.yaml in the root, if any).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "csv"]), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@_with_common
+def generate_command(paths: tuple[str, ...], inventory_option: str | None, fmt: str, output: str | None,
+                     extra_rules: tuple[str, ...], jobs: int) -> None:
+    """Write the observed inventory of PATHS: every data item and where it is collected,
+    stored, logged and shared. Sorted and stable; lines are evidence only."""
+    from minimise.inventory.observed import RENDER, observe
+
+    targets, root = resolve_root(paths)
+    knowledge = _knowledge(extra_rules)
+    inventory = _load(_inventory_path(inventory_option, root), root, knowledge)
+    points = _points(targets, root, extra_rules, jobs)
+    document = observe(points, inventory, knowledge, _is_full(targets, root))
+    _emit(RENDER[fmt](document), output)
+    sys.exit(EXIT_OK)
+
+
+@inventory_group.command("diff")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--base", "base_ref", required=True, help="The git revision to compare with (branch, tag or commit).")
+@click.option("--inventory", "inventory_option", default=None, type=click.Path(),
+              help="The declared inventory (default: data-inventory.yaml in the root, if any).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "md", "json"]), default="markdown",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@_with_common
+def diff_command(paths: tuple[str, ...], base_ref: str, inventory_option: str | None, fmt: str,
+                 output: str | None, extra_rules: tuple[str, ...], jobs: int) -> None:
+    """Compare what PATHS do with personal data now and at git revision BASE.
+
+    \b
+    Writes plain-language Markdown for product managers (or JSON): what starts and stops
+    being collected, stored, logged or shared, decisions first. The working tree and the
+    index are not touched: the revision is read with git into a temporary folder.
+    """
+    from minimise.inventory.diff import GitError, checkout_to_temp, compare, to_markdown
+    from minimise.inventory.observed import observe
+
+    targets, root = resolve_root(paths)
+    knowledge = _knowledge(extra_rules)
+    inventory_path = _inventory_path(inventory_option, root)
+    full = _is_full(targets, root)
+    head_inventory = _load(inventory_path, root, knowledge)
+    head = observe(_points(targets, root, extra_rules, jobs), head_inventory, knowledge, full)
+    if inventory_path is None:
+        from minimise.inventory.schema import DEFAULT_FILE
+
+        inventory_path = root / DEFAULT_FILE       # it may exist at the base revision
+    try:
+        with checkout_to_temp(targets, root, base_ref, inventory_path) as (base_paths, base_root, base_inv, _):
+            base_inventory = _load(base_inv, base_root, knowledge) if base_inv is not None else None
+            points = _points(base_paths, base_root, extra_rules, jobs) if base_paths else []
+            base = observe(points, base_inventory, knowledge, full)
+    except GitError as exc:
+        click.echo(f"minimise: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    result = compare(base, head, base_ref)
+    if fmt == "json":
+        import json
+
+        _emit(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        _emit(to_markdown(result), output)
+    sys.exit(EXIT_OK)
