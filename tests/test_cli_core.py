@@ -11,12 +11,12 @@ from click.testing import CliRunner
 
 from minimise.cli import cli
 
-APP = '''import logging
+APP = """import logging
 log = logging.getLogger(__name__)
 
 def signup(user):
     log.info("signup %s", user.email)
-'''
+"""
 
 
 def _write(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -34,14 +34,27 @@ def test_json_report_contract(tmp_path: Path) -> None:
     report = json.loads(result.output)
     assert report["schema"] == "minimise-report/1"
     assert report["tool"]["name"] == "minimise"
-    assert report["data_points"] == [{
-        "path": "app/views.py", "line": 5, "column": 32, "action": "log", "category": "user.contact.email",
-        "sensitivity": "medium", "identifier": "email", "via": "logging", "protection": "none",
-        "scope": "app.views.signup",
-    }]
+    assert report["data_points"] == [
+        {
+            "path": "app/views.py",
+            "line": 5,
+            "column": 32,
+            "action": "log",
+            "category": "user.contact.email",
+            "sensitivity": "medium",
+            "identifier": "email",
+            "via": "logging",
+            "protection": "none",
+            "scope": "app.views.signup",
+        }
+    ]
     [finding] = report["findings"]
     assert (finding["code"], finding["name"], finding["line"], finding["category"]) == (
-        "MIN301", "personal-data-logged", 5, "user.contact.email")
+        "MIN301",
+        "personal-data-logged",
+        5,
+        "user.contact.email",
+    )
     assert finding["fingerprint"]
     [error] = report["errors"]
     assert error["path"] == "legacy/py2.py" and error["line"] == 1 and "cannot parse" in error["message"]
@@ -74,7 +87,11 @@ def test_text_report_lines(tmp_path: Path) -> None:
 
 
 def test_help_does_not_import_libcst() -> None:
-    code = "import sys\nfrom minimise.cli import cli\ntry:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\nprint('libcst' in sys.modules)"
+    code = (
+        "import sys\nfrom minimise.cli import cli\n"
+        "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print('libcst' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("False")
 

@@ -29,7 +29,11 @@ if x and \\
 def _check(source: str) -> None:
     module = cst.parse_module(source)
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    nodes = [n for n in positions if isinstance(n, (cst.Name, cst.SimpleString, cst.Call, cst.Integer, cst.Param, cst.DictElement))]
+    nodes = [
+        n
+        for n in positions
+        if isinstance(n, (cst.Name, cst.SimpleString, cst.Call, cst.Integer, cst.Param, cst.DictElement))
+    ]
     lines = find_lines(module, nodes)
     assert {id(n): positions[n].start.line for n in nodes} == lines
 

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 import yaml
-
 from annotations import actual_points, expected_points
+
 from minimise.knowledge import load_knowledge, rules_dir
 
 
@@ -34,8 +34,11 @@ def _category_examples() -> list[tuple[str, str, bool]]:
     return load_knowledge().examples
 
 
-@pytest.mark.parametrize(("category", "name", "should_match"), _category_examples(),
-                         ids=[f"{c}-{n}-{'match' if m else 'no_match'}" for c, n, m in _category_examples()])
+@pytest.mark.parametrize(
+    ("category", "name", "should_match"),
+    _category_examples(),
+    ids=[f"{c}-{n}-{'match' if m else 'no_match'}" for c, n, m in _category_examples()],
+)
 def test_category_example(category: str, name: str, should_match: bool) -> None:
     found = load_knowledge().classifier.classify(name, context=("customer",))
     if should_match:

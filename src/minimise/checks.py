@@ -12,7 +12,20 @@ if TYPE_CHECKING:
     from minimise.knowledge import Check, Knowledge, _Reader
     from minimise.taxonomy import Taxonomy
 
-_CHECK_KEYS = {"code", "name", "severity", "summary", "message", "when", "what", "why", "example", "fix", "suppress", "tests"}
+_CHECK_KEYS = {
+    "code",
+    "name",
+    "severity",
+    "summary",
+    "message",
+    "when",
+    "what",
+    "why",
+    "example",
+    "fix",
+    "suppress",
+    "tests",
+}
 _WHEN_KEYS = {"action", "kinds", "not_kinds", "protection", "min_sensitivity"}
 _DOC_KEYS = ("summary", "what", "why", "example", "fix", "suppress")
 

@@ -64,9 +64,17 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
         column = _column(source_lines, line, point.identifier)
         trace = point.trace + _explain(module, point)
         points[key] = DataPoint(
-            path=display, line=line, column=column, action=point.action, category=point.category,
-            sensitivity=knowledge.sensitivity_of(point.category), identifier=point.identifier,
-            via=point.via, protection=point.protection, scope=point.scope, sink_kind=point.kind,
+            path=display,
+            line=line,
+            column=column,
+            action=point.action,
+            category=point.category,
+            sensitivity=knowledge.sensitivity_of(point.category),
+            identifier=point.identifier,
+            via=point.via,
+            protection=point.protection,
+            scope=point.scope,
+            sink_kind=point.kind,
             trace=trace,
         )
     return tuple(sorted(points.values(), key=DataPoint.sort_key))
@@ -114,7 +122,10 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
     try:
         size = target.path.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            return FileResult(display, error=ScanError(display, 0, f"file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; skipped"))
+            return FileResult(
+                display,
+                error=ScanError(display, 0, f"file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; skipped"),
+            )
         raw = target.path.read_bytes()
     except FileNotFoundError:
         return FileResult(display, error=ScanError(display, 0, "file vanished during the scan"))
@@ -123,7 +134,9 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
     return analyse_bytes(raw, display, options, knowledge, prefilter)
 
 
-def analyse_bytes(raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None) -> FileResult:
+def analyse_bytes(
+    raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None
+) -> FileResult:
     if not raw.strip() and display.rsplit("/", 1)[-1] == "__init__.py":
         return FileResult(display)  # an empty package marker is normal, not an error
     try:
@@ -143,10 +156,18 @@ def analyse_bytes(raw: bytes, display: str, options: EngineOptions, knowledge: K
         if isinstance(exc, cst.ParserSyntaxError):
             message = exc.message if hasattr(exc, "message") else str(exc)
             hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
-            return FileResult(display, error=ScanError(display, exc.raw_line, f"cannot parse: {message}{hint}".replace("\n", " ")), suppressions=suppressions)
+            return FileResult(
+                display,
+                error=ScanError(display, exc.raw_line, f"cannot parse: {message}{hint}".replace("\n", " ")),
+                suppressions=suppressions,
+            )
         if options.debug:
             raise
-        return FileResult(display, error=ScanError(display, 0, f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")), suppressions=suppressions)
+        return FileResult(
+            display,
+            error=ScanError(display, 0, f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")),
+            suppressions=suppressions,
+        )
     return FileResult(display, data_points=points, suppressions=suppressions)
 
 
@@ -216,8 +237,22 @@ def atomic_write(path: Path, text: str) -> None:
 def _result_to_json(result: FileResult) -> dict[str, object]:
     return {
         "path": result.path,
-        "points": [[p.line, p.column, p.action, p.category, p.sensitivity, p.identifier, p.via, p.protection,
-                    p.scope, p.sink_kind, list(p.trace)] for p in result.data_points],
+        "points": [
+            [
+                p.line,
+                p.column,
+                p.action,
+                p.category,
+                p.sensitivity,
+                p.identifier,
+                p.via,
+                p.protection,
+                p.scope,
+                p.sink_kind,
+                list(p.trace),
+            ]
+            for p in result.data_points
+        ],
         "error": result.error.to_json() if result.error else None,
         "suppressions": [[s[0], list(s[1]), s[2]] for s in result.suppressions],
     }
@@ -227,11 +262,18 @@ def _result_from_json(data: dict[str, object]) -> FileResult:
     path = str(data["path"])
     points = tuple(
         DataPoint(path, int(p[0]), int(p[1]), p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], tuple(p[10]))
-        for p in data["points"]  # type: ignore[union-attr]
+        for p in data["points"]  # type: ignore[attr-defined]
     )
     error_data = data.get("error")
-    error = ScanError(str(error_data["path"]), int(error_data["line"]), str(error_data["message"])) if isinstance(error_data, dict) else None
-    suppressions = tuple((int(s[0]), tuple(s[1]), str(s[2])) for s in data.get("suppressions") or [])  # type: ignore[union-attr]
+    error = (
+        ScanError(str(error_data["path"]), int(error_data["line"]), str(error_data["message"]))
+        if isinstance(error_data, dict)
+        else None
+    )
+    suppressions = tuple(
+        (int(s[0]), tuple(s[1]), str(s[2]))
+        for s in data.get("suppressions") or []  # type: ignore[attr-defined]
+    )
     return FileResult(path, points, error, suppressions)
 
 
@@ -285,12 +327,12 @@ def run_files(
         if raw is None:
             pending.append((index, target, None, None))
             continue
-        key = cache.key(raw, target.display)
-        hit = cache.get(key)
+        cache_key = cache.key(raw, target.display)
+        hit = cache.get(cache_key)
         if hit is not None:
             results[index] = hit
         else:
-            pending.append((index, target, raw, key))
+            pending.append((index, target, raw, cache_key))
     total = len(targets)
     done = len(results)
     if progress:
@@ -307,7 +349,11 @@ def run_files(
 
     if jobs <= 1:
         for index, target, raw, key in pending:
-            result = analyse_bytes(raw, target.display, options, knowledge, prefilter) if raw is not None else analyse_file(target, options, knowledge, prefilter)
+            result = (
+                analyse_bytes(raw, target.display, options, knowledge, prefilter)
+                if raw is not None
+                else analyse_file(target, options, knowledge, prefilter)
+            )
             if cache is not None and key is not None:
                 cache.put(key, result)
             results[index] = result
@@ -319,9 +365,13 @@ def run_files(
         import multiprocessing
 
         context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(options,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(options,)
+        ) as pool:
             items = [(target, raw) for _, target, raw, _ in pending]
-            for (index, _target, _raw, key), result in zip(pending, pool.map(_worker_run, items, chunksize=4)):
+            for (index, _target, _raw, key), result in zip(
+                pending, pool.map(_worker_run, items, chunksize=4), strict=False
+            ):
                 if cache is not None and key is not None:
                     cache.put(key, result)
                 results[index] = result

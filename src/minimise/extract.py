@@ -72,8 +72,13 @@ def union(values: list[Value]) -> Value:
             qnames.add(v.qname)
     # `client or httpx.Client()` is still an httpx client.
     qname = qnames.pop() if len(qnames) == 1 else None
-    return Value(labels=frozenset(labels), origin=origin, params=frozenset(params), protected_params=frozenset(protected),
-                 qname=qname)
+    return Value(
+        labels=frozenset(labels),
+        origin=origin,
+        params=frozenset(params),
+        protected_params=frozenset(protected),
+        qname=qname,
+    )
 
 
 def protect(value: Value, protection: str) -> Value:
@@ -131,24 +136,59 @@ class Scope:
         return None
 
 
-_FIELD_SKIP = frozenset({
-    "ForeignKey", "OneToOneField", "ManyToManyField", "relationship", "backref",
-    "PrimaryKeyRelatedField", "HyperlinkedRelatedField", "SerializerMethodField",
-    "AutoField", "BigAutoField", "UUIDField", "SlugRelatedField", "StringRelatedField", "association_proxy",
-    "Pluck", "SubmitField", "HiddenField", "BooleanField", "NullBooleanField", "ReferenceField",
-})
-_HEURISTIC_STORE_RECEIVERS = {"models": "django.db.models", "db": "sqlalchemy", "sa": "sqlalchemy",
-                              "sqlalchemy": "sqlalchemy", "orm": "sqlalchemy", "me": "mongoengine",
-                              "mongoengine": "mongoengine", "peewee": "peewee", "pw": "peewee"}
-_HEURISTIC_COLLECT_RECEIVERS = {"serializers": "rest_framework.serializers", "forms": "django.forms",
-                                "fields": "marshmallow", "ma": "marshmallow", "wtforms": "wtforms",
-                                "schema": "marshmallow"}
-_SQL_INSERT = re.compile(r"^\s*(?:/\*.*?\*/\s*)?insert\s+(?:or\s+\w+\s+)?into\s+([\w.\"`\[\]]+)\s*\(([^)]*)\)", re.I | re.S)
+_FIELD_SKIP = frozenset(
+    {
+        "ForeignKey",
+        "OneToOneField",
+        "ManyToManyField",
+        "relationship",
+        "backref",
+        "PrimaryKeyRelatedField",
+        "HyperlinkedRelatedField",
+        "SerializerMethodField",
+        "AutoField",
+        "BigAutoField",
+        "UUIDField",
+        "SlugRelatedField",
+        "StringRelatedField",
+        "association_proxy",
+        "Pluck",
+        "SubmitField",
+        "HiddenField",
+        "BooleanField",
+        "NullBooleanField",
+        "ReferenceField",
+    }
+)
+_HEURISTIC_STORE_RECEIVERS = {
+    "models": "django.db.models",
+    "db": "sqlalchemy",
+    "sa": "sqlalchemy",
+    "sqlalchemy": "sqlalchemy",
+    "orm": "sqlalchemy",
+    "me": "mongoengine",
+    "mongoengine": "mongoengine",
+    "peewee": "peewee",
+    "pw": "peewee",
+}
+_HEURISTIC_COLLECT_RECEIVERS = {
+    "serializers": "rest_framework.serializers",
+    "forms": "django.forms",
+    "fields": "marshmallow",
+    "ma": "marshmallow",
+    "wtforms": "wtforms",
+    "schema": "marshmallow",
+}
+_SQL_INSERT = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*)?insert\s+(?:or\s+\w+\s+)?into\s+([\w.\"`\[\]]+)\s*\(([^)]*)\)", re.I | re.S
+)
 _SQL_UPDATE = re.compile(r"^\s*update\s+([\w.\"`\[\]]+)\s+set\s+(.*?)(?:\bwhere\b|\breturning\b|$)", re.I | re.S)
 _SQL_CREATE = re.compile(r"^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"`\[\]]+)\s*\((.*)\)", re.I | re.S)
 _SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=")
 _SQL_PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:\w+")
-_REQUEST_GETTERS = frozenset({"get", "getlist", "pop", "get_all", "getone", "getall", "get_list", "getfirst", "getvalue"})
+_REQUEST_GETTERS = frozenset(
+    {"get", "getlist", "pop", "get_all", "getone", "getall", "get_list", "getfirst", "getvalue"}
+)
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
 _KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "iter", "enumerate"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
@@ -232,7 +272,7 @@ def _has_fstring(node: cst.ConcatenatedString) -> bool:
     return False
 
 
-def _carrier_parts(expr: cst.CSTNode) -> list[cst.CSTNode]:
+def _carrier_parts(expr: cst.CSTNode) -> list[cst.BaseExpression]:
     """Sub-expressions that carry a value into a sink, so a data point lands on their own line."""
     if isinstance(expr, cst.ConcatenatedString):
         return [expr.left, expr.right]
@@ -246,7 +286,11 @@ def _carrier_parts(expr: cst.CSTNode) -> list[cst.CSTNode]:
         return [expr.key, expr.value]
     if isinstance(expr, cst.IfExp):
         return [expr.body, expr.orelse]
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("join", "format"):
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value in ("join", "format")
+    ):
         return [a.value for a in expr.args] + [expr.func.value]
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
         return [expr.func.value]
@@ -299,21 +343,47 @@ class ModuleAnalyser:
             if isinstance(stmt, cst.FunctionDef):
                 self.functions[stmt.name.value] = (stmt, scope)
 
-    def _emit(self, node: cst.CSTNode, action: str, label: Label, via: str, scope: Scope, kind: str,
-              trace: tuple[str, ...] = ()) -> None:
+    def _emit(
+        self,
+        node: cst.CSTNode,
+        action: str,
+        label: Label,
+        via: str,
+        scope: Scope,
+        kind: str,
+        trace: tuple[str, ...] = (),
+    ) -> None:
         key = (id(node), action, label.category)
         if key in self._emitted:
             return
         self._emitted.add(key)
-        self.points.append(RawPoint(node, action, label.category, label.identifier, via, label.protection,
-                                    scope.name, kind, trace or ((label.why,) if label.why else ())))
+        self.points.append(
+            RawPoint(
+                node,
+                action,
+                label.category,
+                label.identifier,
+                via,
+                label.protection,
+                scope.name,
+                kind,
+                trace or ((label.why,) if label.why else ()),
+            )
+        )
 
-    def _classify(self, name: str, context: tuple[str, ...], user_input: bool = False,
-                  is_key: bool = False) -> Classification | None:
+    def _classify(
+        self, name: str, context: tuple[str, ...], user_input: bool = False, is_key: bool = False
+    ) -> Classification | None:
         return self.classifier.classify(name, context, user_input, is_key)
 
-    def _label(self, name: str, context: tuple[str, ...], user_input: bool = False, is_key: bool = False,
-               shown: str | None = None) -> Label | None:
+    def _label(
+        self,
+        name: str,
+        context: tuple[str, ...],
+        user_input: bool = False,
+        is_key: bool = False,
+        shown: str | None = None,
+    ) -> Label | None:
         found = self._classify(name, context, user_input, is_key)
         if found is None:
             return None
@@ -365,8 +435,17 @@ class ModuleAnalyser:
         elif isinstance(stmt, cst.For):
             iterable = self._ev(stmt.iter, scope)
             owner = _name_of(stmt.iter)
-            self._assign(stmt.target, Value(labels=iterable.labels, origin=iterable.origin, params=iterable.params,
-                                            owner_words=split_words(owner) if owner else ()), scope, None)
+            self._assign(
+                stmt.target,
+                Value(
+                    labels=iterable.labels,
+                    origin=iterable.origin,
+                    params=iterable.params,
+                    owner_words=split_words(owner) if owner else (),
+                ),
+                scope,
+                None,
+            )
             self._suite(stmt.body, scope)
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, scope)
@@ -428,7 +507,11 @@ class ModuleAnalyser:
                 self.imported_roots.add(base.split(".")[0])
             for alias in small.names:
                 name = _dotted(alias.name) or ""
-                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                local = (
+                    alias.asname.name.value
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                    else name
+                )
                 scope.vars[local] = Value(qname=f"{base}.{name}" if base else name)
         elif isinstance(small, cst.Assert):
             self._ev(small.test, scope)
@@ -441,7 +524,7 @@ class ModuleAnalyser:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
             if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(elements):
-                for element, sub in zip(elements, value_node.elements):
+                for element, sub in zip(elements, value_node.elements, strict=False):
                     self._assign(element, self._ev(sub.value, scope), scope, sub.value)
             else:
                 for element in elements:
@@ -472,8 +555,14 @@ class ModuleAnalyser:
                 category = label.category
             if category is not None:
                 why = "typed by the user" if value.input_via == "input" else "read from the request into this name"
-                self._emit(value.input_node, "collect", Label(category, name, "none", why),
-                           value.input_via, scope, "input" if value.input_via == "input" else "request")
+                self._emit(
+                    value.input_node,
+                    "collect",
+                    Label(category, name, "none", why),
+                    value.input_via,
+                    scope,
+                    "input" if value.input_via == "input" else "request",
+                )
                 return Value(labels=frozenset({Label(category, name)}))
             return EMPTY
         if value.labels and all(lb.protection != "none" for lb in value.labels):
@@ -486,8 +575,14 @@ class ModuleAnalyser:
                 return protect(value, label.protection)
             return Value(labels=frozenset({label}))
         # The variable's own name is the most specific statement of what it holds.
-        return Value(labels=frozenset({label}), qname=value.qname, origin=value.origin,
-                     request=value.request, fields=value.fields, params=value.params)
+        return Value(
+            labels=frozenset({label}),
+            qname=value.qname,
+            origin=value.origin,
+            request=value.request,
+            fields=value.fields,
+            params=value.params,
+        )
 
     def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
         key = self._subscript_key(target)
@@ -515,8 +610,13 @@ class ModuleAnalyser:
         fields = dict(current.fields or {})
         if key is not None:
             fields[key] = added
-        merged = Value(labels=current.labels | added.labels, qname=current.qname, origin=current.origin,
-                       fields=fields, params=current.params | added.params)
+        merged = Value(
+            labels=current.labels | added.labels,
+            qname=current.qname,
+            origin=current.origin,
+            fields=fields,
+            params=current.params | added.params,
+        )
         scope.vars[dotted] = merged
 
     @staticmethod
@@ -565,7 +665,9 @@ class ModuleAnalyser:
             if name in ("self", "cls"):
                 continue
             if name in self.k.request_params:
-                scope.vars[name] = Value(request=self.k.request_ids.get("param:" + name, "request"), params=frozenset({index}))
+                scope.vars[name] = Value(
+                    request=self.k.request_ids.get("param:" + name, "request"), params=frozenset({index})
+                )
                 continue
             via = self._route_param_via(param, scope)
             is_input = (route or via != "route.parameter") and not self._skip_route_param(param, scope)
@@ -573,7 +675,7 @@ class ModuleAnalyser:
             labels = frozenset({label}) if label else frozenset()
             qname = self._annotation_qname(param, scope)
             if qname is None and isinstance(param.default, (cst.Name, cst.Attribute)):
-                root = param.default
+                root: cst.BaseExpression = param.default
                 while isinstance(root, cst.Attribute):
                     root = root.value
                 if isinstance(root, cst.Name) and scope.lookup(root.value) is not None:
@@ -683,8 +785,11 @@ class ModuleAnalyser:
         for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    target = small.targets[0].target if isinstance(small, cst.Assign) and small.targets else (
-                        small.target if isinstance(small, cst.AnnAssign) else None)
+                    target = (
+                        small.targets[0].target
+                        if isinstance(small, cst.Assign) and small.targets
+                        else (small.target if isinstance(small, cst.AnnAssign) else None)
+                    )
                     if isinstance(target, cst.Name):
                         found = self._classify(target.value, ())
                         if found is not None and not found.via_context:
@@ -736,11 +841,20 @@ class ModuleAnalyser:
                     info.collect = kind
                     return
         # Bases imported from the project itself: judge by the base's name.
-        by_name = {"BaseModel": "pydantic", "Schema": "marshmallow", "ModelSchema": "marshmallow",
-                   "SQLAlchemyAutoSchema": "marshmallow", "Serializer": "rest_framework.serializers",
-                   "ModelSerializer": "rest_framework.serializers", "Form": "django.forms",
-                   "ModelForm": "django.forms", "FlaskForm": "wtforms", "SQLModel": "sqlmodel",
-                   "Document": "mongoengine", "DynamicDocument": "mongoengine"}
+        by_name = {
+            "BaseModel": "pydantic",
+            "Schema": "marshmallow",
+            "ModelSchema": "marshmallow",
+            "SQLAlchemyAutoSchema": "marshmallow",
+            "Serializer": "rest_framework.serializers",
+            "ModelSerializer": "rest_framework.serializers",
+            "Form": "django.forms",
+            "ModelForm": "django.forms",
+            "FlaskForm": "wtforms",
+            "SQLModel": "sqlmodel",
+            "Document": "mongoengine",
+            "DynamicDocument": "mongoengine",
+        }
         kind_id = by_name.get(name)
         if kind_id:
             for kind in self.k.schemas:
@@ -769,9 +883,35 @@ class ModuleAnalyser:
             if kind.field_calls and qname and kind.field_calls.match(qname):
                 return ("collect", kind, short)
         is_field = short.endswith(("Field", "Column", "Attribute")) or short in (
-            "Column", "mapped_column", "Field", "column_property", "Str", "String", "Email", "Integer", "Date",
-            "DateTime", "Raw", "Dict", "Url", "UUID", "Decimal", "Float", "Boolean", "Bool", "Int", "Number", "IP",
-            "Nested", "List", "Method", "Function", "Tuple", "Time", "Enum")
+            "Column",
+            "mapped_column",
+            "Field",
+            "column_property",
+            "Str",
+            "String",
+            "Email",
+            "Integer",
+            "Date",
+            "DateTime",
+            "Raw",
+            "Dict",
+            "Url",
+            "UUID",
+            "Decimal",
+            "Float",
+            "Boolean",
+            "Bool",
+            "Int",
+            "Number",
+            "IP",
+            "Nested",
+            "List",
+            "Method",
+            "Function",
+            "Tuple",
+            "Time",
+            "Enum",
+        )
         if not is_field:
             return None
         if info.store is not None:
@@ -809,7 +949,12 @@ class ModuleAnalyser:
         call = value if isinstance(value, cst.Call) else None
         if call is not None:
             found = self._field_kind(call, info, scope)
-            if found is None and _name_of(call.func) in ("encrypt",) and call.args and isinstance(call.args[0].value, cst.Call):
+            if (
+                found is None
+                and _name_of(call.func) in ("encrypt",)
+                and call.args
+                and isinstance(call.args[0].value, cst.Call)
+            ):
                 found = self._field_kind(call.args[0].value, info, scope)
                 if found is not None:
                     found = (found[0], found[1], "encrypt(" + found[2] + ")")
@@ -842,8 +987,14 @@ class ModuleAnalyser:
         if protection == "none":
             protection = info.protected_fields.get(name, "none")
         via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
-        self._emit(target, action, Label(label.category, name, protection, label.why), via, scope,
-                   "database" if action == "store" else "schema")
+        self._emit(
+            target,
+            action,
+            Label(label.category, name, protection, label.why),
+            via,
+            scope,
+            "database" if action == "store" else "schema",
+        )
 
     def _type_category(self, call: cst.Call | None, annotation: cst.BaseExpression | None) -> str | None:
         names: list[str] = []
@@ -967,8 +1118,13 @@ class ModuleAnalyser:
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)):
             return Value(constant=True)
         if isinstance(node, cst.FormattedString):
-            return union([self._ev(part.expression, scope) for part in node.parts
-                          if isinstance(part, cst.FormattedStringExpression)])
+            return union(
+                [
+                    self._ev(part.expression, scope)
+                    for part in node.parts
+                    if isinstance(part, cst.FormattedStringExpression)
+                ]
+            )
         if isinstance(node, cst.BinaryOperation):
             return union([self._ev(node.left, scope), self._ev(node.right, scope)])
         if isinstance(node, cst.BooleanOperation):
@@ -1015,8 +1171,17 @@ class ModuleAnalyser:
     def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
         iterable = self._ev(for_in.iter, scope)
         owner = _name_of(for_in.iter)
-        self._assign(for_in.target, Value(labels=iterable.labels, params=iterable.params, origin=iterable.origin,
-                                          owner_words=split_words(owner) if owner else ()), scope, None)
+        self._assign(
+            for_in.target,
+            Value(
+                labels=iterable.labels,
+                params=iterable.params,
+                origin=iterable.origin,
+                owner_words=split_words(owner) if owner else (),
+            ),
+            scope,
+            None,
+        )
         for condition in for_in.ifs:
             self._ev(condition.test, scope)
         if for_in.inner_for_in is not None:
@@ -1025,7 +1190,12 @@ class ModuleAnalyser:
     def _name(self, node: cst.Name, scope: Scope) -> Value:
         bound = scope.lookup(node.value)
         if bound is not None:
-            if bound.qname and not bound.labels and self.k.request_objects and self.k.request_objects.match(bound.qname):
+            if (
+                bound.qname
+                and not bound.labels
+                and self.k.request_objects
+                and self.k.request_objects.match(bound.qname)
+            ):
                 return Value(qname=bound.qname, request=self.k.request_ids.get(bound.qname, "request"))
             return bound
         if node.value in ("True", "False", "None"):
@@ -1048,7 +1218,12 @@ class ModuleAnalyser:
             inner_base = self._ev(node.value.value, scope)
             dotted_key = f"{node.value.attr.value}.{attr}"
             if inner_base.request is not None and dotted_key in self.k.request_values:
-                label = Label(self.k.request_values[dotted_key], f"request.{dotted_key}", "none", f"request attribute '{dotted_key}'")
+                label = Label(
+                    self.k.request_values[dotted_key],
+                    f"request.{dotted_key}",
+                    "none",
+                    f"request attribute '{dotted_key}'",
+                )
                 self._emit(node, "collect", label, f"{inner_base.request}.{dotted_key}", scope, "request")
                 return Value(labels=frozenset({label}))
         base = self._ev(node.value, scope)
@@ -1068,8 +1243,9 @@ class ModuleAnalyser:
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
         if owner is not None:
             context = context + owner.words
-        label = self._label(attr, context, shown=attr)
-        if label is not None:
+        found_label = self._label(attr, context, shown=attr)
+        if found_label is not None:
+            label = found_label
             if owner is not None and "Secret" in owner.field_types.get(attr, "") and label.protection == "none":
                 label = Label(label.category, label.identifier, "masked", label.why + "; declared as a secret type")
             return Value(labels=frozenset({label}), qname=qname)
@@ -1121,7 +1297,11 @@ class ModuleAnalyser:
         personal = False
         for element in node.elements:
             if isinstance(element, cst.DictElement):
-                key = _string(element.key) if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+                key = (
+                    _string(element.key)
+                    if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
+                    else None
+                )
                 if key:
                     words.extend(split_words(key))
                     if not personal and self._classify(key, (), is_key=True) is not None:
@@ -1140,13 +1320,18 @@ class ModuleAnalyser:
         finally:
             self._dict_context.pop()
 
-    def _dict_entries(self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value],
-                      context: tuple[str, ...]) -> Value:
+    def _dict_entries(
+        self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value], context: tuple[str, ...]
+    ) -> Value:
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 self._ev(element.key, scope)
                 value = self._ev(element.value, scope)
-                key = _string(element.key) if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+                key = (
+                    _string(element.key)
+                    if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
+                    else None
+                )
                 if key is not None and not value.constant and not value.labels:
                     label = self._label(key, scope.words + context, is_key=True)
                     if label is not None:
@@ -1163,7 +1348,9 @@ class ModuleAnalyser:
     # -------------------------------------------------------------------- calls
     def _call(self, node: cst.Call, scope: Scope) -> Value:
         func = node.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        method = (
+            func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        )
         receiver = self._ev(func.value, scope) if isinstance(func, cst.Attribute) else EMPTY
         qname = self._qname(func, scope)
         callee = _name_of(func)
@@ -1176,7 +1363,12 @@ class ModuleAnalyser:
             self._dict_context.pop()
 
         # Reading from a request.
-        if receiver.request is not None and method in self.k.containers or (method + "()") in self.k.containers and receiver.request is not None:
+        if (
+            receiver.request is not None
+            and method in self.k.containers
+            or (method + "()") in self.k.containers
+            and receiver.request is not None
+        ):
             return Value(origin=f"{receiver.request}.{method}()")
         if receiver.origin is not None:
             if method in _REQUEST_GETTERS:
@@ -1225,7 +1417,9 @@ class ModuleAnalyser:
         if local is not None:
             fn, parent, cls = local
             summary = self._function(fn, parent, cls)
-            return self._apply_summary(summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None)
+            return self._apply_summary(
+                summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
+            )
 
         if isinstance(func, cst.Attribute) and method in _MUTATORS:
             dotted = _dotted(func.value)
@@ -1234,22 +1428,37 @@ class ModuleAnalyser:
                 if current is not None and not current.qname:
                     added = union(args)
                     if added.labels:
-                        scope.vars[dotted] = Value(labels=current.labels | added.labels, fields=current.fields,
-                                                   params=current.params | added.params)
+                        scope.vars[dotted] = Value(
+                            labels=current.labels | added.labels,
+                            fields=current.fields,
+                            params=current.params | added.params,
+                        )
             return EMPTY
 
         if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
             merged = union(args + [receiver])
             if merged.origin is not None or merged.labels or merged.params or merged.protected_params:
-                return Value(labels=merged.labels, params=merged.params, origin=merged.origin,
-                             protected_params=merged.protected_params)
+                return Value(
+                    labels=merged.labels,
+                    params=merged.params,
+                    origin=merged.origin,
+                    protected_params=merged.protected_params,
+                )
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
-        if isinstance(func, cst.Attribute) and method in self.k.propagator_methods and (
-                receiver.labels or receiver.params or receiver.origin or receiver.protected_params):
+        if (
+            isinstance(func, cst.Attribute)
+            and method in self.k.propagator_methods
+            and (receiver.labels or receiver.params or receiver.origin or receiver.protected_params)
+        ):
             merged = union([receiver] + args) if method in ("format", "join", "replace", "format_map") else receiver
-            return Value(labels=merged.labels, params=merged.params, origin=merged.origin, fields=receiver.fields,
-                         protected_params=merged.protected_params)
+            return Value(
+                labels=merged.labels,
+                params=merged.params,
+                origin=merged.origin,
+                fields=receiver.fields,
+                protected_params=merged.protected_params,
+            )
         if isinstance(func, cst.Attribute) and method in ("format", "join"):
             merged = union(args)
             if merged.labels:
@@ -1259,14 +1468,18 @@ class ModuleAnalyser:
             if labels:
                 return Value(labels=frozenset(labels))
 
-        label = self._label(method, self._context_of(func.value, scope) if isinstance(func, cst.Attribute) else scope.words) if method else None
+        label = (
+            self._label(method, self._context_of(func.value, scope) if isinstance(func, cst.Attribute) else scope.words)
+            if method
+            else None
+        )
         if label is not None and method not in self.k.propagator_methods:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
 
     def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
         labels: set[Label] = set()
-        for arg, value in zip(node.args, args):
+        for arg, value in zip(node.args, args, strict=False):
             labels |= value.labels
             if arg.keyword is not None and not value.constant and not value.labels:
                 label = self._label(arg.keyword.value, scope.words, is_key=True)
@@ -1285,8 +1498,9 @@ class ModuleAnalyser:
                 return receiver.qname
         return qname + "()"
 
-    def _apply_summary(self, summary: Value, node: cst.Call, args: list[Value], result_qname: str | None,
-                       is_method: bool) -> Value:
+    def _apply_summary(
+        self, summary: Value, node: cst.Call, args: list[Value], result_qname: str | None, is_method: bool
+    ) -> Value:
         labels = set(summary.labels)
         for index in summary.params:
             position = index - 1 if is_method else index
@@ -1298,7 +1512,9 @@ class ModuleAnalyser:
                 labels |= protect(args[position], protection).labels
         return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
 
-    def _local_function(self, func: cst.BaseExpression, scope: Scope) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
+    def _local_function(
+        self, func: cst.BaseExpression, scope: Scope
+    ) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
         if isinstance(func, cst.Name):
             bound = scope.lookup(func.value)
             if bound is not None and bound.qname:
@@ -1344,13 +1560,24 @@ class ModuleAnalyser:
                     label = self._label(name, context, is_key=True)
                     if label is not None:
                         protection = self._field_protection(column)
-                        self._emit(column.args[0].value, "store",
-                                   Label(label.category, name, protection if protection != "none" else label.protection, label.why),
-                                   "sqlalchemy.Table", scope, "database")
+                        self._emit(
+                            column.args[0].value,
+                            "store",
+                            Label(
+                                label.category,
+                                name,
+                                protection if protection != "none" else label.protection,
+                                label.why,
+                            ),
+                            "sqlalchemy.Table",
+                            scope,
+                            "database",
+                        )
 
     # -------------------------------------------------------------------- sinks
-    def _match_sink(self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None,
-                    scope: Scope) -> Sink | None:
+    def _match_sink(
+        self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None, scope: Scope
+    ) -> Sink | None:
         candidates = list(self.k.sinks_by_method.get(method, ())) + self.k.wildcard_sinks
         if not candidates:
             return None
@@ -1360,7 +1587,13 @@ class ModuleAnalyser:
         for sink in candidates:
             if sink.functions is not None and qname and sink.functions.match(qname):
                 return sink
-            if is_attr and method in sink.methods and sink.objects is not None and receiver_q and sink.objects.match(receiver_q):
+            if (
+                is_attr
+                and method in sink.methods
+                and sink.objects is not None
+                and receiver_q
+                and sink.objects.match(receiver_q)
+            ):
                 return sink
         for sink in candidates:
             if is_attr and method in sink.any_receiver:
@@ -1376,7 +1609,7 @@ class ModuleAnalyser:
     def _is_import_rooted(self, func: cst.BaseExpression, scope: Scope) -> bool:
         """Whether the callee resolves through an import, so name heuristics must not second-guess it."""
         qname = self._qname(func, scope)
-        return bool(qname) and qname.split(".")[0].rstrip("()") in self.imported_roots
+        return qname is not None and qname.split(".")[0].rstrip("()") in self.imported_roots
 
     def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
         if sink.sql:
@@ -1391,7 +1624,7 @@ class ModuleAnalyser:
             if key is not None:
                 key_label = self._label(key, (), is_key=True)
         positional = 0
-        for arg, value in zip(node.args, args):
+        for arg, value in zip(node.args, args, strict=False):
             if arg.keyword is not None:
                 ident: int | str = arg.keyword.value
                 if ident in sink.ignore_keywords:
@@ -1407,7 +1640,13 @@ class ModuleAnalyser:
             if sink.kind == "http" and (ident in url_positions or ident == "params"):
                 kind = "url"
             labels = set(value.labels)
-            if not labels and not value.constant and key_label is not None and sink.key_value and ident == sink.key_value[1]:
+            if (
+                not labels
+                and not value.constant
+                and key_label is not None
+                and sink.key_value
+                and ident == sink.key_value[1]
+            ):
                 labels.add(key_label)
             if not labels and arg.keyword is not None and not value.constant and sink.action != "store":
                 label = self._label(arg.keyword.value, (), is_key=True)
@@ -1419,8 +1658,9 @@ class ModuleAnalyser:
         positional = [a for a in node.args if a.keyword is None and not a.star]
         return positional[index] if index < len(positional) else None
 
-    def _emit_value(self, expr: cst.BaseExpression, labels: set[Label], value: Value, action: str, via: str,
-                    kind: str, scope: Scope) -> None:
+    def _emit_value(
+        self, expr: cst.BaseExpression, labels: set[Label], value: Value, action: str, via: str, kind: str, scope: Scope
+    ) -> None:
         """Emit data points at the argument, or at each entry of a literal spread over lines."""
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
@@ -1432,9 +1672,9 @@ class ModuleAnalyser:
                     self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
             return
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            for element in expr.elements:
-                sub = self._ev(element.value, scope)
-                self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
+            for item in expr.elements:
+                sub = self._ev(item.value, scope)
+                self._emit_value(item.value, set(sub.labels), sub, action, via, kind, scope)
             return
         if isinstance(expr, cst.Call) and (_name_of(expr.func) == "dict") and expr.args:
             for arg in expr.args:
@@ -1450,11 +1690,11 @@ class ModuleAnalyser:
         if parts:
             covered: set[Label] = set()
             for part in parts:
-                sub = self._memo.get(id(part))
-                if sub is None or not sub.labels:
+                part_value = self._memo.get(id(part))
+                if part_value is None or not part_value.labels:
                     continue
-                covered |= sub.labels
-                self._emit_value(part, set(sub.labels), sub, action, via, kind, scope)
+                covered |= part_value.labels
+                self._emit_value(part, set(part_value.labels), part_value, action, via, kind, scope)
             labels = labels - covered
         for label in sorted(labels, key=lambda lb: (lb.category, lb.identifier)):
             if action != "store" and label.protection != "none":
@@ -1476,7 +1716,7 @@ class ModuleAnalyser:
     def _sql(self, sink: Sink, node: cst.Call, args: list[Value], scope: Scope) -> None:
         if not node.args:
             return
-        statement_arg = node.args[0].value
+        statement_arg: cst.CSTNode = node.args[0].value
         text = args[0].literal if args else None
         if text is not None and isinstance(statement_arg, cst.Name) and args[0].node is not None:
             statement_arg = args[0].node
@@ -1507,13 +1747,17 @@ class ModuleAnalyser:
                 protected = {lb.protection for lb in params_value[index].labels if lb.protection != "none"}
                 if protected:
                     protection = sorted(protected)[0]
-            self._emit(statement_arg, "store", Label(label.category, column, protection, label.why), "sql", scope, "database")
+            self._emit(
+                statement_arg, "store", Label(label.category, column, protection, label.why), "sql", scope, "database"
+            )
 
     @staticmethod
     def _sql_columns(text: str) -> tuple[list[str], str | None]:
         match = _SQL_INSERT.match(text)
         if match:
-            return [c.strip().strip('"`[]') for c in match.group(2).split(",") if c.strip()], match.group(1).strip('"`[]')
+            return [c.strip().strip('"`[]') for c in match.group(2).split(",") if c.strip()], match.group(1).strip(
+                '"`[]'
+            )
         match = _SQL_UPDATE.match(text)
         if match:
             return [c.strip('"`[]') for c in _SQL_SET_COLUMN.findall(match.group(2))], match.group(1).strip('"`[]')
@@ -1522,7 +1766,15 @@ class ModuleAnalyser:
             columns = []
             for part in match.group(2).split(","):
                 words = part.strip().split()
-                if words and words[0].lower() not in ("primary", "foreign", "unique", "constraint", "check", "key", "index"):
+                if words and words[0].lower() not in (
+                    "primary",
+                    "foreign",
+                    "unique",
+                    "constraint",
+                    "check",
+                    "key",
+                    "index",
+                ):
                     columns.append(words[0].strip('"`[]'))
             return columns, match.group(1).strip('"`[]')
         return [], None

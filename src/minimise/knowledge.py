@@ -229,7 +229,9 @@ def _load_knowledge_cached(extra_rule_files: tuple[str, ...], non_personal: tupl
         text = path.read_text(encoding="utf-8-sig")
         digest.update(text.encode())
         reader = _Reader(path, text)
-        reader.mapping(data, (), {"version", "categories", "sinks", "sanitizers", "requests", "schemas", "non_personal"})
+        reader.mapping(
+            data, (), {"version", "categories", "sinks", "sanitizers", "requests", "schemas", "non_personal"}
+        )
         if data.get("version") != 1:
             reader.fail(("version",), "expected version: 1")
         for target, keys in (
@@ -253,10 +255,35 @@ def _validate_extra_entries(reader: _Reader, data: dict[str, Any], keys: tuple[s
             reader.fail((key,), "expected a list")
 
 
-_CATEGORY_KEYS = {"category", "names", "context_names", "exclude", "examples", "requires_context", "type_names", "context", "qualifiers", "label"}
+_CATEGORY_KEYS = {
+    "category",
+    "names",
+    "context_names",
+    "exclude",
+    "examples",
+    "requires_context",
+    "type_names",
+    "context",
+    "qualifiers",
+    "label",
+}
 _SINK_KEYS = {
-    "id", "action", "kind", "functions", "objects", "methods", "receiver_words", "any_receiver",
-    "args", "ignore_keywords", "key_value", "fluent", "url_args", "url_for_method", "sql", "examples",
+    "id",
+    "action",
+    "kind",
+    "functions",
+    "objects",
+    "methods",
+    "receiver_words",
+    "any_receiver",
+    "args",
+    "ignore_keywords",
+    "key_value",
+    "fluent",
+    "url_args",
+    "url_for_method",
+    "sql",
+    "examples",
 }
 
 
@@ -266,7 +293,9 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
     reader.mapping(pd, (), {"version", "context", "exclude_words", "protection_words", "categories", "sensitivity"})
     context = reader.mapping(pd.get("context"), ("context",), {"person", "address", "not_person"})
     sensitivity: dict[str, str] = {}
-    for tier, keys in reader.mapping(pd.get("sensitivity"), ("sensitivity",), {"low", "medium", "high", "special"}).items():
+    for tier, keys in reader.mapping(
+        pd.get("sensitivity"), ("sensitivity",), {"low", "medium", "high", "special"}
+    ).items():
         for i, key in enumerate(reader.strings(keys, ("sensitivity", tier))):
             if key not in taxonomy.categories:
                 reader.fail(("sensitivity", tier, i), f"unknown category {key!r}{taxonomy.suggest(key)}")
@@ -277,6 +306,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
     categories = pd.get("categories")
     if not isinstance(categories, list):
         reader.fail(("categories",), "expected a list")
+        raise AssertionError  # fail() raises
     for i, entry in enumerate(categories):
         where = ("categories", i)
         reader.mapping(entry, where, _CATEGORY_KEYS)
@@ -293,19 +323,30 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
                 category=category,
                 names=_word_tuples(reader, entry.get("names"), where + ("names",)),
                 context_names=_word_tuples(reader, entry.get("context_names"), where + ("context_names",)),
-                exclude=frozenset(w for x in reader.strings(entry.get("exclude"), where + ("exclude",)) for w in split_words(x)),
+                exclude=frozenset(
+                    w for x in reader.strings(entry.get("exclude"), where + ("exclude",)) for w in split_words(x)
+                ),
                 requires_context=requires,
                 type_names=tuple(reader.strings(entry.get("type_names"), where + ("type_names",))),
                 context_words=frozenset(reader.strings(entry.get("context"), where + ("context",))),
-                qualifiers=(frozenset(w for x in reader.strings(entry.get("qualifiers"), where + ("qualifiers",)) for w in split_words(x))
-                            if "qualifiers" in entry else None),
+                qualifiers=(
+                    frozenset(
+                        w
+                        for x in reader.strings(entry.get("qualifiers"), where + ("qualifiers",))
+                        for w in split_words(x)
+                    )
+                    if "qualifiers" in entry
+                    else None
+                ),
             )
         )
         ex = entry.get("examples") or {}
         reader.mapping(ex, where + ("examples",), {"match", "no_match"})
         examples += [(category, n, True) for n in reader.strings(ex.get("match"), where + ("examples", "match"))]
         examples += [(category, n, False) for n in reader.strings(ex.get("no_match"), where + ("examples", "no_match"))]
-    protection = reader.mapping(pd.get("protection_words"), ("protection_words",), {"hashed", "encrypted", "masked", "tokenised"})
+    protection = reader.mapping(
+        pd.get("protection_words"), ("protection_words",), {"hashed", "encrypted", "masked", "tokenised"}
+    )
     classifier = Classifier(
         rules,
         person=frozenset(reader.strings(context.get("person"), ("context", "person"))),
@@ -313,11 +354,14 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
         address=frozenset(reader.strings(context.get("address"), ("context", "address"))),
         exclude_words=frozenset(reader.strings(pd.get("exclude_words"), ("exclude_words",))),
         protection_words={k: frozenset(reader.strings(v, ("protection_words", k))) for k, v in protection.items()},
-        non_personal=frozenset(n.lower() for n in non_personal) | frozenset(" ".join(split_words(n)) for n in non_personal),
+        non_personal=frozenset(n.lower() for n in non_personal)
+        | frozenset(" ".join(split_words(n)) for n in non_personal),
     )
 
     reader, src = loaded["sources.yaml"]
-    reader.mapping(src, (), {"version", "requests", "containers", "values", "input_functions", "schemas", "routes", "examples"})
+    reader.mapping(
+        src, (), {"version", "requests", "containers", "values", "input_functions", "schemas", "routes", "examples"}
+    )
     request_patterns: list[str] = []
     request_params: set[str] = set()
     request_attributes: set[str] = set()
@@ -348,8 +392,18 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
             reader.fail(("input_functions", i, "category"), f"unknown category {cat!r}")
         input_functions[reader.string(entry.get("function"), ("input_functions", i, "function"))] = cat
     schemas = [_schema(reader, e, ("schemas", i)) for i, e in enumerate(src.get("schemas") or [])]
-    routes = reader.mapping(src.get("routes"), ("routes",), {
-        "decorator_methods", "receiver_words", "receivers", "parameter_calls", "skip_parameter_calls", "skip_parameters"})
+    routes = reader.mapping(
+        src.get("routes"),
+        ("routes",),
+        {
+            "decorator_methods",
+            "receiver_words",
+            "receivers",
+            "parameter_calls",
+            "skip_parameter_calls",
+            "skip_parameters",
+        },
+    )
 
     reader, sk = loaded["sinks.yaml"]
     reader.mapping(sk, (), {"version", "sinks", "models"})
@@ -373,12 +427,14 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
         prot = reader.string(entry.get("protection"), where + ("protection",))
         if prot not in ("hashed", "encrypted", "masked", "tokenised"):
             reader.fail(where + ("protection",), "expected hashed, encrypted, masked or tokenised")
-        sanitizers.append(Sanitizer(
-            protection=prot,
-            functions=qname_pattern(reader.strings(entry.get("functions"), where + ("functions",))),
-            name_words=frozenset(reader.strings(entry.get("name_words"), where + ("name_words",))),
-            method_names=frozenset(reader.strings(entry.get("method_names"), where + ("method_names",))),
-        ))
+        sanitizers.append(
+            Sanitizer(
+                protection=prot,
+                functions=qname_pattern(reader.strings(entry.get("functions"), where + ("functions",))),
+                name_words=frozenset(reader.strings(entry.get("name_words"), where + ("name_words",))),
+                method_names=frozenset(reader.strings(entry.get("method_names"), where + ("method_names",))),
+            )
+        )
     propagators = reader.mapping(sz.get("propagators") or {}, ("propagators",), {"functions", "methods"})
 
     from minimise.checks import load_checks
@@ -420,7 +476,9 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
 
 
 def _schema(reader: _Reader, entry: Any, where: tuple[object, ...]) -> SchemaKind:
-    reader.mapping(entry, where, {"id", "bases", "not_bases", "field_calls", "annotated_fields", "meta_fields", "action"})
+    reader.mapping(
+        entry, where, {"id", "bases", "not_bases", "field_calls", "annotated_fields", "meta_fields", "action"}
+    )
     return SchemaKind(
         id=reader.string(entry.get("id"), where + ("id",)),
         bases=qname_pattern(reader.strings(entry.get("bases"), where + ("bases",))),
@@ -446,7 +504,9 @@ def _sink(reader: _Reader, entry: Any, where: tuple[object, ...]) -> Sink:
         reader.fail(where + ("action",), "expected store, log or share")
     functions = reader.strings(entry.get("functions"), where + ("functions",))
     key_value = entry.get("key_value")
-    if key_value is not None and not (isinstance(key_value, list) and len(key_value) == 2 and all(isinstance(k, int) for k in key_value)):
+    if key_value is not None and not (
+        isinstance(key_value, list) and len(key_value) == 2 and all(isinstance(k, int) for k in key_value)
+    ):
         reader.fail(where + ("key_value",), "expected [key position, value position]")
     args = entry.get("args")
     url_for_method = entry.get("url_for_method") or {}

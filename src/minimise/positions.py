@@ -50,7 +50,7 @@ def _ordered_fields(node: cst.CSTNode) -> tuple[str, ...]:
         recorder = _ChildRecorder()
         node._visit_and_replace_children(recorder)
         rank = {child_id: i for i, child_id in enumerate(recorder.seen)}
-        present = [n for n, has in zip(names, shape) if has]
+        present = [n for n, has in zip(names, shape, strict=False) if has]
 
         def first_rank(name: str) -> int:
             children = _child_values(getattr(node, name))

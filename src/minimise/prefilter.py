@@ -45,7 +45,7 @@ class Prefilter:
     def _matches(words: tuple[str, ...], index: dict[str, list[tuple[str, ...]]]) -> bool:
         for start, word in enumerate(words):
             for name in index.get(word, ()):
-                if words[start:start + len(name)] == name:
+                if words[start : start + len(name)] == name:
                     return True
         return False
 

@@ -31,7 +31,9 @@ class ScanOptions:
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> Report:
     report = Report(root=str(options.root))
-    targets = list(discover(options.paths, options.root, options.include_migrations, options.follow_symlinks, options.exclude))
+    targets = list(
+        discover(options.paths, options.root, options.include_migrations, options.follow_symlinks, options.exclude)
+    )
     suppressions: dict[str, tuple[tuple[int, tuple[str, ...], str], ...]] = {}
     for result in run_files(targets, options.engine, options.jobs, options.cache_dir, progress):
         report.files_scanned += 1

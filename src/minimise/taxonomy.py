@@ -50,8 +50,14 @@ def load_taxonomy() -> Taxonomy:
 
     def table(kind: str) -> dict[str, TaxonomyEntry]:
         return {
-            e["key"]: TaxonomyEntry(e["key"], e["name"], e.get("parent"), e.get("description") or "",
-                                    e.get("deprecated"), e.get("replaced_by"))
+            e["key"]: TaxonomyEntry(
+                e["key"],
+                e["name"],
+                e.get("parent"),
+                e.get("description") or "",
+                e.get("deprecated"),
+                e.get("replaced_by"),
+            )
             for e in raw[kind]
         }
 

@@ -21,7 +21,9 @@ def _use_colour(stream: TextIO, colour: bool | None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def render(report: Report, stream: TextIO, colour: bool | None = None, show_data_points: bool = False, **_options: object) -> None:
+def render(
+    report: Report, stream: TextIO, colour: bool | None = None, show_data_points: bool = False, **_options: object
+) -> None:
     use = _use_colour(stream, colour)
 
     def paint(text: str, code: str) -> str:
@@ -42,7 +44,9 @@ def render(report: Report, stream: TextIO, colour: bool | None = None, show_data
         stream.write(paint("Data points", _BOLD) + "\n")
         for p in report.data_points:
             protection = "" if p.protection == "none" else f" [{p.protection}]"
-            stream.write(f"{p.path}:{p.line}:{p.column}: {p.action:<7} {p.category}{protection} `{p.identifier}` via {p.via}\n")
+            stream.write(
+                f"{p.path}:{p.line}:{p.column}: {p.action:<7} {p.category}{protection} `{p.identifier}` via {p.via}\n"
+            )
     for error in report.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
         stream.write(paint(f"{where}: error: {redact_text(error.message)}", _DIM) + "\n")
