@@ -154,7 +154,7 @@ class Outcome:
 
 def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, follow_symlinks: bool = False,
         debug: bool = False, diff_ref: str | None = None, use_baseline: bool = True,
-        show_progress: bool | None = None) -> Outcome:
+        show_progress: bool | None = None, use_inventory: bool = True) -> Outcome:
     """A scan configured by ``config``, with every filter applied; exits 2 on usage errors."""
     from minimise.discover import discover
     from minimise.engine import EngineOptions
@@ -187,7 +187,7 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
         explicit = [t.path for t in discover(targets, root, config["include_migrations"], follow_symlinks, exclude)
                     if t.path.resolve() in wanted]
 
-    policy = _policy(config, knowledge, root, full_scan=not partial, debug=debug)
+    policy = _policy(config, knowledge, root, full_scan=not partial, debug=debug, use_inventory=use_inventory)
     captured: list[Finding] = []
 
     def capturing(points: list[Any]) -> list[Finding]:
@@ -240,11 +240,13 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
 
 
 def _policy(config: Config, knowledge: Any, root: Path, full_scan: bool,
-            debug: bool) -> Callable[[list[Any]], list[Finding]]:
+            debug: bool, use_inventory: bool = True) -> Callable[[list[Any]], list[Finding]]:
     import importlib.util
 
     from minimise.checks import default_findings
 
+    if not use_inventory:
+        return lambda points: default_findings(points, knowledge)
     inventory = config["inventory"]
     if importlib.util.find_spec("minimise.inventory") is None:
         if inventory:
@@ -341,6 +343,8 @@ def print_stale(stale: list[Entry], baseline: str) -> None:
 @click.option("--diff", "diff_ref", metavar="REF", default=None,
               help="Report only findings on lines changed since the git revision REF (and in untracked files).")
 @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline.")
+@click.option("--no-inventory", is_flag=True,
+              help="Ignore any data inventory and apply the default policy (log, share, unencrypted storage).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--no-prefilter", is_flag=True, help="Parse every file, even those whose text names no personal data.")
 @click.option("--data-points", is_flag=True, help="List every data point in the text report, not only findings.")
@@ -350,7 +354,7 @@ def print_stale(stale: list[Entry], baseline: str) -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
 def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | None, output: str | None,
-                 diff_ref: str | None, no_baseline: bool, no_cache: bool, no_prefilter: bool, data_points: bool,
+                 diff_ref: str | None, no_baseline: bool, no_inventory: bool, no_cache: bool, no_prefilter: bool, data_points: bool,
                  follow_symlinks: bool, show_progress: bool | None, debug: bool, **values: Any) -> None:
     """Scan PATHS (default: the current directory, or `include` from the configuration) for personal data.
 
@@ -367,7 +371,8 @@ def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | 
     if fmt not in RENDERERS:
         fail(f"unknown format {fmt!r} (choose from {', '.join(sorted(RENDERERS))})")
     outcome = run(config, no_cache=no_cache, no_prefilter=no_prefilter, follow_symlinks=follow_symlinks, debug=debug,
-                  diff_ref=diff_ref, use_baseline=not no_baseline, show_progress=show_progress)
+                  diff_ref=diff_ref, use_baseline=not no_baseline, show_progress=show_progress,
+                  use_inventory=not no_inventory)
     report = outcome.report
     if output:
         import io

@@ -261,7 +261,8 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
             if inventory.defaults.unknown_data:
                 finding = dataclasses.replace(finding, severity=inventory.defaults.unknown_data)
             own.append(finding)
-            keep_defaults = defaults
+            # The inventory verdict replaces the default one, but an unencrypted store is still worth saying.
+            keep_defaults = [f for f in defaults if f.code == "MIN201"]
         else:
             item = res.item
             used.add(item.id)
@@ -273,7 +274,7 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
                 own.append(make_finding(checks["MIN504"], point, knowledge, seen,
                                         protection_needed=_protection_needed(item), **extra))
             if use.code:
-                keep_defaults = [f for f in defaults if not (use.unencrypted and f.code == "MIN201")]
+                keep_defaults = [f for f in defaults if f.code == "MIN201" and not use.unencrypted]
             else:
                 keep_defaults = []
         findings.extend(own)
