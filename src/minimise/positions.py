@@ -40,7 +40,72 @@ def _child_values(value: object) -> Sequence[cst.CSTNode]:
     return ()
 
 
+_SOURCE_ORDER: dict[type, tuple[str, ...] | None] = {}
+
+
+def _source_order(node_type: type) -> tuple[str, ...] | None:
+    """The order in which libcst's own ``_visit_and_replace_children`` visits a type's fields.
+
+    Read once per type from libcst's source: the field names are the string arguments of its
+    ``visit_*`` helper calls, in call order. None when the source is not available.
+    """
+    if node_type in _SOURCE_ORDER:
+        return _SOURCE_ORDER[node_type]
+    order: tuple[str, ...] | None = None
+    try:
+        import ast
+        import inspect
+        import textwrap
+
+        method = node_type._visit_and_replace_children  # type: ignore[attr-defined]
+        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+        names: list[str] = []
+        fields = set(_fields(node_type))
+        for call in ast.walk(tree):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id.startswith("visit_")
+                and len(call.args) >= 2
+                and isinstance(call.args[1], ast.Constant)
+                and call.args[1].value in fields
+            ):
+                names.append(call.args[1].value)
+        # ast.walk is breadth-first; line and column give source order.
+        positions = {
+            c.args[1].value: (c.lineno, c.col_offset)
+            for c in ast.walk(tree)
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id.startswith("visit_")
+            and len(c.args) >= 2 and isinstance(c.args[1], ast.Constant) and c.args[1].value in fields
+        }
+        if names:
+            order = tuple(sorted(set(names), key=lambda n: positions[n]))
+    except (OSError, TypeError, SyntaxError, AttributeError):
+        order = None
+    _SOURCE_ORDER[node_type] = order
+    return order
+
+
+_CHECKED: dict[type, bool] = {}
+
+
 def _ordered_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    node_type = type(node)
+    trusted = _CHECKED.get(node_type)
+    if trusted is None:
+        # Trust the order read from source only if libcst itself agrees on a first instance.
+        static = _source_order(node_type)
+        probed = _probed_order(node)
+        trusted = static is not None and set(probed) <= set(static) and [
+            n for n in static if n in probed
+        ] == list(probed)
+        _CHECKED[node_type] = trusted
+    if trusted:
+        return _SOURCE_ORDER[node_type]  # type: ignore[return-value]
+    return _probed_order(node)
+
+
+def _probed_order(node: cst.CSTNode) -> tuple[str, ...]:
     node_type = type(node)
     names = _fields(node_type)
     shape = tuple(bool(_child_values(getattr(node, n))) for n in names)
@@ -120,9 +185,9 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 children.append(value)
-            else:
+            elif isinstance(value, (list, tuple)):
                 children.extend(v for v in value if isinstance(v, cst.CSTNode))
-            if name == "lpar":
+            if name == "lpar" and value:
                 if deferred:
                     children.append(_Mark(node_id))
                 if text_newlines:
