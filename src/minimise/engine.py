@@ -7,7 +7,6 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -365,6 +364,8 @@ def run_files(
         import multiprocessing
 
         context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(options,)
         ) as pool:

@@ -299,7 +299,26 @@ def _carrier_parts(expr: cst.CSTNode) -> list[cst.BaseExpression]:
     return []
 
 
+def _simple_string(text: str) -> str | None:
+    """The value of a string literal without escapes, without libcst's ast.literal_eval."""
+    prefix_end = 0
+    while prefix_end < len(text) and text[prefix_end] not in "'\"":
+        prefix_end += 1
+    prefix = text[:prefix_end].lower()
+    if "\\" in text or "b" in prefix or "f" in prefix:
+        return None
+    body = text[prefix_end:]
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    if len(body) < 2 * len(quote):
+        return None
+    return body[len(quote) : len(body) - len(quote)]
+
+
 def _string(node: cst.CSTNode | None) -> str | None:
+    if type(node) is cst.SimpleString:
+        fast = _simple_string(node.value)  # type: ignore[union-attr]
+        if fast is not None:
+            return fast
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         if isinstance(value, bytes):
@@ -1100,24 +1119,27 @@ class ModuleAnalyser:
         return value
 
     def _evaluate(self, node: cst.CSTNode, scope: Scope) -> Value:  # noqa: C901 - one dispatch
-        if isinstance(node, cst.Name):
+        # libcst node classes are final, so comparing types is exact and much cheaper than
+        # isinstance against their abstract bases.
+        t = type(node)
+        if t is cst.Name:
             return self._name(node, scope)
-        if isinstance(node, cst.Attribute):
+        if t is cst.Attribute:
             return self._attribute(node, scope)
-        if isinstance(node, cst.Call):
+        if t is cst.Call:
             return self._call(node, scope)
-        if isinstance(node, cst.Subscript):
+        if t is cst.Subscript:
             return self._subscript(node, scope)
-        if isinstance(node, cst.ConcatenatedString) and _has_fstring(node):
+        if t is cst.ConcatenatedString and _has_fstring(node):
             return union([self._ev(node.left, scope), self._ev(node.right, scope)])
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        if t in (cst.SimpleString, cst.ConcatenatedString):
             try:
                 return Value(literal=_string(node), constant=True, node=node)
             except Exception:  # noqa: BLE001 - odd escapes in a literal
                 return Value(constant=True)
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)):
+        if t in (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis):
             return Value(constant=True)
-        if isinstance(node, cst.FormattedString):
+        if t is cst.FormattedString:
             return union(
                 [
                     self._ev(part.expression, scope)
@@ -1125,46 +1147,46 @@ class ModuleAnalyser:
                     if isinstance(part, cst.FormattedStringExpression)
                 ]
             )
-        if isinstance(node, cst.BinaryOperation):
+        if t is cst.BinaryOperation:
             return union([self._ev(node.left, scope), self._ev(node.right, scope)])
-        if isinstance(node, cst.BooleanOperation):
+        if t is cst.BooleanOperation:
             return union([self._ev(node.left, scope), self._ev(node.right, scope)])
-        if isinstance(node, cst.Comparison):
+        if t is cst.Comparison:
             self._ev(node.left, scope)
             for target in node.comparisons:
                 self._ev(target.comparator, scope)
             return CLEAN
-        if isinstance(node, cst.UnaryOperation):
+        if t is cst.UnaryOperation:
             inner = self._ev(node.expression, scope)
             return CLEAN if isinstance(node.operator, cst.Not) else inner
-        if isinstance(node, cst.IfExp):
+        if t is cst.IfExp:
             self._ev(node.test, scope)
             return union([self._ev(node.body, scope), self._ev(node.orelse, scope)])
-        if isinstance(node, cst.Dict):
+        if t is cst.Dict:
             return self._dict(node, scope)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if t in (cst.List, cst.Tuple, cst.Set):
             return union([self._ev(e.value, scope) for e in node.elements])
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        if t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             self._comprehension(node.for_in, scope)
             return self._ev(node.elt, scope)
-        if isinstance(node, cst.DictComp):
+        if t is cst.DictComp:
             self._comprehension(node.for_in, scope)
             return union([self._ev(node.key, scope), self._ev(node.value, scope)])
-        if isinstance(node, cst.Await):
+        if t is cst.Await:
             return self._ev(node.expression, scope)
-        if isinstance(node, cst.NamedExpr):
+        if t is cst.NamedExpr:
             value = self._ev(node.value, scope)
             self._assign(node.target, value, scope, node.value)
             return value
-        if isinstance(node, (cst.StarredElement, cst.StarredDictElement)):
+        if t in (cst.StarredElement, cst.StarredDictElement):
             return self._ev(node.value, scope)
-        if isinstance(node, (cst.Yield,)):
+        if t in (cst.Yield,):
             if isinstance(node.value, cst.BaseExpression):
                 value = self._ev(node.value, scope)
                 scope.returns.append(value)
                 return value
             return EMPTY
-        if isinstance(node, cst.Lambda):
+        if t is cst.Lambda:
             return self._ev(node.body, scope)
         return EMPTY
 
