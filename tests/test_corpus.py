@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from corpus import score
+from corpus import CORPUS, score
+
+HOLDOUT = CORPUS.parent / "holdout"
 
 
 def test_precision_and_recall_on_corpus() -> None:
@@ -26,3 +28,15 @@ def test_prefilter_never_drops_a_data_point() -> None:
     with_filter = score(prefilter=True)
     without = score(prefilter=False)
     assert with_filter.found == without.found
+
+
+def test_precision_and_recall_on_second_corpus() -> None:
+    """A second corpus, written apart from the rules and the first corpus, in other apps' styles."""
+    result = score(HOLDOUT)
+    report = "\n".join(
+        [f"missed {k}" for k in sorted(result.false_negatives)]
+        + [f"spurious {k}" for k in sorted(result.false_positives)]
+    )
+    assert len(result.expected) >= 300
+    assert result.precision >= 0.95, report
+    assert result.recall >= 0.95, report

@@ -74,5 +74,7 @@ def test_check_examples(case_id: str, code: str, source: str) -> None:
 
 def test_every_check_has_examples_both_ways() -> None:
     for code, check in load_knowledge().checks.items():
+        if check.raised_by:
+            continue
         kinds = {k for test in check.tests for k in test}
         assert {"invalid", "valid"} <= kinds, code

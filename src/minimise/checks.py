@@ -25,6 +25,7 @@ _CHECK_KEYS = {
     "fix",
     "suppress",
     "tests",
+    "raised_by",
 }
 _WHEN_KEYS = {"action", "kinds", "not_kinds", "protection", "min_sensitivity"}
 _DOC_KEYS = ("summary", "what", "why", "example", "fix", "suppress")
@@ -56,6 +57,7 @@ def load_checks(reader: _Reader, data: dict[str, Any], taxonomy: Taxonomy) -> di
             message=reader.string(entry.get("message"), where + ("message",)),
             applies=dict(when),
             tests=list(tests),
+            raised_by=str(entry.get("raised_by") or ""),
             **docs,
         )
     return checks
@@ -96,7 +98,7 @@ def default_findings(points: Iterable[DataPoint], knowledge: Knowledge) -> list[
     seen: dict[str, int] = {}
     for point in sorted(points, key=DataPoint.sort_key):
         for check in knowledge.checks.values():
-            if not _applies(check.applies, point):
+            if check.raised_by or not _applies(check.applies, point):
                 continue
             findings.append(make_finding(check, point, knowledge, seen))
     return findings

@@ -88,6 +88,8 @@ class Check:
     suppress: str
     applies: dict[str, Any]
     tests: list[dict[str, Any]] = field(default_factory=list)
+    # Checks raised by the scan itself (suppression comments) rather than by data points.
+    raised_by: str = ""
 
 
 @dataclass
