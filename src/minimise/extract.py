@@ -882,6 +882,14 @@ class ModuleAnalyser:
             for kind in self.k.model_kinds:
                 if kind.id == kind_id:
                     info.store = kind
+        elif name.endswith(("Model", "Schema")) and len(name) > 6 and qname and "." not in qname.lstrip("."):
+            pass
+        elif name.endswith(("Model", "Schema", "DTO", "Payload")) and name not in ("Model", "TimeStampedModel"):
+            # A project's own base (MealieModel, ApiSchema): annotated fields are an API schema.
+            kind_id = "marshmallow" if name.endswith("Schema") else "pydantic"
+            for kind in self.k.schemas:
+                if kind.id == kind_id:
+                    info.collect = kind
         elif name in ("Model", "Base", "DeclarativeBase", "AbstractUser", "AbstractBaseUser", "TimeStampedModel"):
             words = split_words(_dotted(base) or name)
             kind_id = "django.db.models" if "models" in words or name.startswith("Abstract") else "sqlalchemy"
