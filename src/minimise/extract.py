@@ -684,9 +684,7 @@ class ModuleAnalyser:
             if name in ("self", "cls"):
                 continue
             if name in self.k.request_params:
-                scope.vars[name] = Value(
-                    request=self.k.request_ids.get("param:" + name, "request"), params=frozenset({index})
-                )
+                scope.vars[name] = Value(request=self._request_id(param, scope), params=frozenset({index}))
                 continue
             via = self._route_param_via(param, scope)
             is_input = (route or via != "route.parameter") and not self._skip_route_param(param, scope)
@@ -702,6 +700,16 @@ class ModuleAnalyser:
             scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname)
             if is_input and label is not None:
                 self._emit(param, "collect", label, via, scope, "request")
+
+    def _request_id(self, param: cst.Param, scope: Scope) -> str:
+        """Name the framework of a ``request`` parameter from its annotation, else the module's imports."""
+        annotation = self._annotation_qname(param, scope) or ""
+        roots = {annotation.split(".")[0]} if annotation else self.imported_roots
+        for root, framework in (("fastapi", "starlette"), ("starlette", "starlette"), ("rest_framework", "django"),
+                                ("django", "django"), ("aiohttp", "aiohttp"), ("sanic", "sanic")):
+            if root in roots:
+                return f"{framework}.request"
+        return "request"
 
     def _skip_route_param(self, param: cst.Param, scope: Scope) -> bool:
         if param.name.value in self.k.route_skip_params:
