@@ -709,7 +709,8 @@ class ModuleAnalyser:
                                 ("django", "django"), ("aiohttp", "aiohttp"), ("sanic", "sanic")):
             if root in roots:
                 return f"{framework}.request"
-        return "request"
+        # A bare `request` parameter with no framework in sight is Django's calling convention.
+        return self.k.request_ids.get("param:" + param.name.value, "request")
 
     def _skip_route_param(self, param: cst.Param, scope: Scope) -> bool:
         if param.name.value in self.k.route_skip_params:
