@@ -375,6 +375,10 @@ def run_files(
         context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
         from concurrent.futures import ProcessPoolExecutor
 
+        # Import the parser once here: forked workers share it instead of importing it each.
+        import minimise.extract  # noqa: F401
+        import minimise.positions  # noqa: F401
+
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(options,)
         ) as pool:
