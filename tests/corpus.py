@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-_EXPECT = re.compile(r"#\s*expect:\s*(.+?)\s*$")
-_ITEM = re.compile(r"^(collect|store|log|share)\s+([a-z_.]+)(?:\s*\[(\w+)\])?$")
 
 Key = tuple[str, int, str, str]  # path, line, action, category
 
@@ -50,22 +47,21 @@ class Score:
 
 
 def expectations(root: Path = CORPUS) -> tuple[set[Key], dict[Key, str]]:
+    from annotations import expected_points
+
     expected: set[Key] = set()
     protections: dict[Key, str] = {}
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            match = _EXPECT.search(line)
-            if not match:
-                continue
-            for item in match.group(1).split(","):
-                parsed = _ITEM.match(item.strip())
-                if parsed is None:
-                    raise ValueError(f"{rel}:{number}: bad expectation {item!r}")
-                key = (rel, number, parsed.group(1), parsed.group(2))
-                expected.add(key)
-                if parsed.group(3):
-                    protections[key] = parsed.group(3)
+        try:
+            points = expected_points(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise ValueError(f"{rel}: {exc}") from None
+        for line, action, category, protection in points:
+            key = (rel, line, action, category)
+            expected.add(key)
+            if protection:
+                protections[key] = protection
     return expected, protections
 
 

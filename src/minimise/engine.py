@@ -355,6 +355,17 @@ def run_files(
             yield results.pop(next_index)
             next_index += 1
 
+    def finish(index: int, key: str | None, result: FileResult) -> Iterator[FileResult]:
+        """Cache a fresh result, report progress, and release every result now in order."""
+        nonlocal done
+        if cache is not None and key is not None:
+            cache.put(key, result)
+        results[index] = result
+        done += 1
+        if progress:
+            progress(done, total)
+        yield from drain()
+
     if jobs <= 1:
         for index, target, raw, key in pending:
             result = (
@@ -362,13 +373,7 @@ def run_files(
                 if raw is not None
                 else analyse_file(target, options, knowledge, prefilter)
             )
-            if cache is not None and key is not None:
-                cache.put(key, result)
-            results[index] = result
-            done += 1
-            if progress:
-                progress(done, total)
-            yield from drain()
+            yield from finish(index, key, result)
     else:
         import multiprocessing
 
@@ -386,11 +391,5 @@ def run_files(
             for (index, _target, _raw, key), result in zip(
                 pending, pool.map(_worker_run, items, chunksize=4), strict=False
             ):
-                if cache is not None and key is not None:
-                    cache.put(key, result)
-                results[index] = result
-                done += 1
-                if progress:
-                    progress(done, total)
-                yield from drain()
+                yield from finish(index, key, result)
     yield from drain()

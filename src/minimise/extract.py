@@ -452,19 +452,7 @@ class ModuleAnalyser:
             elif orelse is not None:
                 self._suite(orelse.body, scope)
         elif isinstance(stmt, cst.For):
-            iterable = self._ev(stmt.iter, scope)
-            owner = _name_of(stmt.iter)
-            self._assign(
-                stmt.target,
-                Value(
-                    labels=iterable.labels,
-                    origin=iterable.origin,
-                    params=iterable.params,
-                    owner_words=split_words(owner) if owner else (),
-                ),
-                scope,
-                None,
-            )
+            self._bind_loop(stmt.target, stmt.iter, scope)
             self._suite(stmt.body, scope)
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, scope)
@@ -1207,20 +1195,20 @@ class ModuleAnalyser:
             return self._ev(node.body, scope)
         return EMPTY
 
-    def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
-        iterable = self._ev(for_in.iter, scope)
-        owner = _name_of(for_in.iter)
-        self._assign(
-            for_in.target,
-            Value(
-                labels=iterable.labels,
-                params=iterable.params,
-                origin=iterable.origin,
-                owner_words=split_words(owner) if owner else (),
-            ),
-            scope,
-            None,
+    def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
+        """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
+        iterable = self._ev(iterable_node, scope)
+        owner = _name_of(iterable_node)
+        element = Value(
+            labels=iterable.labels,
+            params=iterable.params,
+            origin=iterable.origin,
+            owner_words=split_words(owner) if owner else (),
         )
+        self._assign(target, element, scope, None)
+
+    def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
+        self._bind_loop(for_in.target, for_in.iter, scope)
         for condition in for_in.ifs:
             self._ev(condition.test, scope)
         if for_in.inner_for_in is not None:
