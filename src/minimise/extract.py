@@ -1123,7 +1123,7 @@ class ModuleAnalyser:
         self._memo[key] = value
         return value
 
-    def _evaluate(self, node: cst.CSTNode, scope: Scope) -> Value:  # noqa: C901 - one dispatch
+    def _evaluate(self, node: Any, scope: Scope) -> Value:  # noqa: C901 - one dispatch on exact type
         # libcst node classes are final, so comparing types is exact and much cheaper than
         # isinstance against their abstract bases.
         t = type(node)
