@@ -150,6 +150,8 @@ class Outcome:
     stale: list[Entry] = field(default_factory=list)  # baseline entries that no longer match
     baselined: int = 0
     scanned: set[str] = field(default_factory=set)
+    inventory_used: bool = False
+    partial: bool = False
 
 
 def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, follow_symlinks: bool = False,
@@ -188,6 +190,7 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
                     if t.path.resolve() in wanted]
 
     policy = _policy(config, knowledge, root, full_scan=not partial, debug=debug, use_inventory=use_inventory)
+    inventory_used = getattr(policy, "inventory_used", False)
     captured: list[Finding] = []
 
     def capturing(points: list[Any]) -> list[Finding]:
@@ -210,7 +213,7 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
     finally:
         if progress is not None:
             progress.close()
-    outcome = Outcome(report, captured)
+    outcome = Outcome(report, captured, inventory_used=inventory_used, partial=partial)
 
     need_files = config["require_suppression_reason"] or config["report_unused_suppressions"] or (
         use_baseline and config["baseline"] and partial)
@@ -248,6 +251,16 @@ def _policy(config: Config, knowledge: Any, root: Path, full_scan: bool,
     if not use_inventory:
         return lambda points: default_findings(points, knowledge)
     inventory = config["inventory"]
+    policy = _inventory_policy(config, knowledge, root, full_scan, debug, inventory)
+    return policy
+
+
+def _inventory_policy(config: Config, knowledge: Any, root: Path, full_scan: bool, debug: bool,
+                      inventory: Any) -> Callable[[list[Any]], list[Finding]]:
+    import importlib.util
+
+    from minimise.checks import default_findings
+
     if importlib.util.find_spec("minimise.inventory") is None:
         if inventory:
             fail(f"{inventory}: this minimise has no inventory support")
@@ -261,7 +274,13 @@ def _policy(config: Config, knowledge: Any, root: Path, full_scan: bool,
             return lambda points: default_findings(points, knowledge)
         inventory = str(found)
     try:
-        return inventory_module.build_policy(Path(inventory), knowledge, full_scan, root)  # type: ignore[no-any-return]
+        built = inventory_module.build_policy(Path(inventory), knowledge, full_scan, root)
+
+        def with_inventory(points: list[Any]) -> list[Finding]:
+            return built(points)  # type: ignore[no-any-return]
+
+        with_inventory.inventory_used = True  # type: ignore[attr-defined]
+        return with_inventory
     except Exception as exc:  # noqa: BLE001 - the inventory's own errors name file and line
         if debug:
             raise
@@ -387,4 +406,7 @@ def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | 
         sys.stdout.flush()
     if config["baseline"] and not no_baseline:
         print_stale(outcome.stale, config["baseline"])
+    if fmt == "text" and not outcome.inventory_used and not no_inventory and not outcome.partial:
+        click.echo("minimise: no data inventory (data-inventory.yaml), so findings follow the default policy; "
+                   "start one with `minimise inventory init`.", err=True)
     sys.exit(exit_status(report, config["fail_on"]))
