@@ -244,7 +244,6 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
 
 def _policy(config: Config, knowledge: Any, root: Path, full_scan: bool,
             debug: bool, use_inventory: bool = True) -> Callable[[list[Any]], list[Finding]]:
-    import importlib.util
 
     from minimise.checks import default_findings
 
@@ -373,7 +372,8 @@ def print_stale(stale: list[Entry], baseline: str) -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
 def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | None, output: str | None,
-                 diff_ref: str | None, no_baseline: bool, no_inventory: bool, no_cache: bool, no_prefilter: bool, data_points: bool,
+                 diff_ref: str | None, no_baseline: bool, no_inventory: bool, no_cache: bool, no_prefilter: bool,
+                 data_points: bool,
                  follow_symlinks: bool, show_progress: bool | None, debug: bool, **values: Any) -> None:
     """Scan PATHS (default: the current directory, or `include` from the configuration) for personal data.
 
