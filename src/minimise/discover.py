@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from minimise.model import ScanError
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox", "site-packages",
@@ -49,8 +52,16 @@ def discover(
     include_migrations: bool = False,
     follow_symlinks: bool = False,
     exclude: tuple[str, ...] = (),
+    problems: list[ScanError] | None = None,
 ) -> Iterator[Target]:
-    """Yield .py files under ``paths`` in sorted order, each once."""
+    """Yield .py files under ``paths`` in sorted order, each once.
+
+    Only regular files are yielded: a FIFO, socket or device named ``*.py`` would block
+    or fail when read. Symbolic links are skipped unless ``follow_symlinks``, and then
+    followed only when they resolve inside ``root``; link loops are cut. What is skipped
+    for a reason the user may not expect (unreadable folder, special file, link loop,
+    link out of the root) is appended to ``problems`` when given.
+    """
     skip = set(SKIP_DIRS)
     if include_migrations:
         skip.discard("migrations")
@@ -61,26 +72,73 @@ def discover(
 
         exclude_spec = pathspec.GitIgnoreSpec.from_lines(list(exclude))
     seen: set[str] = set()
+    seen_real: set[Path] = set()
     root_resolved = root.resolve()
+
+    def note(path: Path, message: str) -> None:
+        if problems is not None:
+            problems.append(ScanError(_relative(path, root), 0, message))
+
+    def inside_root(path: Path) -> bool:
+        try:
+            return path.resolve().is_relative_to(root_resolved)
+        except (OSError, RuntimeError):  # RuntimeError: symlink loop on older Pythons
+            return False
+
+    def regular(path: Path) -> bool:
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            if path.is_symlink():
+                note(path, "broken symbolic link; skipped")
+            return False
+        except OSError as exc:
+            note(path, f"cannot read: {exc.strerror or exc}")
+            return False
+        if stat.S_ISREG(mode):
+            return True
+        if not stat.S_ISDIR(mode):
+            note(path, f"not a regular file ({_kind(mode)}); skipped")
+        return False
+
     for start in paths:
-        if start.is_file() or (start.is_symlink() and not start.is_dir()):
-            yield from _one(start, root, seen)
+        if not start.is_dir():  # follows links: a link to a folder named explicitly is walked
+            if regular(start):
+                yield from _one(start, root, seen, seen_real if follow_symlinks else None)
             continue
-        for directory, dirnames, filenames in os.walk(start, followlinks=follow_symlinks):
+        visited: set[tuple[int, int]] = set()
+
+        def walk_error(exc: OSError) -> None:
+            note(Path(exc.filename) if exc.filename else start, f"cannot read folder: {exc.strerror or exc}")
+
+        for directory, dirnames, filenames in os.walk(start, followlinks=follow_symlinks, onerror=walk_error):
             here = Path(directory)
+            if follow_symlinks:
+                try:
+                    info = here.stat()
+                except OSError:
+                    dirnames[:] = []
+                    continue
+                if (info.st_dev, info.st_ino) in visited:
+                    note(here, "symbolic link loop; not followed again")
+                    dirnames[:] = []
+                    continue
+                visited.add((info.st_dev, info.st_ino))
             kept = []
             for d in sorted(dirnames):
                 sub = here / d
                 if d in skip or d.endswith(".egg-info") or _is_venv(sub):
                     continue
-                if not follow_symlinks and sub.is_symlink():
-                    continue
+                if sub.is_symlink():
+                    if not follow_symlinks:
+                        continue
+                    if not inside_root(sub):
+                        note(sub, "symbolic link points outside the scan root; not followed")
+                        continue
                 rel = _relative(sub, root)
                 if spec is not None and spec.match_file(rel + "/"):  # type: ignore[attr-defined]
                     continue
                 if exclude_spec is not None and exclude_spec.match_file(rel + "/"):
-                    continue
-                if follow_symlinks and not sub.resolve().is_relative_to(root_resolved):
                     continue
                 kept.append(d)
             dirnames[:] = kept
@@ -93,22 +151,49 @@ def discover(
                     continue
                 if exclude_spec is not None and exclude_spec.match_file(rel):
                     continue
-                if file_path.is_symlink() and not follow_symlinks:
+                if file_path.is_symlink():
+                    if not follow_symlinks:
+                        continue
+                    if not inside_root(file_path):
+                        note(file_path, "symbolic link points outside the scan root; not followed")
+                        continue
+                if not regular(file_path):
                     continue
-                yield from _one(file_path, root, seen)
+                yield from _one(file_path, root, seen, seen_real if follow_symlinks else None)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
 
 
 def _relative(path: Path, root: Path) -> str:
     try:
-        return path.absolute().relative_to(root.absolute()).as_posix()
+        shown = path.absolute().relative_to(root.absolute()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    # Undecodable bytes in a file name (kept by Python as lone surrogates) cannot be
+    # printed or written as UTF-8 JSON; show them as U+FFFD instead.
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _one(path: Path, root: Path, seen: set[str]) -> Iterator[Target]:
+def _one(path: Path, root: Path, seen: set[str], seen_real: set[Path] | None = None) -> Iterator[Target]:
     display = _relative(path, root)
     if display in seen:
         return
+    if seen_real is not None:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            real = path.absolute()
+        if real in seen_real:
+            return
+        seen_real.add(real)
     seen.add(display)
     yield Target(path, display)
 

@@ -14,7 +14,8 @@ class YamlError(Exception):
     """A YAML file that cannot be used, with the place to fix it."""
 
     def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+        # Line 0 means the whole file (it cannot be read at all): no line to point at.
+        super().__init__(f"{path}:{line}: {message}" if line > 0 else f"{path}: {message}")
         self.path = path
         self.line = line
         self.message = message
