@@ -108,7 +108,7 @@ def discover(
             continue
         visited: set[tuple[int, int]] = set()
 
-        def walk_error(exc: OSError) -> None:
+        def walk_error(exc: OSError, start: Path = start) -> None:
             note(Path(exc.filename) if exc.filename else start, f"cannot read folder: {exc.strerror or exc}")
 
         for directory, dirnames, filenames in os.walk(start, followlinks=follow_symlinks, onerror=walk_error):
@@ -142,10 +142,9 @@ def discover(
                     continue
                 kept.append(d)
             dirnames[:] = kept
-            for name in sorted(filenames):
-                if not name.endswith(".py"):
-                    continue
-                file_path = here / name
+            # Real files before links in the same folder, so a linked file is shown by its own name.
+            for file_path in sorted((here / n for n in filenames if n.endswith(".py")),
+                                    key=lambda p: (p.is_symlink(), p.name)):
                 rel = _relative(file_path, root)
                 if spec is not None and spec.match_file(rel):  # type: ignore[attr-defined]
                     continue

@@ -6,6 +6,7 @@ import gc
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -128,7 +129,10 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
     """One file through the pipeline; every failure becomes a ScanError, never an exception."""
     display = target.display
     try:
-        size = target.path.stat().st_size
+        info = target.path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return FileResult(display, error=ScanError(display, 0, "not a regular file; skipped"))
+        size = info.st_size
         if size > MAX_SOURCE_BYTES:
             return FileResult(
                 display,
@@ -164,9 +168,14 @@ def analyse_bytes(
         if isinstance(exc, cst.ParserSyntaxError):
             message = exc.message if hasattr(exc, "message") else str(exc)
             hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
+            line = exc.raw_line
+            if message.startswith("tokenizer error") and line <= 1:
+                from minimise.source import tokenizer_error_line
+
+                line = tokenizer_error_line(text) or line
             return FileResult(
                 display,
-                error=ScanError(display, exc.raw_line, f"cannot parse: {message}{hint}".replace("\n", " ")),
+                error=ScanError(display, line, f"cannot parse: {message}{hint}".replace("\n", " ")),
                 suppressions=suppressions,
             )
         if options.debug:
@@ -337,7 +346,11 @@ def run_files(
             pending.append((index, target, None, None))
             continue
         try:
-            raw = target.path.read_bytes() if target.path.stat().st_size <= MAX_SOURCE_BYTES else None
+            raw = (
+                target.path.read_bytes()
+                if target.path.is_file() and target.path.stat().st_size <= MAX_SOURCE_BYTES
+                else None
+            )
         except OSError:
             raw = None
         if raw is None:

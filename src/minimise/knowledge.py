@@ -148,7 +148,7 @@ class _Reader:
 
     def fail(self, key_path: tuple[object, ...], message: str) -> None:
         where = ".".join(str(k) for k in key_path)
-        raise YamlError(str(self.path), line_of(self.text, key_path), f"{where}: {message}")
+        raise YamlError(str(self.path), line_of(self.text, key_path), f"{where}: {message}" if where else message)
 
     def mapping(self, value: Any, key_path: tuple[object, ...], allowed: set[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -252,9 +252,16 @@ def _load_knowledge_cached(extra_rule_files: tuple[str, ...], non_personal: tupl
 
 
 def _validate_extra_entries(reader: _Reader, data: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Check a team's extra entries against their own file, so errors name that file and line."""
+    allowed = {"categories": _CATEGORY_KEYS, "sinks": _SINK_KEYS}
     for key in keys:
-        if key in data and not isinstance(data[key], list):
+        if key not in data:
+            continue
+        if not isinstance(data[key], list):
             reader.fail((key,), "expected a list")
+        for i, entry in enumerate(data[key]):
+            if key in allowed:
+                reader.mapping(entry, (key, i), allowed[key])
 
 
 _CATEGORY_KEYS = {

@@ -9,7 +9,7 @@ from pathlib import Path
 from minimise.checks import default_findings
 from minimise.discover import discover
 from minimise.engine import EngineOptions, run_files
-from minimise.model import DataPoint, Finding, Report
+from minimise.model import DataPoint, Finding, Report, ScanError
 from minimise.suppress import is_suppressed
 
 
@@ -31,8 +31,11 @@ class ScanOptions:
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> Report:
     report = Report(root=str(options.root))
+    problems: list[ScanError] = []
     targets = list(
-        discover(options.paths, options.root, options.include_migrations, options.follow_symlinks, options.exclude)
+        discover(
+            options.paths, options.root, options.include_migrations, options.follow_symlinks, options.exclude, problems
+        )
     )
     suppressions: dict[str, tuple[tuple[int, tuple[str, ...], str], ...]] = {}
     for result in run_files(targets, options.engine, options.jobs, options.cache_dir, progress):
@@ -42,6 +45,7 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
             report.errors.append(result.error)
         if result.suppressions:
             suppressions[result.path] = result.suppressions
+    report.errors.extend(problems)
     knowledge = options.engine.knowledge()
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)

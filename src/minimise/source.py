@@ -61,7 +61,8 @@ def decode_source(raw: bytes) -> str:
     except (UnicodeDecodeError, LookupError) as exc:
         line = raw[: getattr(exc, "start", 0)].count(b"\n") + 1
         reason = getattr(exc, "reason", str(exc))
-        raise SourceError(f"cannot decode as {encoding}: {reason}; add a PEP 263 coding line or re-save as UTF-8", line) from None
+        advice = "add a PEP 263 coding line or re-save as UTF-8"
+        raise SourceError(f"cannot decode as {encoding}: {reason}; {advice}", line) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     check_nesting(text)
@@ -153,7 +154,8 @@ def _measure(text: str) -> tuple[int, str] | None:
         if kind == tokenize.NAME and value == "lambda":
             lambdas += 1
             if lambdas > MAX_LAMBDAS_PER_LINE:
-                return line, f"code nested too deeply to analyse (more than {MAX_LAMBDAS_PER_LINE} lambdas in one statement)"
+                limit = MAX_LAMBDAS_PER_LINE
+                return line, f"code nested too deeply to analyse (more than {limit} lambdas in one statement)"
         chains[-1] += 1
         if chains[-1] > MAX_CHAIN_TOKENS:
             return _too_long(line)

@@ -402,7 +402,10 @@ def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | 
 
         buffer = io.StringIO()
         render(report, fmt, buffer, colour=False, show_data_points=data_points)
-        atomic_write(Path(output), buffer.getvalue())
+        try:
+            atomic_write(Path(output), buffer.getvalue())
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
         render(report, fmt, sys.stdout, show_data_points=data_points)
         sys.stdout.flush()

@@ -7,14 +7,14 @@ from typing import TextIO
 
 from minimise import __version__
 from minimise.model import Report
-from minimise.redact import redact_text
+from minimise.redact import redact_json, redact_text
 
 
 def report_dict(report: Report) -> dict[str, object]:
     return {
         "schema": "minimise-report/1",
         "tool": {"name": "minimise", "version": __version__},
-        "data_points": [p.to_json() for p in report.data_points],
+        "data_points": [redact_json(p.to_json()) for p in report.data_points],
         "findings": [{**f.to_json(), "message": redact_text(f.message)} for f in report.findings],
         "errors": [{**e.to_json(), "message": redact_text(e.message)} for e in report.errors],
     }

@@ -45,7 +45,8 @@ def render(
         for p in report.data_points:
             protection = "" if p.protection == "none" else f" [{p.protection}]"
             stream.write(
-                f"{p.path}:{p.line}:{p.column}: {p.action:<7} {p.category}{protection} `{p.identifier}` via {p.via}\n"
+                f"{p.path}:{p.line}:{p.column}: {p.action:<7} {p.category}{protection} "
+                f"`{redact_text(p.identifier)}` via {p.via}\n"
             )
     for error in report.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
