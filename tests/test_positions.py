@@ -45,3 +45,16 @@ def test_tricky_layout() -> None:
 def test_corpus_files() -> None:
     for path in sorted(CORPUS.rglob("*.py"))[:25]:
         _check(path.read_text(encoding="utf-8"))
+
+
+def test_shipped_visit_orders_match_libcst_source() -> None:
+    """The pre-computed table is what libcst's own source says, for the libcst installed."""
+    from importlib.metadata import version
+
+    from minimise._cst_orders import LIBCST_VERSION, ORDERS
+    from minimise.positions import read_source_order
+
+    if version("libcst") != LIBCST_VERSION:
+        return  # the table is ignored at run time for other versions; positions still checked above
+    for name, order in ORDERS.items():
+        assert read_source_order(getattr(cst, name)) == order, name

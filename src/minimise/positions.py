@@ -51,6 +51,37 @@ def _source_order(node_type: type) -> tuple[str, ...] | None:
     """
     if node_type in _SOURCE_ORDER:
         return _SOURCE_ORDER[node_type]
+    shipped = _shipped_orders().get(node_type.__name__)
+    if shipped is not None:
+        _SOURCE_ORDER[node_type] = shipped
+        return shipped
+    order: tuple[str, ...] | None = read_source_order(node_type)
+    _SOURCE_ORDER[node_type] = order
+    return order
+
+
+_SHIPPED: dict[str, tuple[str, ...]] | None = None
+
+
+def _shipped_orders() -> dict[str, tuple[str, ...]]:
+    """The orders pre-computed for the libcst version in _cst_orders.py, if it is the one installed."""
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = {}
+        try:
+            from importlib.metadata import version
+
+            from minimise._cst_orders import LIBCST_VERSION, ORDERS
+
+            if version("libcst") == LIBCST_VERSION:
+                _SHIPPED = ORDERS
+        except Exception:  # noqa: BLE001 - any doubt: read the orders from libcst's source instead
+            _SHIPPED = {}
+    return _SHIPPED
+
+
+def read_source_order(node_type: type) -> tuple[str, ...] | None:
+    """Read a type's visit order from libcst's source (see scripts/generate_cst_orders.py)."""
     order: tuple[str, ...] | None = None
     try:
         import ast
@@ -82,7 +113,6 @@ def _source_order(node_type: type) -> tuple[str, ...] | None:
             order = tuple(sorted(set(names), key=lambda n: positions[n]))
     except (OSError, TypeError, SyntaxError, AttributeError):
         order = None
-    _SOURCE_ORDER[node_type] = order
     return order
 
 
@@ -138,6 +168,17 @@ class _Mark:
         self.node_id = node_id
 
 
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(value_type: type) -> bool:
+    """``issubclass(t, CSTNode)``, cached: the ABC check is too slow for every field of every node."""
+    known = _NODE_TYPES.get(value_type)
+    if known is None:
+        known = _NODE_TYPES[value_type] = issubclass(value_type, cst.CSTNode)
+    return known
+
+
 def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, int]:
     """Map ``id(node)`` to its 1-based start line for each wanted node.
 
@@ -169,7 +210,6 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
         if node_type is int:
             line += node  # type: ignore[operator]
             continue
-        assert isinstance(node, cst.CSTNode)
         node_id = id(node)
         deferred = node_id in remaining and bool(getattr(node, "lpar", None))
         if node_id in remaining and not deferred:
@@ -181,12 +221,13 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
         )
         if text_newlines and not getattr(node, "lpar", None):
             children.append(text_newlines)
-        for name in _ordered_fields(node):
+        for name in _ordered_fields(node):  # type: ignore[arg-type]
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            if value_type is list or value_type is tuple:
+                children.extend(v for v in value if _is_node(type(v)))
+            elif _is_node(value_type):
                 children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(v for v in value if isinstance(v, cst.CSTNode))
             if name == "lpar" and value:
                 if deferred:
                     children.append(_Mark(node_id))
