@@ -71,7 +71,7 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
         if key in points:
             continue
         column = _column(source_lines, line, point.identifier)
-        trace = point.trace + _explain(module, point)
+        trace = point.trace + _explain(source_lines, line, point)
         points[key] = DataPoint(
             path=display,
             line=line,
@@ -98,12 +98,9 @@ _PROTECTION_WORDS = {
 }
 
 
-def _explain(module: object, point: object) -> tuple[str, ...]:
-    """Plain steps for `minimise explain`: what carried the value and why protection was judged so."""
-    try:
-        code = " ".join(module.code_for_node(point.node).split())  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - explanation is best effort
-        code = ""
+def _explain(source_lines: list[str], line: int, point: object) -> tuple[str, ...]:
+    """Plain steps for `minimise explain`: the carrying line and why protection was judged so."""
+    code = " ".join(source_lines[line - 1].split()) if 0 < line <= len(source_lines) else ""
     if len(code) > 100:
         code = code[:97] + "..."
     steps = []
