@@ -225,12 +225,14 @@ class ResultCache:
             tag = self.directory / "CACHEDIR.TAG"
             if not tag.exists():
                 atomic_write(tag, "Signature: 8a477f597d28d172789f06886806bc55\n# minimise cache; safe to delete.\n")
-            atomic_write(path, json.dumps(_result_to_json(result), separators=(",", ":")))
+            # No fsync: a cache entry lost to a power cut is simply recomputed; the rename
+            # still guarantees that no reader ever sees half an entry.
+            atomic_write(path, json.dumps(_result_to_json(result), separators=(",", ":")), durable=False)
         except OSError:
             pass
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, durable: bool = True) -> None:
     """Write through a temporary file in the same folder and rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
@@ -246,7 +248,8 @@ def atomic_write(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
