@@ -21,5 +21,22 @@ def report_dict(report: Report) -> dict[str, object]:
 
 
 def render(report: Report, stream: TextIO, **_options: object) -> None:
-    json.dump(report_dict(report), stream, indent=2, sort_keys=False, ensure_ascii=False)
-    stream.write("\n")
+    """One record per line inside each list: readable, diffable, and written by the C encoder.
+
+    ``json.dump(indent=...)`` falls back to the pure-Python encoder, which made writing a
+    large report slower than re-scanning a cached repository.
+    """
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    data = report_dict(report)
+    stream.write("{\n")
+    keys = list(data)
+    for i, key in enumerate(keys):
+        value = data[key]
+        end = ",\n" if i < len(keys) - 1 else "\n"
+        if isinstance(value, list) and value:
+            stream.write(f"  {compact(key)}: [\n")
+            stream.write(",\n".join("    " + compact(item) for item in value))
+            stream.write(f"\n  ]{end}")
+        else:
+            stream.write(f"  {compact(key)}: {compact(value)}{end}")
+    stream.write("}\n")
