@@ -127,9 +127,13 @@ def test_generate_rejects_a_broken_inventory_with_exit_2(tmp_path: Path, monkeyp
 
 # ----------------------------------------------------------------------------- diff
 def _git(root: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+    # A GIT_DIR or GIT_INDEX_FILE inherited from a hook or another tool must not redirect git.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@example.com", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"git {' '.join(args)} in {root} failed ({done.returncode}): {done.stderr}"
+    return done.stdout
 
 
 BASE_VIEWS = """\
