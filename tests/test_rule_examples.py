@@ -78,3 +78,12 @@ def test_every_check_has_examples_both_ways() -> None:
             continue
         kinds = {k for test in check.tests for k in test}
         assert {"invalid", "valid"} <= kinds, code
+
+
+def test_shipped_rules_pass_the_strict_loader() -> None:
+    """The shipped rules load with the fast C loader; the strict one catches duplicate keys in them."""
+    from minimise.knowledge import RULE_FILES
+    from minimise.yamlio import read_yaml
+
+    for name in RULE_FILES:
+        read_yaml(rules_dir() / name)

@@ -190,6 +190,7 @@ _REQUEST_GETTERS = frozenset(
     {"get", "getlist", "pop", "get_all", "getone", "getall", "get_list", "getfirst", "getvalue"}
 )
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
+_COOKIE_SESSIONS = frozenset({"flask.session", "quart.session", "flask.globals.session"})
 _KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "iter", "enumerate"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
 
@@ -594,11 +595,16 @@ class ModuleAnalyser:
     def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
         key = self._subscript_key(target)
         container = target.value
-        if isinstance(container, cst.Attribute) and container.attr.value == "cookies" and key is not None:
+        cookie_via = None
+        if isinstance(container, cst.Attribute) and container.attr.value == "cookies":
+            cookie_via = "cookie"
+        elif self._qname(container, scope) in _COOKIE_SESSIONS:
+            cookie_via = "flask.session"  # Flask's default session is a signed cookie: readable by its holder
+        if cookie_via is not None and key is not None:
             label = self._label(key, (), is_key=True)
             labels = [lb for lb in value.labels] or ([label] if label and not value.constant else [])
             for lb in labels:
-                self._emit(target, "store", lb, "cookie", scope, "cookie")
+                self._emit(target, "store", lb, cookie_via, scope, "cookie")
             return
         while isinstance(container, cst.Subscript):
             key = self._subscript_key(container) if key is None else key
