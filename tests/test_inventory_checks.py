@@ -13,43 +13,10 @@ from minimise.knowledge import load_knowledge
 from minimise.model import DataPoint, Finding
 from minimise.scan import ScanOptions, scan
 
-MODELS = """\
-from django.db import models
-
-
-class Customer(models.Model):
-    email = models.EmailField()
-    card_number = models.CharField(max_length=19)
-    phone = models.CharField(max_length=20)
-    ssn = models.CharField(max_length=11)
-"""
-
-VIEWS = """\
-import logging
-
-import analytics
-import mixpanel
-import sentry_sdk
-
-logger = logging.getLogger(__name__)
-mp = mixpanel.Mixpanel("token")
-
-
-def signup(request):
-    email = request.POST["email"]
-    logger.info("signup %s", email)
-    analytics.track("signup", {"email": email})
-    mp.track("signup", {"email": email})
-    sentry_sdk.set_user({"email": email})
-    birth_date = request.POST["birth_date"]
-    return birth_date
-
-
-def contact(request):
-    reception_phone = request.POST["reception_phone"]
-    office_phone = request.POST["office_phone"]
-    return reception_phone, office_phone
-"""
+# The same shop as the inventory CLI tests use (tests/fixtures/inventory/project/).
+PROJECT = Path(__file__).parent / "fixtures" / "inventory" / "project" / "shop"
+MODELS = (PROJECT / "models.py").read_text(encoding="utf-8")
+VIEWS = (PROJECT / "views.py").read_text(encoding="utf-8")
 
 INVENTORY = """\
 version: 1
