@@ -156,6 +156,19 @@ class UseCheck:
     destinations: list[str] = field(default_factory=list)
 
 
+def _destination_reason(action: str, point: DataPoint, item_id: str, allowed: tuple[str, ...],
+                        destinations: list[str]) -> str:
+    """Why a store or a share falls outside the item's allowed destinations."""
+    if action == "store":
+        if destinations:
+            return f"store {destinations[0]} is not in allow.store of item {item_id}"
+        return (f"no declared store matches {point.via} ({point.sink_kind}); "
+                f"item {item_id} allows store only in {', '.join(allowed) or 'nothing'}")
+    if destinations:
+        return f"recipient {destinations[0]} is not in allow.share of item {item_id}"
+    return f"{point.via} is not a declared recipient of item {item_id} (allowed: {', '.join(allowed) or 'none'})"
+
+
 def check_use(point: DataPoint, item: Item, inventory: Inventory) -> UseCheck:
     action = point.action
     allowed = item.allow.get(action)
@@ -164,31 +177,19 @@ def check_use(point: DataPoint, item: Item, inventory: Inventory) -> UseCheck:
             SENSITIVITIES.index(item.sensitivity) <= SENSITIVITIES.index(threshold):
         allowed = True
     result = UseCheck()
-    if action == "store":
-        result.destinations = matching_stores(point, inventory)
-    elif action == "share":
-        result.destinations = matching_recipients(point, inventory)
+    # Stores and recipients are matched the same way; only the matcher and the wording differ.
+    matcher = {"store": matching_stores, "share": matching_recipients}.get(action)
+    if matcher is not None:
+        result.destinations = matcher(point, inventory)
     if not allowed:
         result.code = "MIN502"
         result.reason = f"item {item.id} does not allow {action}"
     elif isinstance(allowed, tuple):
-        if action == "store":
-            listed = matching_stores(point, inventory, allowed)
+        if matcher is not None:
+            listed = matcher(point, inventory, allowed)
             if not listed:
                 result.code = "MIN503"
-                result.reason = (f"store {result.destinations[0]} is not in allow.store of item {item.id}"
-                                 if result.destinations else
-                                 f"no declared store matches {point.via} ({point.sink_kind}); "
-                                 f"item {item.id} allows store only in {', '.join(allowed) or 'nothing'}")
-            result.destinations = listed or result.destinations
-        elif action == "share":
-            listed = matching_recipients(point, inventory, allowed)
-            if not listed:
-                result.code = "MIN503"
-                result.reason = (f"recipient {result.destinations[0]} is not in allow.share of item {item.id}"
-                                 if result.destinations else
-                                 f"{point.via} is not a declared recipient of item {item.id} "
-                                 f"(allowed: {', '.join(allowed) or 'none'})")
+                result.reason = _destination_reason(action, point, item.id, allowed, result.destinations)
             result.destinations = listed or result.destinations
         elif not _via_listed(point.via, allowed):
             result.code = "MIN503"
