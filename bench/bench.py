@@ -37,11 +37,33 @@ PD_REGEX = re.compile(
 )
 
 # Mirrors minimise.discover.SKIP_DIRS, used only when minimise itself cannot be imported.
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox", "site-packages",
-    "node_modules", "__pycache__", "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", "migrations", ".minimise_cache", "vendor", "third_party", ".direnv",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "migrations",
+        ".minimise_cache",
+        "vendor",
+        "third_party",
+        ".direnv",
+    }
+)
 
 
 # =========================================================================== generate
@@ -52,8 +74,23 @@ SKIP_DIRS = frozenset({
 # drawn from word pools. About a third of the files handle personal data and those are the
 # big ones (about two thirds of the lines), as in the real apps measured in the research.
 
-ENTITIES = ["user", "customer", "member", "patient", "employee", "subscriber", "applicant",
-            "student", "guest", "contact", "tenant", "driver", "volunteer", "buyer", "author"]
+ENTITIES = [
+    "user",
+    "customer",
+    "member",
+    "patient",
+    "employee",
+    "subscriber",
+    "applicant",
+    "student",
+    "guest",
+    "contact",
+    "tenant",
+    "driver",
+    "volunteer",
+    "buyer",
+    "author",
+]
 PD_FIELDS = [
     ("email", "str", "EmailField", "String(255)", "alice@example.com"),
     ("first_name", "str", "CharField", "String(80)", "Alice"),
@@ -71,17 +108,101 @@ PD_FIELDS = [
     ("salary", "int", "IntegerField", "Integer", "42000"),
     ("mobile", "str", "CharField", "String(32)", "07700 900123"),
 ]
-THINGS = ["product", "order", "invoice", "shipment", "coupon", "warehouse", "category", "basket",
-          "report", "ticket", "job", "batch", "widget", "plan", "quote", "asset", "channel",
-          "rule", "task", "metric", "region", "catalog", "feed", "bundle", "price_list"]
-PLAIN_ATTRS = ["sku", "price", "quantity", "total", "discount", "weight", "status", "code",
-               "slug", "title", "currency", "created_at", "updated_at", "priority", "rank",
-               "stock", "tax_rate", "width", "height", "colour", "size", "label", "version"]
-VERBS = ["load", "fetch", "build", "compute", "refresh", "sync", "apply", "merge", "render",
-         "collect", "prepare", "resolve", "validate", "normalise", "export", "import_rows",
-         "rebuild", "archive", "publish", "schedule", "estimate", "reconcile", "split"]
-ADJ = ["pending", "active", "stale", "recent", "daily", "bulk", "partial", "cached", "remote",
-       "local", "primary", "draft", "final", "nightly", "weekly", "legacy"]
+THINGS = [
+    "product",
+    "order",
+    "invoice",
+    "shipment",
+    "coupon",
+    "warehouse",
+    "category",
+    "basket",
+    "report",
+    "ticket",
+    "job",
+    "batch",
+    "widget",
+    "plan",
+    "quote",
+    "asset",
+    "channel",
+    "rule",
+    "task",
+    "metric",
+    "region",
+    "catalog",
+    "feed",
+    "bundle",
+    "price_list",
+]
+PLAIN_ATTRS = [
+    "sku",
+    "price",
+    "quantity",
+    "total",
+    "discount",
+    "weight",
+    "status",
+    "code",
+    "slug",
+    "title",
+    "currency",
+    "created_at",
+    "updated_at",
+    "priority",
+    "rank",
+    "stock",
+    "tax_rate",
+    "width",
+    "height",
+    "colour",
+    "size",
+    "label",
+    "version",
+]
+VERBS = [
+    "load",
+    "fetch",
+    "build",
+    "compute",
+    "refresh",
+    "sync",
+    "apply",
+    "merge",
+    "render",
+    "collect",
+    "prepare",
+    "resolve",
+    "validate",
+    "normalise",
+    "export",
+    "import_rows",
+    "rebuild",
+    "archive",
+    "publish",
+    "schedule",
+    "estimate",
+    "reconcile",
+    "split",
+]
+ADJ = [
+    "pending",
+    "active",
+    "stale",
+    "recent",
+    "daily",
+    "bulk",
+    "partial",
+    "cached",
+    "remote",
+    "local",
+    "primary",
+    "draft",
+    "final",
+    "nightly",
+    "weekly",
+    "legacy",
+]
 PROJECTS = ["shopfront", "clinicdesk", "eventhub", "payroll", "rentals"]
 
 
@@ -124,7 +245,7 @@ class Gen:
             lambda: f"[v for v in ({a} or []) if v]",
             lambda: f"{{'{self.pick(PLAIN_ATTRS)}': {a}, 'n': {r.randint(1, 500)}}}",
             lambda: f"sum(x for x in range({r.randint(2, 40)}))",
-            lambda: f"f\"{self.pick(THINGS)}-{{{a}}}\"",
+            lambda: f'f"{self.pick(THINGS)}-{{{a}}}"',
             lambda: f"({a}, {r.randint(0, 9)})",
         ]
         return r.choice(forms)()
@@ -155,15 +276,15 @@ class Gen:
                 out.append(f"{pad}try:")
                 out += self.block(names, ind + 4, r.randint(1, 2), depth + 1)
                 out.append(f"{pad}except (KeyError, ValueError, TypeError) as exc:")
-                out.append(f"{pad}    logger.debug(\"{self.name()} skipped: %s\", exc)")
+                out.append(f'{pad}    logger.debug("{self.name()} skipped: %s", exc)')
             elif kind < 0.85:
                 out.append(f"{pad}{new} = {{")
                 for _ in range(r.randint(2, 5)):
-                    out.append(f"{pad}    \"{self.pick(PLAIN_ATTRS)}_{self.uid()}\": {self.expr(names)},")
+                    out.append(f'{pad}    "{self.pick(PLAIN_ATTRS)}_{self.uid()}": {self.expr(names)},')
                 out.append(f"{pad}}}")
                 names.append(new)
             elif kind < 0.92:
-                out.append(f"{pad}logger.debug(\"{self.name()}: %r\", {r.choice(names)})")
+                out.append(f'{pad}logger.debug("{self.name()}: %r", {r.choice(names)})')
             else:
                 out.append(f"{pad}assert {r.choice(names)} is not None or True")
         return out
@@ -171,16 +292,22 @@ class Gen:
     def helper(self, ind=0, method=False):
         r = self.r
         params = r.sample(PLAIN_ATTRS, r.randint(1, 3))
-        sig = ", ".join((["self"] if method else []) + params + ([f"limit={r.randint(5, 500)}"] if r.random() < 0.4 else []))
+        sig = ", ".join(
+            (["self"] if method else []) + params + ([f"limit={r.randint(5, 500)}"] if r.random() < 0.4 else [])
+        )
         pad = " " * ind
         out = []
         if r.random() < 0.2:
-            out.append(f"{pad}@functools.lru_cache(maxsize={r.choice([32, 128, 1024])})" if not method else f"{pad}@staticmethod")
+            out.append(
+                f"{pad}@functools.lru_cache(maxsize={r.choice([32, 128, 1024])})"
+                if not method
+                else f"{pad}@staticmethod"
+            )
             if method:
                 sig = ", ".join(params)
         out.append(f"{pad}def {self.name()}_{self.uid()}({sig}):")
         if r.random() < 0.5:
-            out.append(f"{pad}    \"\"\"{self.pick(VERBS).capitalize()} the {self.pick(ADJ)} {self.pick(THINGS)} rows.\"\"\"")
+            out.append(f'{pad}    """{self.pick(VERBS).capitalize()} the {self.pick(ADJ)} {self.pick(THINGS)} rows."""')
         out += self.block(params, ind + 4, r.randint(3, 9))
         out.append(f"{pad}    return {r.choice(params)}")
         out.append("")
@@ -190,29 +317,42 @@ class Gen:
         r = self.r
         thing = self.pick(THINGS)
         attrs = r.sample(PLAIN_ATTRS, r.randint(2, 5))
-        out = [f"class {self.cls(thing)}{self.uid()}:", f"    \"\"\"A {thing.replace('_', ' ')} as the {self.pick(ADJ)} jobs see it.\"\"\"", ""]
+        out = [
+            f"class {self.cls(thing)}{self.uid()}:",
+            f'    """A {thing.replace("_", " ")} as the {self.pick(ADJ)} jobs see it."""',
+            "",
+        ]
         out.append(f"    def __init__(self, {', '.join(attrs)}):")
         out += [f"        self.{a} = {a}" for a in attrs]
         out.append("")
         for _ in range(r.randint(1, 3)):
             out += self.helper(4, method=True)
-        out.append(f"    def __repr__(self):")
-        out.append(f"        return f\"<{thing} {{self.{attrs[0]}!r}}>\"")
+        out.append("    def __repr__(self):")
+        out.append(f'        return f"<{thing} {{self.{attrs[0]}!r}}>"')
         out.append("")
         return out
 
 
 # ---- per-kind file bodies ---------------------------------------------------------------
 
+
 def _fields_kw(fields, src):
-    return ", ".join(f"{f[0]}={src}.get(\"{f[0]}\")" for f in fields)
+    return ", ".join(f'{f[0]}={src}.get("{f[0]}")' for f in fields)
 
 
 def k_flask_views(g, pd):
     r = g.r
-    head = ["import logging", "from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for",
-            "", "from ..extensions import db", "from ..models import *  # noqa: F401,F403", "",
-            "logger = logging.getLogger(__name__)", f"bp = Blueprint(\"{g.pick(THINGS)}_{g.uid()}\", __name__)", ""]
+    head = [
+        "import logging",
+        "from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for",
+        "",
+        "from ..extensions import db",
+        "from ..models import *  # noqa: F401,F403",
+        "",
+        "logger = logging.getLogger(__name__)",
+        f'bp = Blueprint("{g.pick(THINGS)}_{g.uid()}", __name__)',
+        "",
+    ]
 
     def unit():
         out = []
@@ -221,37 +361,38 @@ def k_flask_views(g, pd):
             fields = g.pd_fields()
             route = g.pick(["signup", "register", "profile", "update", "invite", "contact", "details", "account"])
             fn = f"{route}_{ent}_{g.uid()}"
-            out.append(f"@bp.route(\"/{ent}s/{route}\", methods=[\"GET\", \"POST\"])")
+            out.append(f'@bp.route("/{ent}s/{route}", methods=["GET", "POST"])')
             out.append(f"def {fn}():")
             src = "request.form" if r.random() < 0.5 else "data"
             if src == "data":
                 out.append("    data = request.get_json(silent=True) or {}")
             for f in fields:
-                out.append(f"    {f[0]} = {src}.get(\"{f[0]}\", \"\").strip()")
+                out.append(f'    {f[0]} = {src}.get("{f[0]}", "").strip()')
             out.append(f"    if not {fields[0][0]}:")
-            out.append(f"        return jsonify({{\"error\": \"{fields[0][0]} is required\"}}), 400")
+            out.append(f'        return jsonify({{"error": "{fields[0][0]} is required"}}), 400')
             if r.random() < 0.6:
-                out.append(f"    logger.info(\"{route} for %s from %s\", {fields[0][0]}, request.remote_addr)")
+                out.append(f'    logger.info("{route} for %s from %s", {fields[0][0]}, request.remote_addr)')
             out.append(f"    {ent} = {ent.capitalize()}({', '.join(f'{f[0]}={f[0]}' for f in fields)})")
             out.append(f"    db.session.add({ent})")
             out.append("    db.session.commit()")
-            out.append(f"    session[\"{ent}_id\"] = {ent}.id")
+            out.append(f'    session["{ent}_id"] = {ent}.id')
             if r.random() < 0.5:
-                out.append(f"    return redirect(url_for(\".{fn}\"))")
+                out.append(f'    return redirect(url_for(".{fn}"))')
             else:
-                pairs = ", ".join('"%s": %s.%s' % (f[0], ent, f[0]) for f in fields[:3])
+                pairs = ", ".join(f'"{f[0]}": {ent}.{f[0]}' for f in fields[:3])
                 out.append(f"    return jsonify({{{pairs}}}), 201")
             out.append("")
             return out
         thing = g.pick(THINGS)
         fn = f"{g.pick(VERBS)}_{thing}_{g.uid()}"
-        out.append(f"@bp.route(\"/{thing}s/<int:item_id>\")")
+        out.append(f'@bp.route("/{thing}s/<int:item_id>")')
         out.append(f"def {fn}(item_id):")
-        out.append(f"    page = int(request.args.get(\"page\", 1))")
+        out.append('    page = int(request.args.get("page", 1))')
         out += g.block(["item_id", "page"], 4, r.randint(2, 6))
-        out.append(f"    return render_template(\"{thing}/detail.html\", item_id=item_id, page=page)")
+        out.append(f'    return render_template("{thing}/detail.html", item_id=item_id, page=page)')
         out.append("")
         return out
+
     return head, unit
 
 
@@ -265,27 +406,38 @@ def k_django_models(g, pd):
             fields = g.pd_fields(3, 9)
             out = [f"class {ent.capitalize()}{g.pick(['', 'Profile', 'Record', 'Details'])}{g.uid()}(models.Model):"]
             for f in fields:
-                extra = "max_length=120, blank=True" if f[2] == "CharField" else ("unique=True" if f[2] == "EmailField" else "null=True, blank=True")
+                extra = (
+                    "max_length=120, blank=True"
+                    if f[2] == "CharField"
+                    else ("unique=True" if f[2] == "EmailField" else "null=True, blank=True")
+                )
                 out.append(f"    {f[0]} = models.{f[2]}({extra})")
             out.append("    created_at = models.DateTimeField(default=timezone.now)")
             out.append("    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)")
-            out += ["", "    class Meta:", f"        ordering = [\"-created_at\"]", f"        verbose_name = \"{ent}\"", ""]
+            out += ["", "    class Meta:", '        ordering = ["-created_at"]', f'        verbose_name = "{ent}"', ""]
             out.append("    def __str__(self):")
-            out.append(f"        return f\"{{self.{fields[0][0]}}} ({{self.pk}})\"")
+            out.append(f'        return f"{{self.{fields[0][0]}}} ({{self.pk}})"')
             out.append("")
             if any(f[0] == "first_name" for f in fields):
-                out += ["    def get_full_name(self):", "        return f\"{self.first_name} {getattr(self, 'last_name', '')}\".strip()", ""]
+                out += [
+                    "    def get_full_name(self):",
+                    "        return f\"{self.first_name} {getattr(self, 'last_name', '')}\".strip()",
+                    "",
+                ]
             out += g.helper(4, method=True)
             return out
         thing = g.pick(THINGS)
         attrs = r.sample(PLAIN_ATTRS, r.randint(3, 6))
         out = [f"class {g.cls(thing)}{g.uid()}(models.Model):"]
         for a in attrs:
-            out.append(f"    {a} = models.{g.pick(['CharField(max_length=64)', 'IntegerField(default=0)', 'DecimalField(max_digits=10, decimal_places=2)', 'BooleanField(default=False)'])}")
+            out.append(
+                f"    {a} = models.{g.pick(['CharField(max_length=64)', 'IntegerField(default=0)', 'DecimalField(max_digits=10, decimal_places=2)', 'BooleanField(default=False)'])}"
+            )
         out += ["", "    def __str__(self):", f"        return str(self.{attrs[0]})", ""]
         if r.random() < 0.5:
             out += g.helper(4, method=True)
         return out
+
     return head, unit
 
 
@@ -297,7 +449,9 @@ def k_django_forms(g, pd):
         if pd and r.random() < 0.75:
             ent = g.pick(ENTITIES)
             fields = g.pd_fields()
-            out = [f"class {ent.capitalize()}{g.pick(['Signup', 'Contact', 'Profile', 'Update'])}Form{g.uid()}(forms.Form):"]
+            out = [
+                f"class {ent.capitalize()}{g.pick(['Signup', 'Contact', 'Profile', 'Update'])}Form{g.uid()}(forms.Form):"
+            ]
             for f in fields:
                 ftype = "EmailField" if f[0] == "email" else ("DateField" if f[1] == "date" else "CharField")
                 out.append(f"    {f[0]} = forms.{ftype}(required={r.choice(['True', 'False'])})")
@@ -305,56 +459,89 @@ def k_django_forms(g, pd):
                 out.append("    password = forms.CharField(widget=forms.PasswordInput)")
             out.append("")
             f0 = fields[0][0]
-            out += [f"    def clean_{f0}(self):", f"        value = self.cleaned_data[\"{f0}\"]",
-                    "        if not value:", f"            raise ValidationError(\"{f0} missing\")", "        return value", ""]
+            out += [
+                f"    def clean_{f0}(self):",
+                f'        value = self.cleaned_data["{f0}"]',
+                "        if not value:",
+                f'            raise ValidationError("{f0} missing")',
+                "        return value",
+                "",
+            ]
             return out
         out = [f"class {g.cls()}FilterForm{g.uid()}(forms.Form):"]
         for a in r.sample(PLAIN_ATTRS, r.randint(2, 5)):
             out.append(f"    {a} = forms.CharField(required=False)")
         out.append("")
         return out
+
     return head, unit
 
 
 def k_django_views(g, pd):
     r = g.r
-    head = ["import logging", "", "from django.contrib import messages", "from django.core.mail import send_mail",
-            "from django.http import JsonResponse", "from django.shortcuts import get_object_or_404, redirect, render",
-            "from django.views import View", "", "logger = logging.getLogger(__name__)", ""]
+    head = [
+        "import logging",
+        "",
+        "from django.contrib import messages",
+        "from django.core.mail import send_mail",
+        "from django.http import JsonResponse",
+        "from django.shortcuts import get_object_or_404, redirect, render",
+        "from django.views import View",
+        "",
+        "logger = logging.getLogger(__name__)",
+        "",
+    ]
 
     def unit():
         if pd and r.random() < 0.7:
             ent = g.pick(ENTITIES)
             fields = g.pd_fields()
             if r.random() < 0.5:
-                out = [f"def {g.pick(['register', 'update', 'invite', 'verify'])}_{ent}_{g.uid()}(request):",
-                       "    if request.method != \"POST\":", f"        return render(request, \"{ent}/form.html\")"]
+                out = [
+                    f"def {g.pick(['register', 'update', 'invite', 'verify'])}_{ent}_{g.uid()}(request):",
+                    '    if request.method != "POST":',
+                    f'        return render(request, "{ent}/form.html")',
+                ]
                 for f in fields:
-                    out.append(f"    {f[0]} = request.POST.get(\"{f[0]}\")")
+                    out.append(f'    {f[0]} = request.POST.get("{f[0]}")')
                 if any(f[0] == "email" for f in fields):
-                    out.append("    send_mail(\"Welcome\", \"Thanks for joining\", \"noreply@example.org\", [email])")
-                out.append(f"    logger.info(\"{ent} updated: %s\", {fields[0][0]})")
-                out.append(f"    messages.success(request, f\"Saved {{{fields[0][0]}}}\")")
-                out.append(f"    return redirect(\"{ent}-detail\")")
+                    out.append('    send_mail("Welcome", "Thanks for joining", "noreply@example.org", [email])')
+                out.append(f'    logger.info("{ent} updated: %s", {fields[0][0]})')
+                out.append(f'    messages.success(request, f"Saved {{{fields[0][0]}}}")')
+                out.append(f'    return redirect("{ent}-detail")')
                 out.append("")
                 return out
-            pairs = ", ".join('"%s": obj.%s' % (f[0], f[0]) for f in fields)
-            out = [f"class {ent.capitalize()}DetailView{g.uid()}(View):", "    def get(self, request, pk):",
-                   f"        obj = get_object_or_404({ent.capitalize()}, pk=pk)  # noqa: F821",
-                   f"        return JsonResponse({{{pairs}}})", ""]
+            pairs = ", ".join(f'"{f[0]}": obj.{f[0]}' for f in fields)
+            out = [
+                f"class {ent.capitalize()}DetailView{g.uid()}(View):",
+                "    def get(self, request, pk):",
+                f"        obj = get_object_or_404({ent.capitalize()}, pk=pk)  # noqa: F821",
+                f"        return JsonResponse({{{pairs}}})",
+                "",
+            ]
             return out
-        out = [f"def {g.name()}_{g.uid()}(request, pk):", "    page = request.GET.get(\"page\", \"1\")"]
+        out = [f"def {g.name()}_{g.uid()}(request, pk):", '    page = request.GET.get("page", "1")']
         out += g.block(["pk", "page"], 4, r.randint(2, 6))
-        out += [f"    return render(request, \"{g.pick(THINGS)}/list.html\", {{\"page\": page}})", ""]
+        out += [f'    return render(request, "{g.pick(THINGS)}/list.html", {{"page": page}})', ""]
         return out
+
     return head, unit
 
 
 def k_fastapi(g, pd):
     r = g.r
-    head = ["from datetime import date", "from typing import Optional", "",
-            "from fastapi import APIRouter, Depends, HTTPException, Request", "from pydantic import BaseModel, EmailStr, Field",
-            "", "from ..db import get_session", "", f"router = APIRouter(prefix=\"/{g.pick(THINGS)}s\")", ""]
+    head = [
+        "from datetime import date",
+        "from typing import Optional",
+        "",
+        "from fastapi import APIRouter, Depends, HTTPException, Request",
+        "from pydantic import BaseModel, EmailStr, Field",
+        "",
+        "from ..db import get_session",
+        "",
+        f'router = APIRouter(prefix="/{g.pick(THINGS)}s")',
+        "",
+    ]
 
     def unit():
         if pd and r.random() < 0.75:
@@ -369,54 +556,89 @@ def k_fastapi(g, pd):
             out += ["", f"class {ent.capitalize()}Out{n}(BaseModel):", "    id: int"]
             for f in fields[:3]:
                 out.append(f"    {f[0]}: Optional[{f[1]}] = Field(default=None)")
-            out += ["", "",
-                    f"@router.post(\"/{ent}s\", response_model={ent.capitalize()}Out{n})",
-                    f"async def create_{ent}_{n}(payload: {model}, request: Request, db=Depends(get_session)):",
-                    f"    if await db.exists({ent}s_table, {fields[0][0]}=payload.{fields[0][0]}):  # noqa: F821",
-                    "        raise HTTPException(status_code=409, detail=\"already registered\")",
-                    f"    row = await db.insert({ent}s_table, payload.dict())  # noqa: F821",
-                    "    client_host = request.client.host",
-                    f"    print(\"created\", payload.{fields[0][0]}, client_host)" if r.random() < 0.3 else "    del client_host",
-                    "    return row", ""]
+            out += [
+                "",
+                "",
+                f'@router.post("/{ent}s", response_model={ent.capitalize()}Out{n})',
+                f"async def create_{ent}_{n}(payload: {model}, request: Request, db=Depends(get_session)):",
+                f"    if await db.exists({ent}s_table, {fields[0][0]}=payload.{fields[0][0]}):  # noqa: F821",
+                '        raise HTTPException(status_code=409, detail="already registered")',
+                f"    row = await db.insert({ent}s_table, payload.dict())  # noqa: F821",
+                "    client_host = request.client.host",
+                f'    print("created", payload.{fields[0][0]}, client_host)'
+                if r.random() < 0.3
+                else "    del client_host",
+                "    return row",
+                "",
+            ]
             return out
         thing = g.pick(THINGS)
-        out = [f"@router.get(\"/{thing}s/{{item_id}}\")", f"async def {g.pick(VERBS)}_{thing}_{g.uid()}(item_id: int, limit: int = 20):"]
+        out = [
+            f'@router.get("/{thing}s/{{item_id}}")',
+            f"async def {g.pick(VERBS)}_{thing}_{g.uid()}(item_id: int, limit: int = 20):",
+        ]
         out += g.block(["item_id", "limit"], 4, r.randint(2, 6))
-        out += ["    return {\"id\": item_id, \"limit\": limit}", ""]
+        out += ['    return {"id": item_id, "limit": limit}', ""]
         return out
+
     return head, unit
 
 
 def k_sqlalchemy(g, pd):
     r = g.r
-    head = ["from datetime import datetime", "", "from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Numeric, String",
-            "from sqlalchemy.orm import Mapped, declarative_base, mapped_column, relationship", "", "Base = declarative_base()", ""]
+    head = [
+        "from datetime import datetime",
+        "",
+        "from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Numeric, String",
+        "from sqlalchemy.orm import Mapped, declarative_base, mapped_column, relationship",
+        "",
+        "Base = declarative_base()",
+        "",
+    ]
 
     def unit():
         if pd and r.random() < 0.7:
             ent = g.pick(ENTITIES)
             fields = g.pd_fields(3, 9)
             n = g.uid()
-            out = [f"class {ent.capitalize()}{n}(Base):", f"    __tablename__ = \"{ent}s_{n}\"", "",
-                   "    id = Column(Integer, primary_key=True)"]
+            out = [
+                f"class {ent.capitalize()}{n}(Base):",
+                f'    __tablename__ = "{ent}s_{n}"',
+                "",
+                "    id = Column(Integer, primary_key=True)",
+            ]
             modern = r.random() < 0.4
             for f in fields:
                 if modern:
-                    out.append(f"    {f[0]}: Mapped[{f[1] if f[1] != 'date' else 'datetime'}] = mapped_column({f[3]}, nullable=True)")
+                    out.append(
+                        f"    {f[0]}: Mapped[{f[1] if f[1] != 'date' else 'datetime'}] = mapped_column({f[3]}, nullable=True)"
+                    )
                 else:
-                    out.append(f"    {f[0]} = Column({f[3]}, nullable={r.choice(['True', 'False'])}, index={r.choice(['True', 'False'])})")
-            out += ["    created_at = Column(DateTime, default=datetime.utcnow)", "",
-                    "    def to_dict(self):", "        return {"]
-            out += [f"            \"{f[0]}\": self.{f[0]}," for f in fields]
+                    out.append(
+                        f"    {f[0]} = Column({f[3]}, nullable={r.choice(['True', 'False'])}, index={r.choice(['True', 'False'])})"
+                    )
+            out += [
+                "    created_at = Column(DateTime, default=datetime.utcnow)",
+                "",
+                "    def to_dict(self):",
+                "        return {",
+            ]
+            out += [f'            "{f[0]}": self.{f[0]},' for f in fields]
             out += ["        }", ""]
             return out
         thing = g.pick(THINGS)
         n = g.uid()
-        out = [f"class {g.cls(thing)}{n}(Base):", f"    __tablename__ = \"{thing}s_{n}\"", "", "    id = Column(Integer, primary_key=True)"]
+        out = [
+            f"class {g.cls(thing)}{n}(Base):",
+            f'    __tablename__ = "{thing}s_{n}"',
+            "",
+            "    id = Column(Integer, primary_key=True)",
+        ]
         for a in r.sample(PLAIN_ATTRS, r.randint(2, 6)):
             out.append(f"    {a} = Column({g.pick(['String(64)', 'Integer', 'Numeric(10, 2)'])})")
         out.append("")
         return out
+
     return head, unit
 
 
@@ -428,80 +650,125 @@ def k_service(g, pd):
     elif flavour == "loguru":
         head = ["import functools", "", "from loguru import logger", ""]
     else:
-        head = ["import functools", "import logging", "", "import structlog", "",
-                "log = structlog.get_logger()", "logger = logging.getLogger(__name__)", ""]
+        head = [
+            "import functools",
+            "import logging",
+            "",
+            "import structlog",
+            "",
+            "log = structlog.get_logger()",
+            "logger = logging.getLogger(__name__)",
+            "",
+        ]
 
     def log_pd(ent, f):
         if flavour == "stdlib":
-            return f"    logger.{r.choice(['info', 'warning', 'error'])}(\"{g.pick(VERBS)} {ent} %s\", {ent}.{f})"
+            return f'    logger.{r.choice(["info", "warning", "error"])}("{g.pick(VERBS)} {ent} %s", {ent}.{f})'
         if flavour == "loguru":
-            return f"    logger.{r.choice(['info', 'warning', 'error'])}(f\"{g.pick(VERBS)} {ent} {{{ent}.{f}}}\")"
-        return f"    log.info(\"{ent}.{g.pick(VERBS)}\", {f}={ent}.{f}, {ent}_id={ent}.id)"
+            return f'    logger.{r.choice(["info", "warning", "error"])}(f"{g.pick(VERBS)} {ent} {{{ent}.{f}}}")'
+        return f'    log.info("{ent}.{g.pick(VERBS)}", {f}={ent}.{f}, {ent}_id={ent}.id)'
 
     def unit():
         if pd and r.random() < 0.6:
             ent = g.pick(ENTITIES)
             fields = g.pd_fields(2, 5)
-            out = [f"def {g.pick(['notify', 'onboard', 'deactivate', 'merge', 'verify', 'export'])}_{ent}_{g.uid()}({ent}, repo, mailer=None):"]
+            out = [
+                f"def {g.pick(['notify', 'onboard', 'deactivate', 'merge', 'verify', 'export'])}_{ent}_{g.uid()}({ent}, repo, mailer=None):"
+            ]
             out.append(f"    if {ent} is None:")
             out.append("        return None")
             for f in fields[: r.randint(1, 3)]:
                 out.append(log_pd(ent, f[0]))
             out += g.block([ent, "repo"], 4, r.randint(1, 4))
             if any(f[0] == "email" for f in fields):
-                out += ["    if mailer is not None:", f"        mailer.send(to={ent}.email, subject=\"Your account\", body=\"...\")"]
+                out += [
+                    "    if mailer is not None:",
+                    f'        mailer.send(to={ent}.email, subject="Your account", body="...")',
+                ]
             out.append(f"    repo.save({ent})")
             out.append(f"    return {ent}")
             out.append("")
             return out
         return g.helper() if r.random() < 0.8 else g.plain_class()
+
     return head, unit
 
 
 def k_analytics(g, pd):
     r = g.r
-    head = ["import logging", "", "import analytics", "import sentry_sdk", "from mixpanel import Mixpanel", "",
-            "logger = logging.getLogger(__name__)", f"mp = Mixpanel(\"{g.uid():08x}\")", ""]
+    head = [
+        "import logging",
+        "",
+        "import analytics",
+        "import sentry_sdk",
+        "from mixpanel import Mixpanel",
+        "",
+        "logger = logging.getLogger(__name__)",
+        f'mp = Mixpanel("{g.uid():08x}")',
+        "",
+    ]
 
     def unit():
         if pd and r.random() < 0.7:
             ent = g.pick(ENTITIES)
             fields = g.pd_fields(2, 5)
             choice = r.random()
-            out = [f"def track_{g.pick(['signup', 'login', 'purchase', 'upgrade', 'churn'])}_{g.uid()}({ent}, event_props=None):"]
+            out = [
+                f"def track_{g.pick(['signup', 'login', 'purchase', 'upgrade', 'churn'])}_{g.uid()}({ent}, event_props=None):"
+            ]
             if choice < 0.4:
                 out.append(f"    analytics.identify({ent}.id, {{")
-                out += [f"        \"{f[0]}\": {ent}.{f[0]}," for f in fields]
-                out += ["    })", f"    analytics.track({ent}.id, \"{g.pick(VERBS)}\", event_props or {{}})"]
+                out += [f'        "{f[0]}": {ent}.{f[0]},' for f in fields]
+                out += ["    })", f'    analytics.track({ent}.id, "{g.pick(VERBS)}", event_props or {{}})']
             elif choice < 0.7:
                 out.append(f"    mp.people_set(str({ent}.id), {{")
-                out += [f"        \"${f[0]}\": {ent}.{f[0]}," for f in fields]
+                out += [f'        "${f[0]}": {ent}.{f[0]},' for f in fields]
                 out.append("    })")
             else:
-                out.append(f"    sentry_sdk.set_user({{\"id\": {ent}.id, \"{fields[0][0]}\": {ent}.{fields[0][0]}}})")
-                out.append(f"    sentry_sdk.set_tag(\"plan\", getattr({ent}, \"plan\", \"free\"))")
+                out.append(f'    sentry_sdk.set_user({{"id": {ent}.id, "{fields[0][0]}": {ent}.{fields[0][0]}}})')
+                out.append(f'    sentry_sdk.set_tag("plan", getattr({ent}, "plan", "free"))')
             out += ["    return True", ""]
             return out
         thing = g.pick(THINGS)
-        out = [f"def track_{thing}_{g.uid()}(item_id, props=None):",
-               f"    analytics.track(\"system\", \"{thing}.{g.pick(VERBS)}\", {{\"id\": item_id, **(props or {{}})}})",
-               "    return item_id", ""]
+        out = [
+            f"def track_{thing}_{g.uid()}(item_id, props=None):",
+            f'    analytics.track("system", "{thing}.{g.pick(VERBS)}", {{"id": item_id, **(props or {{}})}})',
+            "    return item_id",
+            "",
+        ]
         return out
+
     return head, unit
 
 
 def k_utils(g, pd):
     r = g.r
-    head = ["import functools", "import itertools", "import logging", "import math", "from collections import defaultdict",
-            "", "logger = logging.getLogger(__name__)", ""]
+    head = [
+        "import functools",
+        "import itertools",
+        "import logging",
+        "import math",
+        "from collections import defaultdict",
+        "",
+        "logger = logging.getLogger(__name__)",
+        "",
+    ]
 
     def unit():
         if pd and r.random() < 0.5:
             f = g.pick(PD_FIELDS)[0]
-            return [f"def mask_{f}_{g.uid()}(value):", "    if not value:", "        return value",
-                    "    return value[:2] + \"*\" * max(len(value) - 4, 0) + value[-2:]", "",
-                    f"def normalise_{f}_{g.uid()}(value):", "    return (value or \"\").strip().lower()", ""]
+            return [
+                f"def mask_{f}_{g.uid()}(value):",
+                "    if not value:",
+                "        return value",
+                '    return value[:2] + "*" * max(len(value) - 4, 0) + value[-2:]',
+                "",
+                f"def normalise_{f}_{g.uid()}(value):",
+                '    return (value or "").strip().lower()',
+                "",
+            ]
         return g.helper() if r.random() < 0.75 else g.plain_class()
+
     return head, unit
 
 
@@ -513,9 +780,10 @@ def k_config(g, pd):
         out = []
         for _ in range(r.randint(3, 8)):
             key = f"{g.pick(THINGS).upper()}_{g.pick(PLAIN_ATTRS).upper()}_{g.uid()}"
-            out.append(f"{key} = os.environ.get(\"{key}\", \"{r.randint(1, 999)}\")")
+            out.append(f'{key} = os.environ.get("{key}", "{r.randint(1, 999)}")')
         out.append("")
         return out
+
     return head, unit
 
 
@@ -528,28 +796,56 @@ def k_tests(g, pd):
             ent = g.pick(ENTITIES)
             fields = g.pd_fields(2, 6)
             n = g.uid()
-            out = [f"@pytest.fixture", f"def {ent}_payload_{n}():", "    return {"]
-            out += [f"        \"{f[0]}\": \"{f[4]}\"," for f in fields]
-            out += ["    }", "", "",
-                    f"def test_{g.pick(['create', 'update', 'reject', 'export'])}_{ent}_{n}(client, {ent}_payload_{n}):",
-                    f"    resp = client.post(\"/{ent}s\", json={ent}_payload_{n})",
-                    f"    assert resp.status_code in (200, 201)",
-                    f"    assert resp.json()[\"{fields[0][0]}\"] == {ent}_payload_{n}[\"{fields[0][0]}\"]", ""]
+            out = ["@pytest.fixture", f"def {ent}_payload_{n}():", "    return {"]
+            out += [f'        "{f[0]}": "{f[4]}",' for f in fields]
+            out += [
+                "    }",
+                "",
+                "",
+                f"def test_{g.pick(['create', 'update', 'reject', 'export'])}_{ent}_{n}(client, {ent}_payload_{n}):",
+                f'    resp = client.post("/{ent}s", json={ent}_payload_{n})',
+                "    assert resp.status_code in (200, 201)",
+                f'    assert resp.json()["{fields[0][0]}"] == {ent}_payload_{n}["{fields[0][0]}"]',
+                "",
+            ]
             return out
         n = g.uid()
         a, b = r.randint(1, 50), r.randint(1, 50)
-        out = [f"@pytest.mark.parametrize(\"value,expected\", [({a}, {a * 2}), ({b}, {b * 2})])",
-               f"def test_{g.name()}_{n}(value, expected):", "    assert value * 2 == expected", ""]
+        out = [
+            f'@pytest.mark.parametrize("value,expected", [({a}, {a * 2}), ({b}, {b * 2})])',
+            f"def test_{g.name()}_{n}(value, expected):",
+            "    assert value * 2 == expected",
+            "",
+        ]
         return out
+
     return head, unit
 
 
-PD_KINDS = [(k_flask_views, "views", 3), (k_django_models, "models", 3), (k_django_forms, "forms", 1),
-            (k_django_views, "views", 2), (k_fastapi, "routers", 2), (k_sqlalchemy, "tables", 2),
-            (k_service, "services", 3), (k_analytics, "tracking", 1), (k_tests, "tests", 2), (k_utils, "utils", 1)]
-PLAIN_KINDS = [(k_utils, "utils", 5), (k_service, "services", 3), (k_config, "settings", 1), (k_tests, "tests", 3),
-               (k_django_models, "models", 1), (k_sqlalchemy, "tables", 1), (k_flask_views, "views", 1),
-               (k_fastapi, "routers", 1), (k_django_views, "views", 1), (k_analytics, "tracking", 1)]
+PD_KINDS = [
+    (k_flask_views, "views", 3),
+    (k_django_models, "models", 3),
+    (k_django_forms, "forms", 1),
+    (k_django_views, "views", 2),
+    (k_fastapi, "routers", 2),
+    (k_sqlalchemy, "tables", 2),
+    (k_service, "services", 3),
+    (k_analytics, "tracking", 1),
+    (k_tests, "tests", 2),
+    (k_utils, "utils", 1),
+]
+PLAIN_KINDS = [
+    (k_utils, "utils", 5),
+    (k_service, "services", 3),
+    (k_config, "settings", 1),
+    (k_tests, "tests", 3),
+    (k_django_models, "models", 1),
+    (k_sqlalchemy, "tables", 1),
+    (k_flask_views, "views", 1),
+    (k_fastapi, "routers", 1),
+    (k_django_views, "views", 1),
+    (k_analytics, "tracking", 1),
+]
 
 
 def _weighted(r, kinds):
@@ -589,7 +885,7 @@ def generate(out: Path, lines: int, seed: int) -> dict:
         used.add(path)
         target = rng.randint(160, 660) if pd else rng.randint(30, 170)
         head, unit = fn(g, pd)
-        body = [f"\"\"\"{folder.capitalize()} for the {app.replace('_', ' ')} of {project}.\"\"\"", "", *head]
+        body = [f'"""{folder.capitalize()} for the {app.replace("_", " ")} of {project}."""', "", *head]
         while len(body) < target:
             body += [""] + unit()
         text = "\n".join(body).rstrip() + "\n"
@@ -598,7 +894,7 @@ def generate(out: Path, lines: int, seed: int) -> dict:
         for d in (out / project, base):
             init = d / "__init__.py"
             if not init.exists():
-                init.write_text("\"\"\"Package.\"\"\"\n")
+                init.write_text('"""Package."""\n')
                 files += 1
                 total += 1
         path.write_text(text)
@@ -614,6 +910,7 @@ def generate(out: Path, lines: int, seed: int) -> dict:
 
 # =========================================================================== corpus facts
 
+
 def list_files(root: Path) -> list[Path]:
     """The files minimise scans (its own discovery when importable, else the same skip rules)."""
     try:
@@ -624,8 +921,13 @@ def list_files(root: Path) -> list[Path]:
         pass
     out = []
     for d, dirs, files in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in SKIP_DIRS and not x.endswith(".egg-info")
-                         and not os.path.exists(os.path.join(d, x, "pyvenv.cfg")))
+        dirs[:] = sorted(
+            x
+            for x in dirs
+            if x not in SKIP_DIRS
+            and not x.endswith(".egg-info")
+            and not os.path.exists(os.path.join(d, x, "pyvenv.cfg"))
+        )
         out += [Path(d) / f for f in sorted(files) if f.endswith(".py")]
     return out
 
@@ -670,8 +972,11 @@ AST_HELPER = (
     "        bad += 1\n"
     "print('unparsable', bad)\n"
 )
-CST_HELPER = AST_HELPER.replace("import ast, sys", "import libcst, sys").replace(
-    "ast.parse(src, p)", "libcst.parse_module(src)").replace("(SyntaxError, ValueError)", "Exception")
+CST_HELPER = (
+    AST_HELPER.replace("import ast, sys", "import libcst, sys")
+    .replace("ast.parse(src, p)", "libcst.parse_module(src)")
+    .replace("(SyntaxError, ValueError)", "Exception")
+)
 
 
 def _tool(name: str, override: str | None) -> str | None:
@@ -690,13 +995,15 @@ def _probe(argv: list[str]) -> tuple[bool, str]:
         return False, str(exc)
     text = (p.stdout + p.stderr).strip()
     if p.returncode != 0:
-        return False, (text.splitlines() or ["exit %d" % p.returncode])[-1][:200]
+        return False, (text.splitlines() or [f"exit {p.returncode}"])[-1][:200]
     return True, text
 
 
 def detect(args) -> dict:
     tools: dict[str, dict] = {}
-    ok, info = _probe([sys.executable, "-c", "import libcst; print(libcst.__version__ if hasattr(libcst, '__version__') else '')"])
+    ok, info = _probe(
+        [sys.executable, "-c", "import libcst; print(libcst.__version__ if hasattr(libcst, '__version__') else '')"]
+    )
     try:
         from importlib.metadata import version
 
@@ -710,8 +1017,12 @@ def detect(args) -> dict:
             tools[name] = {"ok": False, "why": "not installed"}
             continue
         ok, info = _probe([path, "--version"])
-        tools[name] = {"ok": ok, "path": path, "version": info.splitlines()[0] if ok and info else None,
-                       "why": None if ok else info}
+        tools[name] = {
+            "ok": ok,
+            "path": path,
+            "version": info.splitlines()[0] if ok and info else None,
+            "why": None if ok else info,
+        }
         if name == "flake8" and ok:
             tools[name]["min_plugin"] = "minimise" in info
     return tools
@@ -749,8 +1060,13 @@ def run_once(argv, cwd=None) -> dict:
         except (OSError, ValueError):
             pass
         os.unlink(peak_file)
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_mib": peak,
-            "rc": p.returncode, "stderr": err.decode(errors="replace")[-400:]}
+    return {
+        "wall": wall,
+        "cpu": ru.ru_utime + ru.ru_stime,
+        "peak_mib": peak,
+        "rc": p.returncode,
+        "stderr": err.decode(errors="replace")[-400:],
+    }
 
 
 def _edit_one_line(path: Path, n: int) -> None:
@@ -828,9 +1144,20 @@ def _run(args, root, tools, files, facts, work) -> int:
     skipped: list[tuple[str, str]] = []  # (workload, why): printed as n/a
 
     def add(key, label, argv, group="tree", cwd=None, before=None, n_files=None, n_lines=None, note=""):
-        W.append({"key": key, "label": label, "argv": argv, "group": group, "cwd": cwd, "before": before,
-                  "files": n_files if n_files is not None else facts["files"],
-                  "lines": n_lines if n_lines is not None else facts["lines"], "note": note, "runs": []})
+        W.append(
+            {
+                "key": key,
+                "label": label,
+                "argv": argv,
+                "group": group,
+                "cwd": cwd,
+                "before": before,
+                "files": n_files if n_files is not None else facts["files"],
+                "lines": n_lines if n_lines is not None else facts["lines"],
+                "note": note,
+                "runs": [],
+            }
+        )
 
     add("ast", "(a) ast.parse, every file", [py, "-c", AST_HELPER, str(listing)])
     if tools["libcst"]["ok"]:
@@ -844,7 +1171,11 @@ def _run(args, root, tools, files, facts, work) -> int:
         fill = run_once([m, "scan", str(root), "--format", "json", "--cache-dir", str(cache), *jobs])
         if fill["rc"] not in (0, 1):
             print("minimise failed:", fill["stderr"], file=sys.stderr)
-        add("warm", "(d) minimise warm (cache filled)", [m, "scan", str(root), "--format", "json", "--cache-dir", str(cache), *jobs])
+        add(
+            "warm",
+            "(d) minimise warm (cache filled)",
+            [m, "scan", str(root), "--format", "json", "--cache-dir", str(cache), *jobs],
+        )
         # (e) five changed files, in a copy of the tree with its own filled cache
         copy = work / "tree"
         for p in files:
@@ -867,12 +1198,29 @@ def _run(args, root, tools, files, facts, work) -> int:
 
         listing5 = work / "five.txt"
         listing5.write_text("\n".join(str(copy / f) for f in five) + "\n")
-        add("ast5", "(a5) ast.parse, the 5 files", [py, "-c", AST_HELPER, str(listing5)], group="five",
-            n_files=len(five), n_lines=five_lines)
-        add("five", "(e) minimise, 5 changed files, cached", [m, "scan", *five, "--format", "json", "--cache-dir", str(cache5)],
-            group="five", cwd=copy, before=edit, n_files=len(five), n_lines=five_lines)
+        add(
+            "ast5",
+            "(a5) ast.parse, the 5 files",
+            [py, "-c", AST_HELPER, str(listing5)],
+            group="five",
+            n_files=len(five),
+            n_lines=five_lines,
+        )
+        add(
+            "five",
+            "(e) minimise, 5 changed files, cached",
+            [m, "scan", *five, "--format", "json", "--cache-dir", str(cache5)],
+            group="five",
+            cwd=copy,
+            before=edit,
+            n_files=len(five),
+            n_lines=five_lines,
+        )
     else:
-        skipped += [(x, f"minimise: {mini['why']}") for x in ("(c) minimise cold", "(d) minimise warm", "(e) minimise, 5 changed files")]
+        skipped += [
+            (x, f"minimise: {mini['why']}")
+            for x in ("(c) minimise cold", "(d) minimise warm", "(e) minimise, 5 changed files")
+        ]
     if not tools["libcst"]["ok"]:
         skipped.append(("(b) libcst.parse_module", f"libcst: {tools['libcst']['why']}"))
     if not tools["bandit"]["ok"]:
@@ -882,15 +1230,31 @@ def _run(args, root, tools, files, facts, work) -> int:
     fl = tools["flake8"]
     if fl["ok"]:
         if five:
-            add("flake8_5", "(g) flake8 --select=F, the 5 files", [fl["path"], "--isolated", "--select=F", *five],
-                group="five", cwd=copy, n_files=len(five), n_lines=five_lines)
+            add(
+                "flake8_5",
+                "(g) flake8 --select=F, the 5 files",
+                [fl["path"], "--isolated", "--select=F", *five],
+                group="five",
+                cwd=copy,
+                n_files=len(five),
+                n_lines=five_lines,
+            )
         add("flake8_F", "(h) flake8 --select=F, whole tree", [fl["path"], "--isolated", "--select=F", *map(str, files)])
         if fl.get("min_plugin"):
-            add("flake8_MIN", "(h) flake8 --select=MIN (minimise plugin)", [fl["path"], "--isolated", "--select=MIN", *map(str, files)])
+            add(
+                "flake8_MIN",
+                "(h) flake8 --select=MIN (minimise plugin)",
+                [fl["path"], "--isolated", "--select=MIN", *map(str, files)],
+            )
         else:
-            skipped.append(("(h) flake8 --select=MIN", "minimise flake8 plugin not installed (no 'minimise' in flake8 --version)"))
+            skipped.append(
+                ("(h) flake8 --select=MIN", "minimise flake8 plugin not installed (no 'minimise' in flake8 --version)")
+            )
     else:
-        skipped += [(x, f"flake8: {fl['why']}") for x in ("(g) flake8 --select=F, 5 files", "(h) flake8 --select=F / --select=MIN")]
+        skipped += [
+            (x, f"flake8: {fl['why']}")
+            for x in ("(g) flake8 --select=F, 5 files", "(h) flake8 --select=F / --select=MIN")
+        ]
 
     # sanity: one captured run of the helpers (parse failures) and of bandit (files seen)
     notes = []
@@ -898,10 +1262,16 @@ def _run(args, root, tools, files, facts, work) -> int:
         if w["key"] in ("ast", "cst"):
             p = subprocess.run(w["argv"], capture_output=True, text=True)
             notes.append(f"{w['key']}: {p.stdout.strip()}")
-    print(f"corpus {root}: {facts['files']} files, {facts['lines']} lines; "
-          f"regex personal-data files {facts['regex_pd_files']} ({facts['regex_pd_lines']} lines)"
-          + (f"; minimise prefilter selects {facts['prefilter_files']} files ({facts['prefilter_lines']} lines)"
-             if "prefilter_files" in facts else ""), flush=True)
+    print(
+        f"corpus {root}: {facts['files']} files, {facts['lines']} lines; "
+        f"regex personal-data files {facts['regex_pd_files']} ({facts['regex_pd_lines']} lines)"
+        + (
+            f"; minimise prefilter selects {facts['prefilter_files']} files ({facts['prefilter_lines']} lines)"
+            if "prefilter_files" in facts
+            else ""
+        ),
+        flush=True,
+    )
     if five:
         print("5 files:", ", ".join(five), flush=True)
     for n in notes:
@@ -925,7 +1295,7 @@ def _run(args, root, tools, files, facts, work) -> int:
     def ratio(a, b):
         if a not in by or b not in by or not by[a]["runs"]:
             return None
-        xs = [x["wall"] / y["wall"] for x, y in zip(by[a]["runs"], by[b]["runs"])]
+        xs = [x["wall"] / y["wall"] for x, y in zip(by[a]["runs"], by[b]["runs"], strict=False)]
         return {"median": _med(xs), "min": min(xs), "max": max(xs)}
 
     rows = []
@@ -933,26 +1303,50 @@ def _run(args, root, tools, files, facts, work) -> int:
         walls = [r["wall"] for r in w["runs"]]
         med = _med(walls)
         ref_ast = "ast5" if w["group"] == "five" else "ast"
-        row = {"key": w["key"], "label": w["label"], "files": w["files"], "lines": w["lines"],
-               "wall_median": med, "wall_min": min(walls), "wall_max": max(walls),
-               "cpu_median": _med([r["cpu"] for r in w["runs"]]),
-               "peak_mib": max(r["peak_mib"] for r in w["runs"]),
-               "files_per_s": w["files"] / med, "lines_per_s": w["lines"] / med if w["lines"] else None,
-               "x_ast": ratio(w["key"], ref_ast),
-               "x_cst": ratio(w["key"], "cst") if w["group"] == "tree" else None,
-               "x_bandit": ratio(w["key"], "bandit") if w["group"] == "tree" else None,
-               "rcs": sorted({r["rc"] for r in w["runs"]})}
+        row = {
+            "key": w["key"],
+            "label": w["label"],
+            "files": w["files"],
+            "lines": w["lines"],
+            "wall_median": med,
+            "wall_min": min(walls),
+            "wall_max": max(walls),
+            "cpu_median": _med([r["cpu"] for r in w["runs"]]),
+            "peak_mib": max(r["peak_mib"] for r in w["runs"]),
+            "files_per_s": w["files"] / med,
+            "lines_per_s": w["lines"] / med if w["lines"] else None,
+            "x_ast": ratio(w["key"], ref_ast),
+            "x_cst": ratio(w["key"], "cst") if w["group"] == "tree" else None,
+            "x_bandit": ratio(w["key"], "bandit") if w["group"] == "tree" else None,
+            "rcs": sorted({r["rc"] for r in w["runs"]}),
+        }
         rows.append(row)
 
     machine = machine_info(tools)
     targets = check_targets(by, ratio, facts)
     print_table(rows, machine, facts, targets, skipped)
     if args.json:
-        Path(args.json).write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "corpus": str(root),
-                                               "facts": facts, "machine": machine, "tools": tools,
-                                               "repeat": args.repeat, "warmup": args.warmup, "jobs": args.jobs,
-                                               "five_files": five, "rows": rows, "targets": targets,
-                                               "notes": notes, "skipped": skipped}, indent=1, default=str))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "date": time.strftime("%Y-%m-%d %H:%M"),
+                    "corpus": str(root),
+                    "facts": facts,
+                    "machine": machine,
+                    "tools": tools,
+                    "repeat": args.repeat,
+                    "warmup": args.warmup,
+                    "jobs": args.jobs,
+                    "five_files": five,
+                    "rows": rows,
+                    "targets": targets,
+                    "notes": notes,
+                    "skipped": skipped,
+                },
+                indent=1,
+                default=str,
+            )
+        )
     return 0
 
 
@@ -965,10 +1359,16 @@ def machine_info(tools) -> dict:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "libcst": tools["libcst"].get("version"), "platform": platform.platform(),
-            "minimise": tools["minimise"].get("version"), "bandit": tools["bandit"].get("version"),
-            "flake8": tools["flake8"].get("version")}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "libcst": tools["libcst"].get("version"),
+        "platform": platform.platform(),
+        "minimise": tools["minimise"].get("version"),
+        "bandit": tools["bandit"].get("version"),
+        "flake8": tools["flake8"].get("version"),
+    }
 
 
 def check_targets(by, ratio, facts) -> list[dict]:
@@ -982,25 +1382,43 @@ def check_targets(by, ratio, facts) -> list[dict]:
 
     share = facts["regex_pd_lines"] / max(facts["lines"], 1)
     r = ratio("cold", "cst")
-    t("cold <= plain libcst parse (1 process)", r and r["median"], r and r["median"] <= 1.0, r and f"{r['median']:.2f}x libcst")
+    t(
+        "cold <= plain libcst parse (1 process)",
+        r and r["median"],
+        r and r["median"] <= 1.0,
+        r and f"{r['median']:.2f}x libcst",
+    )
     r = ratio("cold", "bandit")
     t("cold <= 0.6x bandit", r and r["median"], r and r["median"] <= 0.6, r and f"{r['median']:.2f}x bandit")
     r = ratio("cold", "ast")
-    t(f"cold <= 5x ast.parse where sparse (here {share:.0%} of lines mention personal data)",
-      r and r["median"], r and r["median"] <= 5.0, r and f"{r['median']:.1f}x ast")
+    t(
+        f"cold <= 5x ast.parse where sparse (here {share:.0%} of lines mention personal data)",
+        r and r["median"],
+        r and r["median"] <= 5.0,
+        r and f"{r['median']:.1f}x ast",
+    )
     r = ratio("warm", "ast")
     t("warm <= 1x ast.parse", r and r["median"], r and r["median"] <= 1.0, r and f"{r['median']:.2f}x ast")
     m = med("five")
     t("5 changed files < 0.5 s", m, m is not None and m < 0.5, m and f"{m:.3f} s")
     r = ratio("five", "flake8_5")
-    t("5 changed files <= 1.5x flake8 --select=F", r and r["median"], r and r["median"] <= 1.5, r and f"{r['median']:.2f}x flake8")
+    t(
+        "5 changed files <= 1.5x flake8 --select=F",
+        r and r["median"],
+        r and r["median"] <= 1.5,
+        r and f"{r['median']:.2f}x flake8",
+    )
     r = ratio("flake8_MIN", "flake8_F")
     t("flake8 plugin <= 1.5x flake8 alone", r and r["median"], r and r["median"] <= 1.5, r and f"{r['median']:.2f}x")
     if "cold" in by and by["cold"]["runs"]:
         peak = max(x["peak_mib"] for x in by["cold"]["runs"])
         per_mline = peak  # streaming: the peak follows the largest file, not the corpus
-        t(f"peak < 300 MB at 1M lines (measured at {facts['lines']:,} lines; largest process)",
-          per_mline, peak * 1.048576 < 300, f"{peak:.0f} MiB")
+        t(
+            f"peak < 300 MB at 1M lines (measured at {facts['lines']:,} lines; largest process)",
+            per_mline,
+            peak * 1.048576 < 300,
+            f"{peak:.0f} MiB",
+        )
     return out
 
 
@@ -1013,17 +1431,42 @@ def _fmt_ratio(r):
 def print_table(rows, machine, facts, targets, skipped=()):
     print()
     print(f"machine: {machine['nproc']} CPUs, {machine['cpu']}; Python {machine['python']}; libcst {machine['libcst']}")
-    print(f"tools: minimise {machine['minimise']}; bandit {machine['bandit'] or 'n/a'}; flake8 {machine['flake8'] or 'n/a'}")
-    hdr = ["workload", "files", "lines", "wall s median (min–max)", "files/s", "lines/s", "peak MiB", "× ast.parse", "× libcst parse", "× bandit"]
+    print(
+        f"tools: minimise {machine['minimise']}; bandit {machine['bandit'] or 'n/a'}; flake8 {machine['flake8'] or 'n/a'}"
+    )
+    hdr = [
+        "workload",
+        "files",
+        "lines",
+        "wall s median (min–max)",
+        "files/s",
+        "lines/s",
+        "peak MiB",
+        "× ast.parse",
+        "× libcst parse",
+        "× bandit",
+    ]
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
-        print("| " + " | ".join([
-            r["label"], str(r["files"]), f"{r['lines']:,}",
-            f"{r['wall_median']:.3f} ({r['wall_min']:.3f}–{r['wall_max']:.3f})",
-            f"{r['files_per_s']:,.0f}", f"{r['lines_per_s']:,.0f}" if r["lines_per_s"] else "—",
-            f"{r['peak_mib']:.0f}", _fmt_ratio(r["x_ast"]), _fmt_ratio(r["x_cst"]), _fmt_ratio(r["x_bandit"]),
-        ]) + " |")
+        print(
+            "| "
+            + " | ".join(
+                [
+                    r["label"],
+                    str(r["files"]),
+                    f"{r['lines']:,}",
+                    f"{r['wall_median']:.3f} ({r['wall_min']:.3f}–{r['wall_max']:.3f})",
+                    f"{r['files_per_s']:,.0f}",
+                    f"{r['lines_per_s']:,.0f}" if r["lines_per_s"] else "—",
+                    f"{r['peak_mib']:.0f}",
+                    _fmt_ratio(r["x_ast"]),
+                    _fmt_ratio(r["x_cst"]),
+                    _fmt_ratio(r["x_bandit"]),
+                ]
+            )
+            + " |"
+        )
     for label, why in skipped:
         print("| " + " | ".join([label, "n/a", "n/a", why] + ["n/a"] * 6) + " |")
     print("(5-file rows: × ast.parse is against ast.parse of the same 5 files)")
@@ -1036,6 +1479,7 @@ def print_table(rows, machine, facts, targets, skipped=()):
 
 # =========================================================================== prefilter check
 
+
 def cmd_prefilter_check(args) -> int:
     root = Path(args.path).resolve()
     tools = detect(args)
@@ -1046,16 +1490,19 @@ def cmd_prefilter_check(args) -> int:
     results = {}
     for label, extra in (("prefilter", []), ("no-prefilter", ["--no-prefilter"])):
         t = time.perf_counter()
-        p = subprocess.run([m, "scan", str(root), "--format", "json", "--no-cache", "-j1", *extra],
-                           capture_output=True, text=True)
+        p = subprocess.run(
+            [m, "scan", str(root), "--format", "json", "--no-cache", "-j1", *extra], capture_output=True, text=True
+        )
         wall = time.perf_counter() - t
         if p.returncode not in (0, 1):
             print(f"{label}: exit {p.returncode}\n{p.stderr[-2000:]}")
             return 2
         data = json.loads(p.stdout)
         results[label] = data
-        print(f"{label}: {len(data['data_points'])} data points, {len(data['findings'])} findings, "
-              f"{len(data['errors'])} errors, {wall:.2f} s")
+        print(
+            f"{label}: {len(data['data_points'])} data points, {len(data['findings'])} findings, "
+            f"{len(data['errors'])} errors, {wall:.2f} s"
+        )
 
     def key(d):
         return json.dumps(d, sort_keys=True)
@@ -1080,6 +1527,7 @@ def cmd_prefilter_check(args) -> int:
 
 # =========================================================================== main
 
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -1102,9 +1550,11 @@ def main(argv=None) -> int:
     if a.cmd == "generate":
         t = time.perf_counter()
         s = generate(Path(a.out), a.lines, a.seed)
-        print(f"wrote {s['files']} files, {s['lines']:,} lines to {a.out} in {time.perf_counter() - t:.1f} s "
-              f"(seed {s['seed']}); mention personal data (research regex): {s['pd_files']} files "
-              f"({s['pd_files'] / s['files']:.0%}), {s['pd_lines']:,} lines ({s['pd_lines'] / s['lines']:.0%})")
+        print(
+            f"wrote {s['files']} files, {s['lines']:,} lines to {a.out} in {time.perf_counter() - t:.1f} s "
+            f"(seed {s['seed']}); mention personal data (research regex): {s['pd_files']} files "
+            f"({s['pd_files'] / s['files']:.0%}), {s['pd_lines']:,} lines ({s['pd_lines'] / s['lines']:.0%})"
+        )
         return 0
     if a.cmd == "run":
         return cmd_run(a)

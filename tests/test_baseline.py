@@ -71,17 +71,22 @@ def test_never_overwrites_without_force_and_keeps_annotations(project: Path) -> 
     create("--force")
     entries = load(path).entries
     assert [(e.identifier, e.comment, e.false_positive) for e in entries] == [
-        ("email", "reviewed", True), ("phone_number", "", False)]
+        ("email", "reviewed", True),
+        ("phone_number", "", False),
+    ]
 
 
-@pytest.mark.parametrize("edited", [
-    # lines inserted above the findings
-    source(SIGNUP, OTHER, ORDER, head='"""Docs."""\n\nimport os\nimport sys\n\n' + HEAD),
-    # a function moved within the file
-    source(ORDER, OTHER, SIGNUP),
-    # an unrelated variable renamed elsewhere
-    source(SIGNUP, OTHER.replace("total", "amount"), ORDER),
-])
+@pytest.mark.parametrize(
+    "edited",
+    [
+        # lines inserted above the findings
+        source(SIGNUP, OTHER, ORDER, head='"""Docs."""\n\nimport os\nimport sys\n\n' + HEAD),
+        # a function moved within the file
+        source(ORDER, OTHER, SIGNUP),
+        # an unrelated variable renamed elsewhere
+        source(SIGNUP, OTHER.replace("total", "amount"), ORDER),
+    ],
+)
 def test_baseline_survives_code_motion(project: Path, edited: str) -> None:
     create()
     (project / "app.py").write_text(edited, encoding="utf-8")
@@ -99,8 +104,10 @@ def test_new_findings_and_stale_entries(project: Path) -> None:
     code, out, err = invoke("scan", "--no-cache", "--format", "json", "--baseline", "base.json")
     assert code == 1
     assert findings(out) == [("MIN301", 16, "app.py")]
-    assert err.splitlines()[0] == ("minimise: 1 baseline entry in base.json no longer match "
-                                   "(fixed or changed; re-create the baseline to drop them):")
+    assert err.splitlines()[0] == (
+        "minimise: 1 baseline entry in base.json no longer match "
+        "(fixed or changed; re-create the baseline to drop them):"
+    )
     assert err.splitlines()[1].startswith("  app.py: MIN301 `phone_number` in app.order [")
 
 

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 from minimise.cli import cli
 from minimise.config import ConfigError, find_config_file, load_config
 
-LEAKY = ('import logging\n\nlog = logging.getLogger(__name__)\n\n\n'
-         'def signup(user):\n    log.info("signup %s", user.email)\n')
+LEAKY = (
+    "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+    'def signup(user):\n    log.info("signup %s", user.email)\n'
+)
 
 
 @pytest.fixture()
@@ -36,12 +38,15 @@ def test_defaults_without_a_file(project: Path) -> None:
     assert set(config.sources.values()) == {"default"}
 
 
-@pytest.mark.parametrize("name,body", [
-    ("pyproject.toml", '[project]\nname = "x"\n\n[tool.minimise]\nfail_on = "error"\nignore = ["MIN4"]\n'),
-    ("minimise.toml", '[tool.minimise]\nfail_on = "error"\nignore = ["MIN4"]\n'),
-    ("minimise.toml", 'fail_on = "error"\nignore = ["MIN4"]\n'),
-    (".minimise.toml", 'fail_on = "error"\nignore = ["MIN4"]\n'),
-])
+@pytest.mark.parametrize(
+    "name,body",
+    [
+        ("pyproject.toml", '[project]\nname = "x"\n\n[tool.minimise]\nfail_on = "error"\nignore = ["MIN4"]\n'),
+        ("minimise.toml", '[tool.minimise]\nfail_on = "error"\nignore = ["MIN4"]\n'),
+        ("minimise.toml", 'fail_on = "error"\nignore = ["MIN4"]\n'),
+        (".minimise.toml", 'fail_on = "error"\nignore = ["MIN4"]\n'),
+    ],
+)
 def test_file_forms(project: Path, name: str, body: str) -> None:
     (project / name).write_text(body, encoding="utf-8")
     config = load_config(project)
@@ -57,8 +62,9 @@ def test_pyproject_without_table_is_skipped(project: Path) -> None:
 
 def test_found_from_a_subfolder_and_paths_are_relative_to_the_file(project: Path) -> None:
     (project / "pkg").mkdir()
-    (project / "minimise.toml").write_text('inventory = "privacy/inventory.yaml"\nrules = ["r.yaml"]\n',
-                                           encoding="utf-8")
+    (project / "minimise.toml").write_text(
+        'inventory = "privacy/inventory.yaml"\nrules = ["r.yaml"]\n', encoding="utf-8"
+    )
     config = load_config(project / "pkg")
     assert config["inventory"] == str(Path("privacy/inventory.yaml"))
     assert config["rules"] == ["r.yaml"]
@@ -74,7 +80,8 @@ def test_search_stops_at_the_repository_top(project: Path) -> None:
 
 def test_unknown_key_names_key_file_and_line(project: Path) -> None:
     (project / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.minimise]\nfail_on = "error"\nfial_on = 1\n', encoding="utf-8")
+        '[project]\nname = "x"\n\n[tool.minimise]\nfail_on = "error"\nfial_on = 1\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match=r"^pyproject\.toml:6: unknown key 'fial_on'"):
         load_config(project)
     code, out, err = invoke("scan", "app.py")
@@ -98,8 +105,9 @@ def test_invalid_toml(project: Path) -> None:
 
 
 def test_config_command_shows_sources(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[tool.minimise]\nfail_on = "error"\nignore = ["MIN4"]\njobs = 2\n',
-                                            encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.minimise]\nfail_on = "error"\nignore = ["MIN4"]\njobs = 2\n', encoding="utf-8"
+    )
     code, out, _err = invoke("config", "--jobs", "3", "--select", "MIN3")
     assert code == 0
     lines = out.splitlines()

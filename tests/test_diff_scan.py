@@ -18,8 +18,14 @@ OLD = HEAD + 'def signup(user):\n    log.info("signup %s", user.email)\n'
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -55,8 +61,7 @@ def test_only_changed_lines_and_untracked_files(repo: Path) -> None:
     assert (code, found) == (1, [("pkg/new.py", 7), ("pkg/old.py", 8), ("staged.py", 7)])
     # Full scan for comparison: the untouched file and the old leak are reported too.
     code, found, _ = scan()
-    assert found == [("pkg/new.py", 7), ("pkg/old.py", 7), ("pkg/old.py", 8), ("pkg/untouched.py", 7),
-                     ("staged.py", 7)]
+    assert found == [("pkg/new.py", 7), ("pkg/old.py", 7), ("pkg/old.py", 8), ("pkg/untouched.py", 7), ("staged.py", 7)]
     # Paths still limit the scan.
     assert scan("--diff", "HEAD", "pkg")[1] == [("new.py", 7), ("old.py", 8)]
 

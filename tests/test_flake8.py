@@ -19,7 +19,7 @@ MINIMISE = shutil.which("minimise", path=str(BIN)) or shutil.which("minimise")
 
 pytestmark = pytest.mark.skipif(FLAKE8 is None or MINIMISE is None, reason="flake8 or minimise not installed")
 
-APP = '''\
+APP = """\
 import logging
 
 import requests
@@ -33,7 +33,7 @@ def signup(request, user):
     log.warning("phone %s", user.phone_number)
     requests.post("https://crm.example.com/leads", json={"email": user.email})
     print(user.date_of_birth)
-'''
+"""
 _LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>MIN\d+) ")
 
 
@@ -132,7 +132,9 @@ def test_pyproject_configuration_applies_to_both(tmp_path: Path) -> None:
 
 
 def test_core_never_imports_flake8() -> None:
-    code = ("import sys, minimise.flake8_plugin, minimise.engine, minimise.scan, minimise.commands.scan_cmd;"
-            "print('flake8' in sys.modules)")
+    code = (
+        "import sys, minimise.flake8_plugin, minimise.engine, minimise.scan, minimise.commands.scan_cmd;"
+        "print('flake8' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -89,26 +89,37 @@ def test_each_code_on_the_fixture(tmp_path: Path) -> None:
 def test_messages_say_what_and_why(tmp_path: Path) -> None:
     by_place = {(f.code, f.line): f.message for f in _scan(_project(tmp_path))}
     label = load_knowledge().label_of
-    assert by_place[("MIN502", 13)] == ("Email address (user.contact.email) is logged via logging but item "
-                                        "customer_email does not allow log: `email`")
-    assert by_place[("MIN503", 15)] == ("Email address (user.contact.email) is shared via mixpanel: mixpanel is "
-                                        "not a declared recipient of item customer_email (allowed: segment, sentry)"
-                                        ": `email`")
-    assert by_place[("MIN503", 16)] == ("Email address (user.contact.email) is shared via sentry: recipient sentry "
-                                        "is used for essential.service.operations.support, which is not among the "
-                                        "purposes of item customer_email: `email`")
-    assert by_place[("MIN501", 17)] == (f"{label('user.demographic.date_of_birth')} (user.demographic.date_of_birth) "
-                                        "is collected via "
-                                        "django.request.POST but is not in the data inventory: `birth_date`")
-    assert by_place[("MIN504", 6)] == ("Card number (user.financial.credit_card) is stored via "
-                                       "django.db.models.CharField without encryption, hashing or tokenisation"
-                                       ": `card_number`")
-    assert by_place[("MIN506", 26)] == (f"item national_id ({label('user.government_id')}) is high data but has no "
-                                        "lawful_basis or "
-                                        "retention: `national_id`")
-    assert by_place[("MIN505", 29)] == (f"item fax ({label('user.contact.fax_number')}) is declared but the scanned "
-                                        "code never handles it"
-                                        ": `fax`")
+    assert by_place[("MIN502", 13)] == (
+        "Email address (user.contact.email) is logged via logging but item customer_email does not allow log: `email`"
+    )
+    assert by_place[("MIN503", 15)] == (
+        "Email address (user.contact.email) is shared via mixpanel: mixpanel is "
+        "not a declared recipient of item customer_email (allowed: segment, sentry)"
+        ": `email`"
+    )
+    assert by_place[("MIN503", 16)] == (
+        "Email address (user.contact.email) is shared via sentry: recipient sentry "
+        "is used for essential.service.operations.support, which is not among the "
+        "purposes of item customer_email: `email`"
+    )
+    assert by_place[("MIN501", 17)] == (
+        f"{label('user.demographic.date_of_birth')} (user.demographic.date_of_birth) "
+        "is collected via "
+        "django.request.POST but is not in the data inventory: `birth_date`"
+    )
+    assert by_place[("MIN504", 6)] == (
+        "Card number (user.financial.credit_card) is stored via "
+        "django.db.models.CharField without encryption, hashing or tokenisation"
+        ": `card_number`"
+    )
+    assert by_place[("MIN506", 26)] == (
+        f"item national_id ({label('user.government_id')}) is high data but has no "
+        "lawful_basis or "
+        "retention: `national_id`"
+    )
+    assert by_place[("MIN505", 29)] == (
+        f"item fax ({label('user.contact.fax_number')}) is declared but the scanned code never handles it: `fax`"
+    )
 
 
 def test_declared_but_unused_only_on_full_scans(tmp_path: Path) -> None:
@@ -123,8 +134,9 @@ def test_encrypted_store_and_accepted_protection_silence_min504(tmp_path: Path) 
 
 
 def test_undeclared_store_and_default_log_threshold(tmp_path: Path) -> None:
-    text = INVENTORY.replace("allow: {store: [primary_db]}\n  - id: national_id",
-                             "allow: {store: [sessions]}\n  - id: national_id")
+    text = INVENTORY.replace(
+        "allow: {store: [primary_db]}\n  - id: national_id", "allow: {store: [sessions]}\n  - id: national_id"
+    )
     text = text.replace("stores:\n", "stores:\n  sessions: {kind: redis}\n")
     text = text.replace("version: 1\n", "version: 1\ndefaults: {log_allowed_up_to: medium, unknown_data: error}\n")
     rows = _rows(_scan(_project(tmp_path, text)))
@@ -142,13 +154,29 @@ def test_without_an_inventory_the_default_policy_runs(tmp_path: Path) -> None:
     assert scan(options).findings == scan(default).findings
 
 
-def _point(identifier: str, category: str, scope: str = "app.models.User", action: str = "store",
-           via: str = "django.db.models.CharField", sink_kind: str = "database") -> DataPoint:
+def _point(
+    identifier: str,
+    category: str,
+    scope: str = "app.models.User",
+    action: str = "store",
+    via: str = "django.db.models.CharField",
+    sink_kind: str = "database",
+) -> DataPoint:
     from minimise.knowledge import load_knowledge
 
-    return DataPoint(path="app/models.py", line=3, column=5, action=action, category=category,
-                     sensitivity=load_knowledge().sensitivity_of(category), identifier=identifier, via=via,
-                     protection="none", scope=scope, sink_kind=sink_kind)
+    return DataPoint(
+        path="app/models.py",
+        line=3,
+        column=5,
+        action=action,
+        category=category,
+        sensitivity=load_knowledge().sensitivity_of(category),
+        identifier=identifier,
+        via=via,
+        protection="none",
+        scope=scope,
+        sink_kind=sink_kind,
+    )
 
 
 MATCHING = """\
@@ -175,12 +203,12 @@ data:
 @pytest.mark.parametrize(
     ("identifier", "category", "expected", "how"),
     [
-        ("contact_value", "user.contact.email", "by_field", "field"),     # fields beat everything
-        ("handle", "user.contact.email", "by_name", "name"),              # names beat the category
+        ("contact_value", "user.contact.email", "by_field", "field"),  # fields beat everything
+        ("handle", "user.contact.email", "by_name", "name"),  # names beat the category
         ("customer_ref_12", "user.contact.email", "by_pattern", "pattern"),
-        ("email", "user.contact.email", "email_only", "category"),        # most specific category wins
+        ("email", "user.contact.email", "email_only", "category"),  # most specific category wins
         ("phone", "user.contact.phone_number", "contact_any", "category"),  # a declared parent covers a child
-        ("location", "user.location", None, ""),                          # a declared child never covers a parent
+        ("location", "user.location", None, ""),  # a declared child never covers a parent
     ],
 )
 def test_matching_order(identifier: str, category: str, expected: str | None, how: str) -> None:
@@ -190,8 +218,9 @@ def test_matching_order(identifier: str, category: str, expected: str | None, ho
 
 
 def test_fingerprints_are_stable_across_line_moves() -> None:
-    inventory = parse_inventory(MATCHING.replace("  - id: location_precise\n    category: user.location.precise\n",
-                                                 ""), "inv.yaml")
+    inventory = parse_inventory(
+        MATCHING.replace("  - id: location_precise\n    category: user.location.precise\n", ""), "inv.yaml"
+    )
     knowledge = load_knowledge()
     point = _point("location", "user.location")
     moved = DataPoint(**{**{s: getattr(point, s) for s in DataPoint.__slots__}, "line": 40})
@@ -205,8 +234,12 @@ def test_inventory_checks_are_documented() -> None:
     checks = inventory_checks()
     assert sorted(checks) == ["MIN501", "MIN502", "MIN503", "MIN504", "MIN505", "MIN506"]
     assert [checks[c].name for c in sorted(checks)] == [
-        "undeclared-personal-data", "undeclared-action", "undeclared-destination", "unencrypted-sensitive-data",
-        "declared-but-unused", "inventory-incomplete",
+        "undeclared-personal-data",
+        "undeclared-action",
+        "undeclared-destination",
+        "unencrypted-sensitive-data",
+        "declared-but-unused",
+        "inventory-incomplete",
     ]
     for check in checks.values():
         assert check.summary and check.what and check.why and check.example and check.fix and check.suppress

@@ -41,7 +41,10 @@ def test_init_writes_a_starter_that_loads(tmp_path: Path, monkeypatch: pytest.Mo
     text = (root / "data-inventory.yaml").read_text(encoding="utf-8")
     inventory = parse_inventory(text, "data-inventory.yaml")
     assert [i.id for i in inventory.items] == [
-        "contact_email", "contact_phone_number", "demographic_date_of_birth", "financial_credit_card",
+        "contact_email",
+        "contact_phone_number",
+        "demographic_date_of_birth",
+        "financial_credit_card",
         "government_id_national_identification_number",
     ]
     assert "# lawful_basis: contract  # TODO" in text and "purposes: []  # TODO" in text
@@ -49,11 +52,16 @@ def test_init_writes_a_starter_that_loads(tmp_path: Path, monkeypatch: pytest.Mo
     assert sorted(inventory.recipients) == ["mixpanel", "segment", "sentry"]
     assert inventory.stores["database"].kind == "database"
     email = inventory.item("contact_email")
-    assert email is not None and email.allow == {"collect": True, "store": ("database",), "log": True,
-                                                 "share": ("mixpanel", "segment", "sentry")}
+    assert email is not None and email.allow == {
+        "collect": True,
+        "store": ("database",),
+        "log": True,
+        "share": ("mixpanel", "segment", "sentry"),
+    }
     # A starter describes today's code: the scan finds nothing undeclared.
-    check = CliRunner().invoke(cli, ["inventory", "generate", "shop", "--inventory", "data-inventory.yaml",
-                                     "--format", "csv"])
+    check = CliRunner().invoke(
+        cli, ["inventory", "generate", "shop", "--inventory", "data-inventory.yaml", "--format", "csv"]
+    )
     assert check.exit_code == 0
     import csv
 
@@ -72,8 +80,9 @@ def test_init_refuses_to_overwrite_and_never_changes_the_file(tmp_path: Path, mo
     assert target.read_bytes() == before and target.stat().st_mtime_ns == stat.st_mtime_ns
     assert sorted(p.name for p in root.iterdir()) == ["data-inventory.yaml", "shop"]  # no temporary files left
     assert "data-inventory.yaml already exists; minimise never rewrites it." in result.stderr
-    assert result.stdout.startswith("# Add under `data:` in data-inventory.yaml (review every TODO):\n"
-                                    "  - id: demographic_date_of_birth\n")
+    assert result.stdout.startswith(
+        "# Add under `data:` in data-inventory.yaml (review every TODO):\n  - id: demographic_date_of_birth\n"
+    )
     assert "# TODO: also shared via mixpanel: declare the store or recipient, then allow it" not in result.stdout
 
 
@@ -90,10 +99,12 @@ def test_init_on_a_broken_inventory_explains_and_keeps_it(tmp_path: Path, monkey
 
 
 # ----------------------------------------------------------------------------- generate
-@pytest.mark.parametrize(("fmt", "golden"), [("yaml", "observed.yaml"), ("csv", "observed.csv"),
-                                             ("json", "observed.json")])
-def test_generate_matches_the_golden_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str,
-                                           golden: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "golden"), [("yaml", "observed.yaml"), ("csv", "observed.csv"), ("json", "observed.json")]
+)
+def test_generate_matches_the_golden_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, golden: str
+) -> None:
     root = _copy_project(tmp_path)
     monkeypatch.chdir(root)
     out = tmp_path / f"out.{fmt}"
@@ -111,26 +122,35 @@ def test_generate_ignores_line_moves(tmp_path: Path, monkeypatch: pytest.MonkeyP
     second = CliRunner().invoke(cli, ["inventory", "generate", "."]).stdout
     strip = [line for line in first.splitlines() if "at:" not in line]
     assert strip == [line for line in second.splitlines() if "at:" not in line]
-    assert first != second   # the evidence moved
+    assert first != second  # the evidence moved
 
 
 def test_generate_rejects_a_broken_inventory_with_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _copy_project(tmp_path)
-    (root / "data-inventory.yaml").write_text("version: 1\ndata:\n  - id: a\n    category: user.contact.emial\n",
-                                              encoding="utf-8")
+    (root / "data-inventory.yaml").write_text(
+        "version: 1\ndata:\n  - id: a\n    category: user.contact.emial\n", encoding="utf-8"
+    )
     monkeypatch.chdir(root)
     result = CliRunner().invoke(cli, ["inventory", "generate", "."])
     assert result.exit_code == 2
-    assert result.stderr == ("minimise: error: data-inventory.yaml:4:5: data[0].category: unknown data category "
-                             "'user.contact.emial' (did you mean 'user.contact.email'?)\n")
+    assert result.stderr == (
+        "minimise: error: data-inventory.yaml:4:5: data[0].category: unknown data category "
+        "'user.contact.emial' (did you mean 'user.contact.email'?)\n"
+    )
 
 
 # ----------------------------------------------------------------------------- diff
 def _git(root: Path, *args: str) -> str:
     # A GIT_DIR or GIT_INDEX_FILE inherited from a hook or another tool must not redirect git.
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.com", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"git {' '.join(args)} in {root} failed ({done.returncode}): {done.stderr}"
     return done.stdout
@@ -195,10 +215,12 @@ def _repo(tmp_path: Path) -> Path:
     _git(root, "commit", "-q", "-m", "base")
     _git(root, "checkout", "-q", "-b", "feature")
     (root / "app" / "views.py").write_text(FEATURE_VIEWS, encoding="utf-8")
-    inventory = BASE_INVENTORY.replace("[essential.service.notifications.email]",
-                                       "[essential.service.notifications.email, analytics.reporting]")
-    inventory = inventory.replace("owner: \"@growth\"\n    allow: {collect: true}",
-                                  "owner: \"@growth\"\n    allow: {collect: true, share: [segment]}")
+    inventory = BASE_INVENTORY.replace(
+        "[essential.service.notifications.email]", "[essential.service.notifications.email, analytics.reporting]"
+    )
+    inventory = inventory.replace(
+        'owner: "@growth"\n    allow: {collect: true}', 'owner: "@growth"\n    allow: {collect: true, share: [segment]}'
+    )
     (root / "data-inventory.yaml").write_text(inventory, encoding="utf-8")
     _git(root, "commit", "-q", "-am", "feature")
     # Uncommitted work in the tree and the index must survive the diff untouched.
@@ -269,7 +291,7 @@ def test_diff_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_diff_with_no_change_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _repo(tmp_path)
     monkeypatch.chdir(root)
-    (root / "app" / "views.py").write_text("\n\n" + FEATURE_VIEWS, encoding="utf-8")   # lines move only
+    (root / "app" / "views.py").write_text("\n\n" + FEATURE_VIEWS, encoding="utf-8")  # lines move only
     result = CliRunner().invoke(cli, ["inventory", "diff", "--base", "feature"])
     assert result.exit_code == 0
     assert result.stdout == "No personal-data changes against `feature`.\n"

@@ -86,36 +86,92 @@ def test_good_inventory_loads_with_defaults() -> None:
         ("version: 1\nbase: &b {id: x}\nother: *b\n", 2, 7, "anchors (&b) are not allowed"),
         ("version: 1\ndata:\n  - !!python/object:os.system {id: x}\n", 3, 5, "remove the !tag"),
         ("version: 1\nversion: 1\n", 2, 1, "duplicate key 'version' (first at line 1)"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n  - id: a\n    category: user.name\n",
-         5, 5, "data[1].id: duplicate id 'a' (first at line 3)"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    purpose: [analytics]\n",
-         5, 5, "data[0].purpose: unknown key 'purpose'; did you mean 'purposes'?"),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n  - id: a\n    category: user.name\n",
+            5,
+            5,
+            "data[1].id: duplicate id 'a' (first at line 3)",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    purpose: [analytics]\n",
+            5,
+            5,
+            "data[0].purpose: unknown key 'purpose'; did you mean 'purposes'?",
+        ),
         ("version: 1\nsurprise: 1\n", 2, 1, "surprise: unknown key 'surprise'"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    allow: {log: maybe}\n",
-         5, 13, "data[0].allow.log: expected true, false or a list of names, got text 'maybe'"),
-        ("version: 1\nstores: {db: {kind: sql, encrypted_at_rest: yes please}}\n", 2, 26,
-         "stores.db.encrypted_at_rest: expected true or false"),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    allow: {log: maybe}\n",
+            5,
+            13,
+            "data[0].allow.log: expected true, false or a list of names, got text 'maybe'",
+        ),
+        (
+            "version: 1\nstores: {db: {kind: sql, encrypted_at_rest: yes please}}\n",
+            2,
+            26,
+            "stores.db.encrypted_at_rest: expected true or false",
+        ),
         ("version: 1\ndata: {id: a}\n", 2, 1, "data: expected a list of items"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.contact.emial\n", 4, 5,
-         "unknown data category 'user.contact.emial' (did you mean 'user.contact.email'?)"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.credentials\n", 4, 5,
-         "'user.credentials' is deprecated (an old fideslang key); use 'user.authorization.credentials' instead"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    purposes: [personalize.profiling]\n", 5, 16,
-         "use 'personalize.content.profiling' instead"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    purposes: [analytics.reportin]\n", 5, 16,
-         "unknown data use 'analytics.reportin' (did you mean 'analytics.reporting'?)"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    match: {patterns: ['(a+)+$']}\n", 5, 24,
-         "nested repetition"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    match: {patterns: ['(']}\n", 5, 24,
-         "invalid regular expression"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    match: {patterns: ['(a)\\1']}\n", 5, 24,
-         "backreferences are not allowed"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    allow: {share: [segmnt]}\n", 5, 21,
-         "recipient 'segmnt' is not declared under `recipients:`"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    lawful_basis: because\n", 5, 5,
-         "'because' is not one of: consent, contract"),
-        ("version: 1\ndata:\n  - id: a\n    category: user.name\n    retention: P2X\n", 5, 5,
-         "not an ISO-8601 duration"),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.contact.emial\n",
+            4,
+            5,
+            "unknown data category 'user.contact.emial' (did you mean 'user.contact.email'?)",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.credentials\n",
+            4,
+            5,
+            "'user.credentials' is deprecated (an old fideslang key); use 'user.authorization.credentials' instead",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    purposes: [personalize.profiling]\n",
+            5,
+            16,
+            "use 'personalize.content.profiling' instead",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    purposes: [analytics.reportin]\n",
+            5,
+            16,
+            "unknown data use 'analytics.reportin' (did you mean 'analytics.reporting'?)",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    match: {patterns: ['(a+)+$']}\n",
+            5,
+            24,
+            "nested repetition",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    match: {patterns: ['(']}\n",
+            5,
+            24,
+            "invalid regular expression",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    match: {patterns: ['(a)\\1']}\n",
+            5,
+            24,
+            "backreferences are not allowed",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    allow: {share: [segmnt]}\n",
+            5,
+            21,
+            "recipient 'segmnt' is not declared under `recipients:`",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    lawful_basis: because\n",
+            5,
+            5,
+            "'because' is not one of: consent, contract",
+        ),
+        (
+            "version: 1\ndata:\n  - id: a\n    category: user.name\n    retention: P2X\n",
+            5,
+            5,
+            "not an ISO-8601 duration",
+        ),
         ("version: 1\ndata:\n  - id: a b\n    category: user.name\n", 3, 5, "id 'a b' may only use"),
         ("version: 1\ndata:\n  - id: a\n", 3, 5, "item 'a' needs a `category:`"),
         ("version: 2\n", 1, 1, "unsupported version 2"),
@@ -133,7 +189,8 @@ def test_errors_name_the_place_and_the_fix(text: str, line: int, column: int, ne
 
 def test_alias_bomb_is_refused_quickly() -> None:
     bomb = "version: 1\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)
+    )
     started = time.perf_counter()
     error = _error(bomb)
     assert time.perf_counter() - started < 2
@@ -163,15 +220,16 @@ def test_file_errors_carry_the_given_display_name(tmp_path: Path) -> None:
     path.write_text("version: 1\ndata:\n  - id: a\n    category: user.nam\n", encoding="utf-8")
     with pytest.raises(InventoryError) as info:
         load_inventory(path, "data-inventory.yaml")
-    assert str(info.value) == ("data-inventory.yaml:4:5: data[0].category: unknown data category 'user.nam' "
-                               "(did you mean 'user.name'?)")
+    assert str(info.value) == (
+        "data-inventory.yaml:4:5: data[0].category: unknown data category 'user.nam' (did you mean 'user.name'?)"
+    )
 
 
 def test_accepted_patterns_stay_fast_on_catastrophic_input() -> None:
     pattern = compile_pattern(r"(?:user_)?e?mail[a-z_]*addr(?:ess)?")
     evil = "email" + "_" * 5000 + "!"
     started = time.perf_counter()
-    assert not pattern_matches(pattern, evil)          # longer than MAX_NAME_LENGTH: never tested
+    assert not pattern_matches(pattern, evil)  # longer than MAX_NAME_LENGTH: never tested
     assert not pattern_matches(pattern, "email" + "a" * 150 + "!")
     assert pattern_matches(pattern, "user_email_addr")
     assert time.perf_counter() - started < 0.5

@@ -23,16 +23,24 @@ PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) o
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit is not installed")]
 
-LEAKY = ('import logging\n\nlog = logging.getLogger(__name__)\n\n\n'
-         'def signup(user):\n    log.info("signup %s", user.email)\n')
+LEAKY = (
+    "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+    'def signup(user):\n    log.info("signup %s", user.email)\n'
+)
 FIXED = LEAKY.replace("user.email", "user.id")
 SUPPRESSED = LEAKY.replace("user.email)", "user.email)  # minimise: ignore[MIN301] audit log, retention 30 days")
 FINDING = re.compile(r"^f\.py:7:32: MIN301 .*\(user\.contact\.email\) logged via logging: `email`$", re.M)
 
 
 def _git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -41,9 +49,22 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path
     """A committed copy of this checkout (with uncommitted work), its HEAD and a PRE_COMMIT_HOME."""
     base = tmp_path_factory.mktemp("precommit")
     copy = base / "minimise"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "venv", "__pycache__", ".minimise_cache", ".pytest_cache", ".ruff_cache", ".mypy_cache",
-        "*.egg-info", ".hypothesis"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "venv",
+            "__pycache__",
+            ".minimise_cache",
+            ".pytest_cache",
+            ".ruff_cache",
+            ".mypy_cache",
+            "*.egg-info",
+            ".hypothesis",
+        ),
+    )
     _git(copy, "init", "-q")
     _git(copy, "add", "-A")
     _git(copy, "commit", "-q", "-m", "snapshot")
@@ -90,8 +111,9 @@ def test_hooks_file_declares_both_hooks() -> None:
     assert hooks["minimise-inventory"]["pass_filenames"] is False
 
 
-def test_snippet_hook_fails_then_passes_when_fixed_or_suppressed(hook_repo: tuple[Path, str, Path],
-                                                                  tmp_path: Path) -> None:
+def test_snippet_hook_fails_then_passes_when_fixed_or_suppressed(
+    hook_repo: tuple[Path, str, Path], tmp_path: Path
+) -> None:
     repo, rev, home = hook_repo
     work = _project(tmp_path, LEAKY)
     config = _snippet_config(work, repo, rev)

@@ -25,7 +25,7 @@ from minimise.scan import ScanOptions, scan
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 
-APP = '''\
+APP = """\
 import logging
 
 import requests
@@ -38,14 +38,14 @@ def signup(user):
     contact = "alice@example.com"
     requests.get(f"https://api.example.com/lookup?phone={user.phone_number}")
     return contact
-'''
+"""
 
 # The directory "<script>alert(1)<" holding "script>.py" gives the report path
 # "<script>alert(1)</script>.py": a file name cannot hold "/" itself.
 HOSTILE_DIR = "<script>alert(1)<"
 HOSTILE_FILE = "script>.py"
 HOSTILE_PATH = "<script>alert(1)</script>.py"
-HOSTILE = '''\
+HOSTILE = """\
 import logging
 
 log = logging.getLogger("<script>alert('x')</script>")
@@ -54,7 +54,7 @@ log = logging.getLogger("<script>alert('x')</script>")
 def handler(user):
     log.warning("<script>alert(2)</script> %s", user.email)
     print("<img src=x onerror=alert(3)>", user.date_of_birth)
-'''
+"""
 
 
 def label(category: str) -> str:
@@ -139,10 +139,14 @@ def test_sarif_is_valid_and_exact(app_repo: Path, sarif_schema: dict[str, object
         assert "privacy" in rule["properties"]["tags"]
 
     got = [
-        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-         r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
-         r["locations"][0]["physicalLocation"]["region"]["startLine"],
-         r["locations"][0]["physicalLocation"]["region"]["startColumn"])
+        (
+            r["ruleId"],
+            r["level"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
         for r in run["results"]
     ]
     assert got == [
@@ -153,9 +157,14 @@ def test_sarif_is_valid_and_exact(app_repo: Path, sarif_schema: dict[str, object
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         assert len(result["partialFingerprints"]["minimiseFingerprint/v1"]) == 20
     assert run["results"][0]["message"]["text"] == (
-        f"{label('user.contact.email')} (user.contact.email) logged via logging: `email`")
+        f"{label('user.contact.email')} (user.contact.email) logged via logging: `email`"
+    )
     assert run["results"][0]["properties"] == {
-        "category": "user.contact.email", "action": "log", "sensitivity": "medium", "identifier": "email"}
+        "category": "user.contact.email",
+        "action": "log",
+        "sensitivity": "medium",
+        "identifier": "email",
+    }
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == Path(os.path.abspath(app_repo)).as_uri() + "/"
     assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
     assert "alice@example.com" not in text
@@ -194,10 +203,21 @@ def test_sarif_paths_are_relative_to_the_repository_root(tmp_path: Path, sarif_s
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == Path(os.path.abspath(repo)).as_uri() + "/"
 
 
-def test_sarif_adds_a_rule_for_a_code_outside_the_shipped_checks(tmp_path: Path,
-                                                                   sarif_schema: dict[str, object]) -> None:
-    finding = Finding(code="MIN599", name="custom-policy", severity="note", path="a.py", line=3, column=1,
-                      category="user.contact.email", action="store", message="custom", fingerprint="f" * 20)
+def test_sarif_adds_a_rule_for_a_code_outside_the_shipped_checks(
+    tmp_path: Path, sarif_schema: dict[str, object]
+) -> None:
+    finding = Finding(
+        code="MIN599",
+        name="custom-policy",
+        severity="note",
+        path="a.py",
+        line=3,
+        column=1,
+        category="user.contact.email",
+        action="store",
+        message="custom",
+        fingerprint="f" * 20,
+    )
     document = json.loads(rendered(Report(root=str(tmp_path), findings=[finding]), "sarif"))
     validate_sarif(document, sarif_schema)
     (run,) = document["runs"]
@@ -227,8 +247,11 @@ def elements(text: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def finding_rows(text: str) -> list[tuple[str | None, str | None, str | None]]:
-    return [(a.get("data-code"), a.get("data-path"), a.get("data-line"))
-            for tag, a in elements(text) if tag == "tr" and "finding" in (a.get("class") or "").split()]
+    return [
+        (a.get("data-code"), a.get("data-path"), a.get("data-line"))
+        for tag, a in elements(text)
+        if tag == "tr" and "finding" in (a.get("class") or "").split()
+    ]
 
 
 EXPECTED_ROWS = [
@@ -252,8 +275,34 @@ def test_html_escapes_everything_from_the_analysed_code(hostile_repo: Path) -> N
     assert "alice@example.com" not in text and "[email]" in text  # masked in the excerpt
     assert finding_rows(text) == EXPECTED_ROWS
     assert {tag for tag, _ in elements(text)} <= {
-        "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p", "nav", "a",
-        "section", "div", "span", "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "ul", "li", "footer",
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "header",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "nav",
+        "a",
+        "section",
+        "div",
+        "span",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "code",
+        "pre",
+        "ul",
+        "li",
+        "footer",
     }
 
 
@@ -274,35 +323,49 @@ def test_html_summary_data_map_and_excerpts(app_repo: Path) -> None:
     text = rendered(scan_repo(app_repo), "html")
     assert '<span id="headline">2 findings (1 error, 1 warning) and 2 data points in 1 file</span>' in text
     assert '<tr><td><span class="badge sev-error">error</span></td><td class="num">1</td></tr>' in text
-    assert "<tr><td>log</td><td class=\"num\">1</td><td class=\"num\">1</td></tr>" in text
-    assert "<tr><td>share</td><td class=\"num\">1</td><td class=\"num\">1</td></tr>" in text
+    assert '<tr><td>log</td><td class="num">1</td><td class="num">1</td></tr>' in text
+    assert '<tr><td>share</td><td class="num">1</td><td class="num">1</td></tr>' in text
     # Data map: the logged email links to its finding.
     assert '<a href="#f-1"><span class="loc">app.py:9</span></a> <span class="muted">via logging' in text
     assert "<td>Shared with</td>" in text and '<a href="#f-2"><span class="loc">app.py:11</span></a>' in text
     # Excerpt: the finding line is highlighted, with two lines of context each side.
-    assert ('<span class="l hit"><span class="ln">9</span>    logger.info(&quot;signup %s&quot;, user.email)'
-            '</span>') in text
+    assert (
+        '<span class="l hit"><span class="ln">9</span>    logger.info(&quot;signup %s&quot;, user.email)</span>'
+    ) in text
     assert '<span class="ln">7</span>' in text and '<span class="ln">11</span>' in text
     assert "No data inventory was declared" in text and "<code>minimise inventory init</code>" in text
 
 
 def test_html_declared_vs_observed_inventory(app_repo: Path) -> None:
-    inventory = {"system": "shop <b>", "items": [{"id": "email", "category": "user.contact.email"},
-                                                   {"id": "ssn", "category": "user.government_id"}]}
+    inventory = {
+        "system": "shop <b>",
+        "items": [{"id": "email", "category": "user.contact.email"}, {"id": "ssn", "category": "user.government_id"}],
+    }
     text = rendered(scan_repo(app_repo), "html", inventory=inventory)
     assert "No data inventory was declared" not in text
     rows = text.split('<table id="inventory-comparison">', 1)[1].split("</table>", 1)[0]
-    assert "user.contact.email</code></div></td><td class=\"num\">1</td><td><span class=\"status-ok\">" in rows
-    assert ("user.contact.phone_number</code></div></td><td class=\"num\">1</td>"
-            "<td><span class=\"status-missing\">observed, not declared") in rows
-    assert "user.government_id</code></div></td><td class=\"num\">0</td>" in rows
+    assert 'user.contact.email</code></div></td><td class="num">1</td><td><span class="status-ok">' in rows
+    assert (
+        'user.contact.phone_number</code></div></td><td class="num">1</td>'
+        '<td><span class="status-missing">observed, not declared'
+    ) in rows
+    assert 'user.government_id</code></div></td><td class="num">0</td>' in rows
     assert "shop &lt;b&gt;" in text and "shop <b>" not in text
 
 
 def test_html_tolerates_unreadable_source(tmp_path: Path) -> None:
-    finding = Finding(code="MIN301", name="personal-data-logged", severity="warning", path="gone/<x>.py", line=4,
-                      column=2, category="user.contact.email", action="log", message="logged: `email`",
-                      fingerprint="0" * 20)
+    finding = Finding(
+        code="MIN301",
+        name="personal-data-logged",
+        severity="warning",
+        path="gone/<x>.py",
+        line=4,
+        column=2,
+        category="user.contact.email",
+        action="log",
+        message="logged: `email`",
+        fingerprint="0" * 20,
+    )
     report = Report(root=str(tmp_path), findings=[finding], errors=[ScanError("bad.py", 0, "cannot read: denied")])
     text = rendered(report, "html")
     assert "Source not available for gone/&lt;x&gt;.py:4." in text
@@ -318,8 +381,18 @@ def _browser() -> str | None:
 
 
 def _run_browser(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}", *args]
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     env = {**os.environ, "HOME": str(profile)}
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
 
@@ -376,9 +449,18 @@ def test_markdown_exact_rows(app_repo: Path) -> None:
 
 def test_markdown_caps_rows_and_escapes_cells(tmp_path: Path) -> None:
     findings = [
-        Finding(code="MIN301", name="personal-data-logged", severity="warning", path=f"a|b`{n}.py", line=n,
-                column=1, category="user.contact.email", action="log", message="x | y `z` <b>bob@example.com</b>",
-                fingerprint=str(n) * 20)
+        Finding(
+            code="MIN301",
+            name="personal-data-logged",
+            severity="warning",
+            path=f"a|b`{n}.py",
+            line=n,
+            column=1,
+            category="user.contact.email",
+            action="log",
+            message="x | y `z` <b>bob@example.com</b>",
+            fingerprint=str(n) * 20,
+        )
         for n in range(1, 4)
     ]
     text = rendered(Report(root=str(tmp_path), findings=findings, files_scanned=3), "markdown", max_rows=2)
@@ -391,16 +473,16 @@ def test_markdown_caps_rows_and_escapes_cells(tmp_path: Path) -> None:
 
 def test_markdown_without_findings(tmp_path: Path) -> None:
     text = rendered(Report(root=str(tmp_path), files_scanned=1), "markdown")
-    assert text == ("**minimise**: 0 findings in 1 file; 0 data points (0 collect, 0 store, 0 log, 0 share).\n\n"
-                    "No findings.\n")
+    assert text == (
+        "**minimise**: 0 findings in 1 file; 0 data points (0 collect, 0 store, 0 log, 0 share).\n\nNo findings.\n"
+    )
 
 
 # --- CLI ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fmt", ["sarif", "html", "markdown"])
-def test_scan_cli_writes_each_format(app_repo: Path, tmp_path: Path, fmt: str,
-                                     sarif_schema: dict[str, object]) -> None:
+def test_scan_cli_writes_each_format(app_repo: Path, tmp_path: Path, fmt: str, sarif_schema: dict[str, object]) -> None:
     out = tmp_path / f"report.{fmt}"
     result = CliRunner().invoke(cli, ["scan", str(app_repo), "--no-cache", "--format", fmt, "-o", str(out)])
     assert result.exit_code == 1, result.output  # findings

@@ -28,8 +28,11 @@ def test_every_check_documents_itself() -> None:
 
 def test_rule_docs_are_up_to_date() -> None:
     files = expected_files(all_checks().values())
-    stale = [name for name, content in sorted(files.items())
-             if not (DOCS / name).is_file() or (DOCS / name).read_text(encoding="utf-8") != content]
+    stale = [
+        name
+        for name, content in sorted(files.items())
+        if not (DOCS / name).is_file() or (DOCS / name).read_text(encoding="utf-8") != content
+    ]
     assert not stale, f"docs/rules/ out of date ({', '.join(stale)}): {FIX}"
     extra = sorted(p.name for p in DOCS.glob("*.md") if p.name not in files)
     assert not extra, f"docs/rules/ holds pages of no check ({', '.join(extra)}): {FIX}"
@@ -39,13 +42,15 @@ def test_generator_check_mode_agrees(tmp_path: Path) -> None:
     ok = subprocess.run([sys.executable, str(GENERATOR), "--check"], capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr
     out = tmp_path / "rules"
-    wrote = subprocess.run([sys.executable, str(GENERATOR), "--out", str(out)], capture_output=True, text=True,
-                           check=False)
+    wrote = subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(out)], capture_output=True, text=True, check=False
+    )
     assert wrote.returncode == 0, wrote.stderr
     (out / "MIN301.md").write_text("stale\n", encoding="utf-8")
     (out / "MIN999.md").write_text("gone\n", encoding="utf-8")
-    stale = subprocess.run([sys.executable, str(GENERATOR), "--check", "--out", str(out)], capture_output=True,
-                           text=True, check=False)
+    stale = subprocess.run(
+        [sys.executable, str(GENERATOR), "--check", "--out", str(out)], capture_output=True, text=True, check=False
+    )
     assert stale.returncode == 1
     assert "MIN301.md" in stale.stderr and "MIN999.md" in stale.stderr
 
@@ -57,9 +62,11 @@ def test_rule_page_sections() -> None:
     assert "\n# MIN301: personal-data-logged\n" in page
     headings = [line for line in page.splitlines() if line.startswith("## ")]
     assert headings == ["## What it finds", "## Why it matters", "## Example", "## How to fix", "## How to suppress"]
-    assert "```python\nlogger.info(\"signup from %s\", user.email)\n```" in page
-    assert "- **Selection:** Applies to data points with action `log`; destination kind not `exception`; " \
-           "protection `none`." in page
+    assert '```python\nlogger.info("signup from %s", user.email)\n```' in page
+    assert (
+        "- **Selection:** Applies to data points with action `log`; destination kind not `exception`; "
+        "protection `none`." in page
+    )
     assert page.endswith("\n") and not page.endswith("\n\n")
 
 
@@ -93,7 +100,7 @@ def label(category: str) -> str:
     return str(getattr(knowledge, "label_of", knowledge.taxonomy.label)(category))
 
 
-LINES = '''\
+LINES = """\
 import logging
 
 log = logging.getLogger(__name__)
@@ -103,7 +110,7 @@ def signup(user):
     contact = user.email
     log.info("signup %s", contact)
     return user.id
-'''
+"""
 
 
 def test_explain_line_shows_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

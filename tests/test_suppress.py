@@ -38,12 +38,14 @@ def test_standalone_comment_covers_the_next_line() -> None:
 
 
 def test_standalone_comment_covers_a_whole_multiline_statement() -> None:
-    text = ("# minimise: ignore[MIN301,MIN302] audit\n"
-            "log.info(\n"
-            "    'signup %s',\n"
-            "    user.email,\n"
-            ")\n"
-            "log.info(user.email)\n")
+    text = (
+        "# minimise: ignore[MIN301,MIN302] audit\n"
+        "log.info(\n"
+        "    'signup %s',\n"
+        "    user.email,\n"
+        ")\n"
+        "log.info(user.email)\n"
+    )
     assert covered(text) == [1, 2, 3, 4, 5]
     assert covered(text, "MIN302") == [1, 2, 3, 4, 5]
     assert covered(text, "MIN401") == []
@@ -55,10 +57,7 @@ def test_trailing_comment_on_first_line_covers_the_statement() -> None:
 
 
 def test_compound_statement_header_only() -> None:
-    text = ("# minimise: ignore[MIN301] ok\n"
-            "def f(user,\n"
-            "      email):\n"
-            "    log.info(email)\n")
+    text = "# minimise: ignore[MIN301] ok\ndef f(user,\n      email):\n    log.info(email)\n"
     assert covered(text) == [1, 2, 3]
 
 
@@ -80,27 +79,34 @@ def test_syntax_errors_fall_back_to_lines() -> None:
 
 
 def test_min901_and_min902() -> None:
-    text = ("log.info(user.email)  # minimise: ignore[MIN301] audit trail\n"
-            "log.info(user.email)  # minimise: ignore[MIN301]\n"
-            "log.info(user.email)  # minimise: ignore\n"
-            "x = 1  # minimise: ignore[MIN301] stale\n")
+    text = (
+        "log.info(user.email)  # minimise: ignore[MIN301] audit trail\n"
+        "log.info(user.email)  # minimise: ignore[MIN301]\n"
+        "log.info(user.email)  # minimise: ignore\n"
+        "x = 1  # minimise: ignore[MIN301] stale\n"
+    )
     suppressions = parse_suppressions(text)
     findings = [_finding(1), _finding(2), _finding(3)]
     extra = suppression_findings("f.py", suppressions, findings, require_reason=True, report_unused=True)
     assert [(f.code, f.line, f.column, f.severity) for f in extra] == [
-        ("MIN901", 2, 23, "warning"), ("MIN901", 3, 23, "warning"), ("MIN902", 4, 8, "note")]
+        ("MIN901", 2, 23, "warning"),
+        ("MIN901", 3, 23, "warning"),
+        ("MIN902", 4, 8, "note"),
+    ]
     assert "without a reason" in extra[0].message and "without codes and a reason" in extra[1].message
     assert suppression_findings("f.py", suppressions, findings, False, False) == []
 
 
-APP = HEAD + ("def signup(user):\n"
-              "    # minimise: ignore[MIN301] audit trail, kept 30 days\n"
-              "    log.info(\n"
-              "        'signup %s',\n"
-              "        user.email,\n"
-              "    )\n"
-              "    log.info('a %s', user.email)  # minimise: ignore[MIN301]\n"
-              "    log.info('b %s', user.id)  # minimise: ignore[MIN301] not needed\n")
+APP = HEAD + (
+    "def signup(user):\n"
+    "    # minimise: ignore[MIN301] audit trail, kept 30 days\n"
+    "    log.info(\n"
+    "        'signup %s',\n"
+    "        user.email,\n"
+    "    )\n"
+    "    log.info('a %s', user.email)  # minimise: ignore[MIN301]\n"
+    "    log.info('b %s', user.id)  # minimise: ignore[MIN301] not needed\n"
+)
 
 
 @pytest.fixture()
@@ -125,7 +131,8 @@ def test_scan_require_reason_and_unused(app: Path) -> None:
     assert _codes("--require-suppression-reason") == (1, [("MIN901", 12)])
     assert _codes("--report-unused-suppressions") == (1, [("MIN902", 13)])
     (app / "pyproject.toml").write_text(
-        "[tool.minimise]\nrequire_suppression_reason = true\nreport_unused_suppressions = true\n", encoding="utf-8")
+        "[tool.minimise]\nrequire_suppression_reason = true\nreport_unused_suppressions = true\n", encoding="utf-8"
+    )
     assert _codes() == (1, [("MIN901", 12), ("MIN902", 13)])
     assert _codes("--ignore", "MIN902") == (1, [("MIN901", 12)])
     # Selecting other codes does not make the MIN301 suppressions look unused.

@@ -19,8 +19,20 @@ from minimise.model import Finding
 
 SCHEMA = "minimise-baseline/1"
 DEFAULT_BASELINE = ".minimise-baseline.json"
-_ENTRY_KEYS = {"fingerprint", "code", "path", "line", "scope", "identifier", "category", "action", "message",
-               "author", "comment", "false_positive"}
+_ENTRY_KEYS = {
+    "fingerprint",
+    "code",
+    "path",
+    "line",
+    "scope",
+    "identifier",
+    "category",
+    "action",
+    "message",
+    "author",
+    "comment",
+    "false_positive",
+}
 
 
 class BaselineError(Exception):
@@ -44,14 +56,30 @@ class Entry:
 
     @classmethod
     def from_finding(cls, finding: Finding, author: str = "", comment: str = "") -> Entry:
-        return cls(fingerprint=finding.fingerprint, code=finding.code, path=finding.path, scope=finding.scope,
-                   identifier=finding.identifier, category=finding.category, action=finding.action,
-                   line=finding.line, message=finding.message, author=author, comment=comment)
+        return cls(
+            fingerprint=finding.fingerprint,
+            code=finding.code,
+            path=finding.path,
+            scope=finding.scope,
+            identifier=finding.identifier,
+            category=finding.category,
+            action=finding.action,
+            line=finding.line,
+            message=finding.message,
+            author=author,
+            comment=comment,
+        )
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
-            "fingerprint": self.fingerprint, "code": self.code, "path": self.path, "line": self.line,
-            "scope": self.scope, "identifier": self.identifier, "category": self.category, "action": self.action,
+            "fingerprint": self.fingerprint,
+            "code": self.code,
+            "path": self.path,
+            "line": self.line,
+            "scope": self.scope,
+            "identifier": self.identifier,
+            "category": self.category,
+            "action": self.action,
         }
         if self.author:
             data["author"] = self.author
@@ -92,8 +120,9 @@ class Comparison:
     stale: list[Entry]  # entries whose finding is gone (fixed, or changed beyond recognition)
 
 
-def create(findings: Iterable[Finding], previous: Baseline | None = None, author: str = "",
-           comment: str = "") -> Baseline:
+def create(
+    findings: Iterable[Finding], previous: Baseline | None = None, author: str = "", comment: str = ""
+) -> Baseline:
     """A baseline of ``findings``; annotations of entries already in ``previous`` are kept."""
     kept = {e.fingerprint: e for e in previous.entries} if previous else {}
     entries = []
@@ -123,8 +152,9 @@ def compare(findings: Iterable[Finding], baseline: Baseline, scanned_paths: set[
             seen.add(finding.fingerprint)
         else:
             new.append(finding)
-    stale = [e for e in baseline.entries
-             if e.fingerprint not in seen and (scanned_paths is None or e.path in scanned_paths)]
+    stale = [
+        e for e in baseline.entries if e.fingerprint not in seen and (scanned_paths is None or e.path in scanned_paths)
+    ]
     return Comparison(new, matched, stale)
 
 
@@ -142,10 +172,10 @@ def load(path: Path) -> Baseline:
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise BaselineError(f"{path}: not a minimise baseline (expected \"schema\": \"{SCHEMA}\")")
+        raise BaselineError(f'{path}: not a minimise baseline (expected "schema": "{SCHEMA}")')
     raw_entries = data.get("findings")
     if not isinstance(raw_entries, list):
-        raise BaselineError(f"{path}: \"findings\" must be a list")
+        raise BaselineError(f'{path}: "findings" must be a list')
     entries = []
     for index, item in enumerate(raw_entries):
         entries.append(_entry(item, f"{path}: findings[{index}]"))
@@ -172,13 +202,19 @@ def _entry(item: Any, where: str) -> Entry:
     false_positive = item.get("false_positive", False)
     if not isinstance(false_positive, bool):
         raise BaselineError(f"{where}: 'false_positive' must be true or false")
-    return Entry(fingerprint=item["fingerprint"], code=item["code"], path=item["path"], line=line,
-                 false_positive=false_positive, **strings)
+    return Entry(
+        fingerprint=item["fingerprint"],
+        code=item["code"],
+        path=item["path"],
+        line=line,
+        false_positive=false_positive,
+        **strings,
+    )
 
 
 def save(baseline: Baseline, path: Path, force: bool = False) -> None:
     """Write atomically; refuse to replace an existing file unless ``force``."""
-    from minimise.engine import atomic_write
+    from minimise.atomic import atomic_write
 
     if path.exists() and not force:
         raise BaselineError(f"{path}: already exists; pass --force to replace it")

@@ -132,4 +132,5 @@ def make_finding(check: Check, point: DataPoint, knowledge: Knowledge, seen: dic
         scope=point.scope,
         sensitivity=point.sensitivity,
         via=point.via,
+        steps=point.steps,
     )

@@ -32,22 +32,30 @@ class Key:
     choices: tuple[str, ...] = ()
 
 
-KEYS: dict[str, Key] = {k.name: k for k in (
-    Key("inventory", "path", None, "Data inventory file to check findings against."),
-    Key("include", "paths", [], "Paths scanned when none are given on the command line."),
-    Key("exclude", "list", [], "Gitignore-style patterns of files and folders not to scan."),
-    Key("rules", "paths", [], "Extra rule files (YAML) to load."),
-    Key("select", "list", [], "Only report these codes or prefixes."),
-    Key("ignore", "list", [], "Do not report these codes or prefixes."),
-    Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
-    Key("format", "str", "text", "Report format."),
-    Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
-    Key("cache_dir", "path", None, "Result cache folder (default: .minimise_cache under the scan root)."),
-    Key("require_suppression_reason", "bool", False, "Suppressions without codes and a reason are findings (MIN901)."),
-    Key("report_unused_suppressions", "bool", False, "Suppressions that silence nothing are findings (MIN902)."),
-    Key("baseline", "path", None, "Baseline file: findings recorded there are not reported."),
-    Key("include_migrations", "bool", False, "Also scan migrations/ folders."),
-)}
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("inventory", "path", None, "Data inventory file to check findings against."),
+        Key("include", "paths", [], "Paths scanned when none are given on the command line."),
+        Key("exclude", "list", [], "Gitignore-style patterns of files and folders not to scan."),
+        Key("rules", "paths", [], "Extra rule files (YAML) to load."),
+        Key("select", "list", [], "Only report these codes or prefixes."),
+        Key("ignore", "list", [], "Do not report these codes or prefixes."),
+        Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
+        Key("format", "str", "text", "Report format."),
+        Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
+        Key("cache_dir", "path", None, "Result cache folder (default: .minimise_cache under the scan root)."),
+        Key(
+            "require_suppression_reason",
+            "bool",
+            False,
+            "Suppressions without codes and a reason are findings (MIN901).",
+        ),
+        Key("report_unused_suppressions", "bool", False, "Suppressions that silence nothing are findings (MIN902)."),
+        Key("baseline", "path", None, "Baseline file: findings recorded there are not reported."),
+        Key("include_migrations", "bool", False, "Also scan migrations/ folders."),
+    )
+}
 
 
 @dataclass
@@ -106,7 +114,7 @@ def _key_line(text: str, key: str, table: str | None) -> int:
             name = stripped.strip("[] \t").split("]")[0].replace(" ", "").replace('"', "")
             in_table = (name == table) if table is not None else False
             if table is not None and name.startswith(f"{table}."):
-                if name[len(table) + 1:].split(".")[0] == key:
+                if name[len(table) + 1 :].split(".")[0] == key:
                     return number
             continue
         if in_table and dotted.match(line):
@@ -159,8 +167,11 @@ def find_config_file(start: Path) -> Path | None:
                 if name != "pyproject.toml":
                     return candidate
                 try:
-                    if re.search(r"^\s*\[\s*tool\s*\.\s*minimise\s*[\].]|^\s*tool\s*\.\s*minimise\s*\.",
-                                 candidate.read_text(encoding="utf-8-sig", errors="replace"), re.M):
+                    if re.search(
+                        r"^\s*\[\s*tool\s*\.\s*minimise\s*[\].]|^\s*tool\s*\.\s*minimise\s*\.",
+                        candidate.read_text(encoding="utf-8-sig", errors="replace"),
+                        re.M,
+                    ):
                         return candidate
                 except OSError:
                     continue
@@ -241,8 +252,9 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
         key = KEYS.get(name)
         if key is None:
             known = ", ".join(KEYS)
-            raise ConfigError(f"{where}: unknown key {name!r} in {'[' + table + ']' if table else 'the file'} "
-                              f"(known keys: {known})")
+            raise ConfigError(
+                f"{where}: unknown key {name!r} in {'[' + table + ']' if table else 'the file'} (known keys: {known})"
+            )
         config.set(name, _coerce(key, value, base, where), shown)
     return config
 

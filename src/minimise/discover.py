@@ -10,11 +10,33 @@ from pathlib import Path
 
 from minimise.model import ScanError
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox", "site-packages",
-    "node_modules", "__pycache__", "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", "migrations", ".minimise_cache", "vendor", "third_party", ".direnv",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "migrations",
+        ".minimise_cache",
+        "vendor",
+        "third_party",
+        ".direnv",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -143,8 +165,9 @@ def discover(
                 kept.append(d)
             dirnames[:] = kept
             # Real files before links in the same folder, so a linked file is shown by its own name.
-            for file_path in sorted((here / n for n in filenames if n.endswith(".py")),
-                                    key=lambda p: (p.is_symlink(), p.name)):
+            for file_path in sorted(
+                (here / n for n in filenames if n.endswith(".py")), key=lambda p: (p.is_symlink(), p.name)
+            ):
                 rel = _relative(file_path, root)
                 if spec is not None and spec.match_file(rel):  # type: ignore[attr-defined]
                     continue

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from minimise import __version__
+from minimise.cache import ResultCache
 from minimise.discover import Target, module_name
 from minimise.knowledge import Knowledge, load_knowledge
 from minimise.model import DataPoint, FileResult, ScanError
@@ -189,117 +186,6 @@ def _looks_like_python2(text: str) -> bool:
     import re
 
     return bool(re.search(r"^\s*print\s+[^(\s=]|^\s*exec\s+\"|except\s+\w+\s*,\s*\w+\s*:", text, re.M))
-
-
-# --------------------------------------------------------------------------- cache
-class ResultCache:
-    """Per-file results keyed by content hash, tool version, rules and options; JSON, written atomically."""
-
-    def __init__(self, directory: Path, options: EngineOptions, knowledge: Knowledge) -> None:
-        self.directory = directory
-        salt = f"{__version__}\0{knowledge.fingerprint}\0{options.prefilter}\0{options.non_personal}"
-        self.salt = hashlib.sha256(salt.encode()).hexdigest()[:16]
-
-    def key(self, raw: bytes, display: str) -> str:
-        digest = hashlib.sha256()
-        digest.update(self.salt.encode())
-        digest.update(display.encode("utf-8", "surrogateescape"))
-        digest.update(b"\0")
-        digest.update(raw)
-        return digest.hexdigest()
-
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> FileResult | None:
-        try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            return _result_from_json(data)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, key: str, result: FileResult) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                atomic_write(tag, "Signature: 8a477f597d28d172789f06886806bc55\n# minimise cache; safe to delete.\n")
-            # No fsync: a cache entry lost to a power cut is simply recomputed; the rename
-            # still guarantees that no reader ever sees half an entry.
-            atomic_write(path, json.dumps(_result_to_json(result), separators=(",", ":")), durable=False)
-        except OSError:
-            pass
-
-
-def atomic_write(path: Path, text: str, durable: bool = True) -> None:
-    """Write through a temporary file in the same folder and rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        # mkstemp creates 0600 files; a report or inventory should get the usual permissions.
-        try:
-            mode = path.stat().st_mode & 0o777
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _result_to_json(result: FileResult) -> dict[str, object]:
-    return {
-        "path": result.path,
-        "points": [
-            [
-                p.line,
-                p.column,
-                p.action,
-                p.category,
-                p.sensitivity,
-                p.identifier,
-                p.via,
-                p.protection,
-                p.scope,
-                p.sink_kind,
-                list(p.trace),
-            ]
-            for p in result.data_points
-        ],
-        "error": result.error.to_json() if result.error else None,
-        "suppressions": [[s[0], list(s[1]), s[2]] for s in result.suppressions],
-    }
-
-
-def _result_from_json(data: dict[str, object]) -> FileResult:
-    path = str(data["path"])
-    points = tuple(
-        DataPoint(path, int(p[0]), int(p[1]), p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], tuple(p[10]))
-        for p in data["points"]  # type: ignore[attr-defined]
-    )
-    error_data = data.get("error")
-    error = (
-        ScanError(str(error_data["path"]), int(error_data["line"]), str(error_data["message"]))
-        if isinstance(error_data, dict)
-        else None
-    )
-    suppressions = tuple(
-        (int(s[0]), tuple(s[1]), str(s[2]))
-        for s in data.get("suppressions") or []  # type: ignore[attr-defined]
-    )
-    return FileResult(path, points, error, suppressions)
 
 
 # ----------------------------------------------------------------------- parallel

@@ -699,8 +699,14 @@ class ModuleAnalyser:
         """Name the framework of a ``request`` parameter from its annotation, else the module's imports."""
         annotation = self._annotation_qname(param, scope) or ""
         roots = {annotation.split(".")[0]} if annotation else self.imported_roots
-        for root, framework in (("fastapi", "starlette"), ("starlette", "starlette"), ("rest_framework", "django"),
-                                ("django", "django"), ("aiohttp", "aiohttp"), ("sanic", "sanic")):
+        for root, framework in (
+            ("fastapi", "starlette"),
+            ("starlette", "starlette"),
+            ("rest_framework", "django"),
+            ("django", "django"),
+            ("aiohttp", "aiohttp"),
+            ("sanic", "sanic"),
+        ):
             if root in roots:
                 return f"{framework}.request"
         # A bare `request` parameter with no framework in sight is Django's calling convention.

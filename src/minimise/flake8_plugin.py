@@ -63,13 +63,13 @@ class _Settings:
     @property
     def cache(self) -> Any:
         if self._cache is None:
-            from minimise.engine import ResultCache
+            from minimise.cache import ResultCache
 
             self._cache = ResultCache(self.cache_dir, self.engine, self.knowledge)
             marker = self.cache_dir / ".gitignore"
             if not marker.exists():
                 try:
-                    from minimise.engine import atomic_write
+                    from minimise.atomic import atomic_write
 
                     atomic_write(marker, "# Created by minimise.\n*\n")
                 except OSError:
@@ -121,20 +121,36 @@ class MinimiseChecker:
 
     @classmethod
     def add_options(cls, parser: Any) -> None:
-        parser.add_option("--minimise-config", default=None, parse_from_config=True,
-                          help="minimise: configuration file (minimise.toml or pyproject.toml).")
-        parser.add_option("--minimise-inventory", default=None, parse_from_config=True,
-                          help="minimise: data inventory to check findings against.")
-        parser.add_option("--minimise-rules", default="", parse_from_config=True, comma_separated_list=True,
-                          help="minimise: extra rule files (comma-separated).")
+        parser.add_option(
+            "--minimise-config",
+            default=None,
+            parse_from_config=True,
+            help="minimise: configuration file (minimise.toml or pyproject.toml).",
+        )
+        parser.add_option(
+            "--minimise-inventory",
+            default=None,
+            parse_from_config=True,
+            help="minimise: data inventory to check findings against.",
+        )
+        parser.add_option(
+            "--minimise-rules",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="minimise: extra rule files (comma-separated).",
+        )
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
         rules = getattr(options, "minimise_rules", None) or ()
         if isinstance(rules, str):
             rules = [r.strip() for r in rules.split(",") if r.strip()]
-        cls._options = (getattr(options, "minimise_config", None), getattr(options, "minimise_inventory", None),
-                        tuple(rules))
+        cls._options = (
+            getattr(options, "minimise_config", None),
+            getattr(options, "minimise_inventory", None),
+            tuple(rules),
+        )
         cls._settings = None
 
     @classmethod
@@ -152,8 +168,9 @@ class MinimiseChecker:
         result = self._analyse(settings, display)
         if result is None or not result.data_points:
             return
-        findings = filter_findings(settings.policy(list(result.data_points)), {display: result.suppressions},
-                                   settings.select, settings.ignore)
+        findings = filter_findings(
+            settings.policy(list(result.data_points)), {display: result.suppressions}, settings.select, settings.ignore
+        )
         for finding in sorted(findings, key=lambda f: f.sort_key()):
             yield finding.line, max(finding.column - 1, 0), f"{finding.code} {redact_text(finding.message)}", type(self)
 
@@ -172,8 +189,7 @@ class MinimiseChecker:
             except (OSError, SourceError):
                 raw = None
         if raw is None:
-            return analyse_bytes(text.encode("utf-8"), display, settings.engine, settings.knowledge,
-                                 settings.prefilter)
+            return analyse_bytes(text.encode("utf-8"), display, settings.engine, settings.knowledge, settings.prefilter)
         try:
             key = settings.cache.key(raw, display)
             hit = settings.cache.get(key)

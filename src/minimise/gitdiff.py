@@ -17,7 +17,10 @@ class GitError(Exception):
 def _git(args: list[str], cwd: Path) -> str:
     try:
         completed = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args], cwd=str(cwd), capture_output=True, check=False,
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=str(cwd),
+            capture_output=True,
+            check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
@@ -42,8 +45,8 @@ def _unquote(path: str) -> str:
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt in "01234567" and i + 3 < len(body) + 1 and re.match(r"[0-7]{3}", body[i + 1:i + 4]):
-                out.append(int(body[i + 1:i + 4], 8))
+            if nxt in "01234567" and i + 3 < len(body) + 1 and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+                out.append(int(body[i + 1 : i + 4], 8))
                 i += 4
                 continue
             out.extend(_ESCAPES.get(nxt, nxt).encode("utf-8", "surrogateescape"))
@@ -89,8 +92,9 @@ def changed_lines(ref: str, cwd: Path) -> tuple[Path, dict[str, set[int] | None]
         _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
     except GitError:
         raise GitError(f"unknown git revision {ref!r}") from None
-    diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-renames", "--diff-filter=d",
-                 ref, "--"], root)
+    diff = _git(
+        ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-renames", "--diff-filter=d", ref, "--"], root
+    )
     result: dict[str, set[int] | None] = {path: lines for path, lines in parse_diff(diff).items() if lines}
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
     for name in untracked.split("\0"):

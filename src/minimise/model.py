@@ -11,6 +11,18 @@ SEVERITIES = ("note", "warning", "error")
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the path personal data took to a data point: where, and what happened there."""
+
+    path: str
+    line: int
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
 class DataPoint:
     """One place where one category of personal data is collected, stored, logged or shared."""
 
@@ -28,6 +40,8 @@ class DataPoint:
     sink_kind: str = ""
     # How the value reached the sink, for `minimise explain`: (step, detail) pairs.
     trace: tuple[str, ...] = ()
+    # The path across lines and modules, for data that reached here through the project's own code.
+    steps: tuple[Step, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.path, self.line, self.column, self.action, self.category, self.identifier)
@@ -65,6 +79,7 @@ class Finding:
     scope: str = ""
     sensitivity: str = ""
     via: str = ""
+    steps: tuple[Step, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.category)
@@ -81,6 +96,7 @@ class Finding:
             "action": self.action,
             "message": self.message,
             "fingerprint": self.fingerprint,
+            "steps": [step.to_json() for step in self.steps],
         }
 
 
@@ -105,6 +121,8 @@ class FileResult:
     error: ScanError | None = None
     # Line numbers carrying `# minimise: ignore[...]` comments: line -> (codes, reason).
     suppressions: tuple[tuple[int, tuple[str, ...], str], ...] = ()
+    # What the module exports to the project-wide phase (a JSON-ready mapping; see analysis.summary).
+    summary: dict[str, object] | None = None
 
 
 @dataclass

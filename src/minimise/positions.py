@@ -106,8 +106,12 @@ def read_source_order(node_type: type) -> tuple[str, ...] | None:
         positions = {
             c.args[1].value: (c.lineno, c.col_offset)
             for c in ast.walk(tree)
-            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id.startswith("visit_")
-            and len(c.args) >= 2 and isinstance(c.args[1], ast.Constant) and c.args[1].value in fields
+            if isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Name)
+            and c.func.id.startswith("visit_")
+            and len(c.args) >= 2
+            and isinstance(c.args[1], ast.Constant)
+            and c.args[1].value in fields
         }
         if names:
             order = tuple(sorted(set(names), key=lambda n: positions[n]))
@@ -126,9 +130,9 @@ def _ordered_fields(node: cst.CSTNode) -> tuple[str, ...]:
         # Trust the order read from source only if libcst itself agrees on a first instance.
         static = _source_order(node_type)
         probed = _probed_order(node)
-        trusted = static is not None and set(probed) <= set(static) and [
-            n for n in static if n in probed
-        ] == list(probed)
+        trusted = (
+            static is not None and set(probed) <= set(static) and [n for n in static if n in probed] == list(probed)
+        )
         _CHECKED[node_type] = trusted
     if trusted:
         return _SOURCE_ORDER[node_type]  # type: ignore[return-value]

@@ -15,8 +15,23 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}(
 _SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
 
 # Report fields that name places, not values from the code: never masked.
-_KEEP_KEYS = frozenset({"path", "schema", "fingerprint", "code", "severity", "category", "action",
-                        "sensitivity", "protection", "via", "scope", "name", "version"})
+_KEEP_KEYS = frozenset(
+    {
+        "path",
+        "schema",
+        "fingerprint",
+        "code",
+        "severity",
+        "category",
+        "action",
+        "sensitivity",
+        "protection",
+        "via",
+        "scope",
+        "name",
+        "version",
+    }
+)
 
 
 def _luhn(number: str) -> bool:
@@ -52,7 +67,7 @@ def _iban(match: re.Match[str]) -> str:
     candidate = text
     while candidate:
         if _iban_valid(candidate):
-            return "[iban]" + text[len(candidate):]
+            return "[iban]" + text[len(candidate) :]
         cut = candidate.rfind(" ")
         if cut <= 4:
             break

@@ -88,21 +88,23 @@ def describe_selection(applies: Mapping[str, Any]) -> str:
 def render_rule_body(check: Check) -> str:
     """The sections of a rule page without its title: used for pages and SARIF `help.markdown`."""
     selection = describe_selection(check.applies)
-    return "\n".join([
-        _paragraph(check.summary),
-        f"- **Default severity:** {check.severity} ({_SEVERITY_NOTE})\n"
-        + (f"- **Selection:** {selection}\n" if selection else ""),
-        "## What it finds\n",
-        _paragraph(check.what),
-        "## Why it matters\n",
-        _paragraph(check.why),
-        "## Example\n",
-        _code_block(check.example),
-        "## How to fix\n",
-        _paragraph(check.fix),
-        "## How to suppress\n",
-        _paragraph(check.suppress),
-    ])
+    return "\n".join(
+        [
+            _paragraph(check.summary),
+            f"- **Default severity:** {check.severity} ({_SEVERITY_NOTE})\n"
+            + (f"- **Selection:** {selection}\n" if selection else ""),
+            "## What it finds\n",
+            _paragraph(check.what),
+            "## Why it matters\n",
+            _paragraph(check.why),
+            "## Example\n",
+            _code_block(check.example),
+            "## How to fix\n",
+            _paragraph(check.fix),
+            "## How to suppress\n",
+            _paragraph(check.suppress),
+        ]
+    )
 
 
 def render_rule_page(check: Check, *, generated_comment: bool = True) -> str:

@@ -138,8 +138,9 @@ def find_suppressions(text: str) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
-def is_suppressed(suppressions: tuple[Entry, ...], line: int, code: str,
-                  statement_start: int | None = None) -> Entry | None:
+def is_suppressed(
+    suppressions: tuple[Entry, ...], line: int, code: str, statement_start: int | None = None
+) -> Entry | None:
     """The suppression that silences ``code`` on ``line`` (or its statement's first line), if any."""
     for entry in suppressions:
         at, codes, _reason = entry
@@ -160,14 +161,27 @@ def _finding(code: str, path: str, s: Suppression, message: str, seen: dict[str,
     occurrence = seen.get(base, 0)
     seen[base] = occurrence + 1
     return Finding(
-        code=code, name=name, severity=severity, path=path, line=s.line, column=s.column, category="",
-        action="", message=message, fingerprint=_fingerprint(code, path, s, occurrence),
+        code=code,
+        name=name,
+        severity=severity,
+        path=path,
+        line=s.line,
+        column=s.column,
+        category="",
+        action="",
+        message=message,
+        fingerprint=_fingerprint(code, path, s, occurrence),
         identifier=",".join(s.codes),
     )
 
 
-def suppression_findings(path: str, suppressions: Iterable[Suppression], findings: Iterable[Finding],
-                         require_reason: bool, report_unused: bool) -> list[Finding]:
+def suppression_findings(
+    path: str,
+    suppressions: Iterable[Suppression],
+    findings: Iterable[Finding],
+    require_reason: bool,
+    report_unused: bool,
+) -> list[Finding]:
     """MIN901/MIN902 findings for one file, given every finding raised in it before suppression."""
     suppressions = list(suppressions)
     if not suppressions or not (require_reason or report_unused):
@@ -183,8 +197,15 @@ def suppression_findings(path: str, suppressions: Iterable[Suppression], finding
     for index, s in enumerate(suppressions):
         if require_reason and (not s.codes or not s.reason):
             missing = " and ".join(x for x, bad in (("codes", not s.codes), ("a reason", not s.reason)) if bad)
-            found.append(_finding("MIN901", path, s, f"suppression without {missing}: write "
-                                  "`# minimise: ignore[MINxxx] why this is acceptable`", seen))
+            found.append(
+                _finding(
+                    "MIN901",
+                    path,
+                    s,
+                    f"suppression without {missing}: write `# minimise: ignore[MINxxx] why this is acceptable`",
+                    seen,
+                )
+            )
         if report_unused and index not in used:
             what = ", ".join(s.codes) if s.codes else "any finding"
             found.append(_finding("MIN902", path, s, f"unused suppression: no {what} here to silence; remove it", seen))

@@ -58,7 +58,8 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 _StrictLoader.add_constructor(
-    "tag:yaml.org,2002:map", _StrictLoader.construct_mapping  # type: ignore[arg-type]
+    "tag:yaml.org,2002:map",
+    _StrictLoader.construct_mapping,  # type: ignore[arg-type]
 )
 
 

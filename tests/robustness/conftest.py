@@ -48,7 +48,9 @@ def cli_scan():
 
         extra = [] if cache else ["--no-cache"]
         runner = CliRunner()
-        result = runner.invoke(cli, ["scan", str(root), "--format", "json", "-j1", *extra, *args], catch_exceptions=True)  # noqa: E501
+        result = runner.invoke(
+            cli, ["scan", str(root), "--format", "json", "-j1", *extra, *args], catch_exceptions=True
+        )  # noqa: E501
         stderr = result.stderr if hasattr(result, "stderr") else ""
         return Scan(result.exit_code, _parse(result.stdout), result.stdout, stderr, result.exception)
 

@@ -50,13 +50,13 @@ def test_mutated_fixtures_never_raise(seed: int, edits: int) -> None:
         where = rng.randrange(len(raw) + 1)
         action = rng.randrange(4)
         if action == 0 and raw:
-            del raw[where: where + rng.randrange(1, 20)]
+            del raw[where : where + rng.randrange(1, 20)]
         elif action == 1:
             raw[where:where] = bytes([rng.randrange(256)]) * rng.randrange(1, 4)
         elif action == 2:
             raw[where:where] = rng.choice([b"(", b"[", b"{", b")", b":", b"\n    ", b"'", b'"""', b"\\", b"\t", b"\r"])
         else:
-            piece = bytes(raw[rng.randrange(len(raw) + 1):][:200])
+            piece = bytes(raw[rng.randrange(len(raw) + 1) :][:200])
             raw[where:where] = piece
     result = analyse_bytes(bytes(raw), "m.py", OPTIONS, OPTIONS.knowledge(), None)
     assert result.error is None or "\n" not in result.error.message

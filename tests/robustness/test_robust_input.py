@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import LOG_EMAIL, assert_clean_stderr
 
-from minimise.engine import EngineOptions, ResultCache, analyse_bytes, atomic_write
+from minimise.atomic import atomic_write
+from minimise.cache import ResultCache
+from minimise.engine import EngineOptions, analyse_bytes
 from minimise.model import FileResult
 
 HEAD = "import logging\nlogger = logging.getLogger(__name__)\n"
@@ -19,19 +21,22 @@ HEAD = "import logging\nlogger = logging.getLogger(__name__)\n"
 
 # ------------------------------------------------------------------ encodings
 def _body(newline: str = "\n", indent: str = "    ") -> str:
-    return newline.join([
-        "import logging",
-        "logger = logging.getLogger(__name__)",
-        "GREETING = 'Grüße, Zoë, Ångström – “quoted”'",
-        "def f(user):",
-        f"{indent}name = 'Müller'",
-        f"{indent}logger.info(user.email)",
-        "",
-    ])
+    return newline.join(
+        [
+            "import logging",
+            "logger = logging.getLogger(__name__)",
+            "GREETING = 'Grüße, Zoë, Ångström – “quoted”'",
+            "def f(user):",
+            f"{indent}name = 'Müller'",
+            f"{indent}logger.info(user.email)",
+            "",
+        ]
+    )
 
 
 ENCODED = {
-    "latin1.py": b"# -*- coding: latin-1 -*-\n" + _body().replace("–", "-").replace("“", '"').replace("”", '"').encode("latin-1"),  # noqa: E501
+    "latin1.py": b"# -*- coding: latin-1 -*-\n"
+    + _body().replace("–", "-").replace("“", '"').replace("”", '"').encode("latin-1"),  # noqa: E501
     "cp1252.py": b"# coding: cp1252\n" + _body().encode("cp1252"),
     "bom.py": b"\xef\xbb\xbf" + _body().encode("utf-8"),
     "crlf.py": _body("\r\n").encode("utf-8"),
@@ -47,7 +52,11 @@ def test_line_and_column_survive_encodings_and_line_endings(tmp_path: Path, name
     (tmp_path / name).write_bytes(raw)
     scan = cli_scan(tmp_path)
     assert scan.errors == {}
-    text = raw.decode("utf-8-sig") if not name.startswith(("latin1", "cp1252")) else raw.decode(name[:-3].replace("latin1", "latin-1"))  # noqa: E501
+    text = (
+        raw.decode("utf-8-sig")
+        if not name.startswith(("latin1", "cp1252"))
+        else raw.decode(name[:-3].replace("latin1", "latin-1"))
+    )  # noqa: E501
     lines = text.splitlines()
     expected_line = next(i for i, line in enumerate(lines, 1) if "logger.info(user.email)" in line)
     expected_column = lines[expected_line - 1].index("email") + 1
@@ -59,8 +68,12 @@ def test_undecodable_bytes_name_the_line(tmp_path: Path, cli_scan) -> None:
     (tmp_path / "bad.py").write_bytes(HEAD.encode() + b"email = 'caf\xe9'\n")
     (tmp_path / "good.py").write_text(LOG_EMAIL)
     scan = cli_scan(tmp_path)
-    assert scan.errors == {"bad.py": (3, "cannot decode as utf-8: invalid continuation byte; "
-                                         "add a PEP 263 coding line or re-save as UTF-8")}
+    assert scan.errors == {
+        "bad.py": (
+            3,
+            "cannot decode as utf-8: invalid continuation byte; add a PEP 263 coding line or re-save as UTF-8",
+        )
+    }
     assert scan.codes("good.py") == [("MIN301", 4)]
 
 
@@ -212,10 +225,19 @@ def test_root_that_is_not_a_git_repo_and_empty_git_repo(tmp_path: Path, cli_scan
 
 # ---------------------------------------------------------- user-written rules
 RULES = {
-    "invalid.yaml": ("version: 1\ncategories: [\n", "invalid.yaml:3: invalid YAML: expected the node content, but found '<stream end>'"),  # noqa: E501
+    "invalid.yaml": (
+        "version: 1\ncategories: [\n",
+        "invalid.yaml:3: invalid YAML: expected the node content, but found '<stream end>'",
+    ),  # noqa: E501
     "unknown.yaml": ("version: 1\nfoo: 1\n", "unknown.yaml:2: foo: unknown key (allowed: "),
-    "alias.yaml": ("version: 1\nsinks: &a []\nsanitizers: *a\n", "alias.yaml:2: invalid YAML: anchors (&a) are not allowed here"),  # noqa: E501
-    "duplicate.yaml": ("version: 1\nversion: 1\n", "duplicate.yaml:2: invalid YAML: duplicate key 'version' (first at line 1)"),  # noqa: E501
+    "alias.yaml": (
+        "version: 1\nsinks: &a []\nsanitizers: *a\n",
+        "alias.yaml:2: invalid YAML: anchors (&a) are not allowed here",
+    ),  # noqa: E501
+    "duplicate.yaml": (
+        "version: 1\nversion: 1\n",
+        "duplicate.yaml:2: invalid YAML: duplicate key 'version' (first at line 1)",
+    ),  # noqa: E501
     "binary.yaml": (b"\xff\xfe\x00", "binary.yaml:1: not UTF-8 text"),
 }
 
@@ -247,8 +269,9 @@ def test_bad_inventory_pattern(tmp_path: Path, pattern: str, reason: str, proc_s
     pytest.importorskip("minimise.inventory")
     root = _tree(tmp_path)
     inventory = tmp_path / "inv.yaml"
-    inventory.write_text(f"version: 1\ndata:\n  - id: e\n    category: user.contact.email\n"
-                         f"    match: {{patterns: [{pattern!r}]}}\n")
+    inventory.write_text(
+        f"version: 1\ndata:\n  - id: e\n    category: user.contact.email\n    match: {{patterns: [{pattern!r}]}}\n"
+    )
     scan = proc_scan(root, "--no-cache", "--inventory", str(inventory), cwd=tmp_path, timeout=20)
     assert scan.code == 2
     assert_clean_stderr(scan.stderr)
@@ -294,19 +317,27 @@ def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch, cli_scan) -> Non
 
 
 # ------------------------------------------------------------------ no leaks
-PERSONAL = ["john.doe@example.com", "4111 1111 1111 1111", "4111111111111111", "GB82 WEST 1234 5698 7654 32",
-            "DE89370400440532013000", "123-45-6789"]
+PERSONAL = [
+    "john.doe@example.com",
+    "4111 1111 1111 1111",
+    "4111111111111111",
+    "GB82 WEST 1234 5698 7654 32",
+    "DE89370400440532013000",
+    "123-45-6789",
+]
 
 
 def test_literal_personal_data_never_reaches_a_report(tmp_path: Path, cli_scan) -> None:
     root = tmp_path / "root"
     root.mkdir()
     literals = " ".join(PERSONAL)
-    (root / "a.py").write_text(HEAD + "def f(request, user):\n"
-                               f"    logger.info('{literals}')\n"
-                               "    logger.info(request.form['email_john.doe@example.com'])\n"
-                               "    logger.info(user['email 4111111111111111'])\n"
-                               "    logger.info(user.email, extra={'ssn': '123-45-6789'})\n")
+    (root / "a.py").write_text(
+        HEAD + "def f(request, user):\n"
+        f"    logger.info('{literals}')\n"
+        "    logger.info(request.form['email_john.doe@example.com'])\n"
+        "    logger.info(user['email 4111111111111111'])\n"
+        "    logger.info(user.email, extra={'ssn': '123-45-6789'})\n"
+    )
     (root / "b.py").write_text(f"email = '{PERSONAL[0]}' +\n")
     (root / "c.py").write_text(f"email = 1\nx = '{PERSONAL[1]}\n")
     (root / "d.py").write_bytes(f"email = '{PERSONAL[3]}'\n".encode() + b"\xff\n")
@@ -324,8 +355,9 @@ def test_importing_is_never_done(tmp_path: Path, cli_scan) -> None:
     marker = tmp_path / "imported.txt"
     root = tmp_path / "root"
     root.mkdir()
-    (root / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('x')\nimport os\nos.system('touch {marker}')\n"
-                                  "email = 1\n")
+    (root / "evil.py").write_text(
+        f"open({str(marker)!r}, 'w').write('x')\nimport os\nos.system('touch {marker}')\nemail = 1\n"
+    )
     (root / "conftest.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
     cli_scan(root, "--no-prefilter")
     assert not marker.exists()
@@ -386,8 +418,21 @@ def test_two_scans_sharing_a_cache_concurrently(tmp_path: Path) -> None:
     corpus = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
     cache = tmp_path / "cache"
     env = {k: v for k, v in os.environ.items() if k != "MINIMISE_STRICT"}
-    command = [sys.executable, "-m", "minimise", "scan", str(corpus), "--format", "json", "-j2", "--cache-dir", str(cache)]  # noqa: E501
-    first = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]  # noqa: E501
+    command = [
+        sys.executable,
+        "-m",
+        "minimise",
+        "scan",
+        str(corpus),
+        "--format",
+        "json",
+        "-j2",
+        "--cache-dir",
+        str(cache),
+    ]  # noqa: E501
+    first = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)
+    ]  # noqa: E501
     outputs = [p.communicate(timeout=120) for p in first]
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     fresh = subprocess.run(command[:-2] + ["--no-cache"], capture_output=True, text=True, env=env, timeout=120)

@@ -123,7 +123,9 @@ def test_deep_nesting_is_an_error_not_a_crash(shape: str, n: int) -> None:
     result = analyse_bytes(source, "deep.py", options, options.knowledge(), None)
     assert result.error is not None, shape
     assert "\n" not in result.error.message
-    assert result.error.message.startswith(("code nested too deeply", "expression too long", "cannot parse")), result.error  # noqa: E501
+    assert result.error.message.startswith(("code nested too deeply", "expression too long", "cannot parse")), (
+        result.error
+    )  # noqa: E501
 
 
 @pytest.mark.parametrize("shape", sorted(set(DEEP) - {"indent"}))
@@ -144,14 +146,19 @@ def test_deep_file_in_a_real_process(tmp_path: Path, proc_scan) -> None:
     assert_clean_stderr(scan.stderr)
     assert scan.errors["deep.py"][0] == 3
     assert scan.errors["deep.py"][1].startswith("code nested too deeply to analyse")
-    assert scan.errors["chain.py"] == (2, f"expression too long to analyse (more than {MAX_CHAIN_TOKENS} operators and operands without a comma)")  # noqa: E501
+    assert scan.errors["chain.py"] == (
+        2,
+        f"expression too long to analyse (more than {MAX_CHAIN_TOKENS} operators and operands without a comma)",
+    )  # noqa: E501
     assert scan.codes("good.py") == [("MIN301", 4)]
 
 
 def test_brackets_inside_strings_do_not_count() -> None:
     options = EngineOptions()
-    source = ("import logging\nlogger = logging.getLogger()\nBANNER = '" + "(" * 5000 + "'\n"
-              "def f(user):\n    logger.info(user.email)\n").encode()
+    source = (
+        "import logging\nlogger = logging.getLogger()\nBANNER = '" + "(" * 5000 + "'\n"
+        "def f(user):\n    logger.info(user.email)\n"
+    ).encode()
     result = analyse_bytes(source, "s.py", options, options.knowledge(), None)
     assert result.error is None
     assert [(p.line, p.action) for p in result.data_points] == [(5, "log")]

@@ -19,16 +19,31 @@ def baseline_group() -> None:
 @baseline_group.command("create")
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Baseline file to write (default: the configured baseline, else .minimise-baseline.json).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Baseline file to write (default: the configured baseline, else .minimise-baseline.json).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing baseline (annotations of kept entries survive).")
 @click.option("--author", default="", help="Recorded on every new entry.")
 @click.option("--comment", default="", help="Recorded on every new entry.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
-def create_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | None, output: str | None,
-                   force: bool, author: str, comment: str, no_cache: bool, debug: bool, **values: Any) -> None:
+def create_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    config_file: str | None,
+    output: str | None,
+    force: bool,
+    author: str,
+    comment: str,
+    no_cache: bool,
+    debug: bool,
+    **values: Any,
+) -> None:
     """Record the current findings in PATHS (default: as `minimise scan`) in a baseline file.
 
     \b

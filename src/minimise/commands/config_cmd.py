@@ -15,8 +15,9 @@ from minimise.commands.scan_cmd import config_options, merged_config
 @config_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML-like lines.")
 @click.pass_context
-def config_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | None, as_json: bool,
-                   **values: Any) -> None:
+def config_command(
+    ctx: click.Context, paths: tuple[str, ...], config_file: str | None, as_json: bool, **values: Any
+) -> None:
     """Show the configuration `minimise scan` would use, with each value's origin.
 
     \b
@@ -28,10 +29,15 @@ def config_command(ctx: click.Context, paths: tuple[str, ...], config_file: str 
     config = merged_config(ctx, paths, config_file, values)
     rows = config.describe()
     if as_json:
-        click.echo(json.dumps({
-            "file": display_path(config.file) if config.file else None,
-            "settings": {name: {"value": value, "source": source} for name, value, source in rows},
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "file": display_path(config.file) if config.file else None,
+                    "settings": {name: {"value": value, "source": source} for name, value, source in rows},
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(f"# configuration file: {display_path(config.file) if config.file else '(none found)'}")
     width = max(len(name) for name in KEYS)

@@ -35,8 +35,9 @@ def _points(targets: list[Path], root: Path, extra_rules: tuple[str, ...], jobs:
     from minimise.engine import EngineOptions
     from minimise.scan import ScanOptions, scan
 
-    options = ScanOptions(paths=targets, root=root, engine=EngineOptions(extra_rules=tuple(extra_rules)),
-                          jobs=jobs, cache_dir=None)
+    options = ScanOptions(
+        paths=targets, root=root, engine=EngineOptions(extra_rules=tuple(extra_rules)), jobs=jobs, cache_dir=None
+    )
     # The policy is irrelevant here: only data points are used.
     options.policy = lambda points: []
     report = scan(options)
@@ -75,7 +76,7 @@ def _is_full(targets: list[Path], root: Path) -> bool:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from minimise.engine import atomic_write
+        from minimise.atomic import atomic_write
 
         atomic_write(Path(output), text)
     else:
@@ -108,18 +109,25 @@ def inventory_group() -> None:
 
 @inventory_group.command("init")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--inventory", "inventory_option", default="data-inventory.yaml", show_default=True,
-              type=click.Path(), help="The inventory file to create.")
+@click.option(
+    "--inventory",
+    "inventory_option",
+    default="data-inventory.yaml",
+    show_default=True,
+    type=click.Path(),
+    help="The inventory file to create.",
+)
 @click.option("--system", "system_name", default="", help="System name to write (default: the folder name).")
 @_with_common
-def init_command(paths: tuple[str, ...], inventory_option: str, system_name: str,
-                 extra_rules: tuple[str, ...], jobs: int) -> None:
+def init_command(
+    paths: tuple[str, ...], inventory_option: str, system_name: str, extra_rules: tuple[str, ...], jobs: int
+) -> None:
     """Write a starter inventory from a scan of PATHS, grouped by category, with TODOs.
 
     \b
     Refuses to overwrite an existing file: prints the items to add instead and exits 1.
     """
-    from minimise.engine import atomic_write
+    from minimise.atomic import atomic_write
     from minimise.inventory.load import InventoryError, load_inventory
     from minimise.inventory.reconcile import display_path
     from minimise.inventory.starter import missing_items, starter_inventory
@@ -155,13 +163,24 @@ def init_command(paths: tuple[str, ...], inventory_option: str, system_name: str
 
 @inventory_group.command("generate")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--inventory", "inventory_option", default=None, type=click.Path(),
-              help="The declared inventory (default: data-inventory.yaml in the root, if any).")
+@click.option(
+    "--inventory",
+    "inventory_option",
+    default=None,
+    type=click.Path(),
+    help="The declared inventory (default: data-inventory.yaml in the root, if any).",
+)
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json", "csv"]), default="yaml", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
 @_with_common
-def generate_command(paths: tuple[str, ...], inventory_option: str | None, fmt: str, output: str | None,
-                     extra_rules: tuple[str, ...], jobs: int) -> None:
+def generate_command(
+    paths: tuple[str, ...],
+    inventory_option: str | None,
+    fmt: str,
+    output: str | None,
+    extra_rules: tuple[str, ...],
+    jobs: int,
+) -> None:
     """Write the observed inventory of PATHS: every data item and where it is collected,
     stored, logged and shared. Sorted and stable; lines are evidence only."""
     from minimise.inventory.observed import RENDER, observe
@@ -178,14 +197,25 @@ def generate_command(paths: tuple[str, ...], inventory_option: str | None, fmt: 
 @inventory_group.command("diff")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--base", "base_ref", required=True, help="The git revision to compare with (branch, tag or commit).")
-@click.option("--inventory", "inventory_option", default=None, type=click.Path(),
-              help="The declared inventory (default: data-inventory.yaml in the root, if any).")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "md", "json"]), default="markdown",
-              show_default=True)
+@click.option(
+    "--inventory",
+    "inventory_option",
+    default=None,
+    type=click.Path(),
+    help="The declared inventory (default: data-inventory.yaml in the root, if any).",
+)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "md", "json"]), default="markdown", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
 @_with_common
-def diff_command(paths: tuple[str, ...], base_ref: str, inventory_option: str | None, fmt: str,
-                 output: str | None, extra_rules: tuple[str, ...], jobs: int) -> None:
+def diff_command(
+    paths: tuple[str, ...],
+    base_ref: str,
+    inventory_option: str | None,
+    fmt: str,
+    output: str | None,
+    extra_rules: tuple[str, ...],
+    jobs: int,
+) -> None:
     """Compare what PATHS do with personal data now and at git revision BASE.
 
     \b
@@ -205,7 +235,7 @@ def diff_command(paths: tuple[str, ...], base_ref: str, inventory_option: str | 
     if inventory_path is None:
         from minimise.inventory.schema import DEFAULT_FILE
 
-        inventory_path = root / DEFAULT_FILE       # it may exist at the base revision
+        inventory_path = root / DEFAULT_FILE  # it may exist at the base revision
     try:
         with checkout_to_temp(targets, root, base_ref, inventory_path) as (base_paths, base_root, base_inv, _):
             base_inventory = _load(base_inv, base_root, knowledge) if base_inv is not None else None

@@ -46,38 +46,69 @@ PROGRESS_MIN_FILES = 200
 def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """The options that mirror configuration keys; on the command line they win over the file."""
     options = [
-        click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Configuration file (default: nearest minimise.toml, .minimise.toml or "
-                          "pyproject.toml with [tool.minimise])."),
-        click.option("--format", "fmt", default="text", show_default=True,
-                     help="Output format: text, json, sarif, html or markdown."),
-        click.option("--fail-on", type=click.Choice(["note", "warning", "error"]), default="note", show_default=True,
-                     help="Lowest severity that makes the exit status 1."),
-        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-                     help="Worker processes (default: CPU count)."),
-        click.option("--cache-dir", type=click.Path(), default=None,
-                     help="Cache folder (default: .minimise_cache under the root)."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="Configuration file (default: nearest minimise.toml, .minimise.toml or "
+            "pyproject.toml with [tool.minimise]).",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            default="text",
+            show_default=True,
+            help="Output format: text, json, sarif, html or markdown.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["note", "warning", "error"]),
+            default="note",
+            show_default=True,
+            help="Lowest severity that makes the exit status 1.",
+        ),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default: CPU count)."
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(),
+            default=None,
+            help="Cache folder (default: .minimise_cache under the root).",
+        ),
         click.option("--inventory", type=click.Path(), default=None, help="Data inventory file to check against."),
-        click.option("--baseline", type=click.Path(), default=None,
-                     help="Report only findings not recorded in this baseline file."),
-        click.option("--include-migrations/--no-include-migrations", default=False,
-                     help="Also scan migrations/ folders."),
+        click.option(
+            "--baseline",
+            type=click.Path(),
+            default=None,
+            help="Report only findings not recorded in this baseline file.",
+        ),
+        click.option(
+            "--include-migrations/--no-include-migrations", default=False, help="Also scan migrations/ folders."
+        ),
         click.option("--exclude", multiple=True, help="Gitignore-style pattern of paths not to scan (repeatable)."),
         click.option("--select", multiple=True, help="Only report these codes or prefixes (repeatable)."),
         click.option("--ignore", multiple=True, help="Do not report these codes or prefixes (repeatable)."),
         click.option("--rules", multiple=True, type=click.Path(), help="Extra rule file (YAML) to load (repeatable)."),
-        click.option("--require-suppression-reason/--no-require-suppression-reason", default=False,
-                     help="Suppressions without codes and a reason are findings (MIN901)."),
-        click.option("--report-unused-suppressions/--no-report-unused-suppressions", default=False,
-                     help="Suppressions that silence nothing are findings (MIN902)."),
+        click.option(
+            "--require-suppression-reason/--no-require-suppression-reason",
+            default=False,
+            help="Suppressions without codes and a reason are findings (MIN901).",
+        ),
+        click.option(
+            "--report-unused-suppressions/--no-report-unused-suppressions",
+            default=False,
+            help="Suppressions that silence nothing are findings (MIN902).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
-def merged_config(ctx: click.Context, paths: tuple[str, ...], config_file: str | None,
-                  values: dict[str, Any]) -> Config:
+def merged_config(
+    ctx: click.Context, paths: tuple[str, ...], config_file: str | None, values: dict[str, Any]
+) -> Config:
     """The configuration file's settings with the options given on the command line on top."""
     from click.core import ParameterSource
 
@@ -154,9 +185,18 @@ class Outcome:
     partial: bool = False
 
 
-def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, follow_symlinks: bool = False,
-        debug: bool = False, diff_ref: str | None = None, use_baseline: bool = True,
-        show_progress: bool | None = None, use_inventory: bool = True) -> Outcome:
+def run(
+    config: Config,
+    *,
+    no_cache: bool = False,
+    no_prefilter: bool = False,
+    follow_symlinks: bool = False,
+    debug: bool = False,
+    diff_ref: str | None = None,
+    use_baseline: bool = True,
+    show_progress: bool | None = None,
+    use_inventory: bool = True,
+) -> Outcome:
     """A scan configured by ``config``, with every filter applied; exits 2 on usage errors."""
     from minimise.discover import discover
     from minimise.engine import EngineOptions
@@ -186,8 +226,11 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
             fail(f"--diff {diff_ref}: {exc}")
         assert git_root is not None and changed is not None
         wanted = {(git_root / name).resolve() for name in changed}
-        explicit = [t.path for t in discover(targets, root, config["include_migrations"], follow_symlinks, exclude)
-                    if t.path.resolve() in wanted]
+        explicit = [
+            t.path
+            for t in discover(targets, root, config["include_migrations"], follow_symlinks, exclude)
+            if t.path.resolve() in wanted
+        ]
 
     policy = _policy(config, knowledge, root, full_scan=not partial, debug=debug, use_inventory=use_inventory)
     inventory_used = getattr(policy, "inventory_used", False)
@@ -201,10 +244,19 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
     cache = None if no_cache else Path(config["cache_dir"]) if config["cache_dir"] else root / ".minimise_cache"
     if cache is not None:
         _ignore_cache_in_git(cache)
-    options = ScanOptions(paths=explicit if explicit is not None else targets, root=root, engine=engine,
-                          jobs=config["jobs"], cache_dir=cache, include_migrations=config["include_migrations"],
-                          follow_symlinks=follow_symlinks, exclude=exclude, select=select, ignore=ignore,
-                          policy=capturing)
+    options = ScanOptions(
+        paths=explicit if explicit is not None else targets,
+        root=root,
+        engine=engine,
+        jobs=config["jobs"],
+        cache_dir=cache,
+        include_migrations=config["include_migrations"],
+        follow_symlinks=follow_symlinks,
+        exclude=exclude,
+        select=select,
+        ignore=ignore,
+        policy=capturing,
+    )
     progress = None
     if show_progress if show_progress is not None else progress_wanted():
         progress = Progress()
@@ -215,8 +267,11 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
             progress.close()
     outcome = Outcome(report, captured, inventory_used=inventory_used, partial=partial)
 
-    need_files = config["require_suppression_reason"] or config["report_unused_suppressions"] or (
-        use_baseline and config["baseline"] and partial)
+    need_files = (
+        config["require_suppression_reason"]
+        or config["report_unused_suppressions"]
+        or (use_baseline and config["baseline"] and partial)
+    )
     if need_files:
         walked = explicit if explicit is not None else targets
         files = list(discover(walked, root, config["include_migrations"], follow_symlinks, exclude))
@@ -242,8 +297,9 @@ def run(config: Config, *, no_cache: bool = False, no_prefilter: bool = False, f
     return outcome
 
 
-def _policy(config: Config, knowledge: Any, root: Path, full_scan: bool,
-            debug: bool, use_inventory: bool = True) -> Callable[[list[Any]], list[Finding]]:
+def _policy(
+    config: Config, knowledge: Any, root: Path, full_scan: bool, debug: bool, use_inventory: bool = True
+) -> Callable[[list[Any]], list[Finding]]:
 
     from minimise.checks import default_findings
 
@@ -256,8 +312,9 @@ def _policy(config: Config, knowledge: Any, root: Path, full_scan: bool,
     return _inventory_policy(config, knowledge, root, full_scan, debug, inventory)
 
 
-def _inventory_policy(config: Config, knowledge: Any, root: Path, full_scan: bool, debug: bool,
-                      inventory: Any) -> Callable[[list[Any]], list[Finding]]:
+def _inventory_policy(
+    config: Config, knowledge: Any, root: Path, full_scan: bool, debug: bool, inventory: Any
+) -> Callable[[list[Any]], list[Finding]]:
     import importlib.util
 
     from minimise.checks import default_findings
@@ -295,7 +352,7 @@ def _ignore_cache_in_git(cache: Path) -> None:
     if marker.exists():
         return
     try:
-        from minimise.engine import atomic_write
+        from minimise.atomic import atomic_write
 
         atomic_write(marker, "# Created by minimise.\n*\n")
     except OSError:
@@ -323,8 +380,15 @@ def _suppression_findings(files: list[Any], captured: list[Finding], config: Con
             text = decode_source(raw)
         except SourceError:
             continue
-        found.extend(suppression_findings(target.display, parse_suppressions(text), by_path.get(target.display, ()),
-                                          config["require_suppression_reason"], config["report_unused_suppressions"]))
+        found.extend(
+            suppression_findings(
+                target.display,
+                parse_suppressions(text),
+                by_path.get(target.display, ()),
+                config["require_suppression_reason"],
+                config["report_unused_suppressions"],
+            )
+        )
     return found
 
 
@@ -348,8 +412,11 @@ def exit_status(report: Report, fail_on: str) -> int:
 def print_stale(stale: list[Entry], baseline: str) -> None:
     if not stale:
         return
-    click.echo(f"minimise: {len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} in {baseline} no longer "
-               "match (fixed or changed; re-create the baseline to drop them):", err=True)
+    click.echo(
+        f"minimise: {len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} in {baseline} no longer "
+        "match (fixed or changed; re-create the baseline to drop them):",
+        err=True,
+    )
     for entry in stale:
         what = f" `{entry.identifier}`" if entry.identifier else ""
         click.echo(f"  {entry.path}: {entry.code}{what} in {entry.scope or '<module>'} [{entry.fingerprint}]", err=True)
@@ -360,23 +427,47 @@ def print_stale(stale: list[Entry], baseline: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_options
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--diff", "diff_ref", metavar="REF", default=None,
-              help="Report only findings on lines changed since the git revision REF (and in untracked files).")
+@click.option(
+    "--diff",
+    "diff_ref",
+    metavar="REF",
+    default=None,
+    help="Report only findings on lines changed since the git revision REF (and in untracked files).",
+)
 @click.option("--no-baseline", is_flag=True, help="Ignore the configured baseline.")
-@click.option("--no-inventory", is_flag=True,
-              help="Ignore any data inventory and apply the default policy (log, share, unencrypted storage).")
+@click.option(
+    "--no-inventory",
+    is_flag=True,
+    help="Ignore any data inventory and apply the default policy (log, share, unencrypted storage).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--no-prefilter", is_flag=True, help="Parse every file, even those whose text names no personal data.")
 @click.option("--data-points", is_flag=True, help="List every data point in the text report, not only findings.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links inside the root.")
-@click.option("--progress/--no-progress", "show_progress", default=None,
-              help="Progress bar on stderr (default: on a terminal, outside CI, for more than 200 files).")
+@click.option(
+    "--progress/--no-progress",
+    "show_progress",
+    default=None,
+    help="Progress bar on stderr (default: on a terminal, outside CI, for more than 200 files).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
-def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | None, output: str | None,
-                 diff_ref: str | None, no_baseline: bool, no_inventory: bool, no_cache: bool, no_prefilter: bool,
-                 data_points: bool,
-                 follow_symlinks: bool, show_progress: bool | None, debug: bool, **values: Any) -> None:
+def scan_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    config_file: str | None,
+    output: str | None,
+    diff_ref: str | None,
+    no_baseline: bool,
+    no_inventory: bool,
+    no_cache: bool,
+    no_prefilter: bool,
+    data_points: bool,
+    follow_symlinks: bool,
+    show_progress: bool | None,
+    debug: bool,
+    **values: Any,
+) -> None:
     """Scan PATHS (default: the current directory, or `include` from the configuration) for personal data.
 
     \b
@@ -391,14 +482,22 @@ def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | 
     fmt = config["format"]
     if fmt not in RENDERERS:
         fail(f"unknown format {fmt!r} (choose from {', '.join(sorted(RENDERERS))})")
-    outcome = run(config, no_cache=no_cache, no_prefilter=no_prefilter, follow_symlinks=follow_symlinks, debug=debug,
-                  diff_ref=diff_ref, use_baseline=not no_baseline, show_progress=show_progress,
-                  use_inventory=not no_inventory)
+    outcome = run(
+        config,
+        no_cache=no_cache,
+        no_prefilter=no_prefilter,
+        follow_symlinks=follow_symlinks,
+        debug=debug,
+        diff_ref=diff_ref,
+        use_baseline=not no_baseline,
+        show_progress=show_progress,
+        use_inventory=not no_inventory,
+    )
     report = outcome.report
     if output:
         import io
 
-        from minimise.engine import atomic_write
+        from minimise.atomic import atomic_write
 
         buffer = io.StringIO()
         render(report, fmt, buffer, colour=False, show_data_points=data_points)
@@ -412,6 +511,9 @@ def scan_command(ctx: click.Context, paths: tuple[str, ...], config_file: str | 
     if config["baseline"] and not no_baseline:
         print_stale(outcome.stale, config["baseline"])
     if fmt == "text" and not outcome.inventory_used and not no_inventory and not outcome.partial:
-        click.echo("minimise: no data inventory (data-inventory.yaml), so findings follow the default policy; "
-                   "start one with `minimise inventory init`.", err=True)
+        click.echo(
+            "minimise: no data inventory (data-inventory.yaml), so findings follow the default policy; "
+            "start one with `minimise inventory init`.",
+            err=True,
+        )
     sys.exit(exit_status(report, config["fail_on"]))

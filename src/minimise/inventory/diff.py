@@ -28,8 +28,9 @@ class GitError(Exception):
 def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
     env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     try:
-        done = subprocess.run(["git", *args], cwd=str(cwd), input=input_bytes, capture_output=True, env=env,
-                              check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=str(cwd), input=input_bytes, capture_output=True, env=env, check=False
+        )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     if done.returncode != 0:
@@ -83,7 +84,7 @@ def export_tree(top: Path, commit: str, dest: Path, pathspecs: list[str], extra:
         if len(header) != 3 or header[0] != sha:
             raise GitError(f"unexpected output from git cat-file for {path}")
         size = int(header[2])
-        body = batch[end + 1:end + 1 + size]
+        body = batch[end + 1 : end + 1 + size]
         offset = end + 1 + size + 1
         if size > MAX_EXPORT_FILE:
             continue
@@ -94,8 +95,9 @@ def export_tree(top: Path, commit: str, dest: Path, pathspecs: list[str], extra:
 
 
 @contextmanager
-def checkout_to_temp(paths: list[Path], root: Path, ref: str, inventory: Path | None
-                     ) -> Iterator[tuple[list[Path], Path, Path | None, str]]:
+def checkout_to_temp(
+    paths: list[Path], root: Path, ref: str, inventory: Path | None
+) -> Iterator[tuple[list[Path], Path, Path | None, str]]:
     """The revision's copy of ``paths``/``root``/``inventory`` in a temporary folder, and the commit."""
     top = repo_top(root)
     commit = resolve_commit(top, ref)
@@ -132,27 +134,40 @@ def checkout_to_temp(paths: list[Path], root: Path, ref: str, inventory: Path | 
 
 
 # --------------------------------------------------------------------------- comparing
-VERBS = {"collect": ("collecting", "collected"), "store": ("storing", "stored"), "log": ("logging", "logged"),
-         "share": ("sharing", "shared")}
+VERBS = {
+    "collect": ("collecting", "collected"),
+    "store": ("storing", "stored"),
+    "log": ("logging", "logged"),
+    "share": ("sharing", "shared"),
+}
 _ACTION_ORDER = {"collect": 0, "store": 1, "log": 2, "share": 3}
 
 
 @dataclass
 class Row:
-    change: str            # starts | stops
+    change: str  # starts | stops
     action: str
-    item_key: str          # item:<id> or category:<key>
-    data: str              # plain label
+    item_key: str  # item:<id> or category:<key>
+    data: str  # plain label
     category: str
     destination: str
     detail: str
-    decision: str = ""     # why a human must decide, or ""
+    decision: str = ""  # why a human must decide, or ""
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"change": self.change, "action": self.action, "item": self.item_key, "data": self.data,
-                "category": self.category, "destination": self.destination, "detail": self.detail,
-                "needs_decision": bool(self.decision), "decision": self.decision, "evidence": self.evidence}
+        return {
+            "change": self.change,
+            "action": self.action,
+            "item": self.item_key,
+            "data": self.data,
+            "category": self.category,
+            "destination": self.destination,
+            "detail": self.detail,
+            "needs_decision": bool(self.decision),
+            "decision": self.decision,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass
@@ -166,9 +181,13 @@ class InventoryDiff:
         return not self.rows and not self.edits
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": "minimise-inventory-diff/1", "base": self.base,
-                "summary": summary_line(self), "changes": [r.to_json() for r in self.rows],
-                "inventory_edits": list(self.edits)}
+        return {
+            "schema": "minimise-inventory-diff/1",
+            "base": self.base,
+            "summary": summary_line(self),
+            "changes": [r.to_json() for r in self.rows],
+            "inventory_edits": list(self.edits),
+        }
 
 
 def _key(entry: dict[str, Any]) -> str:
@@ -202,7 +221,7 @@ def _destination_text(action: str, destination: str, document: dict[str, Any]) -
 
 def compare(base: dict[str, Any], head: dict[str, Any], base_name: str) -> InventoryDiff:
     before, after = _uses(base), _uses(head)
-    base_recipients = {k[2] for k in before if k[1] == "share"}     # where data actually went before
+    base_recipients = {k[2] for k in before if k[1] == "share"}  # where data actually went before
     rows: list[Row] = []
     for key in sorted(set(after) - set(before)):
         entry, uses = after[key]
@@ -219,16 +238,38 @@ def compare(base: dict[str, Any], head: dict[str, Any], base_name: str) -> Inven
             decision = "stored without the encryption the inventory requires"
         elif action == "share" and destination not in base_recipients:
             decision = f"new recipient {destination}: confirm the contract, the purpose and the privacy notice"
-        rows.append(Row("starts", action, item_key, entry["label"], entry["category"], destination,
-                        _destination_text(action, destination, head), decision, sorted(uses, key=_evidence_key)))
+        rows.append(
+            Row(
+                "starts",
+                action,
+                item_key,
+                entry["label"],
+                entry["category"],
+                destination,
+                _destination_text(action, destination, head),
+                decision,
+                sorted(uses, key=_evidence_key),
+            )
+        )
     for key in sorted(set(before) - set(after)):
         entry, uses = before[key]
         item_key, action, destination = key
-        rows.append(Row("stops", action, item_key, entry["label"], entry["category"], destination,
-                        "no longer " + _destination_text(action, destination, base),
-                        "", sorted(uses, key=_evidence_key)))
-    rows.sort(key=lambda r: (not r.decision, r.change != "starts", r.data.lower(), _ACTION_ORDER[r.action],
-                             r.destination))
+        rows.append(
+            Row(
+                "stops",
+                action,
+                item_key,
+                entry["label"],
+                entry["category"],
+                destination,
+                "no longer " + _destination_text(action, destination, base),
+                "",
+                sorted(uses, key=_evidence_key),
+            )
+        )
+    rows.sort(
+        key=lambda r: (not r.decision, r.change != "starts", r.data.lower(), _ACTION_ORDER[r.action], r.destination)
+    )
     return InventoryDiff(base_name, rows, declared_edits(base, head))
 
 
@@ -259,8 +300,9 @@ def declared_edits(base: dict[str, Any], head: dict[str, Any]) -> list[str]:
                 gained = [x for x in vb or [] if x not in (va or [])]
                 lost = [x for x in va or [] if x not in (vb or [])]
                 noun = name[:-1] if name.endswith("s") else name
-                parts = ([f"gained {noun} {', '.join(gained)}"] if gained else []) \
-                    + ([f"lost {noun} {', '.join(lost)}"] if lost else [])
+                parts = ([f"gained {noun} {', '.join(gained)}"] if gained else []) + (
+                    [f"lost {noun} {', '.join(lost)}"] if lost else []
+                )
                 edits.append(f"{item_id} {' and '.join(parts)}{owner}")
             else:
                 edits.append(f"{item_id} {name.replace('_', ' ')} changed from {va or 'none'} to {vb or 'none'}{owner}")
@@ -284,8 +326,11 @@ def summary_line(diff: InventoryDiff) -> str:
     starts = sum(r.change == "starts" for r in diff.rows)
     stops = sum(r.change == "stops" for r in diff.rows)
     decide = sum(bool(r.decision) for r in diff.rows)
-    parts = [f"{starts} new {'use' if starts == 1 else 'uses'}", f"{stops} stopped",
-             f"{decide} {'needs' if decide == 1 else 'need'} a decision"]
+    parts = [
+        f"{starts} new {'use' if starts == 1 else 'uses'}",
+        f"{stops} stopped",
+        f"{decide} {'needs' if decide == 1 else 'need'} a decision",
+    ]
     if diff.edits:
         parts.append(f"{len(diff.edits)} inventory {'edit' if len(diff.edits) == 1 else 'edits'}")
     return " · ".join(parts)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 MAX_INVENTORY_BYTES = MAX_YAML_BYTES
 MAX_ITEMS = 5000
 MAX_PATTERN_LENGTH = 200
-MAX_NAME_LENGTH = 200          # names longer than this are never tested against patterns
+MAX_NAME_LENGTH = 200  # names longer than this are never tested against patterns
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 
 _TOP = {"version", "taxonomy", "system", "recipients", "stores", "defaults", "data", "non_personal"}
@@ -54,8 +54,23 @@ _RECIPIENT = {"kind", "purpose", "country", "transfer", "dpa", "via", "descripti
 _STORE = {"kind", "encrypted_at_rest", "via", "description"}
 _DEFAULTS = {"unknown_data", "log_allowed_up_to", "allow"}
 _ITEM = {
-    "id", "label", "category", "subjects", "sensitivity", "purposes", "lawful_basis", "special_category_basis",
-    "retention", "owner", "match", "allow", "encryption", "protect_with", "paths", "status", "description",
+    "id",
+    "label",
+    "category",
+    "subjects",
+    "sensitivity",
+    "purposes",
+    "lawful_basis",
+    "special_category_basis",
+    "retention",
+    "owner",
+    "match",
+    "allow",
+    "encryption",
+    "protect_with",
+    "paths",
+    "status",
+    "description",
 }
 _MATCH = {"names", "patterns", "fields", "exclude"}
 _RETENTION = {"period", "after", "until"}
@@ -120,7 +135,7 @@ def unsafe_regex_reason(pattern: str) -> str | None:
                 return "backreferences are not allowed"
             if op in repeats:
                 body = arg[2]
-                if arg[1] > 1 and contains_risk(body):       # `(...)?` repeats at most once: harmless
+                if arg[1] > 1 and contains_risk(body):  # `(...)?` repeats at most once: harmless
                     return "nested repetition such as (a+)+ or (a|b)* can take exponential time; simplify it"
                 found = walk(body)
             elif op is parser.SUBPATTERN:
@@ -248,8 +263,15 @@ class _Reader:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 def _dotted(key_path: tuple[object, ...]) -> str:
@@ -271,8 +293,13 @@ def load_inventory(path: Path, display: str | None = None, knowledge: Knowledge 
     except OSError as exc:
         raise InventoryError(shown, 1, 1, f"cannot read the data inventory: {exc.strerror or exc}") from None
     if size > MAX_INVENTORY_BYTES:
-        raise InventoryError(shown, 1, 1, f"file is larger than {MAX_INVENTORY_BYTES // (1024 * 1024)} MiB; "
-                             "split the inventory or remove generated content")
+        raise InventoryError(
+            shown,
+            1,
+            1,
+            f"file is larger than {MAX_INVENTORY_BYTES // (1024 * 1024)} MiB; "
+            "split the inventory or remove generated content",
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -288,8 +315,13 @@ def load_inventory(path: Path, display: str | None = None, knowledge: Knowledge 
 def parse_inventory(text: str, path: str = "data-inventory.yaml", knowledge: Knowledge | None = None) -> Inventory:
     """Validate inventory YAML text or raise InventoryError."""
     if len(text.encode("utf-8", "replace")) > MAX_INVENTORY_BYTES:
-        raise InventoryError(path, 1, 1, f"file is larger than {MAX_INVENTORY_BYTES // (1024 * 1024)} MiB; "
-                             "split the inventory or remove generated content")
+        raise InventoryError(
+            path,
+            1,
+            1,
+            f"file is larger than {MAX_INVENTORY_BYTES // (1024 * 1024)} MiB; "
+            "split the inventory or remove generated content",
+        )
     try:
         data = parse_yaml(text, path)
     except YamlError as exc:
@@ -360,8 +392,11 @@ class _Builder:
     def build(self, data: Any) -> Inventory:
         r = self.r
         if data is None:
-            r.fail((), "the data inventory is empty; start with `version: 1` and a `data:` list "
-                       "(`minimise inventory init` writes a starter)")
+            r.fail(
+                (),
+                "the data inventory is empty; start with `version: 1` and a `data:` list "
+                "(`minimise inventory init` writes a starter)",
+            )
         if not isinstance(data, dict):
             r.fail((), f"expected a mapping at the top level, got {_kind(data)}")
         r.mapping(data, (), _TOP)
@@ -396,8 +431,10 @@ class _Builder:
     def system(self, value: Any) -> System:
         r = self.r
         m = r.mapping(value, ("system",), _SYSTEM)
-        subjects = tuple(self.key(s, ("system", "subjects", i), "subjects")
-                         for i, s in enumerate(r.strings(m.get("subjects"), ("system", "subjects"))))
+        subjects = tuple(
+            self.key(s, ("system", "subjects", i), "subjects")
+            for i, s in enumerate(r.strings(m.get("subjects"), ("system", "subjects")))
+        )
         return System(
             name=r.string(m.get("name"), ("system", "name")),
             owner=r.string(m.get("owner"), ("system", "owner")),
@@ -438,8 +475,11 @@ class _Builder:
             m = r.mapping(spec, where, _STORE)
             kind = r.string(m.get("kind"), where + ("kind",)) or "database"
             if kind not in STORE_KINDS:
-                r.fail(where + ("kind",), f"unknown store kind {kind!r}; use one of database, cache, file, cookie "
-                       "(or sql, postgres, mysql, sqlite, mongodb, redis, memcached, s3)")
+                r.fail(
+                    where + ("kind",),
+                    f"unknown store kind {kind!r}; use one of database, cache, file, cookie "
+                    "(or sql, postgres, mysql, sqlite, mongodb, redis, memcached, s3)",
+                )
             out[name] = Store(
                 name=name,
                 kind=kind,
@@ -490,8 +530,9 @@ class _Builder:
             r.fail(("defaults", "unknown_data"), f"{unknown!r} is not one of: error, warning, note")
         return Defaults(
             unknown_data=unknown,
-            log_allowed_up_to=r.choice(m.get("log_allowed_up_to"), ("defaults", "log_allowed_up_to"),
-                                       ("low", "medium")),
+            log_allowed_up_to=r.choice(
+                m.get("log_allowed_up_to"), ("defaults", "log_allowed_up_to"), ("low", "medium")
+            ),
             allow=self.allow(m.get("allow"), ("defaults", "allow"), inv),
         )
 
@@ -522,8 +563,9 @@ class _Builder:
         item_id = self.name(m.get("id"), where + ("id",), "id")
         raw_categories = r.strings(m.get("category"), where + ("category",))
         if not raw_categories:
-            r.fail(where, f"item {item_id!r} needs a `category:` "
-                          "(a fideslang data category such as user.contact.email)")
+            r.fail(
+                where, f"item {item_id!r} needs a `category:` (a fideslang data category such as user.contact.email)"
+            )
         single = isinstance(m.get("category"), str)
         categories = tuple(
             self.key(c, where + ("category",) if single else where + ("category", i), "categories")
@@ -532,10 +574,14 @@ class _Builder:
         sensitivity = r.choice(m.get("sensitivity"), where + ("sensitivity",), SENSITIVITIES)
         if not sensitivity:
             sensitivity = max((self.knowledge.sensitivity_of(c) for c in categories), key=SENSITIVITIES.index)
-        subjects = tuple(self.key(s, where + ("subjects", i), "subjects")
-                         for i, s in enumerate(r.strings(m.get("subjects"), where + ("subjects",))))
-        purposes = tuple(self.key(p, where + ("purposes", i), "uses")
-                         for i, p in enumerate(r.strings(m.get("purposes"), where + ("purposes",))))
+        subjects = tuple(
+            self.key(s, where + ("subjects", i), "subjects")
+            for i, s in enumerate(r.strings(m.get("subjects"), where + ("subjects",)))
+        )
+        purposes = tuple(
+            self.key(p, where + ("purposes", i), "uses")
+            for i, p in enumerate(r.strings(m.get("purposes"), where + ("purposes",)))
+        )
         encryption = r.choice(m.get("encryption"), where + ("encryption",), ENCRYPTION)
         if not encryption:
             encryption = "required" if sensitivity in ("high", "special") else "none"
@@ -553,8 +599,9 @@ class _Builder:
             subjects=subjects,
             purposes=purposes,
             lawful_basis=r.choice(m.get("lawful_basis"), where + ("lawful_basis",), LAWFUL_BASES),
-            special_category_basis=r.choice(m.get("special_category_basis"), where + ("special_category_basis",),
-                                            SPECIAL_CATEGORY_BASES),
+            special_category_basis=r.choice(
+                m.get("special_category_basis"), where + ("special_category_basis",), SPECIAL_CATEGORY_BASES
+            ),
             retention=self.retention(m.get("retention"), where + ("retention",)),
             owner=r.string(m.get("owner"), where + ("owner",)),
             match=self.match(m.get("match"), where + ("match",)),
@@ -582,8 +629,11 @@ class _Builder:
         period = r.string(m.get("period"), where + ("period",))
         if period and not _ISO_DURATION.match(period):
             r.fail(where + ("period",), f"{period!r} is not an ISO-8601 duration (examples: P30D, P2Y, P1Y6M)")
-        retention = Retention(period=period, after=r.string(m.get("after"), where + ("after",)),
-                              until=r.string(m.get("until"), where + ("until",)))
+        retention = Retention(
+            period=period,
+            after=r.string(m.get("after"), where + ("after",)),
+            until=r.string(m.get("until"), where + ("until",)),
+        )
         if not (retention.period or retention.until):
             r.fail(where, "needs a `period` (ISO-8601 duration such as P2Y) or an `until`")
         return retention
@@ -606,8 +656,11 @@ class _Builder:
         fields = r.strings(m.get("fields"), where + ("fields",))
         for i, qualified in enumerate(fields):
             if "." not in qualified or qualified.startswith(".") or qualified.endswith("."):
-                r.fail(where + ("fields", i), f"field {qualified!r} must be qualified: module.Class.field "
-                       "(for example shop.models.Customer.email)")
+                r.fail(
+                    where + ("fields", i),
+                    f"field {qualified!r} must be qualified: module.Class.field "
+                    "(for example shop.models.Customer.email)",
+                )
         exclude = tuple(normalise_name(n) for n in r.strings(m.get("exclude"), where + ("exclude",)))
         return Match(names=tuple(names), patterns=tuple(patterns), fields=fields, exclude=exclude)
 

@@ -47,8 +47,8 @@ class Resolution:
     """Which item a data point belongs to, or why it is silent."""
 
     item: Item | None = None
-    how: str = ""            # field, name, pattern, category
-    silenced: str = ""       # reason, when non_personal or an exclude applies
+    how: str = ""  # field, name, pattern, category
+    silenced: str = ""  # reason, when non_personal or an exclude applies
 
 
 def point_names(point: DataPoint) -> tuple[str, ...]:
@@ -150,20 +150,23 @@ def _path_allowed(path: str, globs: tuple[str, ...]) -> bool:
 class UseCheck:
     """The outcome of checking one data point against its item."""
 
-    code: str = ""                      # MIN502 or MIN503, or "" when the use is declared
+    code: str = ""  # MIN502 or MIN503, or "" when the use is declared
     reason: str = ""
-    unencrypted: bool = False           # MIN504
+    unencrypted: bool = False  # MIN504
     destinations: list[str] = field(default_factory=list)
 
 
-def _destination_reason(action: str, point: DataPoint, item_id: str, allowed: tuple[str, ...],
-                        destinations: list[str]) -> str:
+def _destination_reason(
+    action: str, point: DataPoint, item_id: str, allowed: tuple[str, ...], destinations: list[str]
+) -> str:
     """Why a store or a share falls outside the item's allowed destinations."""
     if action == "store":
         if destinations:
             return f"store {destinations[0]} is not in allow.store of item {item_id}"
-        return (f"no declared store matches {point.via} ({point.sink_kind}); "
-                f"item {item_id} allows store only in {', '.join(allowed) or 'nothing'}")
+        return (
+            f"no declared store matches {point.via} ({point.sink_kind}); "
+            f"item {item_id} allows store only in {', '.join(allowed) or 'nothing'}"
+        )
     if destinations:
         return f"recipient {destinations[0]} is not in allow.share of item {item_id}"
     return f"{point.via} is not a declared recipient of item {item_id} (allowed: {', '.join(allowed) or 'none'})"
@@ -173,8 +176,12 @@ def check_use(point: DataPoint, item: Item, inventory: Inventory) -> UseCheck:
     action = point.action
     allowed = item.allow.get(action)
     threshold = inventory.defaults.log_allowed_up_to
-    if action == "log" and allowed is None and threshold and \
-            SENSITIVITIES.index(item.sensitivity) <= SENSITIVITIES.index(threshold):
+    if (
+        action == "log"
+        and allowed is None
+        and threshold
+        and SENSITIVITIES.index(item.sensitivity) <= SENSITIVITIES.index(threshold)
+    ):
         allowed = True
     result = UseCheck()
     # Stores and recipients are matched the same way; only the matcher and the wording differ.
@@ -199,14 +206,19 @@ def check_use(point: DataPoint, item: Item, inventory: Inventory) -> UseCheck:
             recipient = inventory.recipients[name]
             if recipient.purpose and not any(Taxonomy.covers(p, recipient.purpose) for p in item.purposes):
                 result.code = "MIN503"
-                result.reason = (f"recipient {name} is used for {recipient.purpose}, "
-                                 f"which is not among the purposes of item {item.id}")
+                result.reason = (
+                    f"recipient {name} is used for {recipient.purpose}, "
+                    f"which is not among the purposes of item {item.id}"
+                )
                 break
     if not result.code and item.paths and not _path_allowed(point.path, item.paths):
         result.code = "MIN503"
         result.reason = f"{point.path} is outside the paths of item {item.id}"
-    if action in ("store", "share") and item.encryption == "required" \
-            and point.protection not in item.accepted_protections():
+    if (
+        action in ("store", "share")
+        and item.encryption == "required"
+        and point.protection not in item.accepted_protections()
+    ):
         if action == "store":
             result.unencrypted = not any(inventory.stores[s].encrypted_at_rest for s in result.destinations)
         else:
@@ -215,8 +227,13 @@ def check_use(point: DataPoint, item: Item, inventory: Inventory) -> UseCheck:
 
 
 def _protection_needed(item: Item) -> str:
-    words = {"encrypt": "encryption", "hash": "hashing", "tokenize": "tokenisation", "tokenise": "tokenisation",
-             "mask": "masking"}
+    words = {
+        "encrypt": "encryption",
+        "hash": "hashing",
+        "tokenize": "tokenisation",
+        "tokenise": "tokenisation",
+        "mask": "masking",
+    }
     wanted = [words[p] for p in item.protect_with] or ["encryption, hashing or tokenisation"]
     return " or ".join(dict.fromkeys(wanted))
 
@@ -232,9 +249,18 @@ class Reconciled:
 
 def inventory_point(inventory: Inventory, item: Item) -> DataPoint:
     """A stand-in data point for findings about the inventory itself (MIN505, MIN506)."""
-    return DataPoint(path=inventory.path, line=item.at.line, column=item.at.column, action="",
-                     category=item.category, sensitivity=item.sensitivity, identifier=item.id, via="",
-                     protection="none", scope=INVENTORY_SCOPE)
+    return DataPoint(
+        path=inventory.path,
+        line=item.at.line,
+        column=item.at.column,
+        action="",
+        category=item.category,
+        sensitivity=item.sensitivity,
+        identifier=item.id,
+        via="",
+        protection="none",
+        scope=INVENTORY_SCOPE,
+    )
 
 
 def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Knowledge, full_scan: bool) -> Reconciled:
@@ -272,8 +298,11 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
             if use.code:
                 own.append(make_finding(checks[use.code], point, knowledge, seen, reason=use.reason, **extra))
             if use.unencrypted:
-                own.append(make_finding(checks["MIN504"], point, knowledge, seen,
-                                        protection_needed=_protection_needed(item), **extra))
+                own.append(
+                    make_finding(
+                        checks["MIN504"], point, knowledge, seen, protection_needed=_protection_needed(item), **extra
+                    )
+                )
             if use.code:
                 keep_defaults = [f for f in defaults if f.code == "MIN201" and not use.unencrypted]
             else:
@@ -292,8 +321,16 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
             if item.retention is None:
                 missing.append("retention")
             if missing:
-                finding = make_finding(checks["MIN506"], stand_in, knowledge, seen, label=item.label, item=item.id,
-                                       sensitivity=item.sensitivity, missing=" or ".join(missing))
+                finding = make_finding(
+                    checks["MIN506"],
+                    stand_in,
+                    knowledge,
+                    seen,
+                    label=item.label,
+                    item=item.id,
+                    sensitivity=item.sensitivity,
+                    missing=" or ".join(missing),
+                )
                 findings.append(dataclasses.replace(finding, severity=checks["MIN506"].severity))
         if full_scan and item.id not in used and item.status != "proposed":
             finding = make_finding(checks["MIN505"], stand_in, knowledge, seen, label=item.label, item=item.id)
@@ -309,8 +346,9 @@ def _point_key_of(finding: Finding) -> tuple[str, int, int, str, str, str]:
     return (finding.path, finding.line, finding.column, finding.action, finding.category, finding.identifier)
 
 
-def inventory_findings(points: Iterable[DataPoint], inventory: Inventory, knowledge: Knowledge,
-                       full_scan: bool) -> list[Finding]:
+def inventory_findings(
+    points: Iterable[DataPoint], inventory: Inventory, knowledge: Knowledge, full_scan: bool
+) -> list[Finding]:
     """Findings for ``points`` under ``inventory``: MIN5xx plus the default findings it does not cover."""
     return reconcile(points, inventory, knowledge, full_scan).findings
 
@@ -343,8 +381,9 @@ def display_path(path: Path, root: Path | None = None) -> str:
     return path.as_posix()
 
 
-def build_policy(inventory_path: Path | None, knowledge: Knowledge, full_scan: bool,
-                 root: Path | None = None) -> Callable[[list[DataPoint]], list[Finding]]:
+def build_policy(
+    inventory_path: Path | None, knowledge: Knowledge, full_scan: bool, root: Path | None = None
+) -> Callable[[list[DataPoint]], list[Finding]]:
     """The ScanOptions.policy for an inventory; the default policy when ``inventory_path`` is None.
 
     Loads the inventory now, so a broken file raises InventoryError before the scan starts.

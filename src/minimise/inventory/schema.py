@@ -13,8 +13,16 @@ DEFAULT_FILE = "data-inventory.yaml"
 
 LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_interest", "legitimate_interests")
 SPECIAL_CATEGORY_BASES = (
-    "explicit_consent", "employment", "vital_interests", "not_for_profit", "made_public", "legal_claims",
-    "substantial_public_interest", "health_care", "public_health", "archiving_research",
+    "explicit_consent",
+    "employment",
+    "vital_interests",
+    "not_for_profit",
+    "made_public",
+    "legal_claims",
+    "substantial_public_interest",
+    "health_care",
+    "public_health",
+    "archiving_research",
 )
 RESPONSIBILITIES = ("controller", "processor", "joint_controller", "sub_processor")
 RECIPIENT_KINDS = ("processor", "controller", "third_party")
@@ -22,16 +30,35 @@ ENCRYPTION = ("required", "recommended", "none")
 STATUSES = ("approved", "proposed")
 UNKNOWN_DATA = ("error", "warning", "note")
 # protect_with words -> the protection minimise detects (model.PROTECTIONS).
-PROTECT_WITH = {"encrypt": "encrypted", "hash": "hashed", "tokenize": "tokenised", "tokenise": "tokenised",
-                "mask": "masked"}
+PROTECT_WITH = {
+    "encrypt": "encrypted",
+    "hash": "hashed",
+    "tokenize": "tokenised",
+    "tokenise": "tokenised",
+    "mask": "masked",
+}
 # Store kinds people write -> the sink kinds of store data points.
 STORE_KINDS = {
-    "database": "database", "sql": "database", "postgres": "database", "postgresql": "database",
-    "mysql": "database", "sqlite": "database", "mongodb": "database", "nosql": "database",
-    "document": "database", "dynamodb": "database",
-    "cache": "cache", "redis": "cache", "memcached": "cache",
-    "file": "file", "files": "file", "object_storage": "file", "s3": "file", "disk": "file",
-    "cookie": "cookie", "browser": "cookie",
+    "database": "database",
+    "sql": "database",
+    "postgres": "database",
+    "postgresql": "database",
+    "mysql": "database",
+    "sqlite": "database",
+    "mongodb": "database",
+    "nosql": "database",
+    "document": "database",
+    "dynamodb": "database",
+    "cache": "cache",
+    "redis": "cache",
+    "memcached": "cache",
+    "file": "file",
+    "files": "file",
+    "object_storage": "file",
+    "s3": "file",
+    "disk": "file",
+    "cookie": "cookie",
+    "browser": "cookie",
 }
 ACTION_KEYS = ("collect", "store", "log", "share")
 # FidesKey charset, used for item ids, store and recipient names.
@@ -119,10 +146,10 @@ class Store:
 
 @dataclass
 class Match:
-    names: tuple[str, ...] = ()          # normalised: lower-case words joined by "_"
+    names: tuple[str, ...] = ()  # normalised: lower-case words joined by "_"
     patterns: tuple[re.Pattern[str], ...] = ()
     fields: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()        # normalised names
+    exclude: tuple[str, ...] = ()  # normalised names
 
 
 @dataclass
@@ -173,21 +200,21 @@ class Item:
 
 @dataclass
 class NonPersonal:
-    name: str                 # normalised
+    name: str  # normalised
     reason: str
     pattern: re.Pattern[str] | None = None
 
 
 @dataclass
 class Defaults:
-    unknown_data: str = ""                 # "" = by sensitivity; else a fixed MIN501 severity
-    log_allowed_up_to: str = ""            # sensitivity up to which logging needs no allow.log
+    unknown_data: str = ""  # "" = by sensitivity; else a fixed MIN501 severity
+    log_allowed_up_to: str = ""  # sensitivity up to which logging needs no allow.log
     allow: dict[str, bool | tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
 class Inventory:
-    path: str                              # as shown in messages and findings
+    path: str  # as shown in messages and findings
     version: int = SCHEMA_VERSION
     aliases: dict[str, str] = field(default_factory=dict)
     system: System = field(default_factory=System)

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 MAX_NAMES = 25
 # Sink kind of a store data point -> (store name, store kind) in the starter.
-STARTER_STORES = {"database": ("database", "database"), "cache": ("cache", "cache"), "file": ("files", "file"),
-                  "cookie": ("cookies", "cookie")}
+STARTER_STORES = {
+    "database": ("database", "database"),
+    "cache": ("cache", "cache"),
+    "file": ("files", "file"),
+    "cookie": ("cookies", "cookie"),
+}
 
 
 def _q(text: str) -> str:
@@ -47,8 +51,9 @@ def _group(points: Iterable[DataPoint]) -> dict[str, list[DataPoint]]:
     return dict(sorted(groups.items()))
 
 
-def _items_yaml(groups: dict[str, list[DataPoint]], knowledge: Knowledge, taken: set[str],
-                inventory: Inventory | None = None) -> list[str]:
+def _items_yaml(
+    groups: dict[str, list[DataPoint]], knowledge: Knowledge, taken: set[str], inventory: Inventory | None = None
+) -> list[str]:
     out: list[str] = []
     for category, points in groups.items():
         base = item_id_for(category)
@@ -61,8 +66,13 @@ def _items_yaml(groups: dict[str, list[DataPoint]], knowledge: Knowledge, taken:
         actions = {p.action for p in points}
         unknown: set[str] = set()
         if inventory is None:
-            stores = sorted({STARTER_STORES[p.sink_kind][0] for p in points if p.action == "store"
-                             and p.sink_kind in STARTER_STORES})
+            stores = sorted(
+                {
+                    STARTER_STORES[p.sink_kind][0]
+                    for p in points
+                    if p.action == "store" and p.sink_kind in STARTER_STORES
+                }
+            )
             recipients = sorted({recipient_name(p.via) for p in points if p.action == "share"})
         else:
             found_stores: set[str] = set()
@@ -85,8 +95,10 @@ def _items_yaml(groups: dict[str, list[DataPoint]], knowledge: Knowledge, taken:
         out.append(f"    category: {category}")
         out.append(f"    sensitivity: {sensitivity}")
         out.append("    purposes: []  # TODO: data uses, e.g. essential.service, analytics.reporting")
-        out.append("    # lawful_basis: contract  # TODO: consent | contract | legal_obligation | vital_interests"
-                   " | public_interest | legitimate_interests")
+        out.append(
+            "    # lawful_basis: contract  # TODO: consent | contract | legal_obligation | vital_interests"
+            " | public_interest | legitimate_interests"
+        )
         if sensitivity == "special":
             out.append("    # special_category_basis: explicit_consent  # TODO: the GDPR Art. 9 condition")
         out.append("    # retention: {period: P2Y, after: account_closed}  # TODO: how long, after what")
@@ -112,15 +124,16 @@ def starter_inventory(points: Iterable[DataPoint], knowledge: Knowledge, system:
         "# Format: docs/inventory.md. Check the code against it: minimise scan --inventory data-inventory.yaml",
         f"version: {SCHEMA_VERSION}",
         "taxonomy: {base: fideslang-2}",
-        f"system: {{name: {_q(system or 'TODO')}, owner: \"TODO\", subjects: [customer], responsibility: controller}}",
+        f'system: {{name: {_q(system or "TODO")}, owner: "TODO", subjects: [customer], responsibility: controller}}',
     ]
     recipients = sorted({recipient_name(p.via) for p in points if p.action == "share"})
     if recipients:
         lines.append("recipients:  # TODO: kind (processor | controller | third_party), purpose, country, transfer")
         for name in recipients:
             lines.append(f"  {name}: {{kind: processor}}")
-    stores = sorted({STARTER_STORES[p.sink_kind] for p in points if p.action == "store"
-                     and p.sink_kind in STARTER_STORES})
+    stores = sorted(
+        {STARTER_STORES[p.sink_kind] for p in points if p.action == "store" and p.sink_kind in STARTER_STORES}
+    )
     if stores:
         lines.append("stores:  # TODO: set encrypted_at_rest: true where the storage is encrypted")
         for name, kind in stores:

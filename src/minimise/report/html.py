@@ -169,18 +169,25 @@ def _summary(report: Report, labels: dict[str, str], sensitivity: dict[str, str]
         (len(report.errors), "files not analysed"),
     ]
     parts = ['<section id="summary"><h2>Summary</h2><div class="cards">']
-    parts += [f'<div class="card"><span class="n">{n}</span><span class="l">{_e(label)}</span></div>'
-              for n, label in cards]
-    parts.append('</div><div class="grid2"><div><h3>Findings by severity</h3>'
-                 '<table id="by-severity">'
-                 '<thead><tr><th>Severity</th><th class="num">Findings</th></tr></thead><tbody>')
+    parts += [
+        f'<div class="card"><span class="n">{n}</span><span class="l">{_e(label)}</span></div>' for n, label in cards
+    ]
+    parts.append(
+        '</div><div class="grid2"><div><h3>Findings by severity</h3>'
+        '<table id="by-severity">'
+        '<thead><tr><th>Severity</th><th class="num">Findings</th></tr></thead><tbody>'
+    )
     for severity in reversed(SEVERITIES):
         parts.append(f'<tr><td>{_badge("sev", severity)}</td><td class="num">{by_sev.get(severity, 0)}</td></tr>')
-    parts.append('</tbody></table></div><div><h3>By action</h3><table id="by-action"><thead><tr><th>Action</th>'
-                 '<th class="num">Data points</th><th class="num">Findings</th></tr></thead><tbody>')
+    parts.append(
+        '</tbody></table></div><div><h3>By action</h3><table id="by-action"><thead><tr><th>Action</th>'
+        '<th class="num">Data points</th><th class="num">Findings</th></tr></thead><tbody>'
+    )
     for action in ACTIONS:
-        parts.append(f"<tr><td>{_e(action)}</td><td class=\"num\">{by_action_points.get(action, 0)}</td>"
-                     f"<td class=\"num\">{by_action_findings.get(action, 0)}</td></tr>")
+        parts.append(
+            f'<tr><td>{_e(action)}</td><td class="num">{by_action_points.get(action, 0)}</td>'
+            f'<td class="num">{by_action_findings.get(action, 0)}</td></tr>'
+        )
     parts.append("</tbody></table></div></div>")
     parts.append(_category_table(report, labels, sensitivity))
     parts.append("</section>")
@@ -196,14 +203,16 @@ def _category_table(report: Report, labels: dict[str, str], sensitivity: dict[st
         counts[p.category][p.action] += 1
     finding_counts = Counter(f.category for f in report.findings)
     head = "".join(f'<th class="num">{_e(a)}</th>' for a in ACTIONS)
-    parts = [f'<h3>By category</h3><table id="by-category"><thead><tr><th>Category</th><th>Sensitivity</th>{head}'
-             '<th class="num">Findings</th></tr></thead><tbody>']
+    parts = [
+        f'<h3>By category</h3><table id="by-category"><thead><tr><th>Category</th><th>Sensitivity</th>{head}'
+        '<th class="num">Findings</th></tr></thead><tbody>'
+    ]
     for index, category in enumerate(categories):
         cells = "".join(f'<td class="num">{counts[category].get(a, 0)}</td>' for a in ACTIONS)
         parts.append(
             f'<tr><td><a href="#cat-{index}">{_e(labels.get(category, category))}</a>'
             f'<div class="meta"><code>{_e(category)}</code></div></td>'
-            f'<td>{_badge("sens", sensitivity.get(category, "medium"))}</td>{cells}'
+            f"<td>{_badge('sens', sensitivity.get(category, 'medium'))}</td>{cells}"
             f'<td class="num">{finding_counts.get(category, 0)}</td></tr>'
         )
     parts.append("</tbody></table>")
@@ -214,11 +223,17 @@ def _finding_key(path: str, line: int, category: str, action: str) -> tuple[str,
     return (path, line, category, action)
 
 
-def _data_map(report: Report, labels: dict[str, str], sensitivity: dict[str, str],
-              finding_ids: dict[tuple[str, int, str, str], str]) -> str:
-    parts = ['<section id="data-map"><h2>Data map</h2>'
-             '<p class="muted">Where each category of personal data is collected, stored, logged and shared. '
-             "Locations with a finding link to it.</p>"]
+def _data_map(
+    report: Report,
+    labels: dict[str, str],
+    sensitivity: dict[str, str],
+    finding_ids: dict[tuple[str, int, str, str], str],
+) -> str:
+    parts = [
+        '<section id="data-map"><h2>Data map</h2>'
+        '<p class="muted">Where each category of personal data is collected, stored, logged and shared. '
+        "Locations with a finding link to it.</p>"
+    ]
     categories = sorted({p.category for p in report.data_points} | {f.category for f in report.findings})
     if not report.data_points:
         parts.append('<p class="empty">No data points.</p></section>')
@@ -229,13 +244,16 @@ def _data_map(report: Report, labels: dict[str, str], sensitivity: dict[str, str
     counter = 0
     for index, category in enumerate(categories):
         actions = by_category.get(category, {})
-        parts.append(f'<h3 id="cat-{index}">{_e(labels.get(category, category))} <code class="muted">'
-                     f'{_e(category)}</code> {_badge("sens", sensitivity.get(category, "medium"))}</h3>')
+        parts.append(
+            f'<h3 id="cat-{index}">{_e(labels.get(category, category))} <code class="muted">'
+            f"{_e(category)}</code> {_badge('sens', sensitivity.get(category, 'medium'))}</h3>"
+        )
         if not actions:
             parts.append('<p class="empty">Only in findings.</p>')
             continue
-        parts.append('<table class="datamap"><thead><tr><th style="width:9rem">Action</th><th>Where</th>'
-                     "</tr></thead><tbody>")
+        parts.append(
+            '<table class="datamap"><thead><tr><th style="width:9rem">Action</th><th>Where</th></tr></thead><tbody>'
+        )
         for action in ACTIONS:
             points = actions.get(action)
             if not points:
@@ -248,10 +266,14 @@ def _data_map(report: Report, labels: dict[str, str], sensitivity: dict[str, str
                 if target:
                     where = f'<a href="#{target}">{where}</a>'
                 protection = "" if p.protection == "none" else f" · {_e(p.protection)}"
-                items.append(f'<li id="dp-{counter}">{where} <span class="muted">via {_e(p.via)}{protection} · '
-                             f"<code>{_e(redact_text(p.identifier))}</code></span></li>")
-            parts.append(f'<tr><td>{_e(_ACTION_TITLES.get(action, action))}</td>'
-                         f'<td><ul class="places">{"".join(items)}</ul></td></tr>')
+                items.append(
+                    f'<li id="dp-{counter}">{where} <span class="muted">via {_e(p.via)}{protection} · '
+                    f"<code>{_e(redact_text(p.identifier))}</code></span></li>"
+                )
+            parts.append(
+                f"<tr><td>{_e(_ACTION_TITLES.get(action, action))}</td>"
+                f'<td><ul class="places">{"".join(items)}</ul></td></tr>'
+            )
         parts.append("</tbody></table>")
     parts.append("</section>")
     return "".join(parts)
@@ -268,15 +290,17 @@ def _findings(report: Report, sources: _Sources, finding_ids: dict[int, str], co
     for path in sorted(by_path):
         items = by_path[path]
         parts.append(f'<h3 class="file">{_e(path)} <span class="muted">({_plural(len(items), "finding")})</span></h3>')
-        parts.append('<table class="findings"><thead><tr><th style="width:6rem">Line</th><th style="width:7rem">'
-                     'Severity</th><th style="width:6rem">Rule</th><th>Message</th></tr></thead>')
+        parts.append(
+            '<table class="findings"><thead><tr><th style="width:6rem">Line</th><th style="width:7rem">'
+            'Severity</th><th style="width:6rem">Rule</th><th>Message</th></tr></thead>'
+        )
         for number, f in items:
             meta = " · ".join(_e(x) for x in (f.category, f.action, f.sensitivity, f.via and f"via {f.via}") if x)
             parts.append(
                 f'<tbody><tr class="finding" id="{finding_ids[number]}" data-code="{_e(f.code)}" '
                 f'data-path="{_e(f.path)}" data-line="{f.line}">'
                 f'<td><span class="loc">{f.line}:{f.column}</span></td>'
-                f'<td>{_badge("sev", f.severity)}</td>'
+                f"<td>{_badge('sev', f.severity)}</td>"
                 f'<td><a href="#rule-{_e(f.code)}"><code>{_e(f.code)}</code></a></td>'
                 f'<td class="message">{_e(redact_text(f.message))}<div class="meta">{meta}</div></td></tr>'
                 f'<tr class="excerpt-row"><td colspan="4">{_excerpt(sources, f, context)}</td></tr></tbody>'
@@ -317,8 +341,9 @@ def _tree(value: Any, depth: int = 0) -> str:
 _CATEGORY_KEYS = frozenset({"category", "categories", "data_categories"})
 
 
-def _declared_categories(value: Any, known: dict[str, Any], found: set[str], depth: int = 0,
-                         under_key: bool = False) -> None:
+def _declared_categories(
+    value: Any, known: dict[str, Any], found: set[str], depth: int = 0, under_key: bool = False
+) -> None:
     """The taxonomy categories an inventory declares: the strings under a `category`, `categories`
     or `data_categories` key, at any depth, that are taxonomy keys.
 
@@ -363,18 +388,27 @@ def _inventory(report: Report, inventory: Any, known: dict[str, Any], label_of: 
 
     rows = []
     for category in sorted(observed):
-        status = ('<span class="status-ok">declared</span>' if covered(category)
-                  else '<span class="status-missing">observed, not declared</span>')
-        rows.append(f"<tr><td>{_e(labels.get(category, category))}<div class=\"meta\"><code>{_e(category)}</code>"
-                    f'</div></td><td class="num">{observed[category]}</td><td>{status}</td></tr>')
+        status = (
+            '<span class="status-ok">declared</span>'
+            if covered(category)
+            else '<span class="status-missing">observed, not declared</span>'
+        )
+        rows.append(
+            f'<tr><td>{_e(labels.get(category, category))}<div class="meta"><code>{_e(category)}</code>'
+            f'</div></td><td class="num">{observed[category]}</td><td>{status}</td></tr>'
+        )
     for category in sorted(declared):
         if not any(c == category or c.startswith(category + ".") for c in observed):
-            rows.append(f"<tr><td>{_e(labels.get(category, category))}<div class=\"meta\"><code>{_e(category)}"
-                        '</code></div></td><td class="num">0</td>'
-                        '<td><span class="status-unused">declared, not observed</span></td></tr>')
+            rows.append(
+                f'<tr><td>{_e(labels.get(category, category))}<div class="meta"><code>{_e(category)}'
+                '</code></div></td><td class="num">0</td>'
+                '<td><span class="status-unused">declared, not observed</span></td></tr>'
+            )
     if rows:
-        parts.append('<table id="inventory-comparison"><thead><tr><th>Category</th><th class="num">Data points</th>'
-                     "<th>Status</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        parts.append(
+            '<table id="inventory-comparison"><thead><tr><th>Category</th><th class="num">Data points</th>'
+            "<th>Status</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        )
     parts.append(f"<h3>Declared inventory</h3>{_tree(inventory)}</section>")
     return "".join(parts)
 
@@ -383,13 +417,13 @@ def _errors(report: Report) -> str:
     if not report.errors:
         return ""
     rows = "".join(
-        f"<tr><td>{_location(e.path, e.line)}</td>"
-        f"<td>{_e(redact_text(e.message))}</td></tr>"
-        for e in report.errors
+        f"<tr><td>{_location(e.path, e.line)}</td><td>{_e(redact_text(e.message))}</td></tr>" for e in report.errors
     )
-    return ('<section id="errors"><h2>Files not analysed</h2><p class="muted">These files could not be read or '
-            "parsed; personal data in them is not reported.</p><table><thead><tr><th>File</th><th>Reason</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></section>")
+    return (
+        '<section id="errors"><h2>Files not analysed</h2><p class="muted">These files could not be read or '
+        "parsed; personal data in them is not reported.</p><table><thead><tr><th>File</th><th>Reason</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></section>"
+    )
 
 
 def _rules(report: Report, checks: dict[str, Any]) -> str:
@@ -409,16 +443,15 @@ def _rules(report: Report, checks: dict[str, Any]) -> str:
             f'<h3 id="rule-{_e(code)}"><code>{_e(code)}</code> {_e(check.name)}</h3>'
             f"<p>{_e(check.summary.strip())}</p>"
             f'<table class="kv"><tbody><tr><th>Why it matters</th><td>{_e(" ".join(check.why.split()))}</td></tr>'
-            f'<tr><th>How to fix</th><td>{_e(" ".join(check.fix.split()))}</td></tr>'
-            f'<tr><th>How to suppress</th><td>{_e(" ".join(check.suppress.split()))}</td></tr></tbody></table>'
+            f"<tr><th>How to fix</th><td>{_e(' '.join(check.fix.split()))}</td></tr>"
+            f"<tr><th>How to suppress</th><td>{_e(' '.join(check.suppress.split()))}</td></tr></tbody></table>"
             f'<p><a href="{_e(rule_url(code))}">Full documentation of {_e(code)}</a></p>'
         )
     parts.append("</section>")
     return "".join(parts)
 
 
-def render(report: Report, stream: TextIO, inventory: Any = None, context_lines: int = 2,
-           **_options: object) -> None:
+def render(report: Report, stream: TextIO, inventory: Any = None, context_lines: int = 2, **_options: object) -> None:
     from minimise.knowledge import load_knowledge
     from minimise.ruledocs import all_checks
     from minimise.taxonomy import load_taxonomy
@@ -427,8 +460,14 @@ def render(report: Report, stream: TextIO, inventory: Any = None, context_lines:
     knowledge = load_knowledge()
     points = sorted(report.data_points, key=DataPoint.sort_key)
     findings = sorted(report.findings, key=Finding.sort_key)
-    view = Report(root=report.root, data_points=points, findings=findings, errors=list(report.errors),
-                  files_scanned=report.files_scanned, files_skipped=report.files_skipped)
+    view = Report(
+        root=report.root,
+        data_points=points,
+        findings=findings,
+        errors=list(report.errors),
+        files_scanned=report.files_scanned,
+        files_skipped=report.files_skipped,
+    )
     categories = {p.category for p in points} | {f.category for f in findings}
     label_of = getattr(knowledge, "label_of", taxonomy.label)  # the labels findings' messages use
     labels = {c: str(label_of(c)) for c in categories}
@@ -440,16 +479,18 @@ def render(report: Report, stream: TextIO, inventory: Any = None, context_lines:
         by_place.setdefault(_finding_key(f.path, f.line, f.category, f.action), finding_ids[n])
     severities = Counter(f.severity for f in findings)
     breakdown = ", ".join(f"{severities[s]} {s}" for s in reversed(SEVERITIES) if severities.get(s))
-    headline = (f"{_plural(len(findings), 'finding')}{f' ({breakdown})' if breakdown else ''} and "
-                f"{_plural(len(points), 'data point')} in {_plural(report.files_scanned, 'file')}")
+    headline = (
+        f"{_plural(len(findings), 'finding')}{f' ({breakdown})' if breakdown else ''} and "
+        f"{_plural(len(points), 'data point')} in {_plural(report.files_scanned, 'file')}"
+    )
     root_name = Path(report.root).name or report.root
     stream.write(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>minimise privacy report: {_e(root_name)}</title><style>{_CSS}</style></head>\n<body><main>"
-        f'<header><h1>Privacy report</h1><p>Scan of <code>{_e(report.root)}</code> by minimise {_e(__version__)}'
+        f"<header><h1>Privacy report</h1><p>Scan of <code>{_e(report.root)}</code> by minimise {_e(__version__)}"
         f' · <span id="headline">{_e(headline)}</span></p>'
         '<nav><a href="#summary">Summary</a><a href="#data-map">Data map</a><a href="#findings">Findings</a>'
         '<a href="#inventory">Inventory</a>'

@@ -50,12 +50,17 @@ def render(report: Report, stream: TextIO, max_rows: int = DEFAULT_MAX_ROWS, **_
         shown = findings[: max(0, max_rows)]
         for f in shown:
             location = f"{f.path}:{f.line}:{f.column}"
-            out.append(f"| {escape_cell(f.code)} | {escape_cell(f.severity)} | {escape_cell(location)} | "
-                       f"{escape_cell(redact_text(f.message))} |")
+            out.append(
+                f"| {escape_cell(f.code)} | {escape_cell(f.severity)} | {escape_cell(location)} | "
+                f"{escape_cell(redact_text(f.message))} |"
+            )
         hidden = len(findings) - len(shown)
         if hidden:
-            out += ["", f"+{hidden} more finding{'s' if hidden != 1 else ''} not shown; "
-                        "see the full report (`minimise scan --format html`)."]
+            out += [
+                "",
+                f"+{hidden} more finding{'s' if hidden != 1 else ''} not shown; "
+                "see the full report (`minimise scan --format html`).",
+            ]
         out.append("")
     else:
         out += ["No findings.", ""]
@@ -71,7 +76,9 @@ def render(report: Report, stream: TextIO, max_rows: int = DEFAULT_MAX_ROWS, **_
             out.append(f"| {escape_cell(category)} | {cells} | {per_category.get(category, 0)} |")
         out.append("")
     if report.errors:
-        out.append(f"Not analysed: {', '.join(escape_cell(e.path) for e in report.errors[:10])}"
-                   + (f" and {len(report.errors) - 10} more." if len(report.errors) > 10 else "."))
+        out.append(
+            f"Not analysed: {', '.join(escape_cell(e.path) for e in report.errors[:10])}"
+            + (f" and {len(report.errors) - 10} more." if len(report.errors) > 10 else ".")
+        )
         out.append("")
     stream.write("\n".join(out).rstrip("\n") + "\n")

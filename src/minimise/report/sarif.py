@@ -141,23 +141,29 @@ def sarif_dict(report: Report, srcroot: str | Path | None = None) -> dict[str, A
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "minimise",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
-            "invocations": [{
-                # Files that could not be analysed do not fail the run; each is a notification.
-                "executionSuccessful": True,
-                "toolExecutionNotifications": [_notification(e, root, base) for e in errors],
-            }],
-            "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index[f.code], root, base) for f in findings],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "minimise",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [
+                    {
+                        # Files that could not be analysed do not fail the run; each is a notification.
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [_notification(e, root, base) for e in errors],
+                    }
+                ],
+                "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index[f.code], root, base) for f in findings],
+            }
+        ],
     }
 
 
