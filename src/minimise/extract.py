@@ -85,7 +85,6 @@ class ModuleAnalyser:
         self.module_name = module_name
         self.points: list[RawPoint] = []
         self.module_scope = Scope(module_name, None)
-        self.functions: dict[str, tuple[cst.FunctionDef, Scope]] = {}
         self.summaries: dict[int, Value] = {}
         self.in_progress: set[int] = set()
         self.classes: dict[str, ClassInfo] = {}
@@ -110,7 +109,7 @@ class ModuleAnalyser:
     def _prescan(self, body: Any, scope: Scope) -> None:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
-                self.functions[stmt.name.value] = (stmt, scope)
+                scope.functions[stmt.name.value] = stmt
 
     def _emit(
         self,
@@ -259,7 +258,7 @@ class ModuleAnalyser:
             base = dotted_name(small.module) if small.module is not None else ""
             base = "." * len(small.relative) + (base or "")
             if base.startswith("."):
-                base = self.exports.absolute(base + ".x")[:-2] if base.strip(".") == "" else self.exports.absolute(base)
+                base = self.exports.absolute(base)
             if isinstance(small.names, cst.ImportStar):
                 return
             if base:
@@ -1381,9 +1380,9 @@ class ModuleAnalyser:
                 return None
             walk: Scope | None = scope
             while walk is not None:
-                if func.value in self.functions:
-                    fn, parent = self.functions[func.value]
-                    return fn, parent, None
+                # The nearest enclosing definition wins: a nested `def send` never hides the module's.
+                if func.value in walk.functions:
+                    return walk.functions[func.value], walk, None
                 walk = walk.parent
             return None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):

@@ -124,6 +124,8 @@ class Scope:
     function: bool = False
     # The function's key in the module summary ("send", "Mailer.send"); None outside exported functions.
     fn_key: str | None = None
+    # Functions defined directly in this scope, by name.
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # Parameters whose own name already classifies them: their data points are reported where they are used.
     named_params: frozenset[int] = frozenset()
 
