@@ -45,11 +45,33 @@ class ClassTarget:
 
 
 @dataclass(frozen=True)
+class InstanceTarget:
+    """An instance of a project class: constructed, loaded by a query, or a parameter typed with it."""
+
+    cls: ClassTarget
+
+
+@dataclass(frozen=True)
+class ModelWriteTarget:
+    """A manager or class method that writes rows: ``User.objects.create``, ``Model.create``, ``.update``."""
+
+    cls: ClassTarget
+    method: str
+
+
+@dataclass(frozen=True)
 class ExternalTarget:
     qname: str
 
 
-Target = FunctionTarget | ClassTarget | ExternalTarget
+Target = FunctionTarget | ClassTarget | InstanceTarget | ModelWriteTarget | ExternalTarget
+
+# Manager and class methods that write what their keyword arguments say, and those that load an instance.
+_MODEL_WRITES = frozenset({"create", "get_or_create", "update_or_create", "update", "bulk_create", "insert", "replace"})
+_MODEL_READS = frozenset(
+    {"get", "first", "last", "one", "one_or_none", "get_or_404", "first_or_404", "latest", "earliest", "get_by_id"}
+)
+_MANAGERS = frozenset({"objects", "query", "_default_manager"})
 
 
 class Project:
@@ -108,7 +130,7 @@ class Project:
             return None
         if name in module.classes:
             if not tail:
-                return None if called else ClassTarget(module, name)
+                return InstanceTarget(ClassTarget(module, name)) if called else ClassTarget(module, name)
             return self._member(ClassTarget(module, name), tail, instance=called, steps=steps)
         if name in module.bindings:
             target = module.bindings[name] + ("()" if called else "")
@@ -135,6 +157,21 @@ class Project:
             attr = owner.module.classes[owner.key].attrs.get(name)
             if attr is not None and instance:
                 return self.resolve(".".join([attr + ("()" if called else ""), *tail]), steps + 1)
+        if cls.module.classes[cls.key].store is not None and not instance:
+            return self._model_access(cls, rest)
+        return None
+
+    @staticmethod
+    def _model_access(cls: ClassTarget, rest: list[str]) -> Target | None:
+        """``User.objects.create`` writes; ``User.query.filter_by(...).first()`` loads an instance."""
+        if len(rest) > 1 and rest[0] not in _MANAGERS:
+            return None
+        last = rest[-1]
+        method = last.removesuffix("()")
+        if not last.endswith("()") and method in _MODEL_WRITES:
+            return ModelWriteTarget(cls, method)
+        if last.endswith("()") and method in _MODEL_READS:
+            return InstanceTarget(cls)
         return None
 
     def mro(self, cls: ClassTarget, depth: int = 0) -> list[ClassTarget]:
@@ -172,12 +209,52 @@ def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> li
     return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
 
 
+def _model_write(
+    project: Project, site: CallSite, module: ModuleSummary, target: Target | None, knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
+    """Arguments written to a model's fields: constructor and manager keywords, or an assigned attribute."""
+    if isinstance(target, ClassTarget) and site.method != "__setattr__":
+        cls = target
+    elif isinstance(target, ModelWriteTarget):
+        cls = target.cls
+    elif isinstance(target, InstanceTarget) and site.method == "__setattr__":
+        cls = target.cls
+    else:
+        return []
+    info = cls.module.classes[cls.key]
+    if info.store is None:
+        return []
+    fields: dict[str, str] = {}
+    for owner in reversed(project.mro(cls)):
+        fields.update(owner.module.classes[owner.key].fields)
+    found: list[tuple[Carried, ParamSink, str]] = []
+    for arg in site.args:
+        if isinstance(arg.ident, int):
+            continue
+        labels = arg.labels
+        if arg.ident not in ("*", "defaults", "values"):
+            category = fields.get(arg.ident)
+            if category is None:
+                found_class = knowledge.classifier.classify(arg.ident, (), False, True)
+                category = found_class.category if found_class is not None else None
+            if category is None:
+                continue
+            protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
+            labels = ((category, f"{cls.key}.{arg.ident}", protection, f"written to field {cls.key}.{arg.ident}"),)
+        step = Step(module.path, arg.line or site.line, f"written to {cls.key}.{arg.ident} ({info.store})")
+        written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
+        found.append((written, ParamSink(-1, "store", info.store, "database", "none", (step,)), cls.key))
+    return found
+
+
 def _reached(
     project: Project, site: CallSite, module: ModuleSummary, knowledge: Knowledge
 ) -> list[tuple[Carried, ParamSink, str]]:
     """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
     target = project.resolve_call(site, module)
-    found: list[tuple[Carried, ParamSink, str]] = []
+    found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
+    if found:
+        return found
     if isinstance(target, FunctionTarget):
         function = target.summary
         if not function.sinks:
