@@ -1359,7 +1359,7 @@ class ModuleAnalyser:
             return self._apply_summary(
                 summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
             )
-        if sink is None and qname is not None and self._settled_elsewhere(qname, scope):
+        if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
 
         if isinstance(func, cst.Attribute) and method in _MUTATORS:

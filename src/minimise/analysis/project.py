@@ -72,6 +72,11 @@ _MODEL_READS = frozenset(
     {"get", "first", "last", "one", "one_or_none", "get_or_404", "first_or_404", "latest", "earliest", "get_by_id"}
 )
 _MANAGERS = frozenset({"objects", "query", "_default_manager"})
+# Model classes from frameworks, written by the project like its own.
+_EXTERNAL_MODELS = {
+    "django.contrib.auth.get_user_model()": "django.db.models",
+    "django.contrib.auth.models.User": "django.db.models",
+}
 
 
 class Project:
@@ -124,6 +129,9 @@ class Project:
         if name in module.functions:
             function = module.functions[name]
             if not tail and not called:
+                return FunctionTarget(module, name, function, bound=False)
+            if tail == ["delay"] and not called:
+                # A task queued with .delay(...) runs later with the same arguments.
                 return FunctionTarget(module, name, function, bound=False)
             if called and function.returns_qname:
                 return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
@@ -209,10 +217,25 @@ def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> li
     return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
 
 
+def _external_model(qname: str) -> tuple[str, str] | None:
+    """(model kind, class name) for a model class the project uses but does not define: Django's user model."""
+    for known, kind in _EXTERNAL_MODELS.items():
+        if qname == known:
+            return kind, "User"
+        for manager in _MANAGERS:
+            prefix = f"{known}.{manager}."
+            if qname.startswith(prefix) and qname[len(prefix) :] in _MODEL_WRITES:
+                return kind, "User"
+    return None
+
+
 def _model_write(
     project: Project, site: CallSite, module: ModuleSummary, target: Target | None, knowledge: Knowledge
 ) -> list[tuple[Carried, ParamSink, str]]:
     """Arguments written to a model's fields: constructor and manager keywords, or an assigned attribute."""
+    if isinstance(target, ExternalTarget) and site.method != "__setattr__":
+        external = _external_model(target.qname)
+        return _field_writes(site, module, external[1], external[0], {}, knowledge) if external else []
     if isinstance(target, ClassTarget) and site.method != "__setattr__":
         cls = target
     elif isinstance(target, ModelWriteTarget):
@@ -227,6 +250,12 @@ def _model_write(
     fields: dict[str, str] = {}
     for owner in reversed(project.mro(cls)):
         fields.update(owner.module.classes[owner.key].fields)
+    return _field_writes(site, module, cls.key, info.store, fields, knowledge)
+
+
+def _field_writes(
+    site: CallSite, module: ModuleSummary, model: str, kind: str, fields: dict[str, str], knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
     found: list[tuple[Carried, ParamSink, str]] = []
     for arg in site.args:
         if isinstance(arg.ident, int):
@@ -240,10 +269,10 @@ def _model_write(
             if category is None:
                 continue
             protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
-            labels = ((category, f"{cls.key}.{arg.ident}", protection, f"written to field {cls.key}.{arg.ident}"),)
-        step = Step(module.path, arg.line or site.line, f"written to {cls.key}.{arg.ident} ({info.store})")
+            labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
+        step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
         written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
-        found.append((written, ParamSink(-1, "store", info.store, "database", "none", (step,)), cls.key))
+        found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
     return found
 
 
