@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
@@ -39,6 +40,7 @@ MAX_RESULTS = 5000
 MAX_FLOW_LOCATIONS = 1000
 MAX_TAGS = 10
 CONTEXT_LINES = 2
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
 
@@ -99,9 +101,12 @@ class _Locator:
         start = column if column >= 1 else len(code) - len(code.lstrip()) + 1
         region["startColumn"] = start
         if len(code) >= start:
+            # The name the finding is about (`user.email`, `card_number`); else the rest of the line.
+            name = _NAME.match(code, start - 1)
+            end = name.end() if name and column >= 1 else len(code)
             region["endLine"] = line
-            region["endColumn"] = len(code) + 1
-            region["snippet"] = {"text": redact_text(clip(code[start - 1 :]))}
+            region["endColumn"] = end + 1
+            region["snippet"] = {"text": redact_text(clip(code[start - 1 : end]))}
         return region
 
     def context_region(self, path: str, line: int) -> dict[str, Any] | None:
