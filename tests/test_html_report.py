@@ -136,8 +136,8 @@ def test_each_finding_shows_excerpt_flow_reasons_and_rule(tmp_path: Path) -> Non
     assert '<p class="message">Email logged via logging: <code>email</code> for [email]</p>' in article
     assert '<span class="l hit"><span class="ln">3</span>log.info(email)</span>' in article
     assert (
-        '<h4>Data flow</h4><ol class="steps"><li><span class="loc">a.py:2</span> `form[&#x27;email&#x27;]` read into '
-        '`email`</li><li><span class="loc">a.py:3</span> passed to `log.info`</li></ol>'
+        '<h4>Data flow</h4><ol class="steps"><li><span class="loc">a.py:2</span> <code>form[&#x27;email&#x27;]</code> '
+        'read into <code>email</code></li><li><span class="loc">a.py:3</span> passed to <code>log.info</code></li></ol>'
     ) in article
     assert "<h4>Why it was classified</h4>" in article and f"reads as {label('user.contact.email')}" in article
     rule = article.split('<details class="rule">', 1)[1]

@@ -333,3 +333,32 @@ def test_sarif_marks_results_in_tests_and_new_against_a_baseline(tmp_path: Path,
     validate_sarif(document, schema)
     results = document["runs"][0]["results"]
     assert [(r["properties"]["inTests"], r["baselineState"]) for r in results] == [(False, "new"), (True, "new")]
+
+
+def test_sarif_code_flow_of_the_project_wide_analysis(schema: dict[str, object]) -> None:
+    """A real cross-module flow: the fixture project sends a signup email through three modules."""
+    root = Path(__file__).parent / "fixtures" / "project"
+    report = scan_repo(root)
+    document = json.loads(rendered(report, "sarif", srcroot=root))
+    validate_sarif(document, schema)
+    (found,) = [
+        f for f in report.findings if (f.code, f.path, f.line) == ("MIN401", "shopapp/services/accounts.py", 12)
+    ]
+    assert len(found.steps) >= 3
+    (result,) = [
+        r
+        for r in document["runs"][0]["results"]
+        if r["ruleId"] == "MIN401"
+        and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "shopapp/services/accounts.py"
+        and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 12
+    ]
+    flow = [
+        (
+            loc["location"]["physicalLocation"]["artifactLocation"]["uri"],
+            loc["location"]["physicalLocation"]["region"]["startLine"],
+            loc["location"]["message"]["text"],
+        )
+        for loc in result["codeFlows"][0]["threadFlows"][0]["locations"]
+    ]
+    assert flow == [(s.path, s.line, s.message) for s in found.steps]
+    assert flow[0][:2] == ("shopapp/services/accounts.py", 12) and flow[-1][0] != flow[0][0]

@@ -157,7 +157,9 @@ def _filters(page: _Page) -> str:
 def _steps(finding: Finding) -> str:
     if not finding.steps:
         return ""
-    items = "".join(f"<li>{location(s.path, s.line)} {_e(redact_text(s.message))}</li>" for s in finding.steps)
+    items = "".join(
+        f"<li>{location(s.path, s.line)} {markup.code_spans(redact_text(s.message))}</li>" for s in finding.steps
+    )
     return f'<h4>Data flow</h4><ol class="steps">{items}</ol>'
 
 
@@ -170,7 +172,7 @@ def _why(page: _Page, finding: Finding) -> str:
         else f"{_e(page.label(finding.category))} (<code>{_e(finding.category)}</code>)"
     ]
     if point is not None:
-        lines += [_e(redact_text(step)) for step in point.trace]
+        lines += [markup.code_spans(redact_text(step)) for step in point.trace]
         if point.protection != "none":
             lines.append(f"protection: {_e(point.protection)}")
     return '<h4>Why it was classified</h4><ul class="why">' + "".join(f"<li>{x}</li>" for x in lines) + "</ul>"

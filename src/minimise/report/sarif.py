@@ -175,11 +175,12 @@ def _fallback_rule(finding: Finding) -> dict[str, Any]:
 
 
 def _flow(finding: Finding, locator: _Locator) -> list[dict[str, Any]]:
-    """One code flow: the finding's steps in order, ending at the finding itself."""
+    """One code flow: the finding's steps in order (from the finding's line across the project's
+    own functions to the sink), with the finding's place added at the end when no step is there."""
     steps = list(finding.steps)
     if not steps:
         return []
-    if (steps[-1].path, steps[-1].line) != (finding.path, finding.line):
+    if not any((s.path, s.line) == (finding.path, finding.line) for s in steps):
         steps.append(Step(finding.path, finding.line, f"{finding.action} via {finding.via or finding.code}"))
     if len(steps) > MAX_FLOW_LOCATIONS:
         # Keep where the data came from and where it ended up; say how much was skipped.
