@@ -140,11 +140,14 @@ def test_each_finding_shows_excerpt_flow_reasons_and_rule(tmp_path: Path) -> Non
         'read into <code>email</code></li><li><span class="loc">a.py:3</span> passed to <code>log.info</code></li></ol>'
     ) in article
     assert "<h4>Why it was classified</h4>" in article and f"reads as {label('user.contact.email')}" in article
+    fix = article.split('<div class="fix">', 1)[1].split("</div>", 1)[0]
+    assert fix.startswith("<h4>How to fix</h4><p>Log a stable pseudonymous identifier (<code>user.id</code>)")
     rule = article.split('<details class="rule">', 1)[1]
-    assert "<h4>Use instead</h4>" in rule and "<h4>How to fix</h4>" in rule
+    assert "<h4>Use instead</h4>" in rule and "<h4>What it finds</h4>" in rule and "<h4>Why it matters</h4>" in rule
+    assert "<li>With flake8 (the minimise plugin): <code># noqa: MIN301</code>" in rule
     assert 'href="https://cwe.mitre.org/data/definitions/532.html">CWE-532</a>' in rule
     # Rule text is rendered: backticks become <code>, none is left raw.
-    assert "<code>user.id</code>" in rule and "`" not in rule.split("<pre")[0]
+    assert "<code>user.id</code>" in article and "`" not in rule.split("<pre")[0] + fix
     assert "bob@example.com" not in text
 
 
@@ -332,3 +335,17 @@ def test_json_and_html_agree_on_test_code(shop: Path) -> None:
     result = CliRunner().invoke(cli, ["scan", str(shop), "--no-cache", "--no-inventory", "--format", "json"])
     report = json.loads(result.output)
     assert {(f["path"], f["in_tests"]) for f in report["findings"]} == {("app.py", False), ("tests/test_app.py", True)}
+
+
+def test_rule_text_markup_is_escaped_and_rendered() -> None:
+    from minimise.report import markup
+
+    assert markup.inline("use `a<b>` and **this**, see [docs](https://example.org/x)") == (
+        'use <code>a&lt;b&gt;</code> and <strong>this</strong>, see <a href="https://example.org/x">docs</a>'
+    )
+    assert markup.inline("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
+    # Messages from analysed code keep only code spans: no links, no bold.
+    assert markup.code_spans("[x](https://e.org) **b** `c`") == "[x](https://e.org) **b** <code>c</code>"
+    assert markup.block("One\ntwo.\n- a `x`\n- b\n\nThree.") == (
+        "<p>One two.</p><ul><li>a <code>x</code></li><li>b</li></ul><p>Three.</p>"
+    )

@@ -140,7 +140,7 @@ def _filters(page: _Page) -> str:
         "</label>"
     )
     fields.append(
-        '<label>Code<select id="filter-origin" data-key="origin"><option value="">all</option>'
+        '<label>App or tests<select id="filter-origin" data-key="origin"><option value="">all</option>'
         '<option value="app">application</option><option value="test">tests</option></select></label>'
     )
     if page.context.baseline is not None:
@@ -179,18 +179,22 @@ def _why(page: _Page, finding: Finding) -> str:
 
 
 def _rule_details(check: Check | None, code: str) -> str:
-    from minimise.ruledocs import cwe_title, cwe_url, rule_url
+    """The fix in plain view; what the rule finds, why it matters, the fixed code and how to
+    suppress it one click away."""
+    from minimise.ruledocs import cwe_title, cwe_url, rule_url, silencing_notes
 
     if check is None:
         return ""
     cwe = ", ".join(f'<a href="{_e(cwe_url(c))}">CWE-{c}</a> {_e(cwe_title(c))}' for c in check.cwe)
+    suppress = check.suppress.strip() + "".join(f"\n- {note}" for note in silencing_notes(check))
     return (
-        f'<details class="rule"><summary>About {_e(code)} {_e(check.name)}</summary>'
+        f'<div class="fix"><h4>How to fix</h4>{markup.block(check.fix)}</div>'
+        f'<details class="rule"><summary>About {_e(code)} {_e(check.name)}: what, why, use instead, suppress'
+        "</summary>"
         + (f"<p><strong>CWE:</strong> {cwe}</p>" if cwe else "")
         + f"<h4>What it finds</h4>{markup.block(check.what)}<h4>Why it matters</h4>{markup.block(check.why)}"
-        f"<h4>How to fix</h4>{markup.block(check.fix)}"
         + (f"<h4>Use instead</h4>{markup.code_block(check.use_instead)}" if check.use_instead else "")
-        + f'<h4>How to suppress</h4>{markup.block(check.suppress)}<p><a href="{_e(rule_url(code))}">'
+        + f'<h4>How to suppress</h4>{markup.block(suppress)}<p><a href="{_e(rule_url(code))}">'
         f"Full documentation of {_e(code)}</a></p></details>"
     )
 

@@ -43,13 +43,25 @@ def code_spans(text: str) -> str:
 
 def block(text: str) -> str:
     """Paragraphs and `- ` lists of a rule text; line breaks inside a paragraph are spaces."""
-    parts = []
+    parts: list[str] = []
     for chunk in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
-        if lines and all(line.startswith("- ") for line in lines):
-            parts.append("<ul>" + "".join(f"<li>{inline(line[2:])}</li>" for line in lines) + "</ul>")
-        elif lines:
-            parts.append(f"<p>{inline(' '.join(lines))}</p>")
+        paragraph: list[str] = []
+        items: list[str] = []
+        for line in (line.strip() for line in chunk.splitlines()):
+            if line.startswith("- "):
+                if paragraph:
+                    parts.append(f"<p>{inline(' '.join(paragraph))}</p>")
+                    paragraph = []
+                items.append(line[2:])
+            elif line:
+                if items:
+                    parts.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
+                    items = []
+                paragraph.append(line)
+        if paragraph:
+            parts.append(f"<p>{inline(' '.join(paragraph))}</p>")
+        if items:
+            parts.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in items) + "</ul>")
     return "".join(parts)
 
 
