@@ -57,7 +57,7 @@ class _Page:
         baselined = context.baselined_findings()
         self.findings: list[tuple[Finding, bool]] = [(f, False) for f in scoring.by_priority(list(report.findings))]
         self.findings += [(f, True) for f in scoring.by_priority(baselined)]
-        self.ids = {id(f): f"f-{n + 1}" for n, (f, _) in enumerate(self.findings)}
+        self.anchors = [f"f-{n + 1}" for n in range(len(self.findings))]
         self.points: dict[tuple[str, int, int, str, str, str], DataPoint] = {}
         for p in report.data_points:
             self.points.setdefault((p.path, p.line, p.column, p.action, p.category, p.identifier), p)
@@ -199,7 +199,7 @@ def _rule_details(check: Check | None, code: str) -> str:
     )
 
 
-def _finding(page: _Page, finding: Finding, baselined: bool) -> str:
+def _finding(page: _Page, finding: Finding, baselined: bool, anchor: str) -> str:
     context = page.context
     origin = "test" if context.in_tests(finding.path) else "app"
     status = "baselined" if baselined else "new"
@@ -229,7 +229,7 @@ def _finding(page: _Page, finding: Finding, baselined: bool) -> str:
     facts.append(("Security severity", scoring.text(scoring.finding_score(finding))))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     return (
-        f'<article class="finding sev-{_e(finding.severity)}" id="{page.ids[id(finding)]}" {data}>'
+        f'<article class="finding sev-{_e(finding.severity)}" id="{anchor}" {data}>'
         f'<header>{" ".join(tags)}</header><p class="message">{markup.code_spans(redact_text(finding.message))}</p>'
         f'<dl class="facts">{dl}</dl>{_excerpt(page.sources, finding, page.context_lines)}'
         f"{_steps(finding)}{_why(page, finding)}{_rule_details(context.checks.get(finding.code), finding.code)}"
@@ -249,7 +249,7 @@ def _findings(page: _Page) -> str:
         "most urgent first (severity, then the sensitivity of the data).</p>"
         '<p class="empty" id="no-match" hidden>No finding matches these filters.</p>'
     )
-    parts += [_finding(page, f, baselined) for f, baselined in page.findings]
+    parts += [_finding(page, f, baselined, a) for (f, baselined), a in zip(page.findings, page.anchors, strict=True)]
     parts.append("</section>")
     return "".join(parts)
 
@@ -301,8 +301,8 @@ def render(
     context = context or default_context(report)
     page = _Page(report, context, context_lines)
     finding_ids: dict[tuple[str, int, str, str], str] = {}
-    for f, _ in page.findings:
-        finding_ids.setdefault((f.path, f.line, f.category, f.action), page.ids[id(f)])
+    for (f, _), anchor in zip(page.findings, page.anchors, strict=True):
+        finding_ids.setdefault((f.path, f.line, f.category, f.action), anchor)
     stream.write(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">'
