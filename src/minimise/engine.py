@@ -81,7 +81,9 @@ def analyse_module(
         if was_enabled:
             gc.enable()
     exports = analyser.exports
-    lines = find_lines(module, [p.node for p in raw] + exports.nodes())
+    wanted = [p.node for p in raw] + exports.nodes()
+    # Finding lines walks the whole tree: most modules need none.
+    lines = find_lines(module, wanted) if wanted else {}
     source_lines = text.splitlines()
     top_classes = {name: info for name, info in analyser.classes.items() if name in exports.class_bases}
     summary = exports.finish(

@@ -118,8 +118,9 @@ class ExportRecorder:
         """Every node whose line the summary needs."""
         found: list[cst.CSTNode] = []
         for raw in self.functions.values():
-            found.append(raw.node.name)
-            found.extend(s[5] for s in raw.sinks)
+            if raw.sinks:  # a function's own line is only shown in the steps of its sinks
+                found.append(raw.node.name)
+                found.extend(s[5] for s in raw.sinks)
         for call in self.calls:
             found.append(call.node)
             found.extend(a[4] for a in call.args)
