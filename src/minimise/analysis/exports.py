@@ -148,6 +148,7 @@ class ExportRecorder:
                 },
                 store=info.store.id if info.store is not None else None,
                 fields={f: label.category for f, (_node, label) in info.personal_fields.items()},
+                schema=info.collect.id if info.collect is not None else None,
             )
         for key, raw in self.functions.items():
             returns = raw.returns
