@@ -51,6 +51,8 @@ class Sink:
     sql: bool
     function_names: frozenset[str] = frozenset()
     wildcard_functions: bool = False
+    # The recipient of a share sink ("SendGrid", "Twilio"); empty where the URL names it.
+    vendor: str = ""
 
     def via(self) -> str:
         return self.id
@@ -293,6 +295,9 @@ _SINK_KEYS = {
     "url_for_method",
     "sql",
     "examples",
+    "vendor",
+    "library",
+    "data",
 }
 
 
@@ -536,6 +541,7 @@ def _sink(reader: _Reader, entry: Any, where: tuple[object, ...]) -> Sink:
         url_args=_positions(reader, entry.get("url_args"), where + ("url_args",)),
         url_for_method={k: _positions(reader, v, where + ("url_for_method", k)) for k, v in url_for_method.items()},
         sql=bool(entry.get("sql", False)),
+        vendor=reader.string(entry.get("vendor"), where + ("vendor",), default=""),
         function_names=frozenset(f.rsplit(".", 1)[-1] for f in functions if "*" not in f.rsplit(".", 1)[-1]),
         wildcard_functions=any("*" in f.rsplit(".", 1)[-1] for f in functions),
     )
