@@ -82,6 +82,21 @@ def render_coverage_page(documents: dict[str, RuleDocument]) -> str:
     for row in rows:
         cells = (_cell(row["library"]), row["action"], _cell(row["recipient"]), _cell(row["data"]), f"`{row['id']}`")
         lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Protection",
+        "",
+        "Calls whose result protects the data (`rules/sanitizers.yaml`): protected data that is logged or",
+        "shared is not reported; stored, it is reported with its protection.",
+        "",
+        "| protection | recognised by | rule |",
+        "|---|---|---|",
+    ]
+    for entry in documents["sanitizers.yaml"].data.get("sanitizers") or []:
+        by = [f"`{f}`" for f in entry.get("functions") or []] + [f"`{m}()`" for m in entry.get("method_names") or []]
+        if entry.get("name_words"):
+            by.append("helpers named with " + ", ".join(f"`{w}`" for w in entry["name_words"]))
+        lines.append(f"| {entry['protection']} | {_cell(', '.join(by))} | `{entry.get('id', entry['protection'])}` |")
     return "\n".join(lines) + "\n"
 
 
