@@ -208,12 +208,13 @@ def activity_row(activity: Activity, inventory: Inventory | None, knowledge: Kno
             open_points.append(f"retention of {label}")
         for receiver in _receivers(entry, item, inventory, knowledge):
             if receiver.purpose and activity.purpose and not Taxonomy.covers(activity.purpose, receiver.purpose):
-                if not any(Taxonomy.covers(p, receiver.purpose) for p in item.purposes):
-                    open_points.append(
-                        f"{receiver.name} receives {label} for {purpose_label(receiver.purpose, knowledge)}, "
-                        "not a declared purpose of it"
-                    )
-                continue
+                if any(Taxonomy.covers(p, receiver.purpose) for p in item.purposes):
+                    continue  # listed under the activity it serves
+                # Used for a purpose the data does not have: listed here, and said.
+                open_points.append(
+                    f"{receiver.name} receives {label} for {purpose_label(receiver.purpose, knowledge)}, "
+                    "not a declared purpose of it"
+                )
             receivers.append(receiver)
     if activity.purpose == UNDECLARED:
         for entry in activity.entries:
