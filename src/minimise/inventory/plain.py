@@ -86,11 +86,10 @@ def page_words(scope: str) -> str:
     name = scope.rsplit(".", 1)[-1]
     parts = split_words(name)
     joined = "_".join(parts)
-    if joined in pages:
-        return pages[joined]
-    for word in parts:
-        if word in pages:
-            return pages[word]
+    pairs = ["_".join(parts[i : i + 2]) for i in range(len(parts) - 1)]
+    for candidate in [joined, *pairs, *parts]:
+        if candidate in pages:
+            return pages[candidate]
     return ""
 
 
