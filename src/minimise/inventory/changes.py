@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from minimise.inventory.edits import PRIVACY_LEAD, Edit, inventory_edits
+from minimise.inventory.plain import generic_share_words
 
 if TYPE_CHECKING:
     from minimise.inventory.schema import Inventory
@@ -134,8 +135,14 @@ def _identity(key: _Key, uses: list[dict[str, Any]]) -> tuple[str, str, frozense
 
 
 def _decisions(
-    entry: dict[str, Any], action: str, uses: list[dict[str, Any]], head: dict[str, Any], base_places: set[str]
+    entry: dict[str, Any],
+    action: str,
+    uses: list[dict[str, Any]],
+    head: dict[str, Any],
+    base_places: set[str],
+    key_new: bool,
 ) -> list[Decision]:
+    """What a person must decide about a use the base did not have; ``key_new``: its destination is new."""
     label, place = entry["label"], uses[0]["place"]
     what = f"{label} is {phrase(action, place)}"
     owner = _owner(entry, head)
@@ -161,7 +168,7 @@ def _decisions(
                 f"{owner} and {SECURITY_LEAD}",
             )
         )
-    if action == "share" and place not in base_places:
+    if action == "share" and (place not in base_places or (generic_share_words(place) and key_new)):
         out.append(
             Decision(
                 "new_recipient",
@@ -183,6 +190,7 @@ def compare(
 ) -> InventoryDiff:
     before, after = _uses(base), _uses(head)
     base_places = {u["place"] for k, (_, uses) in before.items() if k[1] == "share" for u in uses}
+    base_destinations = {k[2] for k in before if k[1] == "share"}
     added = [k for k in sorted(after) if k not in before]
     removed = [k for k in sorted(before) if k not in after]
     changes: list[Change] = []
@@ -214,7 +222,7 @@ def compare(
             ),
             None,
         )
-        decisions = _decisions(entry, key[1], uses, head, base_places)
+        decisions = _decisions(entry, key[1], uses, head, base_places, key[2] not in base_destinations)
         if twin is None:
             changes.append(change("new", key, after, decisions))
             continue

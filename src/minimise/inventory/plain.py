@@ -137,6 +137,11 @@ def place(point: DataPoint, knowledge: Knowledge, host: str = "", vendor: str = 
     )
 
 
+def generic_share_words(text: str) -> bool:
+    """Whether ``text`` names a kind of service ("an outside web service"), not one vendor or host."""
+    return text in words().share_kinds.values()
+
+
 # --------------------------------------------------------------------------- inventory fields
 def purpose_label(key: str, knowledge: Knowledge) -> str:
     entry = knowledge.taxonomy.uses.get(key)
