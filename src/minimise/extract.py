@@ -73,6 +73,16 @@ _REQUEST_GETTERS = frozenset(
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
 _COOKIE_SESSIONS = frozenset({"flask.session", "quart.session", "flask.globals.session"})
 _KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "iter", "enumerate"})
+# Validated form and serializer input, read by key like a request's form.
+_FORM_CONTAINERS = {
+    "cleaned_data": "django.forms.cleaned_data",
+    "validated_data": "rest_framework.validated_data",
+}
+_FORM_KINDS = frozenset({"wtforms", "django.forms"})
+# Calls after which assigned fields are in the database (Django save, SQLAlchemy session add/commit).
+_PERSIST_METHODS = frozenset({"save", "commit", "add", "add_all", "merge", "flush", "bulk_update", "save_model"})
+# The signed-in user, a model instance in every framework that provides it.
+_USER_OBJECTS = frozenset({"request.user", "current_user", "g.user", "self.request.user", "info.context.user"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
 
 
@@ -295,10 +305,36 @@ class ModuleAnalyser:
                 scope.cls.attrs[dotted] = value
             else:
                 scope.vars[dotted] = value
+                self._field_write(target, dotted, value, scope)
         elif isinstance(target, cst.Subscript):
             self._assign_item(target, value, scope)
         elif isinstance(target, cst.StarredElement):
             self._assign(target.value, value, scope, None)
+
+    def _field_write(self, target: cst.Attribute, dotted: str, value: Value, scope: Scope) -> None:
+        """``user.email = value``: a write to a model field if the function then persists (save, commit)."""
+        if value.constant or not scope.function:
+            return
+        attr = target.attr.value
+        label = self._label(attr, self._context_of(target.value, scope), is_key=True)
+        if label is None:
+            return
+        if value.labels and all(lb.protection != "none" for lb in value.labels):
+            label = Label(label.category, label.identifier, sorted(lb.protection for lb in value.labels)[0], label.why)
+        receiver = dotted.rsplit(".", 1)[0]
+        written = Value(labels=frozenset({label}), params=value.params, protected_params=value.protected_params)
+        scope.pending_writes.append((target, receiver, self._qname(target.value, scope), attr, written))
+
+    def _flush_writes(self, scope: Scope) -> None:
+        if not scope.persists:
+            return
+        for target, receiver, qname, attr, value in scope.pending_writes:
+            if receiver in _USER_OBJECTS:
+                for label in value.labels:
+                    self._emit(target, "store", label, "user model", scope, "database")
+            elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
+                cls = scope.cls.name if scope.cls is not None else None
+                self.exports.call(target, qname, "__setattr__", scope.name, scope.fn_key, cls, [(attr, value, target)])
 
     def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
         if value.constant or value.owner_words:
@@ -417,6 +453,7 @@ class ModuleAnalyser:
                 summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
         self.summaries[key] = summary
         self.in_progress.discard(key)
+        self._flush_writes(scope)
         if scope.fn_key is not None:
             self.exports.returns(scope.fn_key, summary)
         return summary
@@ -561,6 +598,8 @@ class ModuleAnalyser:
         info = ClassInfo(node.name.value, split_words(node.name.value))
         for base in node.bases:
             self._class_kind(info, base.value, scope)
+        self._sqlmodel_kind(info, node)
+        self._inherited_storage(info, node, scope)
         if scope is self.module_scope:
             self.exports.class_bases[info.name] = tuple(
                 q for base in node.bases if (q := self._qname(base.value, scope)) is not None
@@ -586,6 +625,37 @@ class ModuleAnalyser:
                 self._deferred.append((stmt, class_scope))
             elif isinstance(stmt, cst.ClassDef):
                 self._class(stmt, class_scope)
+
+    def _inherited_storage(self, info: ClassInfo, node: cst.ClassDef, scope: Scope) -> None:
+        """A table class stores the personal fields its schema bases declare (``class User(UserBase, table=True)``)."""
+        if info.store is None:
+            return
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            if local is None or local.store is not None:
+                continue
+            for field_node, label in local.personal_fields.values():
+                self._emit(field_node, "store", label, f"{info.store.id}.{info.name}", scope, "database")
+
+    def _sqlmodel_kind(self, info: ClassInfo, node: cst.ClassDef) -> None:
+        """A SQLModel class is a table only with ``table=True``; otherwise it is a request or response schema."""
+        sqlmodel = next((k for k in self.k.model_kinds if k.id == "sqlmodel"), None)
+        derived = info.store is not None and info.store is sqlmodel
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            derived = derived or (local is not None and local.sqlmodel)
+        if not derived or sqlmodel is None:
+            return
+        info.sqlmodel = True
+        table = any(
+            kw.keyword is not None and kw.keyword.value == "table" and name_of(kw.value) == "True"
+            for kw in node.keywords
+        )
+        if table:
+            info.store = sqlmodel
+        else:
+            info.store = None
+            info.collect = next((k for k in self.k.schemas if k.id == "pydantic"), info.collect)
 
     def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
         for stmt in body:
@@ -690,6 +760,8 @@ class ModuleAnalyser:
         short = name_of(call.func) or ""
         if short in _FIELD_SKIP:
             return None
+        if info.sqlmodel and short == "Field":
+            return ("store", info.store, short) if info.store is not None else ("collect", info.collect, short)
         for kind in self.k.model_kinds:
             if kind.field_calls and qname and kind.field_calls.match(qname):
                 return ("store", kind, short)
@@ -803,6 +875,7 @@ class ModuleAnalyser:
         if protection == "none":
             protection = info.protected_fields.get(name, "none")
         via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
+        info.personal_fields[name] = (target, Label(label.category, name, protection, label.why))
         self._emit(
             target,
             action,
@@ -1033,6 +1106,13 @@ class ModuleAnalyser:
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
+        if attr in _FORM_CONTAINERS:
+            self._ev(node.value, scope)
+            return Value(origin=_FORM_CONTAINERS[attr])
+        if attr == "data":
+            read = self._form_field_read(node, scope)
+            if read is not None:
+                return read
         if isinstance(node.value, cst.Attribute):
             inner_base = self._ev(node.value.value, scope)
             dotted_key = f"{node.value.attr.value}.{attr}"
@@ -1071,6 +1151,40 @@ class ModuleAnalyser:
         if qname is not None:
             return Value(qname=qname)
         return EMPTY
+
+    def _is_form(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
+        if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+            cls = scope.cls
+        else:
+            found = self._qname(receiver, scope) or ""
+            cls = self.classes.get(found.removesuffix("()"))
+            if cls is None:
+                return "form" in split_words(name_of(receiver) or "")
+        return cls is not None and cls.collect is not None and cls.collect.id in _FORM_KINDS
+
+    def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
+        """``form.email.data`` (and ``field.data`` in a form's ``validate_email``) reads what the user typed."""
+        field = node.value
+        if isinstance(field, cst.Attribute) and self._is_form(field.value, scope):
+            name = field.attr.value
+        elif (
+            isinstance(field, cst.Name)
+            and scope.function
+            and scope.cls is not None
+            and self._is_form(cst.Name("self"), scope)
+            and field.value in self._declared_fields.get(scope.cls.name, ())
+        ):
+            name = field.value
+        elif isinstance(field, cst.Name) and self._is_form(field, scope):
+            self._ev(field, scope)
+            return Value(origin="wtforms.form.data")  # form.data: the whole submission, read by key
+        else:
+            return None
+        label = self._label(name, scope.words, user_input=True)
+        if label is None:
+            return CLEAN
+        self._emit(node, "collect", label, "wtforms.field.data", scope, "request")
+        return Value(labels=frozenset({label}))
 
     def _current_dict_context(self) -> tuple[str, ...]:
         return self._dict_context[-1] if self._dict_context else ()
@@ -1212,6 +1326,8 @@ class ModuleAnalyser:
                         break
             return Value(input_node=node, input_category=category)
 
+        if method in _PERSIST_METHODS and isinstance(func, cst.Attribute):
+            scope.persists = True
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
             self._sink(sink, node, method, args, scope)
@@ -1236,13 +1352,14 @@ class ModuleAnalyser:
         if local is not None:
             fn, parent, cls = local
             summary = self._function(fn, parent, cls)
-            if parent is self.module_scope or (cls is not None and parent.parent is self.module_scope):
-                key = f"{cls.name}.{fn.name.value}" if cls is not None else fn.name.value
-                self._record_call(node, f"{self.module_name}.{key}", method, args, scope)
+            if cls is not None and isinstance(func, cst.Attribute) and parent.parent is self.module_scope:
+                self._record_call(node, f"self.{fn.name.value}", method, args, scope)
+            elif parent is self.module_scope:
+                self._record_call(node, f"{self.module_name}.{fn.name.value}", method, args, scope)
             return self._apply_summary(
                 summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
             )
-        if sink is None and qname is not None and self._settled_elsewhere(qname, scope):
+        if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
 
         if isinstance(func, cst.Attribute) and method in _MUTATORS:
@@ -1306,6 +1423,8 @@ class ModuleAnalyser:
         root = qname.split(".", 1)[0].removesuffix("()")
         if root in ("self", "cls"):
             return scope.cls is not None
+        if root in self.exports.class_bases or (root != qname and root in self.module_scope.functions):
+            return True  # this module's own class or function, linked like the rest of the project
         return root in self.imported_roots or (root != qname and root in self.module_scope.vars)
 
     def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:
