@@ -555,3 +555,9 @@ def test_diff_unknown_revision_exits_2(tmp_path: Path, monkeypatch: pytest.Monke
     assert "unknown revision 'no-such-branch'" in result.stderr
     bad = CliRunner().invoke(cli, ["inventory", "diff", "--base", "--upload-pack=x"])
     assert bad.exit_code == 2
+
+
+def test_the_documented_example_diff_is_the_real_output() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "inventory.md").read_text(encoding="utf-8")
+    example = docs.split("```markdown\n", 1)[1].split("\n```", 1)[0] + "\n"
+    assert example == (FIXTURES / "diff.md").read_text(encoding="utf-8")

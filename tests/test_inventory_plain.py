@@ -68,6 +68,7 @@ def test_pages_stores_logs_and_vendors() -> None:
     assert place(_point("share", "requests", sink_kind="http"), knowledge, host="api.hubapi.com") == "api.hubapi.com"
     assert place(_point("share", "requests", sink_kind="http"), knowledge) == "an outside web service"
     assert vendor_of("sentry", knowledge) == "Sentry" and vendor_of("requests", knowledge) == ""
+    assert vendor_of("segment.track", knowledge) == "Segment"  # a via longer than the sink id
 
 
 def test_every_sharing_sink_has_a_vendor_or_plain_kind_words() -> None:

@@ -41,9 +41,10 @@ class Decision:
     what: str  # what changes, in plain words
     decide: str  # what to decide
     who: str
+    item: str = ""  # item:<id> or category:<key>; "" for edits outside items
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "what": self.what, "decide": self.decide, "who": self.who}
+        return {"kind": self.kind, "what": self.what, "decide": self.decide, "who": self.who, "item": self.item or None}
 
 
 @dataclass
@@ -92,7 +93,11 @@ class InventoryDiff:
     @property
     def decisions(self) -> list[Decision]:
         out = [d for c in self.changes for d in c.decisions]
-        out += [Decision("inventory_edit", e.text, _EDIT_ASK, e.who) for e in self.edits if e.widens]
+        out += [
+            Decision("inventory_edit", e.text, _EDIT_ASK, e.who, f"item:{e.item}" if e.item else "")
+            for e in self.edits
+            if e.widens
+        ]
         return out
 
     @property
@@ -147,6 +152,7 @@ def _decisions(
     what = f"{label} is {phrase(action, place)}"
     owner = _owner(entry, head)
     codes = _codes(uses)
+    item = _item_key(entry)
     out: list[Decision] = []
     if not entry["declared"]:
         out.append(
@@ -155,10 +161,11 @@ def _decisions(
                 f"New personal data: {what}, and it is not in the data inventory",
                 "declare it with a purpose, a lawful basis and a retention, or stop it",
                 f"{PRIVACY_LEAD} and {owner}",
+                item,
             )
         )
     elif "MIN502" in codes or "MIN503" in codes:
-        out.append(Decision("not_allowed", f"{what}, which the data inventory does not allow", _ASK_ALLOW, owner))
+        out.append(Decision("not_allowed", f"{what}, which the data inventory does not allow", _ASK_ALLOW, owner, item))
     if "MIN504" in codes:
         out.append(
             Decision(
@@ -166,6 +173,7 @@ def _decisions(
                 f"{label} is {phrase(action, place)} without encryption",
                 "encrypt, hash or tokenise it, or confirm the storage is encrypted at rest",
                 f"{owner} and {SECURITY_LEAD}",
+                item,
             )
         )
     if action == "share" and (place not in base_places or (generic_share_words(place) and key_new)):
@@ -175,6 +183,7 @@ def _decisions(
                 f"New recipient: {place} receives {label}",
                 "confirm the contract (DPA), where it processes the data and the privacy notice",
                 PRIVACY_LEAD,
+                item,
             )
         )
     return out
@@ -244,6 +253,7 @@ def compare(
                     " no longer allows",
                     _ASK_ALLOW,
                     _owner(entry, head),
+                    key[0],
                 )
             ]
             changes.append(change("now_disallowed", key, after, decisions))

@@ -102,14 +102,20 @@ def model_words(scope: str) -> str:
 
 
 def vendor_of(sink_id: str, knowledge: Knowledge) -> str:
-    """The vendor behind a sink: rules/sinks.yaml's ``vendor:`` when present, else plain_words.yaml."""
-    for sink in knowledge.sinks:
-        if sink.id == sink_id:
-            vendor = getattr(sink, "vendor", "")
-            if isinstance(vendor, str) and vendor:
-                return vendor
-            break
-    return words().vendors.get(sink_id, "")
+    """The vendor behind a sink: rules/sinks.yaml's ``vendor:`` when present, else plain_words.yaml.
+
+    A via longer than a sink id (``segment.track``) is named by its longest known prefix.
+    """
+    sinks = {sink.id: sink for sink in knowledge.sinks}
+    parts = sink_id.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        vendor = getattr(sinks.get(candidate), "vendor", "")
+        if isinstance(vendor, str) and vendor:
+            return vendor
+        if candidate in words().vendors:
+            return words().vendors[candidate]
+    return ""
 
 
 def place(point: DataPoint, knowledge: Knowledge, host: str = "", vendor: str = "") -> str:
