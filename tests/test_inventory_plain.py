@@ -61,6 +61,20 @@ def test_pages_stores_logs_and_vendors() -> None:
     assert place(_point("store", "sqlalchemy.Column", "shop.models.Customer", "database"), knowledge) == (
         "customer database"
     )
+    constructor = DataPoint(
+        "a.py",
+        1,
+        1,
+        "store",
+        "user.contact.email",
+        "medium",
+        "Customer.email",
+        "sqlalchemy",
+        "none",
+        "shop.views.signup",
+        "database",
+    )
+    assert place(constructor, knowledge) == "customer database"
     assert place(_point("store", "redis", "app.cache_user", "cache"), knowledge) == "cache"
     assert place(_point("log", "logging", sink_kind="log"), knowledge) == "application logs"
     assert place(_point("log", "print", sink_kind="log"), knowledge) == "console output"

@@ -129,7 +129,9 @@ def place(point: DataPoint, knowledge: Knowledge, host: str = "", vendor: str = 
         kind = point.sink_kind or "database"
         base = w.store.get(kind, w.store["default"])
         if kind == "database":
-            model = model_words(point.scope) if point.scope else ""
+            # A model field (scope shop.models.Customer) or a write through a model (identifier Customer.email).
+            owner = point.identifier.rsplit(".", 1)[0] if "." in point.identifier else ""
+            model = model_words(owner) or (model_words(point.scope) if point.scope else "")
             return f"{model} {base}" if model else base
         return base
     if point.action == "log":
