@@ -217,6 +217,34 @@ def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> li
     return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
 
 
+def _schema_body(
+    project: Project, site: CallSite, module: ModuleSummary, target: Target | None
+) -> list[tuple[Carried, ParamSink, str]]:
+    """A route parameter typed with a project schema collects each of the schema's personal fields."""
+    if not isinstance(target, ClassTarget) or not site.args:
+        return []
+    fields: dict[str, str] = {}
+    schema = None
+    for owner in reversed(project.mro(target)):
+        info = owner.module.classes[owner.key]
+        schema = schema or info.schema
+        fields.update(info.fields)
+    if schema is None or not fields:
+        return []
+    arg = site.args[0]
+    labels = tuple(
+        sorted(
+            {
+                (category, f"{target.key}.{name}", "none", f"field {name} of schema {target.key}")
+                for name, category in fields.items()
+            }
+        )
+    )
+    step = Step(module.path, arg.line or site.line, f"request body parsed into {target.key} ({schema})")
+    body = Carried(arg.ident, arg.line, arg.column, labels, (), ())
+    return [(body, ParamSink(-1, "collect", f"{schema}.{target.key}", "request", "none", (step,)), target.key)]
+
+
 def _external_model(qname: str) -> tuple[str, str] | None:
     """(model kind, class name) for a model class the project uses but does not define: Django's user model."""
     for known, kind in _EXTERNAL_MODELS.items():
@@ -281,6 +309,8 @@ def _reached(
 ) -> list[tuple[Carried, ParamSink, str]]:
     """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
     target = project.resolve_call(site, module)
+    if site.method == "__body__":
+        return _schema_body(project, site, module, target)
     found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
     if found:
         return found
