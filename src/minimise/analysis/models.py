@@ -24,7 +24,6 @@ from minimise.analysis.vocabulary import (
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
-
 # Keyword arguments in which a field describes itself to people (forms, admin, API docs).
 _DESCRIPTIONS = frozenset({"verbose_name", "label", "help_text", "description", "title"})
 _STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
