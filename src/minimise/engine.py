@@ -12,6 +12,7 @@ from pathlib import Path
 from minimise.cache import ResultCache
 from minimise.discover import Target, module_name
 from minimise.knowledge import Knowledge, load_knowledge
+from minimise.literals import literal_points
 from minimise.model import DataPoint, FileResult, ScanError
 from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
 from minimise.suppress import find_suppressions
@@ -57,8 +58,9 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     finally:
         if was_enabled:
             gc.enable()
+    literals = literal_points(text, display, knowledge.sensitivity_of)
     if not raw:
-        return ()
+        return literals
     lines = find_lines(module, [p.node for p in raw])
     source_lines = text.splitlines()
     points: dict[tuple[int, str, str], DataPoint] = {}
@@ -83,7 +85,7 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
             sink_kind=point.kind,
             trace=trace,
         )
-    return tuple(sorted(points.values(), key=DataPoint.sort_key))
+    return tuple(sorted([*points.values(), *literals], key=DataPoint.sort_key))
 
 
 _PROTECTION_WORDS = {
@@ -151,7 +153,9 @@ def analyse_bytes(
         return FileResult(display, error=ScanError(display, exc.line, str(exc)))
     suppressions = find_suppressions(text)
     if prefilter is not None and not prefilter.wants(raw):  # type: ignore[attr-defined]
-        return FileResult(display, suppressions=suppressions)
+        # Personal data written as literals is found without the parser, whatever the names say.
+        literals = literal_points(text, display, knowledge.sensitivity_of)
+        return FileResult(display, data_points=literals, suppressions=suppressions)
     try:
         points = analyse_text(text, display, knowledge)
     except RecursionError:
