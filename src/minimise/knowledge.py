@@ -300,7 +300,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
     taxonomy = load_taxonomy()
     reader, pd = loaded["personal_data.yaml"]
     reader.mapping(pd, (), {"version", "context", "exclude_words", "protection_words", "categories", "sensitivity"})
-    context = reader.mapping(pd.get("context"), ("context",), {"person", "address", "not_person"})
+    context = reader.mapping(pd.get("context"), ("context",), {"person", "address", "not_person", "about_people"})
     sensitivity: dict[str, str] = {}
     for tier, keys in reader.mapping(
         pd.get("sensitivity"), ("sensitivity",), {"low", "medium", "high", "special"}
@@ -360,6 +360,7 @@ def _build(loaded: dict[str, tuple[_Reader, dict[str, Any]]], non_personal: tupl
         rules,
         person=frozenset(reader.strings(context.get("person"), ("context", "person"))),
         not_person=frozenset(reader.strings(context.get("not_person"), ("context", "not_person"))),
+        about_people=frozenset(reader.strings(context.get("about_people"), ("context", "about_people"))),
         address=frozenset(reader.strings(context.get("address"), ("context", "address"))),
         exclude_words=frozenset(reader.strings(pd.get("exclude_words"), ("exclude_words",))),
         protection_words={k: frozenset(reader.strings(v, ("protection_words", k))) for k, v in protection.items()},
