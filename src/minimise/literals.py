@@ -18,6 +18,7 @@ from typing import Any
 
 from minimise.model import DataPoint
 from minimise.redact import redact_text
+from minimise.words import split_words
 from minimise.yamlio import YamlError, line_of, read_yaml
 
 LITERAL_KIND = "literal"
@@ -38,7 +39,8 @@ class LiteralRules:
     reserved_domains: tuple[str, ...]
     placeholder_domains: frozenset[str]
     role_local_parts: frozenset[str]
-    placeholder_local_parts: frozenset[str]
+    generic_local_words: frozenset[str]
+    made_up_local_words: frozenset[str]
     file_suffixes: frozenset[str]
     card_networks: tuple[CardNetwork, ...]
     test_cards: frozenset[str]
@@ -49,6 +51,7 @@ class LiteralRules:
     nanp_fiction_exchanges: frozenset[str]
     nanp_business_area_codes: frozenset[str]
     phone_placeholders: frozenset[str]
+    made_up_stretch: int
     phone_plans: dict[str, str]
     ssn_invalid: frozenset[str]
     nino_invalid_prefixes: frozenset[str]
@@ -146,7 +149,8 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         reserved_domains=tuple(d.lower() for d in _strings(email, "reserved_domains", "email", path)),
         placeholder_domains=frozenset(d.lower() for d in _strings(email, "placeholder_domains", "email", path)),
         role_local_parts=frozenset(_strings(email, "role_local_parts", "email", path)),
-        placeholder_local_parts=frozenset(_strings(email, "placeholder_local_parts", "email", path)),
+        generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
+        made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
         file_suffixes=frozenset(_strings(email, "file_suffixes", "email", path)),
         card_networks=tuple(networks),
         test_cards=frozenset(_strings(card, "test_numbers", "card", path)),
@@ -157,6 +161,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         nanp_fiction_exchanges=frozenset(_strings(phone, "nanp_fiction_exchanges", "phone", path)),
         nanp_business_area_codes=frozenset(_strings(phone, "nanp_business_area_codes", "phone", path)),
         phone_placeholders=frozenset(_strings(phone, "placeholders", "phone", path)),
+        made_up_stretch=int(phone.get("made_up_stretch") or 99),
         phone_plans={str(k): str(v) for k, v in _section(phone, "plans", path).items()},
         ssn_invalid=frozenset(_strings(ids, "ssn_invalid", "national_id", path)),
         nino_invalid_prefixes=frozenset(_strings(ids, "nino_invalid_prefixes", "national_id", path)),
@@ -209,11 +214,13 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
         return False
     if domain.rsplit(".", 1)[-1].lower() in rules.file_suffixes or "noreply" in domain.lower():
         return False
-    low = local.lower()
-    base = low.split("+", 1)[0]  # jane+test@ is jane's
-    if base in rules.role_local_parts or base in rules.placeholder_local_parts:
+    base = local.split("+", 1)[0]  # jane+shop@ is jane's
+    if base.lower() in rules.role_local_parts:
         return False
-    return not re.fullmatch(r"(?:user|test|foo|example)[._-]?\d*", base)
+    words = [w for w in split_words(base) if not w.isdigit()]
+    if not words or any(w in rules.made_up_local_words for w in words):
+        return False
+    return not all(w in rules.generic_local_words or len(w) == 1 for w in words)
 
 
 def card_network(digits: str, rules: LiteralRules) -> str:
@@ -266,9 +273,16 @@ def is_fiction_phone(country: str, national: str, rules: LiteralRules) -> bool:
 
 
 def _placeholder_digits(digits: str, rules: LiteralRules) -> bool:
-    if digits in rules.phone_placeholders or len(set(digits)) <= 2:
+    if digits in rules.phone_placeholders or digits.lstrip("0") in rules.phone_placeholders or len(set(digits)) <= 2:
         return True
-    return digits[-9:] in "012345678901234567890" or digits[-9:] in "98765432109876543210"
+    size = rules.made_up_stretch
+    for start in range(len(digits) - size + 1):
+        stretch = digits[start : start + size]
+        if stretch in "01234567890123" or stretch in "98765432109876":
+            return True
+        if any(stretch == (stretch[:period] * size)[:size] for period in (1, 2, 3)):
+            return True
+    return False
 
 
 def is_real_phone(country: str, digits: str, rules: LiteralRules) -> bool:
