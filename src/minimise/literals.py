@@ -346,30 +346,70 @@ def _international(text: str, rules: LiteralRules) -> bool:
     return is_real_phone("", digits, rules)
 
 
+# Where a value of any kind could be: an "@", or a run of six digits or more. The patterns
+# above start with a look-behind, which the regular expression engine tries at every
+# character; running them only near these places keeps a large file cheap.
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_DIGIT_RUN = re.compile(r"\d[\d ()./+-]{4,}\d")
+_IBAN_REACH = 36  # an IBAN's letters and digits before its first long digit run
+
+
+def _windows(size: int, spots: list[tuple[int, int]], before: int, after: int) -> list[tuple[int, int]]:
+    """Non-overlapping stretches of a text of ``size`` characters around every spot."""
+    out: list[tuple[int, int]] = []
+    for spot_start, spot_end in spots:
+        start, end = max(0, spot_start - before), min(size, spot_end + after)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _at_signs(text: str) -> list[tuple[int, int]]:
+    """Every "@" between a local-part character and a domain character (not a decorator)."""
+    spots = []
+    at = text.find("@")
+    while at != -1:
+        if 0 < at < len(text) - 1 and text[at - 1] in _LOCAL_CHARS and text[at + 1].isalnum():
+            spots.append((at - 1, at + 2))
+        at = text.find("@", at + 1)
+    return spots
+
+
 def _values(text: str, rules: LiteralRules) -> Iterator[tuple[int, str, str]]:
-    """(offset, kind, value) of every personal value in one literal's text."""
+    """(offset, kind, value) of every personal value in one literal's (or a whole file's) text."""
     taken: list[tuple[int, int]] = []
 
     def free(match: re.Match[str]) -> bool:
         return all(match.end() <= a or match.start() >= b for a, b in taken)
 
-    checks: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-        ("email", _EMAIL, lambda v: is_person_email(v, rules)),
-        ("iban", _IBAN, lambda v: is_real_iban(v, rules)),
-        ("ssn", _SSN, lambda v: is_valid_ssn(v, rules)),
-        ("nino", _NINO, lambda v: is_valid_nino(v, rules)),
-        ("card", _CARD, lambda v: is_real_card(re.sub(r"\D", "", v), rules)),
-        ("phone", _INTERNATIONAL, lambda v: _international(v, rules)),
-        ("phone", _NANP, lambda v: is_real_phone("NANP", re.sub(r"\D", "", v), rules)),
-        ("phone", _UK, lambda v: is_real_phone("GB", re.sub(r"\D", "", v), rules)),
+    size = len(text)
+    digit_runs = [m.span() for m in _DIGIT_RUN.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 6]
+    # The longest local part before the "@"; after it, a domain as long as anyone uses.
+    near_at = _windows(size, _at_signs(text), 64, 128)
+    near_digits = _windows(size, digit_runs, 4, 4)
+    near_iban = _windows(size, digit_runs, _IBAN_REACH, 4)
+    checks: list[tuple[str, re.Pattern[str], list[tuple[int, int]], Callable[[str], bool]]] = [
+        ("email", _EMAIL, near_at, lambda v: is_person_email(v, rules)),
+        ("iban", _IBAN, near_iban, lambda v: is_real_iban(v, rules)),
+        ("ssn", _SSN, near_digits, lambda v: is_valid_ssn(v, rules)),
+        ("nino", _NINO, near_digits, lambda v: is_valid_nino(v, rules)),
+        ("card", _CARD, near_digits, lambda v: is_real_card(re.sub(r"\D", "", v), rules)),
+        ("phone", _INTERNATIONAL, near_digits, lambda v: _international(v, rules)),
+        ("phone", _NANP, near_digits, lambda v: is_real_phone("NANP", re.sub(r"\D", "", v), rules)),
+        ("phone", _UK, near_digits, lambda v: is_real_phone("GB", re.sub(r"\D", "", v), rules)),
     ]
     # Earlier kinds claim their characters first: an IBAN's digits are not also a phone number.
-    for kind, pattern, valid in checks:
-        for match in pattern.finditer(text):
-            if free(match):
-                taken.append((match.start(), match.end()))
-                if valid(match.group(0)):
-                    yield match.start(), kind, match.group(0)
+    for kind, pattern, windows, valid in checks:
+        for start, end in windows:
+            # Look-behinds see before ``start``; look-aheads stop at ``end``, so windows reach
+            # a few characters past the value on both sides.
+            for match in pattern.finditer(text, start, end):
+                if free(match):
+                    taken.append((match.start(), match.end()))
+                    if valid(match.group(0)):
+                        yield match.start(), kind, match.group(0)
 
 
 def _mask(kind: str, value: str) -> str:
@@ -391,7 +431,9 @@ def _skipped(previous: list[tokenize.TokenInfo], rules: LiteralRules) -> bool:
 def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralHit]:
     """Every real-looking personal value in the string literals of ``text``, with line and column."""
     rules = rules or load_literal_rules()
-    if not _could_hold_any(text):
+    # Almost no file holds a valid value anywhere: look in the whole text first (regular
+    # expressions only), and tokenize only the files where something passed the checks.
+    if next(_values(text, rules), None) is None:
         return []
     hits: list[LiteralHit] = []
     previous: list[tokenize.TokenInfo] = []
@@ -416,11 +458,6 @@ def _hits_in(token: tokenize.TokenInfo, rules: LiteralRules) -> Iterator[Literal
         line = row + newlines
         column = col + offset + 1 if newlines == 0 else offset - raw.rfind("\n", 0, offset)
         yield LiteralHit(line, column, kind, CATEGORIES[kind], _mask(kind, value))
-
-
-def _could_hold_any(text: str) -> bool:
-    """Cheap gate: every kind needs an '@' or a run of digits."""
-    return "@" in text or re.search(r"\d[\d ()+.-]{6,}\d", text) is not None
 
 
 def literal_points(text: str, display: str, sensitivity_of: Callable[[str], str]) -> tuple[DataPoint, ...]:
