@@ -73,6 +73,12 @@ _REQUEST_GETTERS = frozenset(
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
 _COOKIE_SESSIONS = frozenset({"flask.session", "quart.session", "flask.globals.session"})
 _KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "iter", "enumerate"})
+# Validated form and serializer input, read by key like a request's form.
+_FORM_CONTAINERS = {
+    "cleaned_data": "django.forms.cleaned_data",
+    "validated_data": "rest_framework.validated_data",
+}
+_FORM_KINDS = frozenset({"wtforms", "django.forms"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
 
 
@@ -85,7 +91,6 @@ class ModuleAnalyser:
         self.module_name = module_name
         self.points: list[RawPoint] = []
         self.module_scope = Scope(module_name, None)
-        self.functions: dict[str, tuple[cst.FunctionDef, Scope]] = {}
         self.summaries: dict[int, Value] = {}
         self.in_progress: set[int] = set()
         self.classes: dict[str, ClassInfo] = {}
@@ -110,7 +115,7 @@ class ModuleAnalyser:
     def _prescan(self, body: Any, scope: Scope) -> None:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
-                self.functions[stmt.name.value] = (stmt, scope)
+                scope.functions[stmt.name.value] = stmt
 
     def _emit(
         self,
@@ -259,7 +264,7 @@ class ModuleAnalyser:
             base = dotted_name(small.module) if small.module is not None else ""
             base = "." * len(small.relative) + (base or "")
             if base.startswith("."):
-                base = self.exports.absolute(base + ".x")[:-2] if base.strip(".") == "" else self.exports.absolute(base)
+                base = self.exports.absolute(base)
             if isinstance(small.names, cst.ImportStar):
                 return
             if base:
@@ -562,6 +567,8 @@ class ModuleAnalyser:
         info = ClassInfo(node.name.value, split_words(node.name.value))
         for base in node.bases:
             self._class_kind(info, base.value, scope)
+        self._sqlmodel_kind(info, node)
+        self._inherited_storage(info, node, scope)
         if scope is self.module_scope:
             self.exports.class_bases[info.name] = tuple(
                 q for base in node.bases if (q := self._qname(base.value, scope)) is not None
@@ -587,6 +594,37 @@ class ModuleAnalyser:
                 self._deferred.append((stmt, class_scope))
             elif isinstance(stmt, cst.ClassDef):
                 self._class(stmt, class_scope)
+
+    def _inherited_storage(self, info: ClassInfo, node: cst.ClassDef, scope: Scope) -> None:
+        """A table class stores the personal fields its schema bases declare (``class User(UserBase, table=True)``)."""
+        if info.store is None:
+            return
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            if local is None or local.store is not None:
+                continue
+            for field_node, label in local.personal_fields.values():
+                self._emit(field_node, "store", label, f"{info.store.id}.{info.name}", scope, "database")
+
+    def _sqlmodel_kind(self, info: ClassInfo, node: cst.ClassDef) -> None:
+        """A SQLModel class is a table only with ``table=True``; otherwise it is a request or response schema."""
+        sqlmodel = next((k for k in self.k.model_kinds if k.id == "sqlmodel"), None)
+        derived = info.store is not None and info.store is sqlmodel
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            derived = derived or (local is not None and local.sqlmodel)
+        if not derived or sqlmodel is None:
+            return
+        info.sqlmodel = True
+        table = any(
+            kw.keyword is not None and kw.keyword.value == "table" and name_of(kw.value) == "True"
+            for kw in node.keywords
+        )
+        if table:
+            info.store = sqlmodel
+        else:
+            info.store = None
+            info.collect = next((k for k in self.k.schemas if k.id == "pydantic"), info.collect)
 
     def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
         for stmt in body:
@@ -691,6 +729,8 @@ class ModuleAnalyser:
         short = name_of(call.func) or ""
         if short in _FIELD_SKIP:
             return None
+        if info.sqlmodel and short == "Field":
+            return ("store", info.store, short) if info.store is not None else ("collect", info.collect, short)
         for kind in self.k.model_kinds:
             if kind.field_calls and qname and kind.field_calls.match(qname):
                 return ("store", kind, short)
@@ -804,6 +844,7 @@ class ModuleAnalyser:
         if protection == "none":
             protection = info.protected_fields.get(name, "none")
         via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
+        info.personal_fields[name] = (target, Label(label.category, name, protection, label.why))
         self._emit(
             target,
             action,
@@ -1034,6 +1075,13 @@ class ModuleAnalyser:
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
+        if attr in _FORM_CONTAINERS:
+            self._ev(node.value, scope)
+            return Value(origin=_FORM_CONTAINERS[attr])
+        if attr == "data":
+            read = self._form_field_read(node, scope)
+            if read is not None:
+                return read
         if isinstance(node.value, cst.Attribute):
             inner_base = self._ev(node.value.value, scope)
             dotted_key = f"{node.value.attr.value}.{attr}"
@@ -1072,6 +1120,40 @@ class ModuleAnalyser:
         if qname is not None:
             return Value(qname=qname)
         return EMPTY
+
+    def _is_form(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
+        if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+            cls = scope.cls
+        else:
+            found = self._qname(receiver, scope) or ""
+            cls = self.classes.get(found.removesuffix("()"))
+            if cls is None:
+                return "form" in split_words(name_of(receiver) or "")
+        return cls is not None and cls.collect is not None and cls.collect.id in _FORM_KINDS
+
+    def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
+        """``form.email.data`` (and ``field.data`` in a form's ``validate_email``) reads what the user typed."""
+        field = node.value
+        if isinstance(field, cst.Attribute) and self._is_form(field.value, scope):
+            name = field.attr.value
+        elif (
+            isinstance(field, cst.Name)
+            and scope.function
+            and scope.cls is not None
+            and self._is_form(cst.Name("self"), scope)
+            and field.value in self._declared_fields.get(scope.cls.name, ())
+        ):
+            name = field.value
+        elif isinstance(field, cst.Name) and self._is_form(field, scope):
+            self._ev(field, scope)
+            return Value(origin="wtforms.form.data")  # form.data: the whole submission, read by key
+        else:
+            return None
+        label = self._label(name, scope.words, user_input=True)
+        if label is None:
+            return CLEAN
+        self._emit(node, "collect", label, "wtforms.field.data", scope, "request")
+        return Value(labels=frozenset({label}))
 
     def _current_dict_context(self) -> tuple[str, ...]:
         return self._dict_context[-1] if self._dict_context else ()
@@ -1237,9 +1319,10 @@ class ModuleAnalyser:
         if local is not None:
             fn, parent, cls = local
             summary = self._function(fn, parent, cls)
-            if parent is self.module_scope or (cls is not None and parent.parent is self.module_scope):
-                key = f"{cls.name}.{fn.name.value}" if cls is not None else fn.name.value
-                self._record_call(node, f"{self.module_name}.{key}", method, args, scope)
+            if cls is not None and isinstance(func, cst.Attribute) and parent.parent is self.module_scope:
+                self._record_call(node, f"self.{fn.name.value}", method, args, scope)
+            elif parent is self.module_scope:
+                self._record_call(node, f"{self.module_name}.{fn.name.value}", method, args, scope)
             return self._apply_summary(
                 summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
             )
@@ -1381,9 +1464,9 @@ class ModuleAnalyser:
                 return None
             walk: Scope | None = scope
             while walk is not None:
-                if func.value in self.functions:
-                    fn, parent = self.functions[func.value]
-                    return fn, parent, None
+                # The nearest enclosing definition wins: a nested `def send` never hides the module's.
+                if func.value in walk.functions:
+                    return walk.functions[func.value], walk, None
                 walk = walk.parent
             return None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):

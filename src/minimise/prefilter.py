@@ -40,7 +40,7 @@ class Prefilter:
         self.person = frozenset(classifier.person) | frozenset(w + "s" for w in classifier.person)
         self.type_names = frozenset(t.encode() for rule in classifier.rules for t in rule.type_names)
         self._seen: dict[bytes, tuple[bool, bool, bool]] = {}
-        self.sink_words = _sink_vocabulary(knowledge)
+        self.sink_words: frozenset[bytes | str] = _sink_vocabulary(knowledge)
 
     @staticmethod
     def _matches(words: tuple[str, ...], index: dict[str, list[tuple[str, ...]]]) -> bool:
@@ -87,13 +87,17 @@ class Prefilter:
         """
         if b"def " not in source and b"class " not in source and b"import" not in source:
             return False
-        return not self.sink_words.isdisjoint(_IDENTIFIERS.findall(source))
+        words = self.sink_words
+        for identifier in set(_IDENTIFIERS.findall(source)):
+            if identifier in words or any(w in words for w in split_words(identifier.decode("ascii"))):
+                return True
+        return False
 
 
 _LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _sink_vocabulary(knowledge: Knowledge) -> frozenset[bytes]:
+def _sink_vocabulary(knowledge: Knowledge) -> frozenset[bytes | str]:
     """The first names of every sink's qualified names (logging, loguru, requests), and its receiver words."""
     words: set[str] = set()
     for sink in knowledge.sinks:
@@ -107,4 +111,4 @@ def _sink_vocabulary(knowledge: Knowledge) -> frozenset[bytes]:
                     words.add(found.group(0))
         words |= sink.receiver_words
         words |= sink.any_receiver
-    return frozenset(w.encode() for w in words)
+    return frozenset(w.encode() for w in words) | frozenset(words)

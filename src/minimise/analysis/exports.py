@@ -30,7 +30,7 @@ def absolute_name(qname: str, module: str, is_package: bool) -> str:
     if dots > 1:
         parts = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
     rest = qname[dots:]
-    return ".".join(p for p in [*parts, rest] if p)
+    return ".".join(p for p in [*parts, rest] if p)  # `from . import x`: the package itself, then x
 
 
 @dataclass
@@ -66,6 +66,13 @@ class ExportRecorder:
 
     def absolute(self, qname: str) -> str:
         return absolute_name(qname, self.module, self.is_package)
+
+    def _qualified(self, qname: str, local: set[str]) -> str:
+        """A name of this module's own function or class, written as the project will look it up."""
+        qname = self.absolute(qname)
+        if qname.split(".", 1)[0].removesuffix("()") in local:
+            return f"{self.module}.{qname}" if self.module else qname
+        return qname
 
     def function(self, key: str, node: cst.FunctionDef, params: tuple[tuple[str, str], ...], is_method: bool) -> None:
         self.functions[key] = _RawFunction(node, params, is_method)
@@ -126,13 +133,18 @@ class ExportRecorder:
         classes: dict[str, dict[str, Value]],
     ) -> ModuleSummary:
         summary = ModuleSummary(module=self.module, path=self.path)
+        local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
         for name, value in bindings.items():
-            if value.qname:
-                summary.bindings[name] = self.absolute(value.qname)
+            if value.qname and value.qname != name:
+                summary.bindings[name] = self._qualified(value.qname, local)
         for name, attrs in classes.items():
             summary.classes[name] = ClassSummary(
-                bases=tuple(self.absolute(b) for b in self.class_bases.get(name, ())),
-                attrs={k[5:]: self.absolute(v.qname) for k, v in attrs.items() if k.startswith("self.") and v.qname},
+                bases=tuple(self._qualified(b, local) for b in self.class_bases.get(name, ())),
+                attrs={
+                    k[5:]: self._qualified(v.qname, local)
+                    for k, v in attrs.items()
+                    if k.startswith("self.") and v.qname
+                },
             )
         for key, raw in self.functions.items():
             returns = raw.returns
@@ -142,7 +154,7 @@ class ExportRecorder:
                     ParamSink(index, action, via, kind, protection, (Step(self.path, lines.get(id(node), 0), words),))
                     for index, action, via, kind, protection, node, words in _unique(raw.sinks)
                 ],
-                returns_qname=self.absolute(returns.qname) if returns is not None and returns.qname else None,
+                returns_qname=self._qualified(returns.qname, local) if returns is not None and returns.qname else None,
                 returns_params=tuple(sorted(returns.params)) if returns is not None else (),
                 is_method=raw.is_method,
                 line=lines.get(id(raw.node.name), 0),
@@ -150,7 +162,7 @@ class ExportRecorder:
         for call in self.calls:
             summary.calls.append(
                 CallSite(
-                    callee=call.callee,
+                    callee=self._qualified(call.callee, local),
                     method=call.method,
                     line=lines.get(id(call.node), 0),
                     scope=call.scope,

@@ -109,6 +109,10 @@ class ClassInfo:
     attrs: dict[str, Value] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
     field_types: dict[str, str] = field(default_factory=dict)
+    # Derived from SQLModel: a table only with ``table=True``, an API schema otherwise.
+    sqlmodel: bool = False
+    # Personal fields declared in this class body: name -> (declaring node, label), for subclasses.
+    personal_fields: dict[str, tuple[cst.CSTNode, Label]] = field(default_factory=dict)
     # Fields a validator or setter protects before they are stored (``@validates("password")``).
     protected_fields: dict[str, str] = field(default_factory=dict)
 
@@ -124,6 +128,8 @@ class Scope:
     function: bool = False
     # The function's key in the module summary ("send", "Mailer.send"); None outside exported functions.
     fn_key: str | None = None
+    # Functions defined directly in this scope, by name.
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # Parameters whose own name already classifies them: their data points are reported where they are used.
     named_params: frozenset[int] = frozenset()
 

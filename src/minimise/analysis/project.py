@@ -8,6 +8,7 @@ them: a call ``audit("signup", email=user.email)`` whose callee, in another modu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -60,11 +61,16 @@ class Project:
             self.modules.setdefault(summary.module, summary)
         # A project imported as ``app.utils`` may be scanned as ``backend/app/utils.py``: every unique
         # dotted suffix of a module name also names it.
+        # Only suffixes that start at a package count, and never one that starts with a standard
+        # library name: `shopapp/utils/logging.py` must not hide `import logging`.
+        packages = {".".join(n.split(".")[:i]) for n in self.modules for i in range(1, n.count(".") + 1)}
         counts: dict[str, int] = {}
         owners: dict[str, str] = {}
         for name in self.modules:
             parts = name.split(".")
             for start in range(1, len(parts)):
+                if ".".join(parts[: start + 1]) not in packages or parts[start] in sys.stdlib_module_names:
+                    continue
                 alias = ".".join(parts[start:])
                 counts[alias] = counts.get(alias, 0) + 1
                 owners[alias] = name
