@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from minimise.analysis.facts import Label, Value
+from minimise.analysis.facts import ClassInfo, Label, Value
 from minimise.analysis.summary import (
     CallSite,
     Carried,
@@ -44,7 +44,7 @@ class _RawFunction:
 
 @dataclass
 class _RawCall:
-    node: cst.Call
+    node: cst.CSTNode
     callee: str
     method: str
     scope: str
@@ -98,7 +98,7 @@ class ExportRecorder:
 
     def call(
         self,
-        node: cst.Call,
+        node: cst.CSTNode,
         callee: str,
         method: str,
         scope: str,
@@ -118,8 +118,9 @@ class ExportRecorder:
         """Every node whose line the summary needs."""
         found: list[cst.CSTNode] = []
         for raw in self.functions.values():
-            found.append(raw.node.name)
-            found.extend(s[5] for s in raw.sinks)
+            if raw.sinks:  # a function's own line is only shown in the steps of its sinks
+                found.append(raw.node.name)
+                found.extend(s[5] for s in raw.sinks)
         for call in self.calls:
             found.append(call.node)
             found.extend(a[4] for a in call.args)
@@ -130,21 +131,24 @@ class ExportRecorder:
         lines: dict[int, int],
         column_of: Callable[[int, str], int],
         bindings: dict[str, Value],
-        classes: dict[str, dict[str, Value]],
+        classes: dict[str, ClassInfo],
     ) -> ModuleSummary:
         summary = ModuleSummary(module=self.module, path=self.path)
         local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
         for name, value in bindings.items():
             if value.qname and value.qname != name:
                 summary.bindings[name] = self._qualified(value.qname, local)
-        for name, attrs in classes.items():
+        for name, info in classes.items():
             summary.classes[name] = ClassSummary(
                 bases=tuple(self._qualified(b, local) for b in self.class_bases.get(name, ())),
                 attrs={
                     k[5:]: self._qualified(v.qname, local)
-                    for k, v in attrs.items()
+                    for k, v in info.attrs.items()
                     if k.startswith("self.") and v.qname
                 },
+                store=info.store.id if info.store is not None else None,
+                fields={f: label.category for f, (_node, label) in info.personal_fields.items()},
+                schema=info.collect.id if info.collect is not None else None,
             )
         for key, raw in self.functions.items():
             returns = raw.returns
