@@ -26,6 +26,8 @@ from minimise.words import split_words
 
 
 class ModelDetection(AnalyserBase):
+    """Detects model and schema classes and the personal fields they declare."""
+
     def _class(self, node: cst.ClassDef, scope: Scope) -> None:
         info = ClassInfo(node.name.value, split_words(node.name.value))
         for base in node.bases:

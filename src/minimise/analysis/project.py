@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink
+from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
 
@@ -167,6 +168,12 @@ class Project:
                 return self.resolve(".".join([attr + ("()" if called else ""), *tail]), steps + 1)
         if cls.module.classes[cls.key].store is not None and not instance:
             return self._model_access(cls, rest)
+        # Nothing in the project defines it: a subclass of a library class inherits the library's methods
+        # (`class MailBuilder(djmail.template_mail.MagicMailBuilder)`).
+        for owner in self.mro(cls):
+            for base in owner.module.classes[owner.key].bases:
+                if isinstance(self.resolve(base, steps + 1), ExternalTarget):
+                    return ExternalTarget(".".join([base + ("()" if instance else ""), *rest]))
         return None
 
     @staticmethod
@@ -342,6 +349,14 @@ def _reached(
             kind = sink_arg_kind(matched, site.method, arg.ident)
             if kind is None:
                 continue
+            if any(lb[0] == PERSON_MARK for lb in arg.labels):
+                as_recipient = arg.ident in matched.recipients
+                labels = tuple(
+                    (PERSON_ADDRESS, *lb[1:]) if lb[0] == PERSON_MARK else lb
+                    for lb in arg.labels
+                    if lb[0] != PERSON_MARK or as_recipient
+                )
+                arg = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
             verb = _VERBS.get(matched.action, matched.action)
             step = Step(module.path, arg.line or site.line, f"{verb} by {matched.id} through {site.callee}")
             found.append((arg, ParamSink(-1, matched.action, matched.id, kind, "none", (step,)), target.qname))
@@ -357,6 +372,8 @@ def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge) -> list[DataP
         for site in module.calls:
             for arg, sink, _callee in _reached(project, site, module, knowledge):
                 for category, identifier, protection, why in arg.labels:
+                    if category == PERSON_MARK:
+                        continue  # a person object that reached no recipient argument
                     if sink.protection != "none" and protection == "none":
                         protection = sink.protection
                     if sink.action != "store" and protection != "none":

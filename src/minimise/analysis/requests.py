@@ -17,6 +17,8 @@ from minimise.words import split_words
 
 
 class RequestDetection(AnalyserBase):
+    """Binds route parameters and reads request input and submitted form fields."""
+
     def _bind_params(self, fn: cst.FunctionDef, scope: Scope, route: bool) -> None:
         params = fn.params
         ordered = list(params.posonly_params) + list(params.params)

@@ -21,6 +21,8 @@ from minimise.words import split_words
 
 
 class ValueEvaluation(AnalyserBase):
+    """Evaluates expressions to what they carry."""
+
     def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
         if isinstance(node, cst.Name):
             found = scope.lookup(node.value)

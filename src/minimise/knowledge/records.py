@@ -33,6 +33,8 @@ class Sink:
     vendor: str = ""
     library: str = ""
     data: str = ""
+    # Arguments naming who a message goes to: a person object there (`user`) stands for their address.
+    recipients: tuple[int | str, ...] = ()
 
     def via(self) -> str:
         return self.id

@@ -83,6 +83,10 @@ def _sink() -> dict[str, Any]:
                 '[key position, value position] when a string key names the value (`set_tag("email", v)`).',
                 {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
             ),
+            "recipients": _describe(
+                "Arguments naming who a message goes to: a person object there (`user`) means their address.",
+                _POSITIONS,
+            ),
             "fluent": _describe("Methods returning the same kind of object (`logger.bind(...).info`).", _STRINGS),
             "url_args": _describe("Arguments holding the URL of an HTTP call (their data is in the URL).", _POSITIONS),
             "url_for_method": _describe(
