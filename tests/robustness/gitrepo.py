@@ -7,7 +7,10 @@ import stat
 import subprocess
 from pathlib import Path
 
-LEAK = 'import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef signup(user):\n    log.info("signup %s", user.email)\n'
+LEAK = (
+    "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+    'def signup(user):\n    log.info("signup %s", user.email)\n'
+)
 CLEAN = "def add(a, b):\n    return a + b\n"
 
 
