@@ -44,7 +44,7 @@ KEYS: dict[str, Key] = {
         Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
         Key("format", "str", "text", "Report format."),
         Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
-        Key("cache_dir", "path", None, "Result cache folder (default: .minimise_cache under the scan root)."),
+        Key("cache_dir", "path", None, "Result cache folder inside the project (default: in the user cache folder)."),
         Key(
             "require_suppression_reason",
             "bool",

@@ -243,7 +243,7 @@ def run_files(
             pending.append((index, target, None, None))
             continue
         cache_key = cache.key(raw, target.display)
-        hit = cache.get(cache_key)
+        hit = cache.get(cache_key, target.display)
         if hit is not None:
             results[index] = hit
         else:

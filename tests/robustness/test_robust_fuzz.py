@@ -4,6 +4,7 @@ do not depend on the job count or the cache."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from minimise.discover import Target
 from minimise.engine import EngineOptions, analyse_bytes, run_files
+from minimise.redact import redact_text
 
 hypothesmith = pytest.importorskip("hypothesmith")
 
@@ -63,7 +65,16 @@ def test_mutated_fixtures_never_raise(seed: int, edits: int) -> None:
 
 
 def _key(results):
-    return [(r.path, r.data_points, r.error, r.suppressions) for r in results]
+    # Cached entries keep no explain traces (they quote code) and mask quoted text.
+    return [
+        (
+            r.path,
+            tuple(replace(p, trace=()) for p in r.data_points),
+            r.error and replace(r.error, message=redact_text(r.error.message)),
+            tuple((line, codes, redact_text(reason)) for line, codes, reason in r.suppressions),
+        )
+        for r in results
+    ]
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
