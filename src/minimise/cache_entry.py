@@ -43,7 +43,7 @@ def result_to_json(result: FileResult) -> dict[str, object]:
                 p.action,
                 p.category,
                 p.sensitivity,
-                p.identifier,
+                redact_text(p.identifier),
                 p.via,
                 p.protection,
                 p.scope,

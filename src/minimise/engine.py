@@ -13,6 +13,7 @@ from minimise.cache import ResultCache
 from minimise.discover import Target, module_name
 from minimise.knowledge import Knowledge, load_knowledge
 from minimise.model import DataPoint, FileResult, ScanError
+from minimise.redact import redact_text
 from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
 from minimise.suppress import find_suppressions
 
@@ -76,7 +77,7 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
             action=point.action,
             category=point.category,
             sensitivity=knowledge.sensitivity_of(point.category),
-            identifier=point.identifier,
+            identifier=redact_text(point.identifier),  # string keys can hold literal personal data
             via=point.via,
             protection=point.protection,
             scope=point.scope,
