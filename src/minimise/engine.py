@@ -46,7 +46,7 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     import libcst as cst
 
     from minimise.extract import ModuleAnalyser
-    from minimise.positions import find_lines
+    from minimise.positions import find_lines, split_lines
 
     # libcst trees and our values hold no reference cycles, so the cyclic collector only
     # costs time here (about 9% on real apps); refcounting frees everything after the file.
@@ -61,7 +61,7 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     if not raw:
         return ()
     lines = find_lines(module, [p.node for p in raw])
-    source_lines = text.splitlines()
+    source_lines = split_lines(text)
     points: dict[tuple[int, str, str], DataPoint] = {}
     for point in raw:
         line = lines.get(id(point.node), 1)

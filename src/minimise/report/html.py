@@ -126,7 +126,9 @@ class _Sources:
             text = decode_source(raw)
         except SourceError:
             text = raw.decode("utf-8", errors="replace")
-        return text.splitlines()
+        from minimise.source import split_lines
+
+        return split_lines(text)
 
 
 def _excerpt(sources: _Sources, finding: Finding, context: int) -> str:
