@@ -288,22 +288,13 @@ def _dotted(key_path: tuple[object, ...]) -> str:
 def load_inventory(path: Path, display: str | None = None, knowledge: Knowledge | None = None) -> Inventory:
     """Read and validate an inventory file or raise InventoryError."""
     shown = display or str(path)
+    from minimise.inputs import InputError, read_input
+
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InventoryError(shown, 1, 1, f"cannot read the data inventory: {exc.strerror or exc}") from None
-    if size > MAX_INVENTORY_BYTES:
-        raise InventoryError(
-            shown,
-            1,
-            1,
-            f"file is larger than {MAX_INVENTORY_BYTES // (1024 * 1024)} MiB; "
-            "split the inventory or remove generated content",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InventoryError(shown, 1, 1, f"cannot read the data inventory: {exc.strerror or exc}") from None
+        raw = read_input(path, "data inventory", MAX_INVENTORY_BYTES)
+    except InputError as exc:
+        hint = "; split the inventory or remove generated content" if "larger than" in exc.reason else ""
+        raise InventoryError(shown, 1, 1, exc.reason + hint) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
