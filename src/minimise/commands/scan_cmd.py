@@ -487,12 +487,12 @@ def scan_command(
     if output:
         import io
 
-        from minimise.atomic import atomic_write
+        from minimise.atomic import write_output
 
         buffer = io.StringIO()
         render(report, fmt, buffer, colour=False, show_data_points=data_points)
         try:
-            atomic_write(Path(output), buffer.getvalue())
+            write_output(Path(output), buffer.getvalue())
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     else:

@@ -154,17 +154,48 @@ def unsafe_regex_reason(pattern: str) -> str | None:
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a name pattern in the safe subset or raise ValueError saying why not."""
+    """Compile a name pattern in the safe subset or raise ValueError saying why not.
+
+    The pattern must also compile for RE2, the linear-time engine names are matched with (see
+    :func:`pattern_matches`); the returned ``re.Pattern`` keeps the text and flags.
+    """
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern is longer than {MAX_PATTERN_LENGTH} characters")
     reason = unsafe_regex_reason(pattern)
     if reason:
         raise ValueError(reason)
-    return re.compile(pattern)
+    compiled = re.compile(pattern)
+    try:
+        _linear(compiled)
+    except Exception as exc:  # noqa: BLE001 - re2.error: a construct RE2 cannot run in linear time
+        raise ValueError(f"not supported by the linear-time matcher: {exc}") from None
+    return compiled
+
+
+_LINEAR: dict[tuple[str, int], Any] = {}
+
+
+def _linear(pattern: re.Pattern[str]) -> Any:
+    """The RE2 compilation of ``pattern``: matching time linear in the name, whatever the pattern.
+
+    Python's backtracking engine takes exponential time on shapes such as ``a*a*a*a*b`` that no
+    syntactic check rules out completely; RE2 never backtracks.
+    """
+    key = (pattern.pattern, pattern.flags)
+    compiled = _LINEAR.get(key)
+    if compiled is None:
+        import re2  # google-re2
+
+        options = re2.Options()
+        options.case_sensitive = not pattern.flags & re.IGNORECASE
+        options.max_mem = 8 << 20
+        options.log_errors = False
+        compiled = _LINEAR[key] = re2.compile(pattern.pattern, options)
+    return compiled
 
 
 def pattern_matches(pattern: re.Pattern[str], name: str) -> bool:
-    return len(name) <= MAX_NAME_LENGTH and pattern.fullmatch(name) is not None
+    return len(name) <= MAX_NAME_LENGTH and _linear(pattern).fullmatch(name) is not None
 
 
 # ------------------------------------------------------------------------- reader
