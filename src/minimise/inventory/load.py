@@ -245,6 +245,9 @@ class _Reader:
         for key in value:
             if not isinstance(key, str):
                 self.fail(key_path, f"keys must be text, got {_kind(key)} {key!r}")
+            if key not in allowed and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,63}", key):
+                # Not even a name: maybe not an inventory at all (a secret file?); never echo it.
+                self.fail(key_path, f"a key that is not a setting name; allowed keys: {', '.join(sorted(allowed))}")
             if key not in allowed:
                 import difflib
 
