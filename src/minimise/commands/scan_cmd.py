@@ -180,6 +180,7 @@ class Outcome:
     all_findings: list[Finding] = field(default_factory=list)  # before suppressions, select and ignore
     stale: list[Entry] = field(default_factory=list)  # baseline entries that no longer match
     baselined: int = 0
+    baselined_findings: list[Finding] = field(default_factory=list)  # the baseline's matches, for reports
     scanned: set[str] = field(default_factory=set)
     inventory_used: bool = False
     partial: bool = False
@@ -290,6 +291,7 @@ def run(
         report.findings = comparison.new
         outcome.stale = comparison.stale
         outcome.baselined = len(comparison.matched)
+        outcome.baselined_findings = comparison.matched
     if changed is not None and git_root is not None:
         report.findings = [f for f in report.findings if _on_changed_line(f, root, git_root, changed)]
     report.sort()
@@ -484,19 +486,22 @@ def scan_command(
         use_inventory=not no_inventory,
     )
     report = outcome.report
+    from minimise.report.context import scan_context
+
+    context = scan_context(report, config, outcome, fmt, baseline_used=not no_baseline)
     if output:
         import io
 
         from minimise.atomic import write_output
 
         buffer = io.StringIO()
-        render(report, fmt, buffer, colour=False, show_data_points=data_points)
+        render(report, fmt, buffer, colour=False, show_data_points=data_points, context=context)
         try:
             write_output(Path(output), buffer.getvalue())
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
-        render(report, fmt, sys.stdout, show_data_points=data_points)
+        render(report, fmt, sys.stdout, show_data_points=data_points, context=context)
         sys.stdout.flush()
     if config["baseline"] and not no_baseline:
         print_stale(outcome.stale, config["baseline"])
