@@ -249,6 +249,23 @@ def tokenizer_error_line(text: str) -> int | None:
         return exc.lineno
     except RecursionError:
         return None
+    return _compiler_error_line(text)
+
+
+def _compiler_error_line(text: str) -> int | None:
+    """The line CPython's own parser reports, for errors the ``tokenize`` module lets through.
+
+    ``tokenize`` accepts inconsistent tabs and spaces and f-strings that do not close; only
+    called after libcst failed, on text the nesting pre-checks have already bounded.
+    """
+    import ast
+
+    try:
+        compile(text, "<source>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:  # TabError and IndentationError included
+        return exc.lineno if exc.lineno and exc.lineno > 0 else None
+    except (ValueError, RecursionError, MemoryError):
+        return None
     return None
 
 

@@ -178,3 +178,18 @@ def test_ordinary_match_patterns_are_analysed(pattern: str) -> None:
     result = analyse_bytes(text.encode(), "a.py", OPTIONS, KNOWLEDGE, None)
     assert result.error is None
     assert [(p.line, p.action) for p in result.data_points] == [(7, "log")]
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("if x:\n\ta = 1\n        b = 2\n", 3),  # tabs and spaces mixed: tokenize lets it through
+        ("x = 1\ny = f'{'\n", 2),
+        ("x = 1\ry = 2\rz = '''abc\remail\r", 3),
+        ("x = 1\n\fy = $\n", 2),
+    ],
+    ids=["tab-mix", "fstring", "cr-triple", "form-feed"],
+)
+def test_tokenizer_error_lines(text: str, line: int) -> None:
+    result = analyse_bytes(text.encode(), "a.py", OPTIONS, KNOWLEDGE, None)
+    assert result.error is not None and result.error.line == line, result.error
