@@ -204,3 +204,21 @@ def test_prune_by_age_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert prune(folder) == 0  # at most once a day
     monkeypatch.setattr(cache_module, "MAX_CACHE_BYTES", 1)
     assert prune(folder, force=True) == 1 and not new.exists()
+
+
+def test_flake8_ignores_a_committed_cache_too(tmp_path: Path, xdg: Path) -> None:
+    repo = init_repo(tmp_path / "repo", {"app.py": LEAK})
+    (repo / "pyproject.toml").write_text('[tool.minimise]\ncache_dir = ".minimise_cache"\n', encoding="utf-8")
+    _plant(repo / ".minimise_cache", repo, "app.py", _forged_entry("app.py"))
+    git(repo, "add", "-f", "-A")
+    git(repo, "commit", "-q", "-m", "cache")
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=MIN", "app.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.splitlines() == [
+        "app.py:7:32: MIN301 Email address (user.contact.email) logged via logging: `email`"
+    ]
