@@ -24,6 +24,10 @@ from minimise.analysis.vocabulary import (
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
+# Keyword arguments in which a field describes itself to people (forms, admin, API docs).
+_DESCRIPTIONS = frozenset({"verbose_name", "label", "help_text", "description", "title"})
+_STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
+
 
 class ModelDetection(AnalyserBase):
     """Detects model and schema classes and the personal fields they declare."""
@@ -297,10 +301,12 @@ class ModelDetection(AnalyserBase):
                 scope.vars[name] = self._bind_name(name, self._ev(value, scope), scope)
             return
         label = self._label(name, info.words)
-        if label is None:
-            category = self._type_category(call, annotation)
-            if category is not None:
-                label = Label(category, name, "none", f"declared with type {category}")
+        category = self._type_category(call, annotation)
+        if category is not None and (label is None or label.protection == "none"):
+            # The declared type wins over a misleading name: `username = EmailField()` holds an email.
+            label = Label(category, name, "none", f"declared with type {category}")
+        if label is None and call is not None:
+            label = self._described_field(call, name, info)
         if label is None:
             return
         protection = label.protection
@@ -318,6 +324,21 @@ class ModelDetection(AnalyserBase):
             scope,
             "database" if action == "store" else "schema",
         )
+
+    def _described_field(self, call: cst.Call, name: str, info: ClassInfo) -> Label | None:
+        """A field whose name says nothing but whose label does: ``line1 = CharField("First line of address")``."""
+        texts = [literal_string(call.args[0].value)] if call.args and call.args[0].keyword is None else []
+        texts += [literal_string(a.value) for a in call.args if a.keyword and a.keyword.value in _DESCRIPTIONS]
+        for text in texts:
+            if not text or len(text) > 80:
+                continue
+            words = [w for w in split_words(text) if w not in _STOP_WORDS]
+            # The whole description, then its last word (the thing described: "First line of address").
+            for candidate in ("_".join(words), words[-1] if len(words) > 1 else ""):
+                found = self._label(candidate, info.words, shown=name) if candidate else None
+                if found is not None:
+                    return Label(found.category, name, found.protection, f"described as '{text}'; {found.why}")
+        return None
 
     def _type_category(self, call: cst.Call | None, annotation: cst.BaseExpression | None) -> str | None:
         names: list[str] = []
