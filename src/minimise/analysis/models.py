@@ -26,6 +26,7 @@ from minimise.words import split_words
 
 # Keyword arguments in which a field describes itself to people (forms, admin, API docs).
 _DESCRIPTIONS = frozenset({"verbose_name", "label", "help_text", "description", "title"})
+_ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sa", "db", "orm", "peewee", "cassandra"})
 _STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
 
 
@@ -243,6 +244,8 @@ class ModelDetection(AnalyserBase):
         if info.collect is not None:
             return ("collect", info.collect, short)
         receiver = name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        if short == "Column" and receiver not in HEURISTIC_STORE_RECEIVERS and self._foreign_column(qname):
+            return None  # django_tables2.Column, dash_table.Column: a table on a page, not in a database
         if receiver in HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
             kind_id = HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
             return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
@@ -296,6 +299,8 @@ class ModelDetection(AnalyserBase):
                     action = "store"
             elif info.store is not None and info.store.annotated_fields and info.store.id == "sqlmodel":
                 action, kind, constructor = "store", info.store, ann_text or ""
+        if action == "collect" and info.name in self.output_models:
+            action = None
         if action is None:
             if value is not None:
                 scope.vars[name] = self._bind_name(name, self._ev(value, scope), scope)
@@ -324,6 +329,11 @@ class ModelDetection(AnalyserBase):
             scope,
             "database" if action == "store" else "schema",
         )
+
+    def _foreign_column(self, qname: str) -> bool:
+        """A `Column` imported from a library that is not an ORM."""
+        root = qname.split(".", 1)[0]
+        return "." in qname and root in self.imported_roots and root not in _ORM_ROOTS
 
     def _described_field(self, call: cst.Call, name: str, info: ClassInfo) -> Label | None:
         """A field whose name says nothing but whose label does: ``line1 = CharField("First line of address")``."""
