@@ -34,7 +34,7 @@ _NAMED_SECRET = re.compile(
 )
 # Phone numbers: international (+CC ...), or North-American shapes with an area code.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}"
+    r"(?<![\w+])(?:\+(?=(?:[ .()-]{0,2}\d){7,15})\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}"
     r"|\(\d{3}\)[ .-]?\d{3}[ .-]?\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])"
 )
 # Calendar dates (a date of birth looks like any other date): ISO, and day/month/year orders.
