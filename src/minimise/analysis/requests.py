@@ -149,7 +149,10 @@ class RequestDetection(AnalyserBase):
             cls = self.classes.get(found.removesuffix("()"))
             if cls is None:
                 return "form" in split_words(name_of(receiver) or "")
-        return cls is not None and cls.collect is not None and cls.collect.id in FORM_KINDS
+        if cls is None:
+            return False
+        # A project's own form base (class ProfileForm(ProjectForm)) is a form by its name.
+        return (cls.collect is not None and cls.collect.id in FORM_KINDS) or "form" in cls.words
 
     def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
         """``form.email.data`` (and ``field.data`` in a form's ``validate_email``) reads what the user typed."""
