@@ -252,3 +252,8 @@ def diff_command(
     else:
         _emit(to_markdown(result), output)
     sys.exit(EXIT_OK)
+
+
+from minimise.commands.erasure_cmd import erasure_command  # noqa: E402 - registered on the group above
+
+inventory_group.add_command(erasure_command)

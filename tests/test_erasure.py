@@ -1,0 +1,170 @@
+"""Erasure coverage: deletion paths, the user's personal-data map, verdicts and MIN601."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from minimise.analysis.erasure import build_map, erasure_findings
+from minimise.analysis.summary import summary_from_json
+from minimise.cli import cli
+from minimise.engine import EngineOptions, analyse_module
+from minimise.knowledge import load_knowledge
+from minimise.scan import ScanOptions, scan
+
+FIXTURE = Path(__file__).parent / "fixtures" / "erasure"
+
+# Every personal field, cache and recipient of the fixture shop, with its verdict and where it is.
+EXPECTED = [
+    ("field", "User.email", "erased", "shop/models.py", 6),
+    ("field", "User.phone_number", "erased", "shop/models.py", 7),
+    ("field", "Profile.date_of_birth", "erased", "shop/models.py", 12),
+    ("field", "Profile.home_address", "erased", "shop/models.py", 13),
+    ("field", "Order.billing_email", "erased", "shop/models.py", 18),
+    ("field", "Order.shipping_address", "survives", "shop/models.py", 19),
+    ("field", "AuditEvent.ip_address", "erased", "shop/models.py", 25),
+    ("field", "SupportTicket.contact_email", "survives", "shop/models.py", 30),
+    ("cache", "redis.Redis key last-order:", "survives", "shop/views.py", 17),
+    ("cache", "redis.Redis key basket:", "expires", "shop/views.py", 18),
+    ("recipient", "segment", "survives", "shop/views.py", 19),
+]
+
+
+def _map(root: Path, declared: tuple[str, ...] = ()) -> dict[str, object]:
+    found: list[dict[str, object]] = []
+    knowledge = load_knowledge()
+
+    def check(summaries, points):  # type: ignore[no-untyped-def]
+        found.append(build_map(summaries, points, knowledge, declared).to_json())
+        return erasure_findings(build_map(summaries, points, knowledge, declared), knowledge)
+
+    options = ScanOptions(paths=[root], root=root, engine=EngineOptions(prefilter=False), jobs=1, project_checks=check)
+    report = scan(options)
+    found[0]["findings"] = [(f.code, f.path, f.line, f.identifier) for f in report.findings if f.code == "MIN601"]
+    return found[0]
+
+
+def test_every_verdict_of_the_fixture_shop() -> None:
+    result = _map(FIXTURE)
+    assert result["deletion_paths"] == [
+        {"function": "shop.views.delete_account", "path": "shop/views.py", "line": 24, "why": "deletes the user"}
+    ]
+    entries = result["entries"]
+    assert isinstance(entries, list)
+    assert [(e["kind"], e["subject"], e["verdict"], e["path"], e["line"]) for e in entries] == EXPECTED
+    # The newsletter signup holds an email but is not tied to the user: it stays out of the map.
+    assert not any("NewsletterSignup" in e["subject"] for e in entries)
+    assert result["findings"] == [
+        ("MIN601", "shop/models.py", 19, "Order.shipping_address"),
+        ("MIN601", "shop/models.py", 30, "SupportTicket.contact_email"),
+        ("MIN601", "shop/views.py", 17, "redis.Redis key last-order:"),
+        ("MIN601", "shop/views.py", 19, "segment"),
+    ]
+
+
+def test_reasons_name_the_path_and_the_evidence() -> None:
+    entries = {e["subject"]: e for e in _map(FIXTURE)["entries"]}  # type: ignore[union-attr]
+    assert entries["Order.shipping_address"]["how"] == (
+        "user -> User (on_delete=SET_NULL) keeps the row when the user is deleted, "
+        "and shop.views.delete_account does not delete or overwrite it"
+    )
+    assert entries["Order.billing_email"]["how"] == "`billing_email` overwritten by shop.views.delete_account"
+    assert entries["Order.billing_email"]["evidence"][0] == {
+        "path": "shop/views.py",
+        "line": 13,
+        "message": "`billing_email` copied from the user's `email` in shop.views.checkout",
+    }
+    assert entries["AuditEvent.ip_address"]["how"] == "on_delete=CASCADE from User (actor)"
+    assert entries["SupportTicket.contact_email"]["link"] == "plain id column `requester_id`"
+
+
+def test_a_soft_delete_keeps_what_it_does_not_overwrite(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "app")
+    views = tmp_path / "app" / "shop" / "views.py"
+    text = views.read_text().replace("    user.delete()\n", "    user.email = ''\n    user.save()\n")
+    views.write_text(text)
+    entries = {e["subject"]: e for e in _map(tmp_path / "app")["entries"]}  # type: ignore[union-attr]
+    assert entries["User.email"]["verdict"] == "erased"
+    assert entries["User.phone_number"]["verdict"] == "survives"
+    assert entries["Profile.home_address"]["how"] == (
+        "user -> User (on_delete=CASCADE), but shop.views.delete_account keeps the parent row"
+    )
+
+
+def test_no_deletion_path_is_one_line_and_no_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "app")
+    views = tmp_path / "app" / "shop" / "views.py"
+    views.write_text(views.read_text().split("@login_required")[0])
+    monkeypatch.chdir(tmp_path / "app")
+    result = CliRunner().invoke(cli, ["inventory", "erasure", ".", "-j", "1"])
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "minimise: no account deletion path found; declare one in data-inventory.yaml with "
+        "`erasure: [package.module.function]`\n"
+    )
+    assert _map(tmp_path / "app")["findings"] == []
+
+
+def test_the_inventory_declares_a_deletion_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "app")
+    (tmp_path / "app" / "shop" / "gdpr.py").write_text(
+        "from shop.models import SupportTicket\n\n\ndef forget(ticket_owner):\n"
+        "    SupportTicket.objects.filter(requester_id=ticket_owner).delete()\n"
+    )
+    (tmp_path / "app" / "data-inventory.yaml").write_text("version: 1\nerasure: [shop.gdpr.forget]\n")
+    monkeypatch.chdir(tmp_path / "app")
+    result = CliRunner().invoke(cli, ["inventory", "erasure", ".", "--format", "json", "-j", "1"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert [p["function"] for p in data["deletion_paths"]] == ["shop.gdpr.forget", "shop.views.delete_account"]
+    verdicts = {e["subject"]: e["verdict"] for e in data["entries"]}
+    assert verdicts["SupportTicket.contact_email"] == "erased"
+    assert data["survives"] == 3
+
+
+def test_the_markdown_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURE)
+    result = CliRunner().invoke(cli, ["inventory", "erasure", ".", "-j", "1"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:7] == [
+        "# Erasure map",
+        "",
+        "What deleting a user's account leaves behind.",
+        "",
+        "## Deletion paths",
+        "",
+        "- `shop.views.delete_account` (shop/views.py:24): deletes the user",
+    ]
+    assert "## Personal data (4 survive)" in lines
+    assert sum(1 for line in lines if line.startswith("| survives |")) == 4
+    assert sum(1 for line in lines if line.startswith("| erased |")) == 6
+
+
+def test_a_bad_erasure_declaration_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "app")
+    (tmp_path / "app" / "data-inventory.yaml").write_text("version: 1\nerasure: shop.gdpr.forget\n")
+    monkeypatch.chdir(tmp_path / "app")
+    result = CliRunner().invoke(cli, ["inventory", "erasure", "."])
+    assert result.exit_code == 2
+    assert "`erasure` must be a list of dotted function names" in result.stderr
+
+
+def test_erasure_facts_round_trip_through_the_summary_json() -> None:
+    text = (FIXTURE / "shop" / "views.py").read_text()
+    _points, data = analyse_module(text, "shop/views.py", load_knowledge())
+    summary = summary_from_json("shop/views.py", data)
+    assert summary is not None and summary.to_json() == data
+    facts = summary.functions["delete_account"].erasure
+    assert facts is not None
+    assert facts.deletes == (("USER", 27),)
+    assert facts.blanks == (("shop.models.Order", "billing_email", 26),)
+    models = (FIXTURE / "shop" / "models.py").read_text()
+    classes = summary_from_json("shop/models.py", analyse_module(models, "shop/models.py", load_knowledge())[1])
+    assert classes is not None
+    assert classes.classes["Order"].relations == {"user": ("shop.models.User", "SET_NULL", "")}
+    assert classes.classes["SupportTicket"].id_columns == ("requester_id",)
