@@ -168,3 +168,58 @@ def test_erasure_facts_round_trip_through_the_summary_json() -> None:
     assert classes is not None
     assert classes.classes["Order"].relations == {"user": ("shop.models.User", "SET_NULL", "")}
     assert classes.classes["SupportTicket"].id_columns == ("requester_id",)
+
+
+SQLALCHEMY_MODELS = '''from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    email = Column(String)
+    addresses = relationship("Address", cascade="all, delete-orphan")
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id"))
+    street_address = Column(String)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id = Column(Integer, primary_key=True)
+    author_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"))
+    contact_phone = Column(String)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    billing_name = Column(String)
+'''
+
+
+def test_sqlalchemy_session_delete_follows_ondelete_and_orm_cascades(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(SQLALCHEMY_MODELS)
+    (app / "service.py").write_text(
+        "from app.models import User\n\n\ndef erase(session, user_id):\n"
+        "    user = session.get(User, user_id)\n    session.delete(user)\n    session.commit()\n"
+    )
+    result = _map(tmp_path)
+    assert [p["function"] for p in result["deletion_paths"]] == ["app.service.erase"]  # type: ignore[union-attr]
+    verdicts = [(e["subject"], e["verdict"], e["line"]) for e in result["entries"]]  # type: ignore[union-attr]
+    assert verdicts == [
+        ("User.email", "erased", 10),
+        ("Address.street_address", "erased", 18),
+        ("Note.contact_phone", "erased", 25),
+        ("Invoice.billing_name", "survives", 32),
+    ]

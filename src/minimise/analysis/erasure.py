@@ -26,6 +26,8 @@ class ErasureRules:
     user_model_names: frozenset[str]
     user_class_names: frozenset[str]
     deletion_verbs: frozenset[str]
+    standalone_verbs: frozenset[str]
+    filler_words: frozenset[str]
     id_columns: frozenset[str]
     recipient_kinds: frozenset[str]
     recipient_deletes: dict[str, tuple[str, ...]]
@@ -39,6 +41,8 @@ def erasure_rules() -> ErasureRules:
         user_model_names=frozenset(data["user_model_names"]),
         user_class_names=frozenset(data["user_class_names"]),
         deletion_verbs=frozenset(data["deletion_verbs"]),
+        standalone_verbs=frozenset(data["standalone_verbs"]),
+        filler_words=frozenset(data["filler_words"]),
         id_columns=frozenset(data["id_columns"]),
         recipient_kinds=frozenset(data["recipient_kinds"]),
         recipient_deletes={str(k): tuple(v) for k, v in dict(data["recipient_deletes"]).items()},
@@ -224,15 +228,29 @@ class _Analysis:
         return self.model_of(receiver) in self.users if self.users else receiver == USER
 
     def _named_for_deletion(self, module: ModuleSummary, key: str) -> bool:
-        words = set(split_words(key.rsplit(".", 1)[-1]))
-        if not words & self.rules.deletion_verbs:
+        """``delete_account``, ``erase_user``, ``anonymise``, ``User.cancel``, ``UsersViewSet.destroy``.
+
+        The name must say nothing but the verb and the account: ``delete_user_story`` is not a path.
+        """
+        if _is_test(module.path) or key.rsplit(".", 1)[-1].startswith("test"):
             return False
+        rules = self.rules
+        words = [w for w in split_words(key.rsplit(".", 1)[-1]) if w not in rules.filler_words]
+        verbs = [w for w in words if w in rules.deletion_verbs or w in rules.standalone_verbs]
+        rest = [w.removesuffix("s") for w in words if w not in verbs]
+        if not verbs:
+            return False
+        if rest:
+            return len(rest) == 1 and rest[0] in ACCOUNT_WORDS
+        if set(verbs) & rules.standalone_verbs:
+            return True
         owner = key.rsplit(".", 1)[0] if "." in key else ""
-        if "gdpr" in words or words & ACCOUNT_WORDS:
+        if not owner:
+            return False
+        if f"{module.module}.{owner}" in self.users:
             return True
-        if owner and f"{module.module}.{owner}" in self.users:
-            return True
-        return bool(owner and set(split_words(owner)) & ACCOUNT_WORDS)
+        owner_words = [w.removesuffix("s") for w in split_words(owner) if w not in rules.filler_words]
+        return len(owner_words) == 1 and owner_words[0] in ACCOUNT_WORDS
 
     def effects(self, paths: list[DeletionPath]) -> _Effects:
         effects = _Effects()
@@ -318,6 +336,11 @@ class _Analysis:
         return []
 
 
+def _is_test(path: str) -> bool:
+    parts = path.split("/")
+    return any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith(("test_", "conftest"))
+
+
 def build_map(
     summaries: Iterable[ModuleSummary],
     points: Iterable[DataPoint],
@@ -384,10 +407,15 @@ def summaries_copies(analysis: _Analysis) -> dict[str, list[Step]]:
 def _tied_models(analysis: _Analysis, copies: dict[str, list[Step]]) -> dict[str, tuple[str, list[Step]]]:
     """Models holding the user's rows, with how they are tied to the user."""
     tied: dict[str, tuple[str, list[Step]]] = {q: ("the user's own row", copies.get(q, [])) for q in analysis.users}
+    # Beyond the user's own rows, only rows the user owns outright (CASCADE all the way) are theirs:
+    # a project that merely names its owner does not make every row of the project personal.
+    owned = set(analysis.users)
     for _round in range(MAX_CASCADE_DEPTH):
         grew = False
         for child, name, parent, rule, _related in analysis.edges:
-            if parent in tied and child not in tied:
+            if parent in owned and child not in tied:
+                if rule == "CASCADE":
+                    owned.add(child)
                 shown = rule or "no on_delete rule"
                 tied[child] = (f"{name} -> {analysis.models[parent].key} (on_delete={shown})", copies.get(child, []))
                 grew = True
