@@ -170,7 +170,7 @@ def test_erasure_facts_round_trip_through_the_summary_json() -> None:
     assert classes.classes["SupportTicket"].id_columns == ("requester_id",)
 
 
-SQLALCHEMY_MODELS = '''from sqlalchemy import Column, ForeignKey, Integer, String
+SQLALCHEMY_MODELS = """from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -202,7 +202,7 @@ class Invoice(Base):
     id = Column(Integer, primary_key=True)
     customer_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
     billing_name = Column(String)
-'''
+"""
 
 
 def test_sqlalchemy_session_delete_follows_ondelete_and_orm_cascades(tmp_path: Path) -> None:

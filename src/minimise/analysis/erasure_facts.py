@@ -57,9 +57,19 @@ class RawErasure:
     copies: list[tuple[str, str, str, cst.CSTNode]] = field(default_factory=list)
     cache_writes: list[tuple[str, str, str, cst.CSTNode]] = field(default_factory=list)  # ttl: yes, no, unset
     cache_deletes: list[tuple[str, str, cst.CSTNode]] = field(default_factory=list)
+    purges: list[tuple[str, cst.CSTNode]] = field(default_factory=list)
 
     def nodes(self) -> Iterator[cst.CSTNode]:
-        for group in (self.deletes, self.blanks, self.calls, self.copies, self.cache_writes, self.cache_deletes):
+        groups = (
+            self.deletes,
+            self.blanks,
+            self.calls,
+            self.copies,
+            self.cache_writes,
+            self.cache_deletes,
+            self.purges,
+        )
+        for group in groups:
             for fact in group:
                 yield fact[-1]  # type: ignore[misc]
 
@@ -175,6 +185,8 @@ class _Reader:
                     target = self.receiver(func.value)
                 if target is not None:
                     self.facts.deletes.append((target, node))
+                    if _date_filtered(func.value):
+                        self.facts.purges.append((target, node))
                     return
             if method == "update" and node.args and all(a.keyword is not None for a in node.args):
                 target = self.receiver(func.value)
@@ -234,6 +246,27 @@ class _Reader:
             if isinstance(inner, cst.Name) and self.types.get(inner.value) == USER:
                 return True
         return False
+
+
+_DATE_LOOKUPS = ("__lt", "__lte", "__range", "__date__lt", "__date__lte")
+
+
+def _date_filtered(chain: cst.BaseExpression) -> bool:
+    """``Model.objects.filter(created__lt=cutoff)`` or ``query.where(Model.at < cutoff)``: rows older than a date."""
+    node: cst.BaseExpression = chain
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        if isinstance(node, cst.Call):
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value.endswith(_DATE_LOOKUPS):
+                    return True
+                if isinstance(arg.value, cst.Comparison) and any(
+                    isinstance(c.operator, (cst.LessThan, cst.LessThanEqual)) for c in arg.value.comparisons
+                ):
+                    return True
+            node = node.func
+        else:
+            node = node.value
+    return False
 
 
 def _key_prefix(node: cst.BaseExpression) -> str:

@@ -263,6 +263,7 @@ class ExportRecorder:
             copies=tuple(dict.fromkeys((q(m), f, s, at(n)) for m, f, s, n in raw.copies)),
             cache_writes=tuple(dict.fromkeys(writes)),
             cache_deletes=tuple(dict.fromkeys((q(c), p, at(n)) for c, p, n in raw.cache_deletes)),
+            purges=tuple(dict.fromkeys((q(r), at(n)) for r, n in raw.purges)),
         )
         return None if facts.empty() else facts
 

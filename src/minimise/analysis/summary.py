@@ -68,6 +68,7 @@ class ErasureFacts:
     copies: tuple[tuple[str, str, str, int], ...] = ()  # (model, field, user field copied into it, line)
     cache_writes: tuple[tuple[str, str, bool, int], ...] = ()  # (cache, key prefix, has a TTL, line)
     cache_deletes: tuple[tuple[str, str, int], ...] = ()  # (cache, key prefix, line)
+    purges: tuple[tuple[str, int], ...] = ()  # (rows deleted by a date filter: a retention purge, line)
 
     def empty(self) -> bool:
         return not (self.deletes or self.blanks or self.calls or self.copies or self.cache_writes or self.cache_deletes)
@@ -80,11 +81,12 @@ class ErasureFacts:
             [list(c) for c in self.copies],
             [list(w) for w in self.cache_writes],
             [list(d) for d in self.cache_deletes],
+            [list(p) for p in self.purges],
         ]
 
     @staticmethod
     def from_json(data: Any) -> ErasureFacts:
-        deletes, blanks, calls, copies, writes, cache_deletes = data
+        deletes, blanks, calls, copies, writes, cache_deletes, purges = data
         return ErasureFacts(
             deletes=tuple((str(a), int(b)) for a, b in deletes),
             blanks=tuple((str(a), str(b), int(c)) for a, b, c in blanks),
@@ -92,6 +94,7 @@ class ErasureFacts:
             copies=tuple((str(a), str(b), str(c), int(d)) for a, b, c, d in copies),
             cache_writes=tuple((str(a), str(b), bool(c), int(d)) for a, b, c, d in writes),
             cache_deletes=tuple((str(a), str(b), int(c)) for a, b, c in cache_deletes),
+            purges=tuple((str(a), int(b)) for a, b in purges),
         )
 
 
