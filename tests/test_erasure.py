@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from minimise.analysis.erasure import build_map, erasure_findings
+from minimise.analysis.erasure_checks import ErasureChecks
 from minimise.analysis.summary import summary_from_json
 from minimise.cli import cli
 from minimise.engine import EngineOptions, analyse_module
@@ -35,17 +35,14 @@ EXPECTED = [
 
 
 def _map(root: Path, declared: tuple[str, ...] = ()) -> dict[str, object]:
-    found: list[dict[str, object]] = []
-    knowledge = load_knowledge()
-
-    def check(summaries, points):  # type: ignore[no-untyped-def]
-        found.append(build_map(summaries, points, knowledge, declared).to_json())
-        return erasure_findings(build_map(summaries, points, knowledge, declared), knowledge)
-
-    options = ScanOptions(paths=[root], root=root, engine=EngineOptions(prefilter=False), jobs=1, project_checks=check)
+    """The erasure map of a scan of ``root``, with the MIN601 findings the scan raised."""
+    checks = ErasureChecks(load_knowledge(), declared)
+    options = ScanOptions(paths=[root], root=root, engine=EngineOptions(prefilter=False), jobs=1)
+    options.project_checks = checks
     report = scan(options)
-    found[0]["findings"] = [(f.code, f.path, f.line, f.identifier) for f in report.findings if f.code == "MIN601"]
-    return found[0]
+    found = checks.map.to_json()
+    found["findings"] = [(f.code, f.path, f.line, f.identifier) for f in report.findings if f.code == "MIN601"]
+    return found
 
 
 def test_every_verdict_of_the_fixture_shop() -> None:
@@ -223,3 +220,81 @@ def test_sqlalchemy_session_delete_follows_ondelete_and_orm_cascades(tmp_path: P
         ("Note.contact_phone", "erased", 25),
         ("Invoice.billing_name", "survives", 32),
     ]
+
+
+PURGES = """from datetime import timedelta
+
+from django.utils import timezone
+
+from shop.models import SupportTicket
+
+
+def purge_old_tickets():
+    SupportTicket.objects.filter(created__lt=timezone.now() - timedelta(days=365)).delete()
+"""
+
+INVENTORY = """version: 1
+data:
+  - id: contact_email
+    label: Contact email
+    category: user.contact.email
+    retention: P1Y
+  - id: address
+    label: Postal address
+    category: user.contact.address
+    retention: {period: P2Y, after: account_closed}
+"""
+
+
+def test_retention_purges_and_min602(tmp_path: Path) -> None:
+    from minimise.inventory.load import load_inventory
+
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURE, root)
+    (root / "shop" / "tasks.py").write_text(PURGES)
+    (root / "data-inventory.yaml").write_text(INVENTORY)
+    knowledge = load_knowledge()
+    inventory = load_inventory(root / "data-inventory.yaml", "data-inventory.yaml", knowledge)
+    checks = ErasureChecks(knowledge, (), inventory)
+    options = ScanOptions(paths=[root], root=root, engine=EngineOptions(prefilter=False), jobs=1)
+    options.project_checks = checks
+    report = scan(options)
+    entries = {e.item: e for e in checks.retention}
+    assert [(s.path, s.line) for s in entries["contact_email"].purged_by] == [("shop/tasks.py", 9)]
+    assert entries["contact_email"].unpurged == [
+        "shop.models.NewsletterSignup",
+        "shop.models.Order",
+        "shop.models.User",
+    ]
+    assert entries["address"].purged_by == []
+    notes = [(f.code, f.severity, f.path, f.line, f.message) for f in report.findings if f.code == "MIN602"]
+    assert notes == [
+        (
+            "MIN602",
+            "note",
+            "data-inventory.yaml",
+            3,
+            "`contact_email` is kept P1Y, but no purge job deletes NewsletterSignup, Order, User by date",
+        ),
+        (
+            "MIN602",
+            "note",
+            "data-inventory.yaml",
+            7,
+            "`address` is kept P2Y after account_closed, but no purge job deletes Order, Profile by date",
+        ),
+    ]
+
+
+def test_min601_is_suppressed_on_the_field_line(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURE, root)
+    models = root / "shop" / "models.py"
+    models.write_text(
+        models.read_text().replace(
+            "    shipping_address = models.TextField()\n",
+            "    shipping_address = models.TextField()  # minimise: ignore[MIN601] kept for tax law\n",
+        )
+    )
+    assert ("MIN601", "shop/models.py", 19, "Order.shipping_address") not in _map(root)["findings"]  # type: ignore[operator]
+    assert len(_map(root)["findings"]) == 3  # type: ignore[arg-type]

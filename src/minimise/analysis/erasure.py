@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -334,6 +334,14 @@ class _Analysis:
                     found.append(parent)
             return found
         return []
+
+
+def models_by_qname(
+    summaries: Iterable[ModuleSummary],
+) -> tuple[dict[str, ClassSummary], Callable[[str], str | None]]:
+    """The project's stored models by qualified name, and how receivers and relation targets name them."""
+    analysis = _Analysis(summaries, ())
+    return {q: m.info for q, m in analysis.models.items()}, analysis.model_of
 
 
 def _is_test(path: str) -> bool:

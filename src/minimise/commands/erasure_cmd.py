@@ -12,6 +12,7 @@ from minimise.cli import EXIT_FINDINGS, EXIT_OK, fail, resolve_root
 
 if TYPE_CHECKING:
     from minimise.analysis.erasure import ErasureMap
+    from minimise.analysis.retention import RetentionEntry
 
 NO_PATH = (
     "minimise: no account deletion path found; declare one in data-inventory.yaml with "
@@ -53,6 +54,20 @@ def to_markdown(erasure_map: ErasureMap) -> str:
     return "\n".join(lines) + "\n"
 
 
+def retention_markdown(entries: list[RetentionEntry]) -> str:
+    if not entries:
+        return ""
+    lines = ["", "## Retention", "", "| Item | Kept | Stored in | Purge job |", "|---|---|---|---|"]
+    for entry in entries:
+        models = ", ".join(m.rsplit(".", 1)[-1] for m in entry.models)
+        purges = [f"{s.path}:{s.line} {s.message}" for s in entry.purged_by]
+        if entry.unpurged:
+            purges.append("none for " + ", ".join(m.rsplit(".", 1)[-1] for m in entry.unpurged) + " (MIN602)")
+        purge = "; ".join(purges)
+        lines.append(f"| `{entry.item}` | {entry.retention} | {models} | {purge} |")
+    return "\n".join(lines) + "\n"
+
+
 @click.command("erasure")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -84,34 +99,36 @@ def erasure_command(
     """
     import json
 
-    from minimise.analysis.erasure import build_map
-    from minimise.commands.inventory_cmd import _emit, _inventory_path, _knowledge
+    from minimise.analysis.erasure_checks import ErasureChecks
+    from minimise.commands.inventory_cmd import _emit, _inventory_path, _knowledge, _load
     from minimise.engine import EngineOptions
     from minimise.scan import ScanOptions, scan
 
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
-    declared = declared_paths(_inventory_path(inventory_option, root))
-    found: list[ErasureMap] = []
+    inventory_path = _inventory_path(inventory_option, root)
+    declared = declared_paths(inventory_path)
+    inventory = _load(inventory_path, root, knowledge)
+
     # Every file: a deletion helper names no personal data, so the prefilter would skip it.
     engine = EngineOptions(extra_rules=tuple(extra_rules), prefilter=False)
     options = ScanOptions(paths=targets, root=root, engine=engine, jobs=jobs)
     options.policy = lambda points: []
-
-    def erasure(summaries: list, points: list) -> list:  # type: ignore[type-arg]
-        found.append(build_map(summaries, points, knowledge, declared))
-        return []
-
-    options.project_checks = erasure
+    checks = ErasureChecks(knowledge, tuple(declared), inventory)
+    options.project_checks = checks
     report = scan(options)
     for error in report.errors:
         click.echo(f"minimise: warning: {error.path}:{error.line}: {error.message}", err=True)
-    erasure_map = found[0]
-    if not erasure_map.paths:
+    erasure_map, retention = checks.map, checks.retention
+    if not erasure_map.paths and not retention:
         click.echo(NO_PATH)
         sys.exit(EXIT_OK)
     if fmt == "json":
-        _emit(json.dumps(erasure_map.to_json(), indent=2, ensure_ascii=False) + "\n", output)
+        document = erasure_map.to_json() | {"retention": [e.to_json() for e in retention]}
+        _emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+    elif not erasure_map.paths:
+        click.echo(NO_PATH)
+        _emit(retention_markdown(retention), output)
     else:
-        _emit(to_markdown(erasure_map), output)
+        _emit(to_markdown(erasure_map) + retention_markdown(retention), output)
     sys.exit(EXIT_FINDINGS if erasure_map.survivors() else EXIT_OK)
