@@ -135,8 +135,9 @@ class ExportRecorder:
         """Every node whose line the summary needs."""
         found: list[cst.CSTNode] = []
         for raw in self.functions.values():
-            found.append(raw.node.name)
-            found.extend(s[5] for s in raw.sinks)
+            if raw.sinks or raw.erasure is not None:  # a function's own line is shown in sink steps and deletion paths
+                found.append(raw.node.name)
+                found.extend(s[5] for s in raw.sinks)
             if raw.erasure is not None:
                 found.extend(raw.erasure.nodes())
         for declared in self.declared.values():
@@ -168,6 +169,7 @@ class ExportRecorder:
                 },
                 store=info.store.id if info.store is not None else None,
                 fields={f: label.category for f, (_node, label) in info.personal_fields.items()},
+                schema=info.collect.id if info.collect is not None else None,
                 relations={
                     f: (self._qualified(t, local) if ":" not in t else t, on_delete, related)
                     for f, (t, on_delete, related) in self.relations.get(name, {}).items()

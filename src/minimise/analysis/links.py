@@ -9,12 +9,13 @@ from minimise.analysis.facts import ClassInfo, Label, Scope, Value
 from minimise.analysis.syntax import (
     name_of,
 )
-from minimise.analysis.vocabulary import (
-    USER_OBJECTS,
-)
+from minimise.analysis.vocabulary import PERSON_MARK, USER_OBJECTS
+from minimise.words import split_words
 
 
 class ProjectLinks(AnalyserBase):
+    """Records what the project link needs: exported functions, unsettled calls, field writes."""
+
     def _field_write(self, target: cst.Attribute, dotted: str, value: Value, scope: Scope) -> None:
         """``user.email = value``: a write to a model field if the function then persists (save, commit)."""
         if value.constant or not scope.function:
@@ -85,6 +86,14 @@ class ProjectLinks(AnalyserBase):
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
                     value = Value(labels=frozenset({label}), params=value.params)
+            if not value.labels and not value.constant:
+                name = name_of(arg.value) or ""
+                if set(split_words(name)) & self.classifier.person:
+                    # Only a recipient argument of a message sink makes a person object personal data.
+                    mark = Label(
+                        PERSON_MARK, name, "none", f"'{name}' is a person given as the recipient: their address"
+                    )
+                    value = Value(labels=frozenset({mark}), params=value.params)
             if value.params & scope.named_params:
                 # A parameter named like personal data is reported where this call uses it.
                 value = Value(

@@ -17,6 +17,8 @@ from minimise.words import split_words
 
 
 class RequestDetection(AnalyserBase):
+    """Binds route parameters and reads request input and submitted form fields."""
+
     def _bind_params(self, fn: cst.FunctionDef, scope: Scope, route: bool) -> None:
         params = fn.params
         ordered = list(params.posonly_params) + list(params.params)
@@ -45,6 +47,12 @@ class RequestDetection(AnalyserBase):
                 scope.named_params = scope.named_params | {index}
             if is_input and label is not None:
                 self._emit(param, "collect", label, via, scope, "request")
+            elif is_input and qname is not None and qname.endswith("()") and self._settled_elsewhere(qname, scope):
+                # A body typed with the project's own schema (`user_in: UserCreate`): its fields are collected
+                # here; the project link reads them from the schema's summary.
+                cls = scope.cls.name if scope.cls is not None else None
+                body = Value(params=frozenset({index}))
+                self.exports.call(param, qname[:-2], "__body__", scope.name, scope.fn_key, cls, [(name, body, param)])
 
     def _request_id(self, param: cst.Param, scope: Scope) -> str:
         """Name the framework of a ``request`` parameter from its annotation, else the module's imports."""

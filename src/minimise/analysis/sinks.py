@@ -12,11 +12,14 @@ from minimise.analysis.syntax import (
     literal_string,
     name_of,
 )
+from minimise.analysis.vocabulary import EXCEPTION_MESSAGE_KEYWORDS, PERSON_ADDRESS
 from minimise.knowledge import Sink
 from minimise.words import split_words
 
 
 class SinkDetection(AnalyserBase):
+    """Matches calls to sinks and emits the data points their arguments carry."""
+
     def _match_sink(
         self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None, scope: Scope
     ) -> Sink | None:
@@ -94,9 +97,20 @@ class SinkDetection(AnalyserBase):
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
                     labels.add(label)
+            if not labels and ident in sink.recipients and not value.constant:
+                person = self._person_label(arg.value)
+                if person is not None:
+                    labels.add(person)
             if scope.fn_key is not None:
                 self.exports.param_sink(scope.fn_key, value, scope.named_params, sink.action, sink.id, kind, arg.value)
             self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
+
+    def _person_label(self, node: cst.BaseExpression) -> Label | None:
+        """A person object (``user``, ``invitation.user``) given as a message's recipient stands for their address."""
+        name = name_of(node) or ""
+        if not set(split_words(name)) & self.classifier.person:
+            return None
+        return Label(PERSON_ADDRESS, name, "none", f"'{name}' is a person given as the recipient: their address")
 
     def _positional(self, node: cst.Call, index: int) -> cst.Arg | None:
         positional = [a for a in node.args if a.keyword is None and not a.star]
@@ -149,12 +163,15 @@ class SinkDetection(AnalyserBase):
         exc = node.exc
         if exc is None:
             return
-        value = self._ev(exc, scope)
+        self._ev(exc, scope)
         if not isinstance(exc, cst.Call):
             return
-        del value
+        if (name_of(exc.func) or "").endswith("ValidationError"):
+            return  # a validation message is shown to the person who typed the value, not logged
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
+            if arg.keyword is not None and arg.keyword.value not in EXCEPTION_MESSAGE_KEYWORDS:
+                continue  # headers=, status_code=: only the message of an exception is its message
             if scope.fn_key is not None and arg.keyword is None:
                 self.exports.param_sink(
                     scope.fn_key, arg_value, scope.named_params, "log", "exception", "exception", arg.value

@@ -11,7 +11,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -115,6 +115,7 @@ class ClassSummary:
     attrs: dict[str, str] = field(default_factory=dict)  # "logger" -> qualified name of its value
     store: str | None = None  # the model kind (django.db.models, sqlalchemy) when instances are stored
     fields: dict[str, str] = field(default_factory=dict)  # personal field -> category
+    schema: str | None = None  # the schema kind (pydantic, marshmallow) when instances are request input
     # Links to other models: field -> (target as written and qualified, on_delete rule, related_name).
     relations: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     id_columns: tuple[str, ...] = ()  # plain columns naming a person's id (user_id) with no foreign key
@@ -154,6 +155,7 @@ class ModuleSummary:
                     c.attrs,
                     c.store,
                     c.fields,
+                    c.schema,
                     {f: list(r) for f, r in c.relations.items()},
                     list(c.id_columns),
                     c.lines,
@@ -225,12 +227,15 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 line=int(line),
                 erasure=ErasureFacts.from_json(erasure) if erasure is not None else None,
             )
-        for key, (bases, attrs, store, fields, relations, id_columns, lines, table) in dict(data["classes"]).items():
+        for key, (bases, attrs, store, fields, schema, relations, id_columns, lines, table) in dict(
+            data["classes"]
+        ).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
                 {str(k): str(v) for k, v in dict(attrs).items()},
                 str(store) if store is not None else None,
                 {str(k): str(v) for k, v in dict(fields).items()},
+                str(schema) if schema is not None else None,
                 {str(k): (str(a), str(b), str(c)) for k, (a, b, c) in dict(relations).items()},
                 tuple(str(c) for c in id_columns),
                 {str(k): int(v) for k, v in dict(lines).items()},

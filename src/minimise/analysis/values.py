@@ -21,6 +21,8 @@ from minimise.words import split_words
 
 
 class ValueEvaluation(AnalyserBase):
+    """Evaluates expressions to what they carry."""
+
     def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
         if isinstance(node, cst.Name):
             found = scope.lookup(node.value)
@@ -238,6 +240,8 @@ class ValueEvaluation(AnalyserBase):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self._ev(element.slice.value, scope)
+        if base is CLEAN:
+            return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
         if base.origin is not None:
             if key is None:
                 return Value(origin=base.origin)

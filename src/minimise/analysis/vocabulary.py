@@ -62,3 +62,9 @@ PERSIST_METHODS = frozenset({"save", "commit", "add", "add_all", "merge", "flush
 # The signed-in user, a model instance in every framework that provides it.
 USER_OBJECTS = frozenset({"request.user", "current_user", "g.user", "self.request.user", "info.context.user"})
 UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
+# The category a person object stands for where a message is addressed to it.
+PERSON_ADDRESS = "user.contact.email"
+# The marker a call argument carries to the project link when it is a person object, not named data.
+PERSON_MARK = "@person"
+# Keyword arguments that carry an exception's message (HTTPException(detail=...)); headers= does not.
+EXCEPTION_MESSAGE_KEYWORDS = frozenset({"detail", "message", "msg", "description", "reason", "error"})
