@@ -76,6 +76,7 @@ def test_reasons_name_the_path_and_the_evidence() -> None:
         "message": "`billing_email` copied from the user's `email` in shop.views.checkout",
     }
     assert entries["AuditEvent.ip_address"]["how"] == "on_delete=CASCADE from User (actor)"
+    assert entries["AuditEvent.ip_address"]["evidence"][0]["line"] == 24
     assert entries["SupportTicket.contact_email"]["link"] == "plain id column `requester_id`"
 
 

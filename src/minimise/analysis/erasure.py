@@ -213,6 +213,8 @@ class _Analysis:
             why = ""
             if qname in self.declared or any(qname.endswith("." + d) for d in self.declared):
                 why = "declared in the inventory (erasure:)"
+            elif _is_test(module.path):
+                continue  # a test tearing down its users is no deletion path
             elif facts is not None and any(self._is_user_row(r) for r, _ in facts.deletes):
                 why = "deletes the user"
             elif facts is not None and self._named_for_deletion(module, key):
@@ -369,7 +371,9 @@ def build_map(
         for child, name, parent, rule, _related in analysis.edges:
             if parent in erased_rows and child not in erased_rows and rule == "CASCADE":
                 parent_key = analysis.models[parent].key
-                step = Step(analysis.models[child].module.path, 0, f"on_delete=CASCADE from {parent_key} ({name})")
+                declared = analysis.models[child]
+                line = declared.info.lines.get(name, 0)
+                step = Step(declared.module.path, line, f"on_delete=CASCADE from {parent_key} ({name})")
                 erased_rows[child] = step
                 grew = True
         if not grew:

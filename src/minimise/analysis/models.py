@@ -356,6 +356,7 @@ class ModelDetection(AnalyserBase):
             on_delete = (literal_string(rule) or name_of(rule) or "").upper() if rule is not None else ""
             related = literal_string(keywords["related_name"]) if "related_name" in keywords else None
             self.exports.relation(info.name, name, linked, on_delete, related or "")
+            self.exports.declared_at(info.name, name, target)
             return
         if short == "relationship" and positional:
             cascade = literal_string(keywords["cascade"]) if "cascade" in keywords else ""
@@ -364,12 +365,18 @@ class ModelDetection(AnalyserBase):
             cascades = "CASCADE" if "delete" in (cascade or "") else ""
             self.exports.relation(info.name, name, f"rel:{linked}", cascades, "")
             return
+        if "foreign_key" in keywords and (column := literal_string(keywords["foreign_key"])):
+            ondelete = literal_string(keywords["ondelete"]) if "ondelete" in keywords else ""
+            self.exports.relation(info.name, name, f"table:{column}", (ondelete or "").upper(), "")  # SQLModel
+            self.exports.declared_at(info.name, name, target)
+            return
         for arg in positional:
             if isinstance(arg, cst.Call) and name_of(arg.func) == "ForeignKey" and arg.args:
                 column = literal_string(arg.args[0].value) or ""
                 inner = {a.keyword.value: a.value for a in arg.args if a.keyword is not None}
                 ondelete = literal_string(inner["ondelete"]) if "ondelete" in inner else ""
                 self.exports.relation(info.name, name, f"table:{column}", (ondelete or "").upper(), "")
+                self.exports.declared_at(info.name, name, target)
                 return
         if name.endswith("_id") and short not in RELATION_FIELDS:
             self.exports.id_column(info.name, name)
