@@ -371,9 +371,9 @@ def build_map(
         for child, name, parent, rule, _related in analysis.edges:
             if parent in erased_rows and child not in erased_rows and rule == "CASCADE":
                 parent_key = analysis.models[parent].key
-                declared = analysis.models[child]
-                line = declared.info.lines.get(name, 0)
-                step = Step(declared.module.path, line, f"on_delete=CASCADE from {parent_key} ({name})")
+                holder = analysis.models[child]
+                line = holder.info.lines.get(name, 0)
+                step = Step(holder.module.path, line, f"on_delete=CASCADE from {parent_key} ({name})")
                 erased_rows[child] = step
                 grew = True
         if not grew:
