@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minimise.inputs import InputError, check_structure, confine_setting, read_input
+
 CONFIG_FILES = ("minimise.toml", ".minimise.toml", "pyproject.toml")
 DEFAULT_SOURCE = "default"
 COMMAND_LINE = "command line"
+MAX_CONFIG_BYTES = 1024 * 1024
 FAIL_ON = ("note", "warning", "error")
 
 
@@ -44,7 +47,7 @@ KEYS: dict[str, Key] = {
         Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
         Key("format", "str", "text", "Report format."),
         Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
-        Key("cache_dir", "path", None, "Result cache folder (default: .minimise_cache under the scan root)."),
+        Key("cache_dir", "path", None, "Result cache folder inside the project (default: in the user cache folder)."),
         Key(
             "require_suppression_reason",
             "bool",
@@ -97,6 +100,8 @@ def _load_toml(text: str, path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         raise ConfigError(f"{path}:{line}: invalid TOML: {str(exc).split(' (at ')[0]}") from None
+    except (RecursionError, ValueError) as exc:  # beyond the structure pre-check: still one line
+        raise ConfigError(f"{path}: invalid TOML: {type(exc).__name__}") from None
 
 
 def _line_from_message(message: str) -> int:
@@ -129,11 +134,11 @@ def _key_line(text: str, key: str, table: str | None) -> int:
 def read_config_file(path: Path) -> tuple[dict[str, Any], str, str | None] | None:
     """(settings, text, table) from a configuration file; None when it has no minimise settings."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
+        raw = read_input(path, "configuration file", MAX_CONFIG_BYTES)
         text = raw.decode("utf-8-sig")
+        check_structure(text, str(path), "configuration file")
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     data = _load_toml(text, path)
@@ -255,7 +260,7 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
             raise ConfigError(
                 f"{where}: unknown key {name!r} in {'[' + table + ']' if table else 'the file'} (known keys: {known})"
             )
-        config.set(name, _coerce(key, value, base, where), shown)
+        config.set(name, confine_setting(name, _coerce(key, value, base, where), path, where, ConfigError), shown)
     return config
 
 

@@ -48,7 +48,10 @@ class Target:
 
 
 def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+    try:
+        return (directory / "pyvenv.cfg").is_file()
+    except OSError:  # an unreadable folder: os.walk reports it (once) when it tries to enter
+        return False
 
 
 def _gitignore_spec(root: Path) -> object | None:
@@ -196,7 +199,8 @@ def _kind(mode: int) -> str:
 
 def _relative(path: Path, root: Path) -> str:
     try:
-        shown = path.absolute().relative_to(root.absolute()).as_posix()
+        # Normalised once here, so `R/sub/../a.py` and `R/a.py` are one file, scanned once.
+        shown = Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute())).as_posix()
     except ValueError:
         shown = path.as_posix()
     # Undecodable bytes in a file name (kept by Python as lone surrogates) cannot be

@@ -40,8 +40,9 @@ class _Settings:
         self.knowledge = self.engine.knowledge()
         self.select = tuple(config["select"])
         self.ignore = tuple(config["ignore"])
-        cache_dir = config["cache_dir"]
-        self.cache_dir = Path(cache_dir) if cache_dir else Path(".minimise_cache")
+        from minimise.cache import cache_location
+
+        self.cache_dir = cache_location(Path("."), config["cache_dir"], config.sources["cache_dir"])
         self._policy: Policy | None = None
         self._prefilter: Any = None
         self._cache: Any = None
@@ -66,14 +67,6 @@ class _Settings:
             from minimise.cache import ResultCache
 
             self._cache = ResultCache(self.cache_dir, self.engine, self.knowledge)
-            marker = self.cache_dir / ".gitignore"
-            if not marker.exists():
-                try:
-                    from minimise.atomic import atomic_write
-
-                    atomic_write(marker, "# Created by minimise.\n*\n")
-                except OSError:
-                    pass
         return self._cache
 
 
@@ -192,7 +185,7 @@ class MinimiseChecker:
             return analyse_bytes(text.encode("utf-8"), display, settings.engine, settings.knowledge, settings.prefilter)
         try:
             key = settings.cache.key(raw, display)
-            hit = settings.cache.get(key)
+            hit = settings.cache.get(key, display)
         except OSError:
             key, hit = None, None
         if hit is not None:

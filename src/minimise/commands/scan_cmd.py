@@ -74,7 +74,7 @@ def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--cache-dir",
             type=click.Path(),
             default=None,
-            help="Cache folder (default: .minimise_cache under the root).",
+            help="Cache folder (default: minimise/ in the user cache folder, $XDG_CACHE_HOME or ~/.cache).",
         ),
         click.option("--inventory", type=click.Path(), default=None, help="Data inventory file to check against."),
         click.option(
@@ -199,6 +199,7 @@ def run(
     use_inventory: bool = True,
 ) -> Outcome:
     """A scan configured by ``config``, with every filter applied; exits 2 on usage errors."""
+    from minimise.cache import cache_location
     from minimise.discover import discover
     from minimise.engine import EngineOptions
     from minimise.knowledge import load_knowledge
@@ -242,9 +243,7 @@ def run(
         captured.extend(found)
         return found
 
-    cache = None if no_cache else Path(config["cache_dir"]) if config["cache_dir"] else root / ".minimise_cache"
-    if cache is not None:
-        _ignore_cache_in_git(cache)
+    cache = None if no_cache else cache_location(root, config["cache_dir"], config.sources["cache_dir"], _notice)
     options = ScanOptions(
         paths=explicit if explicit is not None else targets,
         root=root,
@@ -348,17 +347,8 @@ def _inventory_policy(
         raise  # pragma: no cover - fail() exits
 
 
-def _ignore_cache_in_git(cache: Path) -> None:
-    """Keep the cache out of `git status`, as pytest and ruff do with theirs."""
-    marker = cache / ".gitignore"
-    if marker.exists():
-        return
-    try:
-        from minimise.atomic import atomic_write
-
-        atomic_write(marker, "# Created by minimise.\n*\n")
-    except OSError:
-        pass
+def _notice(message: str) -> None:
+    click.echo(f"minimise: {message}", err=True)
 
 
 def _suppression_findings(files: list[Any], captured: list[Finding], config: Config) -> list[Finding]:
@@ -502,12 +492,12 @@ def scan_command(
     if output:
         import io
 
-        from minimise.atomic import atomic_write
+        from minimise.atomic import write_output
 
         buffer = io.StringIO()
         render(report, fmt, buffer, colour=False, show_data_points=data_points, context=context)
         try:
-            atomic_write(Path(output), buffer.getvalue())
+            write_output(Path(output), buffer.getvalue())
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
