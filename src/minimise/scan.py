@@ -32,6 +32,8 @@ class ScanOptions:
     project_context: bool = True
     # Turns data points into findings; the default policy unless an inventory is used.
     policy: Callable[[list[DataPoint]], list[Finding]] | None = None
+    # Extra findings from every module summary and data point (erasure coverage, MIN601).
+    project_checks: Callable[[list[ModuleSummary], list[DataPoint]], list[Finding]] | None = None
 
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> Report:
@@ -67,6 +69,8 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
     report.data_points = list(merge_points(report.data_points, linked))
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
+    if options.project_checks is not None:
+        findings += options.project_checks(summaries, report.data_points)
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)
     report.suppressed = len(findings) - len(report.findings)  # type: ignore[attr-defined]
     report.sort()

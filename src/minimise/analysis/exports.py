@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from minimise.analysis.erasure_facts import USER, RawErasure, read_function
 from minimise.analysis.facts import ClassInfo, Label, Value
 from minimise.analysis.summary import (
     CallSite,
     Carried,
     ClassSummary,
+    ErasureFacts,
     FunctionSummary,
     ModuleSummary,
     ParamSink,
@@ -40,6 +42,7 @@ class _RawFunction:
     is_method: bool
     returns: Value | None = None
     sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str]] = field(default_factory=list)
+    erasure: RawErasure | None = None
 
 
 @dataclass
@@ -63,6 +66,20 @@ class ExportRecorder:
         self.functions: dict[str, _RawFunction] = {}
         self.calls: list[_RawCall] = []
         self.class_bases: dict[str, tuple[str, ...]] = {}
+        # Model links and declaration nodes, by class: what erasure needs to know about each model.
+        self.relations: dict[str, dict[str, tuple[str, str, str]]] = {}
+        self.id_columns: dict[str, list[str]] = {}
+        self.declared: dict[str, dict[str, cst.CSTNode]] = {}
+        self.tables: dict[str, str] = {}
+
+    def relation(self, cls: str, name: str, target: str, on_delete: str, related_name: str) -> None:
+        self.relations.setdefault(cls, {})[name] = (target, on_delete, related_name)
+
+    def id_column(self, cls: str, name: str) -> None:
+        self.id_columns.setdefault(cls, []).append(name)
+
+    def declared_at(self, cls: str, name: str, node: cst.CSTNode) -> None:
+        self.declared.setdefault(cls, {}).setdefault(name, node)
 
     def absolute(self, qname: str) -> str:
         return absolute_name(qname, self.module, self.is_package)
@@ -75,7 +92,7 @@ class ExportRecorder:
         return qname
 
     def function(self, key: str, node: cst.FunctionDef, params: tuple[tuple[str, str], ...], is_method: bool) -> None:
-        self.functions[key] = _RawFunction(node, params, is_method)
+        self.functions[key] = _RawFunction(node, params, is_method, erasure=read_function(node, "." in key))
 
     def returns(self, key: str, value: Value) -> None:
         raw = self.functions.get(key)
@@ -118,9 +135,13 @@ class ExportRecorder:
         """Every node whose line the summary needs."""
         found: list[cst.CSTNode] = []
         for raw in self.functions.values():
-            if raw.sinks:  # a function's own line is only shown in the steps of its sinks
+            if raw.sinks or raw.erasure is not None:  # a function's own line is shown in sink steps and deletion paths
                 found.append(raw.node.name)
                 found.extend(s[5] for s in raw.sinks)
+            if raw.erasure is not None:
+                found.extend(raw.erasure.nodes())
+        for declared in self.declared.values():
+            found.extend(declared.values())
         for call in self.calls:
             found.append(call.node)
             found.extend(a[4] for a in call.args)
@@ -154,6 +175,13 @@ class ExportRecorder:
                     for _node, label in info.personal_fields.values()
                     if label.protection != "none"
                 },
+                relations={
+                    f: (self._qualified(t, local) if ":" not in t else t, on_delete, related)
+                    for f, (t, on_delete, related) in self.relations.get(name, {}).items()
+                },
+                id_columns=tuple(self.id_columns.get(name, ())),
+                lines={f: lines.get(id(n), 0) for f, n in self.declared.get(name, {}).items()},
+                table=self.tables.get(name, ""),
             )
         for key, raw in self.functions.items():
             returns = raw.returns
@@ -167,6 +195,7 @@ class ExportRecorder:
                 returns_params=tuple(sorted(returns.params)) if returns is not None else (),
                 is_method=raw.is_method,
                 line=lines.get(id(raw.node.name), 0),
+                erasure=self._erasure(key, raw.erasure, lines, bindings, local),
             )
         for call in self.calls:
             summary.calls.append(
@@ -191,6 +220,59 @@ class ExportRecorder:
                 )
             )
         return summary
+
+    def _erasure_name(self, text: str, key: str, bindings: dict[str, Value], local: set[str]) -> str:
+        """``Ticket`` -> ``app.models.Ticket``; ``self.x`` -> ``app.models.User().x``; USER stays."""
+        head, dot, rest = text.partition(".")
+        instance = head.endswith("()")
+        name = head.removesuffix("()")
+        if name == USER:
+            return text
+        if name == "self":
+            owner = key.rsplit(".", 1)[0] if "." in key else ""
+            qualified = f"{self.module}.{owner}()" if self.module else f"{owner}()"
+            return qualified + dot + rest
+        if name in local:
+            qualified = f"{self.module}.{name}" if self.module else name
+        elif name in bindings and bindings[name].qname:
+            qualified = self._qualified(str(bindings[name].qname), local)
+        else:
+            qualified = self.absolute(name)
+        return qualified + ("()" if instance else "") + dot + rest
+
+    def _erasure(
+        self,
+        key: str,
+        raw: RawErasure | None,
+        lines: dict[int, int],
+        bindings: dict[str, Value],
+        local: set[str],
+    ) -> ErasureFacts | None:
+        if raw is None:
+            return None
+
+        def q(text: str) -> str:
+            return self._erasure_name(text, key, bindings, local)
+
+        def at(node: cst.CSTNode) -> int:
+            return lines.get(id(node), 0)
+
+        writes = []
+        for cache, prefix, ttl, node in raw.cache_writes:
+            cache_name = q(cache)
+            # Django's cache expires entries after its default timeout unless told `timeout=None`.
+            expires = ttl == "yes" or (ttl == "unset" and cache_name.startswith("django.core.cache"))
+            writes.append((cache_name, prefix, expires, at(node)))
+        facts = ErasureFacts(
+            deletes=tuple(dict.fromkeys((q(r), at(n)) for r, n in raw.deletes)),
+            blanks=tuple(dict.fromkeys((q(r), f, at(n)) for r, f, n in raw.blanks)),
+            calls=tuple(dict.fromkeys((q(c), at(n)) for c, n in raw.calls)),
+            copies=tuple(dict.fromkeys((q(m), f, s, at(n)) for m, f, s, n in raw.copies)),
+            cache_writes=tuple(dict.fromkeys(writes)),
+            cache_deletes=tuple(dict.fromkeys((q(c), p, at(n)) for c, p, n in raw.cache_deletes)),
+            purges=tuple(dict.fromkeys((q(r), at(n)) for r, n in raw.purges)),
+        )
+        return None if facts.empty() else facts
 
 
 def _sink_words(action: str, via: str, kind: str) -> str:

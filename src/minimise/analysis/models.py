@@ -7,6 +7,7 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
+from minimise.analysis.erasure_facts import RELATION_FIELDS
 from minimise.analysis.facts import ClassInfo, Label, Scope
 from minimise.analysis.syntax import (
     annotation_text,
@@ -43,6 +44,7 @@ class ModelDetection(AnalyserBase):
             self.exports.class_bases[info.name] = tuple(
                 q for base in node.bases if (q := self._qname(base.value, scope)) is not None
             )
+            self.exports.declared_at(info.name, "", node.name)
         self.classes[info.name] = info
         class_scope = Scope(f"{scope.name}.{info.name}", scope, words=info.words + scope.words, cls=info)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
@@ -268,6 +270,8 @@ class ModelDetection(AnalyserBase):
             return
         name = target.value
         self._declared_fields.setdefault(info.name, set()).add(name)
+        if value is not None:
+            self._record_link(info, name, value, target, scope)
         if annotation is not None:
             info.field_types[name] = annotation_text(annotation)
         action: str | None = None
@@ -321,6 +325,7 @@ class ModelDetection(AnalyserBase):
             protection = info.protected_fields.get(name, "none")
         via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
         info.personal_fields[name] = (target, Label(label.category, name, protection, label.why))
+        self.exports.declared_at(info.name, name, target)
         self._emit(
             target,
             action,
@@ -329,6 +334,52 @@ class ModelDetection(AnalyserBase):
             scope,
             "database" if action == "store" else "schema",
         )
+
+    def _record_link(
+        self, info: ClassInfo, name: str, value: cst.BaseExpression, target: cst.Name, scope: Scope
+    ) -> None:
+        """Foreign keys, one-to-one links, plain ``*_id`` columns and table names: what erasure follows."""
+        if name in ("__tablename__", "db_table") and (table := literal_string(value)):
+            self.exports.tables[info.name] = table
+        if not isinstance(value, cst.Call) or info.store is None:
+            return
+        short = name_of(value.func) or ""
+        keywords = {a.keyword.value: a.value for a in value.args if a.keyword is not None}
+        positional = [a.value for a in value.args if a.keyword is None]
+        if short in RELATION_FIELDS:
+            to = keywords.get("to", keywords.get("model", positional[0] if positional else None))
+            if to is None:
+                return
+            text = literal_string(to)
+            linked = f"str:{text}" if text is not None else (self._qname(to, scope) or dotted_name(to) or "")
+            rule = keywords.get("on_delete")
+            on_delete = (literal_string(rule) or name_of(rule) or "").upper() if rule is not None else ""
+            related = literal_string(keywords["related_name"]) if "related_name" in keywords else None
+            self.exports.relation(info.name, name, linked, on_delete, related or "")
+            self.exports.declared_at(info.name, name, target)
+            return
+        if short == "relationship" and positional:
+            cascade = literal_string(keywords["cascade"]) if "cascade" in keywords else ""
+            text = literal_string(positional[0])
+            linked = f"str:{text}" if text is not None else (self._qname(positional[0], scope) or "")
+            cascades = "CASCADE" if "delete" in (cascade or "") else ""
+            self.exports.relation(info.name, name, f"rel:{linked}", cascades, "")
+            return
+        if "foreign_key" in keywords and (column := literal_string(keywords["foreign_key"])):
+            ondelete = literal_string(keywords["ondelete"]) if "ondelete" in keywords else ""
+            self.exports.relation(info.name, name, f"table:{column}", (ondelete or "").upper(), "")  # SQLModel
+            self.exports.declared_at(info.name, name, target)
+            return
+        for arg in positional:
+            if isinstance(arg, cst.Call) and name_of(arg.func) == "ForeignKey" and arg.args:
+                column = literal_string(arg.args[0].value) or ""
+                inner = {a.keyword.value: a.value for a in arg.args if a.keyword is not None}
+                ondelete = literal_string(inner["ondelete"]) if "ondelete" in inner else ""
+                self.exports.relation(info.name, name, f"table:{column}", (ondelete or "").upper(), "")
+                self.exports.declared_at(info.name, name, target)
+                return
+        if name.endswith("_id") and short not in RELATION_FIELDS:
+            self.exports.id_column(info.name, name)
 
     def _foreign_column(self, qname: str) -> bool:
         """A `Column` imported from a library that is not an ORM."""

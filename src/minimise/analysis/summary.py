@@ -11,7 +11,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -55,6 +55,50 @@ class CallSite:
 
 
 @dataclass
+class ErasureFacts:
+    """What a function does that matters when a user is erased: deletes, blanked fields, calls, copies, caches.
+
+    Receivers are qualified names with ``()`` for an instance (``app.models.User()``), ``USER`` for
+    the signed-in or named user, ``self`` for the method's own instance.
+    """
+
+    deletes: tuple[tuple[str, int], ...] = ()  # (receiver deleted: instance, queryset or related accessor, line)
+    blanks: tuple[tuple[str, str, int], ...] = ()  # (receiver, field set to an empty or anonymous value, line)
+    calls: tuple[tuple[str, int], ...] = ()  # (callee, line): project helpers and recipients' delete APIs
+    copies: tuple[tuple[str, str, str, int], ...] = ()  # (model, field, user field copied into it, line)
+    cache_writes: tuple[tuple[str, str, bool, int], ...] = ()  # (cache, key prefix, has a TTL, line)
+    cache_deletes: tuple[tuple[str, str, int], ...] = ()  # (cache, key prefix, line)
+    purges: tuple[tuple[str, int], ...] = ()  # (rows deleted by a date filter: a retention purge, line)
+
+    def empty(self) -> bool:
+        return not (self.deletes or self.blanks or self.calls or self.copies or self.cache_writes or self.cache_deletes)
+
+    def to_json(self) -> list[object]:
+        return [
+            [list(d) for d in self.deletes],
+            [list(b) for b in self.blanks],
+            [list(c) for c in self.calls],
+            [list(c) for c in self.copies],
+            [list(w) for w in self.cache_writes],
+            [list(d) for d in self.cache_deletes],
+            [list(p) for p in self.purges],
+        ]
+
+    @staticmethod
+    def from_json(data: Any) -> ErasureFacts:
+        deletes, blanks, calls, copies, writes, cache_deletes, purges = data
+        return ErasureFacts(
+            deletes=tuple((str(a), int(b)) for a, b in deletes),
+            blanks=tuple((str(a), str(b), int(c)) for a, b, c in blanks),
+            calls=tuple((str(a), int(b)) for a, b in calls),
+            copies=tuple((str(a), str(b), str(c), int(d)) for a, b, c, d in copies),
+            cache_writes=tuple((str(a), str(b), bool(c), int(d)) for a, b, c, d in writes),
+            cache_deletes=tuple((str(a), str(b), int(c)) for a, b, c in cache_deletes),
+            purges=tuple((str(a), int(b)) for a, b in purges),
+        )
+
+
+@dataclass
 class FunctionSummary:
     params: tuple[tuple[str, str], ...]  # (name, kind): kind is pos, star, kwonly or kwargs
     sinks: list[ParamSink] = field(default_factory=list)
@@ -62,6 +106,7 @@ class FunctionSummary:
     returns_params: tuple[int, ...] = ()
     is_method: bool = False
     line: int = 0
+    erasure: ErasureFacts | None = None
 
 
 @dataclass
@@ -71,6 +116,11 @@ class ClassSummary:
     store: str | None = None  # the model kind (django.db.models, sqlalchemy) when instances are stored
     fields: dict[str, str] = field(default_factory=dict)  # personal field -> category
     schema: str | None = None  # the schema kind (pydantic, marshmallow) when instances are request input
+    # Links to other models: field -> (target as written and qualified, on_delete rule, related_name).
+    relations: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    id_columns: tuple[str, ...] = ()  # plain columns naming a person's id (user_id) with no foreign key
+    lines: dict[str, int] = field(default_factory=dict)  # declaration line of the class ("") and its fields
+    table: str = ""  # __tablename__ / db_table, for foreign keys written as "users.id"
     protected: dict[str, str] = field(default_factory=dict)  # category -> protection the model applies
 
 
@@ -96,11 +146,23 @@ class ModuleSummary:
                     list(fn.returns_params),
                     fn.is_method,
                     fn.line,
+                    fn.erasure.to_json() if fn.erasure is not None else None,
                 ]
                 for key, fn in self.functions.items()
             },
             "classes": {
-                key: [list(c.bases), c.attrs, c.store, c.fields, c.schema, c.protected]
+                key: [
+                    list(c.bases),
+                    c.attrs,
+                    c.store,
+                    c.fields,
+                    c.schema,
+                    {f: list(r) for f, r in c.relations.items()},
+                    list(c.id_columns),
+                    c.lines,
+                    c.table,
+                    c.protected,
+                ]
                 for key, c in self.classes.items()
             },
             "calls": [
@@ -147,7 +209,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
         summary = ModuleSummary(module=str(data["module"]), path=path)
         summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
         for key, fn in dict(data["functions"]).items():
-            params, sinks, returns_qname, returns_params, is_method, line = fn
+            params, sinks, returns_qname, returns_params, is_method, line, erasure = fn
             summary.functions[str(key)] = FunctionSummary(
                 params=tuple((str(n), str(k)) for n, k in params),
                 sinks=[
@@ -165,14 +227,21 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 returns_params=tuple(int(i) for i in returns_params),
                 is_method=bool(is_method),
                 line=int(line),
+                erasure=ErasureFacts.from_json(erasure) if erasure is not None else None,
             )
-        for key, (bases, attrs, store, fields, schema, protected) in dict(data["classes"]).items():
+        for key, (bases, attrs, store, fields, schema, relations, id_columns, lines, table, protected) in dict(
+            data["classes"]
+        ).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
                 {str(k): str(v) for k, v in dict(attrs).items()},
                 str(store) if store is not None else None,
                 {str(k): str(v) for k, v in dict(fields).items()},
                 str(schema) if schema is not None else None,
+                {str(k): (str(a), str(b), str(c)) for k, (a, b, c) in dict(relations).items()},
+                tuple(str(c) for c in id_columns),
+                {str(k): int(v) for k, v in dict(lines).items()},
+                str(table),
                 {str(k): str(v) for k, v in dict(protected).items()},
             )
         for callee, method, line, scope, function, cls, args in data["calls"]:

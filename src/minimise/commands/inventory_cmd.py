@@ -300,3 +300,8 @@ def diff_command(
     result = compare(base, head, base_ref, base_inventory, head_inventory, knowledge)
     _emit(to_json(result) if fmt == "json" else to_markdown(result), output)
     sys.exit(EXIT_FINDINGS if check and result.needs_decision else EXIT_OK)
+
+
+from minimise.commands.erasure_cmd import erasure_command  # noqa: E402 - registered on the group above
+
+inventory_group.add_command(erasure_command)

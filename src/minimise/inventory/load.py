@@ -48,7 +48,7 @@ MAX_PATTERN_LENGTH = 200
 MAX_NAME_LENGTH = 200  # names longer than this are never tested against patterns
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 
-_TOP = {"version", "taxonomy", "system", "recipients", "stores", "defaults", "data", "non_personal"}
+_TOP = {"version", "taxonomy", "system", "recipients", "stores", "defaults", "data", "non_personal", "erasure"}
 _TAXONOMY = {"base", "aliases"}
 _SYSTEM = {"name", "owner", "subjects", "responsibility"}
 _RECIPIENT = {"kind", "vendor", "purpose", "country", "transfer", "dpa", "via", "description"}
