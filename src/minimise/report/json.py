@@ -17,6 +17,10 @@ def report_dict(report: Report) -> dict[str, object]:
         "data_points": [redact_json(p.to_json()) for p in report.data_points],
         "findings": [{**f.to_json(), "message": redact_text(f.message)} for f in report.findings],
         "errors": [{**e.to_json(), "message": redact_text(e.message)} for e in report.errors],
+        "summary": {
+            "files_scanned": report.files_scanned,
+            "files_treated_as_tests": int(getattr(report, "files_treated_as_tests", 0) or 0),
+        },
     }
 
 
