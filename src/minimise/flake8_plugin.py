@@ -141,10 +141,13 @@ class MinimiseChecker:
             session = self.session_for(self.filename)
             display, raw = self._source(session)
             _result, findings = session.check_file(display, raw)
+            own = session.relative(display)
         except SessionError as exc:
             yield 1, 0, f"MIN001 file not analysed: {redact_text(str(exc))}", type(self)
             return
         for finding in findings:
+            if finding.path != own:  # an inventory finding about the inventory file itself
+                continue
             yield finding.line, max(finding.column - 1, 0), f"{finding.code} {redact_text(finding.message)}", type(self)
 
     def _source(self, session: Session) -> tuple[str, bytes]:

@@ -5,6 +5,7 @@ in any case. A code or prefix that matches no known check is an error naming it 
 nearest known code, so a typo cannot switch a CI gate off. Between a selecting and an
 ignoring entry the more specific one wins (``select MIN3`` + ``ignore MIN301`` reports every
 MIN3xx but MIN301; ``ignore MIN3`` + ``select MIN301`` reports only MIN301 of MIN3xx).
+A per-file ignore removes its codes from matching files whatever was selected.
 """
 
 from __future__ import annotations
@@ -68,12 +69,13 @@ class Selection:
 
     def reports(self, code: str, path: str = "") -> bool:
         code = code.upper()
-        ignore = list(self.ignore)
-        if path and self.per_file_ignores:
-            for pattern, codes in self.per_file_ignores:
-                if self._matches(pattern, path):
-                    ignore.extend(codes)
-        return _specificity(code, self.select) > _specificity(code, ignore)
+        if _specificity(code, self.select) <= _specificity(code, self.ignore):
+            return False
+        # As in ruff, a per-file ignore removes the code from matching files whatever was selected.
+        for pattern, codes in self.per_file_ignores if path else ():
+            if _specificity(code, codes) >= 0 and self._matches(pattern, path):
+                return False
+        return True
 
     def _matches(self, pattern: str, path: str) -> bool:
         spec = self._specs.get(pattern)

@@ -64,16 +64,36 @@ class Outcome:
 
 
 def find_project_root(start: Path, config_file: Path | None) -> Path:
-    """The folder of the configuration file, else the git work tree's top above ``start``, else ``start``."""
+    """The folder of the configuration file, else the git work tree's top above ``start``, else the
+    nearest folder above ``start`` holding a data inventory, else ``start``'s folder."""
     if config_file is not None:
-        return config_file.absolute().parent
-    here = Path(os.path.abspath(start))
-    if not here.is_dir():
-        here = here.parent
+        return Path(os.path.abspath(config_file)).parent
+    here = _folder_of(start)
     for directory in (here, *here.parents):
         if (directory / ".git").exists():
             return directory
-    return here
+    found = _nearest_inventory(here, None)
+    return found.parent if found is not None else here
+
+
+def _folder_of(path: Path) -> Path:
+    absolute = Path(os.path.abspath(path))
+    return absolute if absolute.is_dir() else absolute.parent
+
+
+def _nearest_inventory(start: Path, top: Path | None) -> Path | None:
+    """``data-inventory.yaml`` in ``start`` or a folder above it, up to ``top`` (or the git top)."""
+    try:
+        from minimise.inventory.schema import DEFAULT_FILE
+    except ModuleNotFoundError:  # a build without the inventory package
+        return None
+    for directory in (start, *start.parents):
+        candidate = directory / DEFAULT_FILE
+        if candidate.is_file():
+            return candidate
+        if directory == top or (directory / ".git").exists():
+            break
+    return None
 
 
 def scan_root(paths: list[Path]) -> Path:
@@ -96,7 +116,9 @@ class Session:
             if not target.exists() and not target.is_symlink():
                 raise SessionError(f"{target}: no such file or directory")
         self.root = scan_root(self.paths)
-        self.project_root = find_project_root(self.root if len(self.paths) == 1 else self.paths[0], config.file)
+        # The folder the first path lives in: where the configuration and the inventory are looked for.
+        self.anchor = _folder_of(self.paths[0])
+        self.project_root = find_project_root(self.anchor, config.file)
         self.engine = EngineOptions(
             extra_rules=tuple(config["rules"]), prefilter=not self.options.no_prefilter, debug=self.options.debug
         )
@@ -112,6 +134,12 @@ class Session:
             return display
         absolute = os.path.abspath(self.root / display)
         return Path(os.path.relpath(absolute, self.project_root)).as_posix()
+
+    def to_root(self, relative: str) -> str:
+        """The inverse of ``relative``: a project-relative path as the engine's scan-root display path."""
+        if self.root.absolute() == self.project_root:
+            return relative
+        return Path(os.path.relpath(self.project_root / relative, self.root.absolute())).as_posix()
 
     def _rebase_point(self, point: DataPoint) -> DataPoint:
         steps = tuple(replace(step, path=self.relative(step.path)) for step in point.steps)
@@ -154,13 +182,7 @@ class Session:
             return None
         if configured:
             return Path(configured)
-        from minimise.inventory.schema import DEFAULT_FILE
-
-        for folder in (self.root, self.project_root):
-            candidate = folder / DEFAULT_FILE
-            if candidate.is_file():
-                return candidate
-        return None
+        return _nearest_inventory(self.anchor, self.project_root)
 
     # -------------------------------------------------------------------- run
     def discover(self, problems: list[ScanError], tests_left_out: list[str]) -> list[Target]:
@@ -201,7 +223,7 @@ class Session:
             found = policy([self._rebase_point(p) for p in points])
             captured.extend(found)
             # scan() matches findings with each file's suppressions by its own display path.
-            return [replace(f, path=original.get(f.path, f.path)) for f in found]
+            return [replace(f, path=original.get(f.path) or self.to_root(f.path)) for f in found]
 
         cache = self._cache_dir()
         scan_options = ScanOptions(

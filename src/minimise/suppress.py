@@ -7,9 +7,10 @@ the line of the offending expression, which may be anywhere inside the statement
 compound statement (``def``, ``with``, ``if``...) only its header is covered, never its body.
 
 ``# noqa`` and ``# noqa: MIN301,MIN4`` are read exactly as flake8 reads them, so a line
-silenced in the editor is silenced in `minimise scan` too: the comment may be anywhere in the
-logical line (a statement spread over several lines counts as one), codes are matched as
-prefixes and case-sensitively, a blanket ``# noqa`` silences every code, and a line that is
+silenced in the editor is silenced in `minimise scan` too: the comment covers its own line
+(and every line of a token spanning lines, such as a triple-quoted string, that ends on it,
+but not the other lines of a bracketed statement), codes are matched as prefixes and
+case-sensitively, a blanket ``# noqa`` silences every code, and a line that is
 only ``# flake8: noqa`` silences the whole file.
 
 Statement spans come from the stdlib ``ast`` and are computed only for files that contain a
@@ -170,7 +171,11 @@ def find_noqa(text: str) -> list[Entry]:
 
 
 def _logical_lines(text: str, count: int) -> list[tuple[int, int]]:
-    """(first, last) physical lines of each logical line, as flake8's processor groups them."""
+    """(first, last) lines between line breaks, as flake8's processor groups them for ``noqa``.
+
+    A break inside brackets ends a group too (tokenize emits NL there), so only tokens that
+    themselves span lines (triple-quoted strings, backslash continuations) join lines.
+    """
     import io
     import tokenize
 
