@@ -7,6 +7,7 @@ the file's folder. Unknown keys and wrongly typed values are errors naming the f
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ def _load_toml(text: str, path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        raise ConfigError(f"{path}:{line}: invalid TOML: {str(exc).split(' (at ')[0]}") from None
+        raise ConfigError(f"{display_path(path)}:{line}: invalid TOML: {str(exc).split(' (at ')[0]}") from None
 
 
 def _line_from_message(message: str) -> int:
@@ -143,17 +144,19 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], str, str | None] | Non
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ConfigError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ConfigError(f"{display_path(path)}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     data = _load_toml(text, path)
     tool = data.get("tool")
     if isinstance(tool, dict) and "minimise" in tool:
         section = tool["minimise"]
         if not isinstance(section, dict):
-            raise ConfigError(f"{path}:{_key_line(text, 'minimise', 'tool')}: [tool.minimise] must be a table")
+            raise ConfigError(
+                f"{display_path(path)}:{_key_line(text, 'minimise', 'tool')}: [tool.minimise] must be a table"
+            )
         return section, text, "tool.minimise"
     if path.name == "pyproject.toml":
         return None
@@ -193,8 +196,9 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def display_path(path: Path) -> str:
+    """``path`` as it opens from the current folder: relative when inside it."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

@@ -116,8 +116,8 @@ class Session:
             if not target.exists() and not target.is_symlink():
                 raise SessionError(f"{target}: no such file or directory")
         self.root = scan_root(self.paths)
-        # The folder the first path lives in: where the configuration and the inventory are looked for.
-        self.anchor = _folder_of(self.paths[0])
+        # The folder the paths live in: where the configuration and the inventory are looked for.
+        self.anchor = Path(os.path.commonpath([_folder_of(p) for p in self.paths]))
         self.project_root = find_project_root(self.anchor, config.file)
         self.engine = EngineOptions(
             extra_rules=tuple(config["rules"]), prefilter=not self.options.no_prefilter, debug=self.options.debug
