@@ -12,7 +12,10 @@ from click.testing import CliRunner
 
 from minimise.cli import cli
 
-LEAKY = 'import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef signup(user):\n    log.info("signup %s", user.email)\n'
+LEAKY = (
+    "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+    'def signup(user):\n    log.info("signup %s", user.email)\n'
+)
 
 TEST_FILES = [
     "tests/test_signup.py",

@@ -1,4 +1,4 @@
-"""What ruff and flake8 users type by habit: --exit-zero, -q, --color, stdin, --statistics, `--`, MIN001, config keys."""
+"""What ruff and flake8 users type by habit: --exit-zero, -q, --color, stdin, --statistics, `--`, MIN001."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from click.testing import CliRunner
 
 from minimise.cli import cli
 
-LEAKY = 'import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef signup(user):\n    log.info("signup %s", user.email)\n'
+LEAKY = (
+    "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+    'def signup(user):\n    log.info("signup %s", user.email)\n'
+)
 MINIMISE = str(Path(sys.executable).parent / "minimise")
 
 
