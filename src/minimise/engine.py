@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +41,29 @@ class RunStats:
 
 
 def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoint, ...]:
-    """Parse ``text`` with libcst and return its data points, positioned and sorted."""
+    """The data points of one module analysed on its own: its own summary linked with itself."""
+    points, summary = analyse_module(text, display, knowledge)
+    if summary is None:
+        return points
+    from minimise.analysis.project import link
+    from minimise.analysis.summary import summary_from_json
+
+    parsed = summary_from_json(display, summary)
+    return merge_points(points, link([parsed], knowledge) if parsed is not None else [])
+
+
+def merge_points(points: Iterable[DataPoint], extra: Iterable[DataPoint]) -> tuple[DataPoint, ...]:
+    """Points plus the extra ones on a line, action and category not already covered, sorted."""
+    merged = {(p.path, p.line, p.action, p.category): p for p in points}
+    for point in extra:
+        merged.setdefault((point.path, point.line, point.action, point.category), point)
+    return tuple(sorted(merged.values(), key=DataPoint.sort_key))
+
+
+def analyse_module(
+    text: str, display: str, knowledge: Knowledge
+) -> tuple[tuple[DataPoint, ...], dict[str, object] | None]:
+    """Parse ``text`` with libcst: the module's own data points, positioned and sorted, and its summary."""
     import libcst as cst
 
     from minimise.extract import ModuleAnalyser
@@ -53,14 +75,18 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     gc.disable()
     try:
         module = cst.parse_module(text)
-        raw = ModuleAnalyser(knowledge, module_name(display)).run(module)
+        analyser = ModuleAnalyser(knowledge, module_name(display), display, display.endswith("__init__.py"))
+        raw = analyser.run(module)
     finally:
         if was_enabled:
             gc.enable()
-    if not raw:
-        return ()
-    lines = find_lines(module, [p.node for p in raw])
+    exports = analyser.exports
+    lines = find_lines(module, [p.node for p in raw] + exports.nodes())
     source_lines = text.splitlines()
+    top_classes = {name: info.attrs for name, info in analyser.classes.items() if name in exports.class_bases}
+    summary = exports.finish(
+        lines, lambda line, ident: _column(source_lines, line, ident), analyser.module_scope.vars, top_classes
+    )
     points: dict[tuple[int, str, str], DataPoint] = {}
     for point in raw:
         line = lines.get(id(point.node), 1)
@@ -83,7 +109,7 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
             sink_kind=point.kind,
             trace=trace,
         )
-    return tuple(sorted(points.values(), key=DataPoint.sort_key))
+    return tuple(sorted(points.values(), key=DataPoint.sort_key)), summary.to_json()
 
 
 _PROTECTION_WORDS = {
@@ -150,15 +176,24 @@ def analyse_bytes(
     except SourceError as exc:
         return FileResult(display, error=ScanError(display, exc.line, str(exc)))
     suppressions = find_suppressions(text)
+    summary_only = False
     if prefilter is not None and not prefilter.wants(raw):  # type: ignore[attr-defined]
-        return FileResult(display, suppressions=suppressions)
+        reexports = display.endswith("__init__.py") and b"import" in raw
+        if not reexports and not prefilter.wants_summary(raw):  # type: ignore[attr-defined]
+            return FileResult(display, suppressions=suppressions)
+        # Nothing personal is named here, but its functions may hand their parameters to a sink.
+        summary_only = True
     try:
-        points = analyse_text(text, display, knowledge)
+        points, summary = analyse_module(text, display, knowledge)
     except RecursionError:
+        if summary_only:
+            return FileResult(display, suppressions=suppressions)
         return FileResult(display, error=ScanError(display, 0, "code nested too deeply to analyse"))
     except Exception as exc:  # noqa: BLE001 - report and continue with the other files
         import libcst as cst
 
+        if summary_only:
+            return FileResult(display, suppressions=suppressions)  # files without personal names stay silent
         if isinstance(exc, cst.ParserSyntaxError):
             message = exc.message if hasattr(exc, "message") else str(exc)
             hint = " (Python 2 code?)" if _looks_like_python2(text) else ""
@@ -179,7 +214,9 @@ def analyse_bytes(
             error=ScanError(display, 0, f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")),
             suppressions=suppressions,
         )
-    return FileResult(display, data_points=points, suppressions=suppressions)
+    if summary_only:
+        return FileResult(display, suppressions=suppressions, summary=summary)
+    return FileResult(display, data_points=points, suppressions=suppressions, summary=summary)
 
 
 def _looks_like_python2(text: str) -> bool:

@@ -3,138 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 
+from minimise.analysis.exports import ExportRecorder
+from minimise.analysis.facts import CLEAN, EMPTY, STRICT, ClassInfo, Label, RawPoint, Scope, Value, protect, union
+from minimise.analysis.sql import sql_columns
+from minimise.analysis.syntax import (
+    annotation_text,
+    calls_in,
+    carrier_parts,
+    dotted_name,
+    has_fstring,
+    literal_string,
+    name_of,
+    self_assignments,
+)
 from minimise.classify import Classification
 from minimise.knowledge import Knowledge, SchemaKind, Sink
 from minimise.words import split_words
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """One category of personal data a value carries, and how it is protected."""
-
-    category: str
-    identifier: str
-    protection: str = "none"
-    why: str = ""
-
-
-@dataclass(slots=True)
-class Value:
-    """What the analysis knows about an expression's value."""
-
-    labels: frozenset[Label] = frozenset()
-    qname: str | None = None
-    origin: str | None = None  # request container this value maps keys from
-    request: str | None = None  # request object id, for `request` itself
-    fields: dict[str, Value] | None = None
-    literal: str | None = None
-    constant: bool = False
-    params: frozenset[int] = frozenset()
-    input_node: cst.CSTNode | None = None
-    input_category: str | None = None
-    input_via: str = "input"
-    # Parameters whose value reaches this one only through a protecting call: (index, protection).
-    protected_params: frozenset[tuple[int, str]] = frozenset()
-    # Words of the collection a loop variable came from (``customers`` for ``c``).
-    owner_words: tuple[str, ...] = ()
-    node: cst.CSTNode | None = None
-
-
-EMPTY = Value()
-# A value known to carry no personal data (a comparison, a length): keyword names next to it do not count.
-CLEAN = Value(constant=True)
-# Tests set this to surface analysis bugs that production runs step over.
-STRICT = bool(__import__("os").environ.get("MINIMISE_STRICT"))
-
-
-def union(values: list[Value]) -> Value:
-    values = [v for v in values if v is not EMPTY]
-    if not values:
-        return EMPTY
-    if len(values) == 1:
-        return values[0]
-    labels: set[Label] = set()
-    params: set[int] = set()
-    protected: set[tuple[int, str]] = set()
-    qnames: set[str] = set()
-    origin = None
-    for v in values:
-        labels |= v.labels
-        params |= v.params
-        protected |= v.protected_params
-        origin = origin or v.origin
-        if v.qname:
-            qnames.add(v.qname)
-    # `client or httpx.Client()` is still an httpx client.
-    qname = qnames.pop() if len(qnames) == 1 else None
-    return Value(
-        labels=frozenset(labels),
-        origin=origin,
-        params=frozenset(params),
-        protected_params=frozenset(protected),
-        qname=qname,
-    )
-
-
-def protect(value: Value, protection: str) -> Value:
-    return Value(
-        labels=frozenset(Label(lb.category, lb.identifier, protection, lb.why) for lb in value.labels),
-        protected_params=value.protected_params | frozenset((i, protection) for i in value.params),
-    )
-
-
-@dataclass(slots=True)
-class RawPoint:
-    """A data point before its position is known."""
-
-    node: cst.CSTNode
-    action: str
-    category: str
-    identifier: str
-    via: str
-    protection: str
-    scope: str
-    kind: str
-    trace: tuple[str, ...] = ()
-
-
-@dataclass
-class ClassInfo:
-    name: str
-    words: tuple[str, ...]
-    store: SchemaKind | None = None
-    collect: SchemaKind | None = None
-    attrs: dict[str, Value] = field(default_factory=dict)
-    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
-    field_types: dict[str, str] = field(default_factory=dict)
-    # Fields a validator or setter protects before they are stored (``@validates("password")``).
-    protected_fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Scope:
-    name: str
-    parent: Scope | None
-    vars: dict[str, Value] = field(default_factory=dict)
-    words: tuple[str, ...] = ()
-    cls: ClassInfo | None = None
-    returns: list[Value] = field(default_factory=list)
-    function: bool = False
-
-    def lookup(self, name: str) -> Value | None:
-        scope: Scope | None = self
-        while scope is not None:
-            found = scope.vars.get(name)
-            if found is not None:
-                return found
-            scope = scope.parent
-        return None
-
 
 _FIELD_SKIP = frozenset(
     {
@@ -179,165 +67,30 @@ _HEURISTIC_COLLECT_RECEIVERS = {
     "wtforms": "wtforms",
     "schema": "marshmallow",
 }
-_SQL_INSERT = re.compile(
-    r"^\s*(?:/\*.*?\*/\s*)?insert\s+(?:or\s+\w+\s+)?into\s+([\w.\"`\[\]]+)\s*\(([^)]*)\)", re.I | re.S
-)
-_SQL_UPDATE = re.compile(r"^\s*update\s+([\w.\"`\[\]]+)\s+set\s+(.*?)(?:\bwhere\b|\breturning\b|$)", re.I | re.S)
-_SQL_CREATE = re.compile(r"^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"`\[\]]+)\s*\((.*)\)", re.I | re.S)
-_SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=")
-_SQL_PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:\w+")
 _REQUEST_GETTERS = frozenset(
     {"get", "getlist", "pop", "get_all", "getone", "getall", "get_list", "getfirst", "getvalue"}
 )
 _MUTATORS = frozenset({"append", "extend", "update", "add", "insert", "setdefault", "appendleft"})
 _COOKIE_SESSIONS = frozenset({"flask.session", "quart.session", "flask.globals.session"})
 _KEY_VIEWS = frozenset({"sorted", "list", "set", "tuple", "frozenset", "iter", "enumerate"})
+# Validated form and serializer input, read by key like a request's form.
+_FORM_CONTAINERS = {
+    "cleaned_data": "django.forms.cleaned_data",
+    "validated_data": "rest_framework.validated_data",
+}
+_FORM_KINDS = frozenset({"wtforms", "django.forms"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
-
-
-def _name_of(node: cst.CSTNode) -> str | None:
-    """The identifier a receiver is known by: ``user`` in ``user.email``, ``profile`` in ``user.profile``."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    if isinstance(node, cst.Call):
-        return _name_of(node.func)
-    if isinstance(node, cst.Subscript):
-        return _name_of(node.value)
-    if isinstance(node, cst.Await):
-        return _name_of(node.expression)
-    return None
-
-
-def _dotted(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def _annotation_text(node: cst.BaseExpression) -> str:
-    """The names in an annotation, joined: ``Optional[SecretStr]`` -> ``Optional SecretStr``."""
-    names: list[str] = []
-    stack: list[cst.CSTNode] = [node]
-    while stack and len(names) < 8:
-        current = stack.pop()
-        if isinstance(current, (cst.Name, cst.Attribute)):
-            names.append(_dotted(current) or "")
-        elif isinstance(current, cst.Subscript):
-            stack.append(current.value)
-            stack.extend(e.slice.value for e in current.slice if isinstance(e.slice, cst.Index))
-        elif isinstance(current, cst.BinaryOperation):
-            stack.extend((current.left, current.right))
-    return " ".join(names)
-
-
-def _calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
-    """Calls anywhere under ``node`` (bounded), for the rare places that need a deep look."""
-    found: list[cst.Call] = []
-    stack: list[cst.CSTNode] = [node]
-    seen = 0
-    while stack and seen < limit:
-        current = stack.pop()
-        seen += 1
-        if isinstance(current, cst.Call):
-            found.append(current)
-        stack.extend(current.children)
-    return found
-
-
-def _self_assignments(body: cst.BaseSuite) -> list[tuple[str, cst.BaseExpression]]:
-    names: list[tuple[str, cst.BaseExpression]] = []
-    for stmt in body.body if isinstance(body, cst.IndentedBlock) else ():
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        dotted = _dotted(target.target)
-                        if dotted and dotted.startswith("self."):
-                            names.append((dotted[5:], small.value))
-    return names
-
-
-def _has_fstring(node: cst.ConcatenatedString) -> bool:
-    parts: list[cst.CSTNode] = [node.left, node.right]
-    while parts:
-        part = parts.pop()
-        if isinstance(part, cst.FormattedString):
-            return True
-        if isinstance(part, cst.ConcatenatedString):
-            parts += [part.left, part.right]
-    return False
-
-
-def _carrier_parts(expr: cst.CSTNode) -> list[cst.BaseExpression]:
-    """Sub-expressions that carry a value into a sink, so a data point lands on their own line."""
-    if isinstance(expr, cst.ConcatenatedString):
-        return [expr.left, expr.right]
-    if isinstance(expr, (cst.BinaryOperation, cst.BooleanOperation)):
-        return [expr.left, expr.right]
-    if isinstance(expr, cst.FormattedString):
-        return [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
-    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-        return [expr.elt]
-    if isinstance(expr, cst.DictComp):
-        return [expr.key, expr.value]
-    if isinstance(expr, cst.IfExp):
-        return [expr.body, expr.orelse]
-    if (
-        isinstance(expr, cst.Call)
-        and isinstance(expr.func, cst.Attribute)
-        and expr.func.attr.value in ("join", "format")
-    ):
-        return [a.value for a in expr.args] + [expr.func.value]
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
-        return [expr.func.value]
-    if isinstance(expr, cst.Await):
-        return [expr.expression]
-    return []
-
-
-def _simple_string(text: str) -> str | None:
-    """The value of a string literal without escapes, without libcst's ast.literal_eval."""
-    prefix_end = 0
-    while prefix_end < len(text) and text[prefix_end] not in "'\"":
-        prefix_end += 1
-    prefix = text[:prefix_end].lower()
-    if "\\" in text or "b" in prefix or "f" in prefix:
-        return None
-    body = text[prefix_end:]
-    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
-    if len(body) < 2 * len(quote):
-        return None
-    return body[len(quote) : len(body) - len(quote)]
-
-
-def _string(node: cst.CSTNode | None) -> str | None:
-    if type(node) is cst.SimpleString:
-        fast = _simple_string(node.value)  # type: ignore[union-attr]
-        if fast is not None:
-            return fast
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        if isinstance(value, bytes):
-            return value.decode("latin-1")
-        return value
-    return None
 
 
 class ModuleAnalyser:
     """Runs the data-flow pass over one module and collects raw data points."""
 
-    def __init__(self, knowledge: Knowledge, module_name: str) -> None:
+    def __init__(self, knowledge: Knowledge, module_name: str, path: str = "", is_package: bool = False) -> None:
         self.k = knowledge
         self.classifier = knowledge.classifier
         self.module_name = module_name
         self.points: list[RawPoint] = []
         self.module_scope = Scope(module_name, None)
-        self.functions: dict[str, tuple[cst.FunctionDef, Scope]] = {}
         self.summaries: dict[int, Value] = {}
         self.in_progress: set[int] = set()
         self.classes: dict[str, ClassInfo] = {}
@@ -348,6 +101,7 @@ class ModuleAnalyser:
         self._declared_fields: dict[str, set[str]] = {}
         # Words of the keys of the dict literal being evaluated: siblings give context.
         self._dict_context: list[tuple[str, ...]] = []
+        self.exports = ExportRecorder(module_name, path, is_package)
 
     # ------------------------------------------------------------------ driving
     def run(self, module: cst.Module) -> list[RawPoint]:
@@ -361,7 +115,7 @@ class ModuleAnalyser:
     def _prescan(self, body: Any, scope: Scope) -> None:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
-                self.functions[stmt.name.value] = (stmt, scope)
+                scope.functions[stmt.name.value] = stmt
 
     def _emit(
         self,
@@ -499,7 +253,7 @@ class ModuleAnalyser:
             self._raise(small, scope)
         elif isinstance(small, cst.Import):
             for alias in small.names:
-                full = _dotted(alias.name) or ""
+                full = dotted_name(alias.name) or ""
                 self.imported_roots.add(full.split(".")[0])
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     scope.vars[alias.asname.name.value] = Value(qname=full)
@@ -507,14 +261,16 @@ class ModuleAnalyser:
                     head = full.split(".")[0]
                     scope.vars[head] = Value(qname=head)
         elif isinstance(small, cst.ImportFrom):
-            base = _dotted(small.module) if small.module is not None else ""
+            base = dotted_name(small.module) if small.module is not None else ""
             base = "." * len(small.relative) + (base or "")
+            if base.startswith("."):
+                base = self.exports.absolute(base)
             if isinstance(small.names, cst.ImportStar):
                 return
             if base:
                 self.imported_roots.add(base.split(".")[0])
             for alias in small.names:
-                name = _dotted(alias.name) or ""
+                name = dotted_name(alias.name) or ""
                 local = (
                     alias.asname.name.value
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
@@ -538,7 +294,7 @@ class ModuleAnalyser:
                 for element in elements:
                     self._assign(element, Value(labels=value.labels, params=value.params), scope, None)
         elif isinstance(target, cst.Attribute):
-            dotted = _dotted(target)
+            dotted = dotted_name(target)
             if dotted is None:
                 return
             if dotted.startswith("self.") and scope.cls is not None:
@@ -609,7 +365,7 @@ class ModuleAnalyser:
         while isinstance(container, cst.Subscript):
             key = self._subscript_key(container) if key is None else key
             container = container.value
-        dotted = _dotted(container)
+        dotted = dotted_name(container)
         if dotted is None:
             return
         current = scope.lookup(dotted) if "." not in dotted else scope.vars.get(dotted)
@@ -638,7 +394,7 @@ class ModuleAnalyser:
             return None
         index = node.slice[0].slice
         if isinstance(index, cst.Index):
-            return _string(index.value)
+            return literal_string(index.value)
         return None
 
     # ---------------------------------------------------------------- functions
@@ -653,6 +409,7 @@ class ModuleAnalyser:
         cls = cls or parent.cls
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
+        scope.fn_key = self._export_key(fn, parent, cls)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
@@ -666,7 +423,28 @@ class ModuleAnalyser:
                 summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
         self.summaries[key] = summary
         self.in_progress.discard(key)
+        if scope.fn_key is not None:
+            self.exports.returns(scope.fn_key, summary)
         return summary
+
+    def _export_key(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> str | None:
+        """Module-level functions and methods of module-level classes are exported; nested ones are not."""
+        params = fn.params
+        ordered = [(p.name.value, "pos") for p in (*params.posonly_params, *params.params)]
+        if isinstance(params.star_arg, cst.Param):
+            ordered.append((params.star_arg.name.value, "star"))
+        ordered += [(p.name.value, "kwonly") for p in params.kwonly_params]
+        if params.star_kwarg is not None:
+            ordered.append((params.star_kwarg.name.value, "kwargs"))
+        if parent is self.module_scope:
+            key = fn.name.value
+        elif cls is not None and parent.cls is cls and not parent.function and parent.parent is self.module_scope:
+            key = f"{cls.name}.{fn.name.value}"
+        else:
+            return None
+        static = any(name_of(d.decorator) == "staticmethod" for d in fn.decorators)
+        self.exports.function(key, fn, tuple(ordered), is_method=cls is not None and not static)
+        return key
 
     def _bind_params(self, fn: cst.FunctionDef, scope: Scope, route: bool) -> None:
         params = fn.params
@@ -692,6 +470,8 @@ class ModuleAnalyser:
                 if isinstance(root, cst.Name) and scope.lookup(root.value) is not None:
                     qname = self._qname(param.default, scope)  # def f(log=log): the default's type
             scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname)
+            if label is not None:
+                scope.named_params = scope.named_params | {index}
             if is_input and label is not None:
                 self._emit(param, "collect", label, via, scope, "request")
 
@@ -722,11 +502,11 @@ class ModuleAnalyser:
                 return True
         annotation = param.annotation.annotation if param.annotation else None
         if isinstance(annotation, cst.Subscript):
-            text = _dotted(annotation.value) or ""
+            text = dotted_name(annotation.value) or ""
             if text.endswith("Annotated"):
                 for element in annotation.slice[1:]:
                     inner = element.slice.value if isinstance(element.slice, cst.Index) else None
-                    if isinstance(inner, cst.Call) and (_name_of(inner.func) or "") in ("Depends", "Security"):
+                    if isinstance(inner, cst.Call) and (name_of(inner.func) or "") in ("Depends", "Security"):
                         return True
         return False
 
@@ -736,7 +516,7 @@ class ModuleAnalyser:
         if isinstance(param.default, cst.Call):
             calls.append(param.default)
         annotation = param.annotation.annotation if param.annotation else None
-        if isinstance(annotation, cst.Subscript) and (_dotted(annotation.value) or "").endswith("Annotated"):
+        if isinstance(annotation, cst.Subscript) and (dotted_name(annotation.value) or "").endswith("Annotated"):
             for element in annotation.slice[1:]:
                 if isinstance(element.slice, cst.Index):
                     calls.append(element.slice.value)
@@ -751,7 +531,7 @@ class ModuleAnalyser:
         """A parameter typed ``session: aiohttp.ClientSession`` holds an instance of that class."""
         annotation = param.annotation.annotation if param.annotation else None
         if isinstance(annotation, cst.Subscript):
-            text = _dotted(annotation.value) or ""
+            text = dotted_name(annotation.value) or ""
             if text.endswith(("Optional", "Annotated")):
                 inner = annotation.slice[0].slice
                 annotation = inner.value if isinstance(inner, cst.Index) else None
@@ -777,7 +557,7 @@ class ModuleAnalyser:
             qname = self._qname(expr.value, scope)
             if qname and self.k.route_receivers and self.k.route_receivers.match(qname):
                 return True
-            name = _name_of(expr.value) or ""
+            name = name_of(expr.value) or ""
             if set(split_words(name)) & self.k.route_receiver_words:
                 return True
         return False
@@ -787,6 +567,12 @@ class ModuleAnalyser:
         info = ClassInfo(node.name.value, split_words(node.name.value))
         for base in node.bases:
             self._class_kind(info, base.value, scope)
+        self._sqlmodel_kind(info, node)
+        self._inherited_storage(info, node, scope)
+        if scope is self.module_scope:
+            self.exports.class_bases[info.name] = tuple(
+                q for base in node.bases if (q := self._qname(base.value, scope)) is not None
+            )
         self.classes[info.name] = info
         class_scope = Scope(f"{scope.name}.{info.name}", scope, words=info.words + scope.words, cls=info)
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
@@ -808,6 +594,37 @@ class ModuleAnalyser:
                 self._deferred.append((stmt, class_scope))
             elif isinstance(stmt, cst.ClassDef):
                 self._class(stmt, class_scope)
+
+    def _inherited_storage(self, info: ClassInfo, node: cst.ClassDef, scope: Scope) -> None:
+        """A table class stores the personal fields its schema bases declare (``class User(UserBase, table=True)``)."""
+        if info.store is None:
+            return
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            if local is None or local.store is not None:
+                continue
+            for field_node, label in local.personal_fields.values():
+                self._emit(field_node, "store", label, f"{info.store.id}.{info.name}", scope, "database")
+
+    def _sqlmodel_kind(self, info: ClassInfo, node: cst.ClassDef) -> None:
+        """A SQLModel class is a table only with ``table=True``; otherwise it is a request or response schema."""
+        sqlmodel = next((k for k in self.k.model_kinds if k.id == "sqlmodel"), None)
+        derived = info.store is not None and info.store is sqlmodel
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            derived = derived or (local is not None and local.sqlmodel)
+        if not derived or sqlmodel is None:
+            return
+        info.sqlmodel = True
+        table = any(
+            kw.keyword is not None and kw.keyword.value == "table" and name_of(kw.value) == "True"
+            for kw in node.keywords
+        )
+        if table:
+            info.store = sqlmodel
+        else:
+            info.store = None
+            info.collect = next((k for k in self.k.schemas if k.id == "pydantic"), info.collect)
 
     def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
         for stmt in body:
@@ -831,27 +648,27 @@ class ModuleAnalyser:
             fields: list[str] = []
             for decorator in method.decorators:
                 expr = decorator.decorator
-                if isinstance(expr, cst.Call) and _name_of(expr.func) in ("validates", "validator", "field_validator"):
-                    fields += [name for a in expr.args if (name := _string(a.value))]
+                if isinstance(expr, cst.Call) and name_of(expr.func) in ("validates", "validator", "field_validator"):
+                    fields += [name for a in expr.args if (name := literal_string(a.value))]
                 elif isinstance(expr, cst.Attribute) and expr.attr.value == "setter":
-                    fields.append(_name_of(expr.value) or "")
+                    fields.append(name_of(expr.value) or "")
             if fields:
-                for call in _calls_in(method.body):
-                    protection = self._sanitizer(call.func, _name_of(call.func) or "", self._qname(call.func, scope))
+                for call in calls_in(method.body):
+                    protection = self._sanitizer(call.func, name_of(call.func) or "", self._qname(call.func, scope))
                     if protection:
                         for name in fields:
                             found[name] = protection
                         break
-            for target, value in _self_assignments(method.body):
+            for target, value in self_assignments(method.body):
                 if isinstance(value, cst.Call):
-                    protection = self._sanitizer(value.func, _name_of(value.func) or "", self._qname(value.func, scope))
+                    protection = self._sanitizer(value.func, name_of(value.func) or "", self._qname(value.func, scope))
                     if protection:
                         found.setdefault(target, protection)
         return found
 
     def _class_kind(self, info: ClassInfo, base: cst.BaseExpression, scope: Scope) -> None:
         qname = self._qname(base, scope)
-        name = _name_of(base) or ""
+        name = name_of(base) or ""
         local = self.classes.get(name)
         if local is not None:
             info.store = info.store or local.store
@@ -900,7 +717,7 @@ class ModuleAnalyser:
                 if kind.id == kind_id:
                     info.collect = kind
         elif name in ("Model", "Base", "DeclarativeBase", "AbstractUser", "AbstractBaseUser", "TimeStampedModel"):
-            words = split_words(_dotted(base) or name)
+            words = split_words(dotted_name(base) or name)
             kind_id = "django.db.models" if "models" in words or name.startswith("Abstract") else "sqlalchemy"
             for kind in self.k.model_kinds:
                 if kind.id == kind_id:
@@ -909,9 +726,11 @@ class ModuleAnalyser:
     def _field_kind(self, call: cst.Call, info: ClassInfo, scope: Scope) -> tuple[str, SchemaKind | None, str] | None:
         """Which action a class-level field call declares: ('store'|'collect', kind, constructor)."""
         qname = self._qname(call.func, scope) or ""
-        short = _name_of(call.func) or ""
+        short = name_of(call.func) or ""
         if short in _FIELD_SKIP:
             return None
+        if info.sqlmodel and short == "Field":
+            return ("store", info.store, short) if info.store is not None else ("collect", info.collect, short)
         for kind in self.k.model_kinds:
             if kind.field_calls and qname and kind.field_calls.match(qname):
                 return ("store", kind, short)
@@ -954,7 +773,7 @@ class ModuleAnalyser:
             return ("store", info.store, short)
         if info.collect is not None:
             return ("collect", info.collect, short)
-        receiver = _name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        receiver = name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
         if receiver in _HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
             kind_id = _HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
             return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
@@ -978,7 +797,7 @@ class ModuleAnalyser:
         name = target.value
         self._declared_fields.setdefault(info.name, set()).add(name)
         if annotation is not None:
-            info.field_types[name] = _annotation_text(annotation)
+            info.field_types[name] = annotation_text(annotation)
         action: str | None = None
         kind: SchemaKind | None = None
         constructor = ""
@@ -987,7 +806,7 @@ class ModuleAnalyser:
             found = self._field_kind(call, info, scope)
             if (
                 found is None
-                and _name_of(call.func) in ("encrypt",)
+                and name_of(call.func) in ("encrypt",)
                 and call.args
                 and isinstance(call.args[0].value, cst.Call)
             ):
@@ -997,7 +816,9 @@ class ModuleAnalyser:
             if found is not None:
                 action, kind, constructor = found
         if action is None and annotation is not None:
-            ann_text = _dotted(annotation.value) if isinstance(annotation, cst.Subscript) else _dotted(annotation)
+            ann_text = (
+                dotted_name(annotation.value) if isinstance(annotation, cst.Subscript) else dotted_name(annotation)
+            )
             if info.store is not None and info.store.annotated_fields and ann_text and ann_text.endswith("Mapped"):
                 action, kind, constructor = "store", info.store, "Mapped"
             elif info.collect is not None and info.collect.annotated_fields:
@@ -1023,6 +844,7 @@ class ModuleAnalyser:
         if protection == "none":
             protection = info.protected_fields.get(name, "none")
         via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
+        info.personal_fields[name] = (target, Label(label.category, name, protection, label.why))
         self._emit(
             target,
             action,
@@ -1035,16 +857,16 @@ class ModuleAnalyser:
     def _type_category(self, call: cst.Call | None, annotation: cst.BaseExpression | None) -> str | None:
         names: list[str] = []
         if call is not None:
-            names.append(_name_of(call.func) or "")
+            names.append(name_of(call.func) or "")
             for arg in call.args:
                 if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)):
-                    names.append(_name_of(arg.value) or "")
+                    names.append(name_of(arg.value) or "")
         node = annotation
         while isinstance(node, cst.Subscript):
             inner = node.slice[0].slice
             node = inner.value if isinstance(inner, cst.Index) else None
         if node is not None:
-            names.append(_name_of(node) or "")
+            names.append(name_of(node) or "")
         for name in names:
             category = self.classifier.category_for_type(name)
             if category:
@@ -1053,10 +875,10 @@ class ModuleAnalyser:
 
     @staticmethod
     def _field_protection(call: cst.Call) -> str:
-        names = [_name_of(call.func) or ""]
+        names = [name_of(call.func) or ""]
         for arg in call.args:
             if isinstance(arg.value, (cst.Call, cst.Name, cst.Attribute)):
-                names.append(_name_of(arg.value) or "")
+                names.append(name_of(arg.value) or "")
         for name in names:
             words = split_words(name)
             if "encrypted" in words or "encrypt" in words or "fernet" in words:
@@ -1078,14 +900,14 @@ class ModuleAnalyser:
                 if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
                     key = small.targets[0].target.value
                     if key == "model":
-                        model_words = split_words(_name_of(small.value) or "")
+                        model_words = split_words(name_of(small.value) or "")
                     elif key == "fields":
                         fields_node = small.value
         if not isinstance(fields_node, (cst.List, cst.Tuple)):
             return
         declared = set(info.field_types) | set(self._declared_fields.get(info.name, ()))
         for element in fields_node.elements:
-            name = _string(element.value)
+            name = literal_string(element.value)
             if name is None or name in declared:
                 continue
             label = self._label(name, model_words + info.words, user_input=True, is_key=True)
@@ -1100,7 +922,7 @@ class ModuleAnalyser:
                 return found.qname
             return node.value
         if isinstance(node, cst.Attribute):
-            dotted = _dotted(node)
+            dotted = dotted_name(node)
             if dotted is not None:
                 bound = scope.lookup(dotted) if not dotted.startswith("self.") else self._self_attr(dotted, scope)
                 if bound is not None and bound.qname:
@@ -1147,11 +969,11 @@ class ModuleAnalyser:
             return self._call(node, scope)
         if t is cst.Subscript:
             return self._subscript(node, scope)
-        if t is cst.ConcatenatedString and _has_fstring(node):
+        if t is cst.ConcatenatedString and has_fstring(node):
             return union([self._ev(node.left, scope), self._ev(node.right, scope)])
         if t in (cst.SimpleString, cst.ConcatenatedString):
             try:
-                return Value(literal=_string(node), constant=True, node=node)
+                return Value(literal=literal_string(node), constant=True, node=node)
             except Exception:  # noqa: BLE001 - odd escapes in a literal
                 return Value(constant=True)
         if t in (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis):
@@ -1210,7 +1032,7 @@ class ModuleAnalyser:
     def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
         """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
         iterable = self._ev(iterable_node, scope)
-        owner = _name_of(iterable_node)
+        owner = name_of(iterable_node)
         element = Value(
             labels=iterable.labels,
             params=iterable.params,
@@ -1245,7 +1067,7 @@ class ModuleAnalyser:
         return EMPTY
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         if dotted is not None:
             bound = self._self_attr(dotted, scope) if dotted.startswith("self.") else scope.lookup(dotted)
             if bound is not None:
@@ -1253,6 +1075,13 @@ class ModuleAnalyser:
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
+        if attr in _FORM_CONTAINERS:
+            self._ev(node.value, scope)
+            return Value(origin=_FORM_CONTAINERS[attr])
+        if attr == "data":
+            read = self._form_field_read(node, scope)
+            if read is not None:
+                return read
         if isinstance(node.value, cst.Attribute):
             inner_base = self._ev(node.value.value, scope)
             dotted_key = f"{node.value.attr.value}.{attr}"
@@ -1292,13 +1121,47 @@ class ModuleAnalyser:
             return Value(qname=qname)
         return EMPTY
 
+    def _is_form(self, receiver: cst.BaseExpression, scope: Scope) -> bool:
+        if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+            cls = scope.cls
+        else:
+            found = self._qname(receiver, scope) or ""
+            cls = self.classes.get(found.removesuffix("()"))
+            if cls is None:
+                return "form" in split_words(name_of(receiver) or "")
+        return cls is not None and cls.collect is not None and cls.collect.id in _FORM_KINDS
+
+    def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
+        """``form.email.data`` (and ``field.data`` in a form's ``validate_email``) reads what the user typed."""
+        field = node.value
+        if isinstance(field, cst.Attribute) and self._is_form(field.value, scope):
+            name = field.attr.value
+        elif (
+            isinstance(field, cst.Name)
+            and scope.function
+            and scope.cls is not None
+            and self._is_form(cst.Name("self"), scope)
+            and field.value in self._declared_fields.get(scope.cls.name, ())
+        ):
+            name = field.value
+        elif isinstance(field, cst.Name) and self._is_form(field, scope):
+            self._ev(field, scope)
+            return Value(origin="wtforms.form.data")  # form.data: the whole submission, read by key
+        else:
+            return None
+        label = self._label(name, scope.words, user_input=True)
+        if label is None:
+            return CLEAN
+        self._emit(node, "collect", label, "wtforms.field.data", scope, "request")
+        return Value(labels=frozenset({label}))
+
     def _current_dict_context(self) -> tuple[str, ...]:
         return self._dict_context[-1] if self._dict_context else ()
 
     def _context_of(self, receiver: cst.CSTNode, scope: Scope) -> tuple[str, ...]:
         if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
             return scope.cls.words if scope.cls else ()
-        name = _name_of(receiver)
+        name = name_of(receiver)
         words = split_words(name) if name else ()
         if isinstance(receiver, cst.Name):
             bound = scope.lookup(receiver.value)
@@ -1337,7 +1200,7 @@ class ModuleAnalyser:
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 key = (
-                    _string(element.key)
+                    literal_string(element.key)
                     if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
                     else None
                 )
@@ -1367,7 +1230,7 @@ class ModuleAnalyser:
                 self._ev(element.key, scope)
                 value = self._ev(element.value, scope)
                 key = (
-                    _string(element.key)
+                    literal_string(element.key)
                     if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
                     else None
                 )
@@ -1392,7 +1255,7 @@ class ModuleAnalyser:
         )
         receiver = self._ev(func.value, scope) if isinstance(func, cst.Attribute) else EMPTY
         qname = self._qname(func, scope)
-        callee = _name_of(func)
+        callee = name_of(func)
         # Arguments of Patient(...) or create_user(...) are about a person: give keys read inside that context.
         constructor = callee is not None and callee[:1].isupper()
         self._dict_context.append(self._current_dict_context() + (split_words(callee) if constructor else ()))
@@ -1411,7 +1274,7 @@ class ModuleAnalyser:
             return Value(origin=f"{receiver.request}.{method}()")
         if receiver.origin is not None:
             if method in _REQUEST_GETTERS:
-                key = _string(node.args[0].value) if node.args else None
+                key = literal_string(node.args[0].value) if node.args else None
                 if key is not None:
                     label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
                     if label is not None:
@@ -1423,7 +1286,7 @@ class ModuleAnalyser:
                 return Value(origin=receiver.origin)
         if qname is not None and qname in self.k.input_functions:
             category = self.k.input_functions[qname]
-            prompt = _string(node.args[0].value) if node.args else None
+            prompt = literal_string(node.args[0].value) if node.args else None
             if prompt:
                 for word in re.findall(r"[A-Za-z][A-Za-z _-]*[A-Za-z]", prompt):
                     label = self._label(word.strip(), (), user_input=True, is_key=True)
@@ -1456,12 +1319,18 @@ class ModuleAnalyser:
         if local is not None:
             fn, parent, cls = local
             summary = self._function(fn, parent, cls)
+            if cls is not None and isinstance(func, cst.Attribute) and parent.parent is self.module_scope:
+                self._record_call(node, f"self.{fn.name.value}", method, args, scope)
+            elif parent is self.module_scope:
+                self._record_call(node, f"{self.module_name}.{fn.name.value}", method, args, scope)
             return self._apply_summary(
                 summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
             )
+        if sink is None and qname is not None and self._settled_elsewhere(qname, scope):
+            self._record_call(node, qname, method, args, scope)
 
         if isinstance(func, cst.Attribute) and method in _MUTATORS:
-            dotted = _dotted(func.value)
+            dotted = dotted_name(func.value)
             if dotted is not None and "." not in dotted:
                 current = scope.lookup(dotted)
                 if current is not None and not current.qname:
@@ -1516,6 +1385,41 @@ class ModuleAnalyser:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
 
+    def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
+        """Whether the callee may be defined elsewhere in the project: imported, bound at module level, or self's."""
+        root = qname.split(".", 1)[0].removesuffix("()")
+        if root in ("self", "cls"):
+            return scope.cls is not None
+        return root in self.imported_roots or (root != qname and root in self.module_scope.vars)
+
+    def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:
+        """Keep a call whose arguments carry personal data or parameters, for the project-wide link."""
+        carried: list[tuple[int | str, Value, cst.CSTNode]] = []
+        positional = 0
+        for arg, value in zip(node.args, args, strict=False):
+            ident: int | str
+            if arg.keyword is not None:
+                ident = arg.keyword.value
+            elif arg.star:
+                ident = "*"
+            else:
+                ident = positional
+                positional += 1
+            if not value.labels and arg.keyword is not None and not value.constant:
+                label = self._label(arg.keyword.value, (), is_key=True)
+                if label is not None:
+                    value = Value(labels=frozenset({label}), params=value.params)
+            if value.params & scope.named_params:
+                # A parameter named like personal data is reported where this call uses it.
+                value = Value(
+                    labels=value.labels,
+                    params=value.params - scope.named_params,
+                    protected_params=value.protected_params,
+                )
+            carried.append((ident, value, arg.value))
+        cls = scope.cls.name if scope.cls is not None else None
+        self.exports.call(node, callee, method, scope.name, scope.fn_key, cls, carried)
+
     def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
         labels: set[Label] = set()
         for arg, value in zip(node.args, args, strict=False):
@@ -1560,9 +1464,9 @@ class ModuleAnalyser:
                 return None
             walk: Scope | None = scope
             while walk is not None:
-                if func.value in self.functions:
-                    fn, parent = self.functions[func.value]
-                    return fn, parent, None
+                # The nearest enclosing definition wins: a nested `def send` never hides the module's.
+                if func.value in walk.functions:
+                    return walk.functions[func.value], walk, None
                 walk = walk.parent
             return None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
@@ -1589,12 +1493,12 @@ class ModuleAnalyser:
         return qname.rsplit(".", 1)[-1] == "Table" and "sqlalchemy" in qname or qname == "Table"
 
     def _table_columns(self, node: cst.Call, scope: Scope) -> None:
-        table = _string(node.args[0].value) if node.args else None
+        table = literal_string(node.args[0].value) if node.args else None
         context = split_words(table) if table else ()
         for arg in node.args[1:]:
             column = arg.value
-            if isinstance(column, cst.Call) and _name_of(column.func) == "Column" and column.args:
-                name = _string(column.args[0].value)
+            if isinstance(column, cst.Call) and name_of(column.func) == "Column" and column.args:
+                name = literal_string(column.args[0].value)
                 if name:
                     label = self._label(name, context, is_key=True)
                     if label is not None:
@@ -1622,7 +1526,7 @@ class ModuleAnalyser:
             return None
         is_attr = isinstance(func, cst.Attribute)
         receiver_q = qname.rsplit(".", 1)[0] if qname and "." in qname and is_attr else None
-        receiver_name = _name_of(func.value) if isinstance(func, cst.Attribute) else None
+        receiver_name = name_of(func.value) if isinstance(func, cst.Attribute) else None
         for sink in candidates:
             if sink.functions is not None and qname and sink.functions.match(qname):
                 return sink
@@ -1659,7 +1563,7 @@ class ModuleAnalyser:
         if sink.key_value is not None:
             key_index, value_index = sink.key_value
             key_arg = self._positional(node, key_index)
-            key = _string(key_arg.value) if key_arg is not None else None
+            key = literal_string(key_arg.value) if key_arg is not None else None
             if key is not None:
                 key_label = self._label(key, (), is_key=True)
         positional = 0
@@ -1691,6 +1595,8 @@ class ModuleAnalyser:
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
                     labels.add(label)
+            if scope.fn_key is not None:
+                self.exports.param_sink(scope.fn_key, value, scope.named_params, sink.action, sink.id, kind, arg.value)
             self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
 
     def _positional(self, node: cst.Call, index: int) -> cst.Arg | None:
@@ -1715,7 +1621,7 @@ class ModuleAnalyser:
                 sub = self._ev(item.value, scope)
                 self._emit_value(item.value, set(sub.labels), sub, action, via, kind, scope)
             return
-        if isinstance(expr, cst.Call) and (_name_of(expr.func) == "dict") and expr.args:
+        if isinstance(expr, cst.Call) and (name_of(expr.func) == "dict") and expr.args:
             for arg in expr.args:
                 sub = self._ev(arg.value, scope)
                 sub_labels = set(sub.labels)
@@ -1725,7 +1631,7 @@ class ModuleAnalyser:
                         sub_labels.add(label)
                 self._emit_value(arg.value, sub_labels, sub, action, via, kind, scope)
             return
-        parts = _carrier_parts(expr)
+        parts = carrier_parts(expr)
         if parts:
             covered: set[Label] = set()
             for part in parts:
@@ -1750,6 +1656,10 @@ class ModuleAnalyser:
         del value
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
+            if scope.fn_key is not None and arg.keyword is None:
+                self.exports.param_sink(
+                    scope.fn_key, arg_value, scope.named_params, "log", "exception", "exception", arg.value
+                )
             self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", "exception", scope)
 
     def _sql(self, sink: Sink, node: cst.Call, args: list[Value], scope: Scope) -> None:
@@ -1765,12 +1675,12 @@ class ModuleAnalyser:
             if bound is not None and bound.node is not None:
                 statement_arg = bound.node
         if text is None and isinstance(statement_arg, cst.Call) and statement_arg.args:
-            text = _string(statement_arg.args[0].value)
+            text = literal_string(statement_arg.args[0].value)
             if text is not None:
                 statement_arg = statement_arg.args[0].value
         if text is None:
             return
-        columns, table = self._sql_columns(text)
+        columns, table = sql_columns(text)
         if not columns:
             return
         params_value: list[Value] = []
@@ -1789,31 +1699,3 @@ class ModuleAnalyser:
             self._emit(
                 statement_arg, "store", Label(label.category, column, protection, label.why), "sql", scope, "database"
             )
-
-    @staticmethod
-    def _sql_columns(text: str) -> tuple[list[str], str | None]:
-        match = _SQL_INSERT.match(text)
-        if match:
-            return [c.strip().strip('"`[]') for c in match.group(2).split(",") if c.strip()], match.group(1).strip(
-                '"`[]'
-            )
-        match = _SQL_UPDATE.match(text)
-        if match:
-            return [c.strip('"`[]') for c in _SQL_SET_COLUMN.findall(match.group(2))], match.group(1).strip('"`[]')
-        match = _SQL_CREATE.match(text)
-        if match:
-            columns = []
-            for part in match.group(2).split(","):
-                words = part.strip().split()
-                if words and words[0].lower() not in (
-                    "primary",
-                    "foreign",
-                    "unique",
-                    "constraint",
-                    "check",
-                    "key",
-                    "index",
-                ):
-                    columns.append(words[0].strip('"`[]'))
-            return columns, match.group(1).strip('"`[]')
-        return [], None

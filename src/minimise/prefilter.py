@@ -40,6 +40,7 @@ class Prefilter:
         self.person = frozenset(classifier.person) | frozenset(w + "s" for w in classifier.person)
         self.type_names = frozenset(t.encode() for rule in classifier.rules for t in rule.type_names)
         self._seen: dict[bytes, tuple[bool, bool, bool]] = {}
+        self.sink_words: frozenset[bytes | str] = _sink_vocabulary(knowledge)
 
     @staticmethod
     def _matches(words: tuple[str, ...], index: dict[str, list[tuple[str, ...]]]) -> bool:
@@ -77,3 +78,37 @@ class Prefilter:
             if has_context and has_person:
                 return True
         return False
+
+    def wants_summary(self, source: bytes) -> bool:
+        """Whether a file with no personal names may still define a function that hands data to a sink.
+
+        Such a file (a project logging helper, a mail wrapper) has no data point of its own, but its
+        summary lets the project-wide phase follow data passed to it from elsewhere.
+        """
+        if b"def " not in source and b"class " not in source and b"import" not in source:
+            return False
+        words = self.sink_words
+        for identifier in set(_IDENTIFIERS.findall(source)):
+            if identifier in words or any(w in words for w in split_words(identifier.decode("ascii"))):
+                return True
+        return False
+
+
+_LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _sink_vocabulary(knowledge: Knowledge) -> frozenset[bytes | str]:
+    """The first names of every sink's qualified names (logging, loguru, requests), and its receiver words."""
+    words: set[str] = set()
+    for sink in knowledge.sinks:
+        for pattern in (sink.functions, sink.objects):
+            if pattern is None:
+                continue
+            body = pattern.pattern.removeprefix("^(?:").removesuffix(")$")
+            for alternative in body.split("|"):
+                found = _LEADING_NAME.match(alternative)
+                if found:
+                    words.add(found.group(0))
+        words |= sink.receiver_words
+        words |= sink.any_receiver
+    return frozenset(w.encode() for w in words) | frozenset(words)

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from minimise.analysis.project import link
+from minimise.analysis.summary import ModuleSummary, summary_from_json
 from minimise.checks import default_findings
 from minimise.discover import discover
-from minimise.engine import EngineOptions, run_files
+from minimise.engine import EngineOptions, merge_points, run_files
 from minimise.model import DataPoint, Finding, Report, ScanError
 from minimise.suppress import is_suppressed
 
@@ -25,6 +27,8 @@ class ScanOptions:
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # Link against the summaries of the project's other files when only some are scanned.
+    project_context: bool = True
     # Turns data points into findings; the default policy unless an inventory is used.
     policy: Callable[[list[DataPoint]], list[Finding]] | None = None
 
@@ -38,6 +42,7 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
         )
     )
     suppressions: dict[str, tuple[tuple[int, tuple[str, ...], str], ...]] = {}
+    summaries: list[ModuleSummary] = []
     for result in run_files(targets, options.engine, options.jobs, options.cache_dir, progress):
         report.files_scanned += 1
         report.data_points.extend(result.data_points)
@@ -45,13 +50,44 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
             report.errors.append(result.error)
         if result.suppressions:
             suppressions[result.path] = result.suppressions
+        if result.summary is not None and (parsed := summary_from_json(result.path, result.summary)):
+            summaries.append(parsed)
     report.errors.extend(problems)
     knowledge = options.engine.knowledge()
+    scanned = {t.display for t in targets}
+    summaries += project_context(options, scanned)
+    linked = [p for p in link(summaries, knowledge) if p.path in scanned]
+    report.data_points = list(merge_points(report.data_points, linked))
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)
     report.suppressed = len(findings) - len(report.findings)  # type: ignore[attr-defined]
     report.sort()
     return report
+
+
+def project_context(options: ScanOptions, scanned: set[str]) -> list[ModuleSummary]:
+    """Summaries of the project's other files, when only some of them are scanned (pre-commit, --diff).
+
+    They come from the cache when it has them, and are computed (and cached) when it does not, so the
+    result for the scanned files is the same as in a full scan.
+    """
+    if not options.project_context:
+        return []
+    root = options.root.resolve()
+    if all(path.resolve() == root for path in options.paths):
+        return []
+    others = [
+        t
+        for t in discover(
+            [options.root], options.root, options.include_migrations, options.follow_symlinks, options.exclude, []
+        )
+        if t.display not in scanned
+    ]
+    found: list[ModuleSummary] = []
+    for result in run_files(others, options.engine, options.jobs, options.cache_dir):
+        if result.summary is not None and (parsed := summary_from_json(result.path, result.summary)):
+            found.append(parsed)
+    return found
 
 
 def filter_findings(

@@ -1,0 +1,1 @@
+"""The analyser: per-module facts and summaries, and the project-wide link that joins them."""

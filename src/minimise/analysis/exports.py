@@ -1,0 +1,202 @@
+"""Recording, during the per-module pass, what the module exports; turned into a summary once lines are known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from minimise.analysis.facts import Label, Value
+from minimise.analysis.summary import (
+    CallSite,
+    Carried,
+    ClassSummary,
+    FunctionSummary,
+    ModuleSummary,
+    ParamSink,
+)
+from minimise.model import Step
+
+
+def absolute_name(qname: str, module: str, is_package: bool) -> str:
+    """``.utils.audit`` imported in ``app.views`` is ``app.utils.audit``; absolute names are unchanged."""
+    if not qname.startswith("."):
+        return qname
+    dots = len(qname) - len(qname.lstrip("."))
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if dots > 1:
+        parts = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
+    rest = qname[dots:]
+    return ".".join(p for p in [*parts, rest] if p)  # `from . import x`: the package itself, then x
+
+
+@dataclass
+class _RawFunction:
+    node: cst.FunctionDef
+    params: tuple[tuple[str, str], ...]
+    is_method: bool
+    returns: Value | None = None
+    sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str]] = field(default_factory=list)
+
+
+@dataclass
+class _RawCall:
+    node: cst.Call
+    callee: str
+    method: str
+    scope: str
+    function: str | None
+    cls: str | None
+    args: list[tuple[int | str, frozenset[Label], frozenset[int], frozenset[tuple[int, str]], cst.CSTNode]]
+
+
+class ExportRecorder:
+    """Collects function parameters that reach sinks, unsettled calls, bindings and class attributes."""
+
+    def __init__(self, module: str, path: str, is_package: bool) -> None:
+        self.module = module
+        self.path = path
+        self.is_package = is_package
+        self.functions: dict[str, _RawFunction] = {}
+        self.calls: list[_RawCall] = []
+        self.class_bases: dict[str, tuple[str, ...]] = {}
+
+    def absolute(self, qname: str) -> str:
+        return absolute_name(qname, self.module, self.is_package)
+
+    def _qualified(self, qname: str, local: set[str]) -> str:
+        """A name of this module's own function or class, written as the project will look it up."""
+        qname = self.absolute(qname)
+        if qname.split(".", 1)[0].removesuffix("()") in local:
+            return f"{self.module}.{qname}" if self.module else qname
+        return qname
+
+    def function(self, key: str, node: cst.FunctionDef, params: tuple[tuple[str, str], ...], is_method: bool) -> None:
+        self.functions[key] = _RawFunction(node, params, is_method)
+
+    def returns(self, key: str, value: Value) -> None:
+        raw = self.functions.get(key)
+        if raw is not None:
+            raw.returns = value
+
+    def param_sink(
+        self, key: str, value: Value, named: frozenset[int], action: str, via: str, kind: str, node: cst.CSTNode
+    ) -> None:
+        """Parameters of function ``key`` carried by ``value`` into a sink at ``node``."""
+        raw = self.functions.get(key)
+        if raw is None:
+            return
+        for index in value.params:
+            if index not in named:
+                raw.sinks.append((index, action, via, kind, "none", node, _sink_words(action, via, kind)))
+        for index, protection in value.protected_params:
+            if index not in named:
+                raw.sinks.append((index, action, via, kind, protection, node, _sink_words(action, via, kind)))
+
+    def call(
+        self,
+        node: cst.Call,
+        callee: str,
+        method: str,
+        scope: str,
+        function: str | None,
+        cls: str | None,
+        carried: list[tuple[int | str, Value, cst.CSTNode]],
+    ) -> None:
+        args = [
+            (ident, value.labels, value.params, value.protected_params, arg_node)
+            for ident, value, arg_node in carried
+            if value.labels or value.params or value.protected_params
+        ]
+        if args:
+            self.calls.append(_RawCall(node, self.absolute(callee), method, scope, function, cls, args))
+
+    def nodes(self) -> list[cst.CSTNode]:
+        """Every node whose line the summary needs."""
+        found: list[cst.CSTNode] = []
+        for raw in self.functions.values():
+            found.append(raw.node.name)
+            found.extend(s[5] for s in raw.sinks)
+        for call in self.calls:
+            found.append(call.node)
+            found.extend(a[4] for a in call.args)
+        return found
+
+    def finish(
+        self,
+        lines: dict[int, int],
+        column_of: Callable[[int, str], int],
+        bindings: dict[str, Value],
+        classes: dict[str, dict[str, Value]],
+    ) -> ModuleSummary:
+        summary = ModuleSummary(module=self.module, path=self.path)
+        local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
+        for name, value in bindings.items():
+            if value.qname and value.qname != name:
+                summary.bindings[name] = self._qualified(value.qname, local)
+        for name, attrs in classes.items():
+            summary.classes[name] = ClassSummary(
+                bases=tuple(self._qualified(b, local) for b in self.class_bases.get(name, ())),
+                attrs={
+                    k[5:]: self._qualified(v.qname, local)
+                    for k, v in attrs.items()
+                    if k.startswith("self.") and v.qname
+                },
+            )
+        for key, raw in self.functions.items():
+            returns = raw.returns
+            summary.functions[key] = FunctionSummary(
+                params=raw.params,
+                sinks=[
+                    ParamSink(index, action, via, kind, protection, (Step(self.path, lines.get(id(node), 0), words),))
+                    for index, action, via, kind, protection, node, words in _unique(raw.sinks)
+                ],
+                returns_qname=self._qualified(returns.qname, local) if returns is not None and returns.qname else None,
+                returns_params=tuple(sorted(returns.params)) if returns is not None else (),
+                is_method=raw.is_method,
+                line=lines.get(id(raw.node.name), 0),
+            )
+        for call in self.calls:
+            summary.calls.append(
+                CallSite(
+                    callee=self._qualified(call.callee, local),
+                    method=call.method,
+                    line=lines.get(id(call.node), 0),
+                    scope=call.scope,
+                    function=call.function,
+                    cls=call.cls,
+                    args=tuple(
+                        Carried(
+                            ident=ident,
+                            line=(line := lines.get(id(node), lines.get(id(call.node), 0))),
+                            column=column_of(line, min((lb.identifier for lb in labels), default="")),
+                            labels=tuple(sorted((lb.category, lb.identifier, lb.protection, lb.why) for lb in labels)),
+                            params=tuple(sorted(params)),
+                            protected=tuple(sorted(protected)),
+                        )
+                        for ident, labels, params, protected, node in call.args
+                    ),
+                )
+            )
+        return summary
+
+
+def _sink_words(action: str, via: str, kind: str) -> str:
+    verb = {"log": "logged", "share": "sent", "store": "stored", "collect": "collected"}.get(action, action)
+    return f"{verb} by {via}" + (f" ({kind})" if kind and kind not in (action, via) else "")
+
+
+def _unique(
+    sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str]],
+) -> list[tuple[int, str, str, str, str, cst.CSTNode, str]]:
+    seen: set[tuple[int, str, str, str, str]] = set()
+    kept = []
+    for sink in sinks:
+        key = sink[:5]
+        if key not in seen:
+            seen.add(key)
+            kept.append(sink)
+    return kept

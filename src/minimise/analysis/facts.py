@@ -1,0 +1,143 @@
+"""What the analysis knows about values, scopes and classes, and the raw data points it emits."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from minimise.knowledge import SchemaKind
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One category of personal data a value carries, and how it is protected."""
+
+    category: str
+    identifier: str
+    protection: str = "none"
+    why: str = ""
+
+
+@dataclass(slots=True)
+class Value:
+    """What the analysis knows about an expression's value."""
+
+    labels: frozenset[Label] = frozenset()
+    qname: str | None = None
+    origin: str | None = None  # request container this value maps keys from
+    request: str | None = None  # request object id, for `request` itself
+    fields: dict[str, Value] | None = None
+    literal: str | None = None
+    constant: bool = False
+    params: frozenset[int] = frozenset()
+    input_node: cst.CSTNode | None = None
+    input_category: str | None = None
+    input_via: str = "input"
+    # Parameters whose value reaches this one only through a protecting call: (index, protection).
+    protected_params: frozenset[tuple[int, str]] = frozenset()
+    # Words of the collection a loop variable came from (``customers`` for ``c``).
+    owner_words: tuple[str, ...] = ()
+    node: cst.CSTNode | None = None
+
+
+EMPTY = Value()
+# A value known to carry no personal data (a comparison, a length): keyword names next to it do not count.
+CLEAN = Value(constant=True)
+# Tests set this to surface analysis bugs that production runs step over.
+STRICT = bool(os.environ.get("MINIMISE_STRICT"))
+
+
+def union(values: list[Value]) -> Value:
+    values = [v for v in values if v is not EMPTY]
+    if not values:
+        return EMPTY
+    if len(values) == 1:
+        return values[0]
+    labels: set[Label] = set()
+    params: set[int] = set()
+    protected: set[tuple[int, str]] = set()
+    qnames: set[str] = set()
+    origin = None
+    for v in values:
+        labels |= v.labels
+        params |= v.params
+        protected |= v.protected_params
+        origin = origin or v.origin
+        if v.qname:
+            qnames.add(v.qname)
+    # `client or httpx.Client()` is still an httpx client.
+    qname = qnames.pop() if len(qnames) == 1 else None
+    return Value(
+        labels=frozenset(labels),
+        origin=origin,
+        params=frozenset(params),
+        protected_params=frozenset(protected),
+        qname=qname,
+    )
+
+
+def protect(value: Value, protection: str) -> Value:
+    return Value(
+        labels=frozenset(Label(lb.category, lb.identifier, protection, lb.why) for lb in value.labels),
+        protected_params=value.protected_params | frozenset((i, protection) for i in value.params),
+    )
+
+
+@dataclass(slots=True)
+class RawPoint:
+    """A data point before its position is known."""
+
+    node: cst.CSTNode
+    action: str
+    category: str
+    identifier: str
+    via: str
+    protection: str
+    scope: str
+    kind: str
+    trace: tuple[str, ...] = ()
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    words: tuple[str, ...]
+    store: SchemaKind | None = None
+    collect: SchemaKind | None = None
+    attrs: dict[str, Value] = field(default_factory=dict)
+    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    field_types: dict[str, str] = field(default_factory=dict)
+    # Derived from SQLModel: a table only with ``table=True``, an API schema otherwise.
+    sqlmodel: bool = False
+    # Personal fields declared in this class body: name -> (declaring node, label), for subclasses.
+    personal_fields: dict[str, tuple[cst.CSTNode, Label]] = field(default_factory=dict)
+    # Fields a validator or setter protects before they are stored (``@validates("password")``).
+    protected_fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scope:
+    name: str
+    parent: Scope | None
+    vars: dict[str, Value] = field(default_factory=dict)
+    words: tuple[str, ...] = ()
+    cls: ClassInfo | None = None
+    returns: list[Value] = field(default_factory=list)
+    function: bool = False
+    # The function's key in the module summary ("send", "Mailer.send"); None outside exported functions.
+    fn_key: str | None = None
+    # Functions defined directly in this scope, by name.
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    # Parameters whose own name already classifies them: their data points are reported where they are used.
+    named_params: frozenset[int] = frozenset()
+
+    def lookup(self, name: str) -> Value | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.vars.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None

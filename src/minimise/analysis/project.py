@@ -1,0 +1,272 @@
+"""The project-wide link: resolve names across modules, propagate summaries to a fixpoint, emit data points.
+
+Phase one (per module, cached) leaves a summary of each module: which parameters of its functions
+reach which sinks, what its names are bound to, which calls it could not settle. This phase joins
+them: a call ``audit("signup", email=user.email)`` whose callee, in another module, hands its
+``**fields`` to ``logger.info`` becomes a data point at the call, with the steps that lead there.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
+from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink
+from minimise.knowledge import Knowledge
+from minimise.model import DataPoint, Step
+
+# Rounds of propagation through calls: data passed through this many project functions in a row
+# still reaches its sink. Documented in ARCHITECTURE.md.
+MAX_CALL_DEPTH = 6
+# How many names a resolution may follow (aliases, re-exports, factories) before giving up.
+MAX_RESOLVE_STEPS = 12
+
+_VERBS = {"log": "logged", "share": "sent", "store": "stored", "collect": "collected"}
+
+
+@dataclass(frozen=True)
+class FunctionTarget:
+    module: ModuleSummary
+    key: str
+    summary: FunctionSummary
+    bound: bool  # called on an instance: the first parameter is the instance
+
+    @property
+    def name(self) -> str:
+        return f"{self.module.module}.{self.key}"
+
+
+@dataclass(frozen=True)
+class ClassTarget:
+    module: ModuleSummary
+    key: str
+
+
+@dataclass(frozen=True)
+class ExternalTarget:
+    qname: str
+
+
+Target = FunctionTarget | ClassTarget | ExternalTarget
+
+
+class Project:
+    """Every module summary of the scanned tree, and name resolution across them."""
+
+    def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
+        self.modules: dict[str, ModuleSummary] = {}
+        for summary in summaries:
+            self.modules.setdefault(summary.module, summary)
+        # A project imported as ``app.utils`` may be scanned as ``backend/app/utils.py``: every unique
+        # dotted suffix of a module name also names it.
+        # Only suffixes that start at a package count, and never one that starts with a standard
+        # library name: `shopapp/utils/logging.py` must not hide `import logging`.
+        packages = {".".join(n.split(".")[:i]) for n in self.modules for i in range(1, n.count(".") + 1)}
+        counts: dict[str, int] = {}
+        owners: dict[str, str] = {}
+        for name in self.modules:
+            parts = name.split(".")
+            for start in range(1, len(parts)):
+                if ".".join(parts[: start + 1]) not in packages or parts[start] in sys.stdlib_module_names:
+                    continue
+                alias = ".".join(parts[start:])
+                counts[alias] = counts.get(alias, 0) + 1
+                owners[alias] = name
+        self.aliases = {a: owners[a] for a, n in counts.items() if n == 1 and a not in self.modules}
+
+    def module(self, dotted: str) -> ModuleSummary | None:
+        found = self.modules.get(dotted)
+        if found is None and dotted in self.aliases:
+            found = self.modules[self.aliases[dotted]]
+        return found
+
+    # ---------------------------------------------------------------- resolution
+    def resolve(self, qname: str, steps: int = 0) -> Target | None:
+        if steps > MAX_RESOLVE_STEPS:
+            return None
+        tokens = qname.split(".")
+        for cut in range(len(tokens) - 1, 0, -1):
+            if any(t.endswith(("()", "[]")) for t in tokens[:cut]):
+                continue
+            module = self.module(".".join(tokens[:cut]))
+            if module is not None:
+                return self._within(module, tokens[cut:], steps)
+        return ExternalTarget(qname)
+
+    def _within(self, module: ModuleSummary, rest: list[str], steps: int) -> Target | None:
+        head, tail = rest[0], rest[1:]
+        called = head.endswith("()")
+        name = head.removesuffix("()")
+        if name in module.functions:
+            function = module.functions[name]
+            if not tail and not called:
+                return FunctionTarget(module, name, function, bound=False)
+            if called and function.returns_qname:
+                return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
+            return None
+        if name in module.classes:
+            if not tail:
+                return None if called else ClassTarget(module, name)
+            return self._member(ClassTarget(module, name), tail, instance=called, steps=steps)
+        if name in module.bindings:
+            target = module.bindings[name] + ("()" if called else "")
+            return self.resolve(".".join([target, *tail]), steps + 1)
+        submodule = self.module(f"{module.module}.{name}")
+        if submodule is not None and tail and not called:
+            return self._within(submodule, tail, steps + 1)
+        return None
+
+    def _member(self, cls: ClassTarget, rest: list[str], instance: bool, steps: int) -> Target | None:
+        """``Cls().method``, ``Cls.method`` or an attribute of the instance, looked up through the bases."""
+        head, tail = rest[0], rest[1:]
+        called = head.endswith("()")
+        name = head.removesuffix("()")
+        for owner in self.mro(cls):
+            key = f"{owner.key}.{name}"
+            function = owner.module.functions.get(key)
+            if function is not None:
+                if not tail and not called:
+                    return FunctionTarget(owner.module, key, function, bound=instance and function.is_method)
+                if called and function.returns_qname:
+                    return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
+                return None
+            attr = owner.module.classes[owner.key].attrs.get(name)
+            if attr is not None and instance:
+                return self.resolve(".".join([attr + ("()" if called else ""), *tail]), steps + 1)
+        return None
+
+    def mro(self, cls: ClassTarget, depth: int = 0) -> list[ClassTarget]:
+        found = [cls]
+        if depth > 8:
+            return found
+        for base in cls.module.classes[cls.key].bases:
+            target = self.resolve(base)
+            if isinstance(target, ClassTarget) and target not in found:
+                found.extend(t for t in self.mro(target, depth + 1) if t not in found)
+        return found
+
+    def resolve_call(self, site: CallSite, module: ModuleSummary) -> Target | None:
+        callee = site.callee
+        head, _, rest = callee.partition(".")
+        if head in ("self", "cls") and site.cls is not None and site.cls in module.classes and rest:
+            return self._member(ClassTarget(module, site.cls), rest.split("."), instance=True, steps=0)
+        return self.resolve(callee)
+
+
+# ------------------------------------------------------------------- the link
+def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> list[int]:
+    """Which parameters of the callee an argument binds to."""
+    params = function.params
+    if isinstance(ident, int):
+        position = ident + (1 if bound else 0)
+        if position < len(params) and params[position][1] == "pos":
+            return [position]
+        return [i for i, (_, kind) in enumerate(params) if kind == "star"]
+    if ident == "*":
+        return [i for i, (_, kind) in enumerate(params) if kind in ("star", "kwargs")]
+    for i, (name, kind) in enumerate(params):
+        if name == ident and kind in ("pos", "kwonly"):
+            return [i]
+    return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
+
+
+def _reached(
+    project: Project, site: CallSite, module: ModuleSummary, knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
+    """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
+    target = project.resolve_call(site, module)
+    found: list[tuple[Carried, ParamSink, str]] = []
+    if isinstance(target, FunctionTarget):
+        function = target.summary
+        if not function.sinks:
+            return found
+        for arg in site.args:
+            for index in _param_index(function, arg.ident, target.bound):
+                pname = function.params[index][0]
+                for sink in function.sinks:
+                    if sink.param == index:
+                        step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")
+                        found.append(
+                            (
+                                arg,
+                                ParamSink(
+                                    index, sink.action, sink.via, sink.kind, sink.protection, (step, *sink.steps)
+                                ),
+                                target.name,
+                            )
+                        )
+    elif isinstance(target, ExternalTarget) and target.qname != site.callee:
+        # Only a name the project resolved to something new: the per-module pass already matched the rest.
+        matched = match_resolved_sink(knowledge, site.method, target.qname)
+        if matched is None:
+            return found
+        for arg in site.args:
+            kind = sink_arg_kind(matched, site.method, arg.ident)
+            if kind is None:
+                continue
+            verb = _VERBS.get(matched.action, matched.action)
+            step = Step(module.path, arg.line or site.line, f"{verb} by {matched.id} through {site.callee}")
+            found.append((arg, ParamSink(-1, matched.action, matched.id, kind, "none", (step,)), target.qname))
+    return found
+
+
+def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge) -> list[DataPoint]:
+    """Data points that only the whole project shows, for the modules whose summaries are given."""
+    project = Project(summaries)
+    _propagate(project, knowledge)
+    points: list[DataPoint] = []
+    for module in project.modules.values():
+        for site in module.calls:
+            for arg, sink, _callee in _reached(project, site, module, knowledge):
+                for category, identifier, protection, why in arg.labels:
+                    if sink.protection != "none" and protection == "none":
+                        protection = sink.protection
+                    if sink.action != "store" and protection != "none":
+                        continue  # protected data logged or sent is what protection is for
+                    points.append(
+                        DataPoint(
+                            path=module.path,
+                            line=arg.line or site.line,
+                            column=arg.column,
+                            action=sink.action,
+                            category=category,
+                            sensitivity=knowledge.sensitivity_of(category),
+                            identifier=identifier,
+                            via=sink.via,
+                            protection=protection,
+                            scope=site.scope,
+                            sink_kind=sink.kind,
+                            trace=(why,) if why else (),
+                            steps=sink.steps,
+                        )
+                    )
+    return points
+
+
+def _propagate(project: Project, knowledge: Knowledge) -> None:
+    """Give each function the sinks its parameters reach through further calls, to a bounded fixpoint."""
+    known: dict[tuple[str, str], set[tuple[int, str, str, str, str]]] = {}
+    for module in project.modules.values():
+        for key, function in module.functions.items():
+            known[(module.module, key)] = {(s.param, s.action, s.via, s.kind, s.protection) for s in function.sinks}
+    for _round in range(MAX_CALL_DEPTH):
+        added = False
+        for module in project.modules.values():
+            for site in module.calls:
+                if site.function is None or site.function not in module.functions:
+                    continue
+                caller = module.functions[site.function]
+                have = known[(module.module, site.function)]
+                for arg, sink, _callee in _reached(project, site, module, knowledge):
+                    for index, protection in [(i, "none") for i in arg.params] + list(arg.protected):
+                        effective = sink.protection if sink.protection != "none" else protection
+                        seen = (index, sink.action, sink.via, sink.kind, effective)
+                        if seen in have:
+                            continue
+                        have.add(seen)
+                        caller.sinks.append(ParamSink(index, sink.action, sink.via, sink.kind, effective, sink.steps))
+                        added = True
+        if not added:
+            return

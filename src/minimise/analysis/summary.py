@@ -1,0 +1,190 @@
+"""What one module exports to the project-wide phase: bindings, function and class summaries, call sites.
+
+A summary is small, holds no libcst node and round-trips through JSON, so it is cached with the
+file's result and a partial scan can link against the summaries of files it did not parse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from minimise.model import Step
+
+SUMMARY_VERSION = 1
+
+# (category, identifier, protection, why)
+LabelTuple = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSink:
+    """A parameter of a function that reaches a sink, directly or through further calls."""
+
+    param: int
+    action: str
+    via: str
+    kind: str
+    protection: str
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """What one argument of a call carries: labelled data and the caller's own parameters."""
+
+    ident: int | str  # position, keyword name, or "*" for a spread
+    line: int
+    column: int = 1
+    labels: tuple[LabelTuple, ...] = ()
+    params: tuple[int, ...] = ()
+    protected: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call the module could not settle alone: its callee lives elsewhere in the project."""
+
+    callee: str
+    method: str
+    line: int
+    scope: str
+    function: str | None  # local key of the enclosing function ("send", "Mailer.send")
+    cls: str | None  # enclosing class, for ``self.`` receivers
+    args: tuple[Carried, ...]
+
+
+@dataclass
+class FunctionSummary:
+    params: tuple[tuple[str, str], ...]  # (name, kind): kind is pos, star, kwonly or kwargs
+    sinks: list[ParamSink] = field(default_factory=list)
+    returns_qname: str | None = None
+    returns_params: tuple[int, ...] = ()
+    is_method: bool = False
+    line: int = 0
+
+
+@dataclass
+class ClassSummary:
+    bases: tuple[str, ...] = ()
+    attrs: dict[str, str] = field(default_factory=dict)  # "logger" -> qualified name of its value
+
+
+@dataclass
+class ModuleSummary:
+    module: str
+    path: str
+    bindings: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    calls: list[CallSite] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "v": SUMMARY_VERSION,
+            "module": self.module,
+            "bindings": self.bindings,
+            "functions": {
+                key: [
+                    [list(p) for p in fn.params],
+                    [_sink_json(s) for s in fn.sinks],
+                    fn.returns_qname,
+                    list(fn.returns_params),
+                    fn.is_method,
+                    fn.line,
+                ]
+                for key, fn in self.functions.items()
+            },
+            "classes": {key: [list(c.bases), c.attrs] for key, c in self.classes.items()},
+            "calls": [
+                [
+                    c.callee,
+                    c.method,
+                    c.line,
+                    c.scope,
+                    c.function,
+                    c.cls,
+                    [
+                        [
+                            a.ident,
+                            a.line,
+                            a.column,
+                            [list(lb) for lb in a.labels],
+                            list(a.params),
+                            [list(p) for p in a.protected],
+                        ]
+                        for a in c.args
+                    ],
+                ]
+                for c in self.calls
+            ],
+        }
+
+
+def _sink_json(sink: ParamSink) -> list[object]:
+    return [
+        sink.param,
+        sink.action,
+        sink.via,
+        sink.kind,
+        sink.protection,
+        [[s.path, s.line, s.message] for s in sink.steps],
+    ]
+
+
+def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
+    """Rebuild a summary; any shape it does not expect makes it None (the file is then re-analysed)."""
+    try:
+        if not isinstance(data, dict) or data.get("v") != SUMMARY_VERSION:
+            return None
+        summary = ModuleSummary(module=str(data["module"]), path=path)
+        summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
+        for key, fn in dict(data["functions"]).items():
+            params, sinks, returns_qname, returns_params, is_method, line = fn
+            summary.functions[str(key)] = FunctionSummary(
+                params=tuple((str(n), str(k)) for n, k in params),
+                sinks=[
+                    ParamSink(
+                        int(s[0]),
+                        str(s[1]),
+                        str(s[2]),
+                        str(s[3]),
+                        str(s[4]),
+                        tuple(Step(str(a), int(b), str(c)) for a, b, c in s[5]),
+                    )
+                    for s in sinks
+                ],
+                returns_qname=str(returns_qname) if returns_qname is not None else None,
+                returns_params=tuple(int(i) for i in returns_params),
+                is_method=bool(is_method),
+                line=int(line),
+            )
+        for key, (bases, attrs) in dict(data["classes"]).items():
+            summary.classes[str(key)] = ClassSummary(
+                tuple(str(b) for b in bases), {str(k): str(v) for k, v in dict(attrs).items()}
+            )
+        for callee, method, line, scope, function, cls, args in data["calls"]:
+            summary.calls.append(
+                CallSite(
+                    str(callee),
+                    str(method),
+                    int(line),
+                    str(scope),
+                    str(function) if function is not None else None,
+                    str(cls) if cls is not None else None,
+                    tuple(
+                        Carried(
+                            ident if isinstance(ident, int) else str(ident),
+                            int(arg_line),
+                            int(column),
+                            tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in labels),
+                            tuple(int(i) for i in params),
+                            tuple((int(i), str(p)) for i, p in protected),
+                        )
+                        for ident, arg_line, column, labels, params, protected in args
+                    ),
+                )
+            )
+        return summary
+    except (KeyError, TypeError, ValueError):
+        return None

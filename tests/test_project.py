@@ -1,0 +1,89 @@
+"""The project-wide analysis: data followed through the application's own code across modules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from corpus import expectations
+
+from minimise.engine import EngineOptions
+from minimise.scan import ScanOptions, scan
+
+PROJECT = Path(__file__).parent / "fixtures" / "project"
+
+# The ratchet: every data point the fixture project expects but the analyser does not find, and
+# every one it finds that the project does not expect. A fix or a regression must update these.
+EXPECTED_MISSES: set[tuple[str, int, str, str]] = set()
+EXPECTED_SPURIOUS: set[tuple[str, int, str, str]] = set()
+
+
+def _found(root: Path, paths: list[Path] | None = None, cache: Path | None = None) -> dict[tuple, object]:
+    report = scan(ScanOptions(paths=paths or [root], root=root, engine=EngineOptions(), jobs=1, cache_dir=cache))
+    return {(p.path, p.line, p.action, p.category): p for p in report.data_points}
+
+
+def test_fixture_project_is_scored_exactly() -> None:
+    expected, _ = expectations(PROJECT)
+    found = set(_found(PROJECT))
+    assert len(expected) >= 20
+    assert expected - found == EXPECTED_MISSES
+    assert found - expected == EXPECTED_SPURIOUS
+
+
+def test_fixture_project_has_the_layout_of_a_real_application() -> None:
+    modules = sorted(p.relative_to(PROJECT).as_posix() for p in PROJECT.rglob("*.py"))
+    assert len(modules) >= 15
+    for required in ("shopapp/__init__.py", "shopapp/utils/logging.py", "shopapp/logfactory.py", "shopapp/base.py"):
+        assert required in modules
+
+
+def test_cross_module_points_carry_their_steps() -> None:
+    points = _found(PROJECT)
+    audit = points[("shopapp/web/views.py", 30, "log", "user.name")]
+    assert [(s.path, s.line, s.message) for s in audit.steps] == [  # type: ignore[attr-defined]
+        ("shopapp/web/views.py", 30, "passed as `account` to shopapp.services.accounts.close_account"),
+        ("shopapp/services/accounts.py", 17, "passed as `actor` to shopapp.audit.audit"),
+        ("shopapp/audit.py", 8, "logged by logging through shopapp.logfactory.root_logger.get_logger().info"),
+    ]
+
+
+def test_steps_are_in_the_json_report(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from minimise.cli import cli
+
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        cli, ["scan", str(PROJECT), "--no-inventory", "--no-cache", "--format", "json", "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    findings = json.loads(out.read_text())["findings"]
+    crm = [f for f in findings if f["path"].endswith("views.py") and f["line"] == 19]
+    assert len(crm) == 1
+    assert [s["line"] for s in crm[0]["steps"]] == [19, 13, 7]
+    assert crm[0]["steps"][-1]["path"].endswith("integrations/crm.py")
+
+
+def test_scanning_a_few_files_gives_the_same_points_as_the_full_scan(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    full = _found(root)
+    chosen = ["shopapp/web/views.py", "shopapp/services/accounts.py", "shopapp/models.py"]
+    for cache in (None, tmp_path / "cache"):
+        partial = _found(root, [root / c for c in chosen], cache)
+        assert partial == {k: v for k, v in full.items() if k[0] in chosen}
+
+
+def test_a_changed_helper_changes_the_result_of_the_modules_that_use_it(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    cache = tmp_path / "cache"
+    key = ("shopapp/web/views.py", 20, "log", "user.contact.phone_number")
+    assert key in _found(root, cache=cache)
+    helper = root / "shopapp" / "utils" / "logging.py"
+    helper.write_text(helper.read_text().replace("_log.info(event, extra=fields)", "_log.info(event)"))
+    views = [root / "shopapp" / "web" / "views.py"]
+    assert key not in _found(root, views, cache)
+    assert key not in _found(root, cache=cache)
