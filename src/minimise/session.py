@@ -215,6 +215,7 @@ class Session:
             wanted = {(git_root / name).resolve() for name in changed}
             targets = [t for t in targets if t.path.resolve() in wanted]
 
+        whole_root = options.diff_ref is None and all(p.resolve() == self.root.resolve() for p in self.paths)
         policy = self.policy(full_scan=not partial)
         captured: list[Finding] = []
 
@@ -232,8 +233,12 @@ class Session:
             engine=self.engine,
             jobs=config["jobs"],
             cache_dir=cache,
-            include_migrations=True,  # discovery is done: every target is named explicitly
+            include_migrations=config["include_migrations"],
             follow_symlinks=options.follow_symlinks,
+            exclude=tuple(config["exclude"]),
+            # Discovery is done here, so scan() gets every file by name; it links them against the
+            # rest of the project only when the session covers part of the scan root.
+            project_context=not whole_root,
             policy=rebased_policy,
         )
         report = scan(scan_options, progress=options.progress)
