@@ -154,3 +154,21 @@ def test_flake8_plugin_does_nothing_when_min_is_not_selected(shop: Path) -> None
     assert "libcst" not in done.stderr and "minimise.session" not in done.stderr
     selected = _run(shop, sys.executable, "-X", "importtime", "-m", "flake8", "--select=E9,MIN", "shop/views.py")
     assert selected.returncode == 2 and "minimise: error:" in selected.stderr
+
+
+def test_flake8_reports_flows_across_modules_like_scan(tmp_path: Path) -> None:
+    """Data reaching a file through the project's other modules: flake8 gets the project-wide verdict."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "project", project)
+    scan = _run(project, MINIMISE, "scan", "--no-cache", "-q", ".")
+    flake8 = _run(project, str(FLAKE8), "--select=MIN", ".")
+    scan_lines = sorted(line for line in scan.stdout.splitlines() if _LINE.match(line))
+    flake8_lines = sorted(line.removeprefix("./") for line in flake8.stdout.splitlines())
+    assert (
+        "shopapp/services/accounts.py:12:14: MIN401 Email address (user.contact.email) sent to requests: `email`"
+        in (scan_lines)
+    )
+    assert flake8_lines == scan_lines
+    # One file, checked alone, still gets the verdict of the whole project.
+    one = _run(project, str(FLAKE8), "--select=MIN", "shopapp/services/accounts.py")
+    assert one.stdout.splitlines() == [line for line in scan_lines if line.startswith("shopapp/services/accounts.py")]

@@ -11,6 +11,11 @@ Options (command line, or setup.cfg / tox.ini / .flake8 without the leading dash
 the configuration and inventory of its own project (found from the file, not from the
 current folder), exactly as `minimise scan` would. A broken configuration, rule file or
 inventory stops flake8 with one line naming the file and exit status 2.
+
+The project is scanned once per flake8 run (as `minimise scan` of the project root, so the result
+cache applies) and each checked file gets that scan's verdict: data reaching a file through the
+project's other modules is reported in flake8 too. Text that differs from the file on disk
+(stdin, an editor buffer) is checked on its own.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ def _min_selected(options: Any) -> bool:
         return any(engine.decision_for(code) == Decision.Selected for code in _PROBE)
     except Exception:  # noqa: BLE001 - another flake8 version: assume selected, as before
         return True
+
+
+def _folder(path: Path) -> Path:
+    absolute = Path(os.path.abspath(path))
+    return absolute if absolute.is_dir() else absolute.parent
 
 
 def _is_stdin(filename: str) -> bool:
@@ -102,6 +112,8 @@ class MinimiseChecker:
         try:
             session = cls.session_for(filenames[0])
             session.policy(full_scan=False)
+            # Scan the project now, before flake8 forks its workers: they all inherit the result.
+            session.findings_by_file()
         except SessionError as exc:
             sys.stderr.write(f"minimise: error: {exc}\n")
             raise SystemExit(2) from None
@@ -117,6 +129,11 @@ class MinimiseChecker:
         try:
             found = Path(config_file) if config_file else find_config_file(start)
             project = find_project_root(start, found)
+            here = Path.cwd()
+            if found is None and project == _folder(start) and _folder(start).is_relative_to(here):
+                # No configuration, repository or inventory marks the project: the folder flake8
+                # runs in is it, as for `minimise scan .`.
+                project = here
             key = f"{found}|{project}"
             if key in cls._sessions:
                 return cls._sessions[key]
@@ -139,9 +156,13 @@ class MinimiseChecker:
 
         try:
             session = self.session_for(self.filename)
-            display, raw = self._source(session)
-            _result, findings = session.check_file(display, raw)
+            display, raw, on_disk = self._source(session)
             own = session.relative(display)
+            if on_disk:
+                scanned, by_file = session.findings_by_file()
+                findings = by_file.get(own, []) if own in scanned else []
+            else:  # stdin, or text that differs from the file: this text alone
+                _result, findings = session.check_file(display, raw)
         except SessionError as exc:
             yield 1, 0, f"MIN001 file not analysed: {redact_text(str(exc))}", type(self)
             return
@@ -150,19 +171,19 @@ class MinimiseChecker:
                 continue
             yield finding.line, max(finding.column - 1, 0), f"{finding.code} {redact_text(finding.message)}", type(self)
 
-    def _source(self, session: Session) -> tuple[str, bytes]:
-        """The path relative to the session's root, and the file's own bytes when flake8 read the same text."""
+    def _source(self, session: Session) -> tuple[str, bytes, bool]:
+        """The path relative to the session's root, the bytes to analyse, and whether they are the file's own."""
         from minimise.source import SourceError, decode_source
 
         text = "".join(self.lines)
         if _is_stdin(self.filename):
-            return "stdin.py", text.encode("utf-8")
+            return "stdin.py", text.encode("utf-8"), False
         display = Path(os.path.relpath(os.path.abspath(self.filename), session.root.absolute())).as_posix()
         try:
             # Prefer the file's own bytes: the same decoding (coding cookies, BOM) as `minimise scan`.
             candidate = Path(self.filename).read_bytes()
             if decode_source(candidate).replace("\r\n", "\n").replace("\r", "\n") == text:
-                return display, candidate
+                return display, candidate, True
         except (OSError, SourceError):
             pass
-        return display, text.encode("utf-8")
+        return display, text.encode("utf-8"), False

@@ -126,6 +126,7 @@ class Session:
         self.selection = selection_of(config, self.knowledge)
         self._inventory_used = False
         self._policies: dict[bool, Policy] = {}
+        self._by_file: tuple[set[str], dict[str, list[Finding]]] | None = None
 
     # ------------------------------------------------------------------ paths
     def relative(self, display: str) -> str:
@@ -267,6 +268,20 @@ class Session:
             report.findings = [f for f in report.findings if self._on_changed_line(f, git_root, changed)]
         report.sort()
         return outcome
+
+    def findings_by_file(self) -> tuple[set[str], dict[str, list[Finding]]]:
+        """The session's scan, run once: the project-relative paths analysed and each one's findings.
+
+        The flake8 plugin answers from this, so a file checked in flake8 gets the verdict of the
+        project-wide scan (data that reaches it through the project's other modules included).
+        """
+        if self._by_file is None:
+            outcome = self.run()
+            grouped: dict[str, list[Finding]] = {}
+            for finding in outcome.report.findings:
+                grouped.setdefault(finding.path, []).append(finding)
+            self._by_file = (outcome.scanned, grouped)
+        return self._by_file
 
     def check_file(self, display: str, raw: bytes) -> tuple[FileResult, list[Finding]]:
         """One file's analysis and its reported findings (flake8, stdin): the same filters as ``run``."""
