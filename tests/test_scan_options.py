@@ -149,3 +149,9 @@ def test_help_summaries_are_not_cut() -> None:
     listing = " ".join(result.output.split())
     assert "Scan Python files for personal data collected, stored, logged and shared." in listing
     assert "Explain a rule (MIN301) or why a line (path.py:LINE) was reported." in listing
+
+
+def test_explain_describes_min001(project: Path) -> None:
+    done = _run(project, "explain", "min001")
+    assert done.returncode == 0
+    assert done.stdout.startswith("# MIN001 file-not-analysed (error)\n")

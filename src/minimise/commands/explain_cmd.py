@@ -13,8 +13,19 @@ def rule_doc(code: str) -> str:
     """The rule page of ``code`` (the same text as docs/rules/<CODE>.md, without the generated note)."""
     from minimise.ruledocs import all_checks, render_rule_page
 
+    from minimise.selection import SESSION_CODES
+
+    wanted = code.strip().upper()
+    if wanted in SESSION_CODES:
+        name, severity = SESSION_CODES[wanted]
+        return (
+            f"# {wanted} {name} ({severity})\n\n"
+            "A file whose text names personal data could not be parsed or decoded, so nothing in it was\n"
+            "checked. The finding carries the parser's line and message. Fix the syntax or the encoding,\n"
+            "or exclude the file (`--exclude`) if it is not Python; see docs/errors.md.\n"
+        )
     checks = all_checks()
-    check = checks.get(code.strip().upper())
+    check = checks.get(wanted)
     if check is None:
         fail(f"unknown rule {code!r} (known: {', '.join(sorted(checks))}; or give PATH:LINE)")
         raise AssertionError  # unreachable: fail() exits
