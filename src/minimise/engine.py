@@ -83,7 +83,7 @@ def analyse_module(
     exports = analyser.exports
     lines = find_lines(module, [p.node for p in raw] + exports.nodes())
     source_lines = text.splitlines()
-    top_classes = {name: info.attrs for name, info in analyser.classes.items() if name in exports.class_bases}
+    top_classes = {name: info for name, info in analyser.classes.items() if name in exports.class_bases}
     summary = exports.finish(
         lines, lambda line, ident: _column(source_lines, line, ident), analyser.module_scope.vars, top_classes
     )

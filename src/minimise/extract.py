@@ -79,6 +79,10 @@ _FORM_CONTAINERS = {
     "validated_data": "rest_framework.validated_data",
 }
 _FORM_KINDS = frozenset({"wtforms", "django.forms"})
+# Calls after which assigned fields are in the database (Django save, SQLAlchemy session add/commit).
+_PERSIST_METHODS = frozenset({"save", "commit", "add", "add_all", "merge", "flush", "bulk_update", "save_model"})
+# The signed-in user, a model instance in every framework that provides it.
+_USER_OBJECTS = frozenset({"request.user", "current_user", "g.user", "self.request.user", "info.context.user"})
 _UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal"})
 
 
@@ -301,10 +305,36 @@ class ModuleAnalyser:
                 scope.cls.attrs[dotted] = value
             else:
                 scope.vars[dotted] = value
+                self._field_write(target, dotted, value, scope)
         elif isinstance(target, cst.Subscript):
             self._assign_item(target, value, scope)
         elif isinstance(target, cst.StarredElement):
             self._assign(target.value, value, scope, None)
+
+    def _field_write(self, target: cst.Attribute, dotted: str, value: Value, scope: Scope) -> None:
+        """``user.email = value``: a write to a model field if the function then persists (save, commit)."""
+        if value.constant or not scope.function:
+            return
+        attr = target.attr.value
+        label = self._label(attr, self._context_of(target.value, scope), is_key=True)
+        if label is None:
+            return
+        if value.labels and all(lb.protection != "none" for lb in value.labels):
+            label = Label(label.category, label.identifier, sorted(lb.protection for lb in value.labels)[0], label.why)
+        receiver = dotted.rsplit(".", 1)[0]
+        written = Value(labels=frozenset({label}), params=value.params, protected_params=value.protected_params)
+        scope.pending_writes.append((target, receiver, self._qname(target.value, scope), attr, written))
+
+    def _flush_writes(self, scope: Scope) -> None:
+        if not scope.persists:
+            return
+        for target, receiver, qname, attr, value in scope.pending_writes:
+            if receiver in _USER_OBJECTS:
+                for label in value.labels:
+                    self._emit(target, "store", label, "user model", scope, "database")
+            elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
+                cls = scope.cls.name if scope.cls is not None else None
+                self.exports.call(target, qname, "__setattr__", scope.name, scope.fn_key, cls, [(attr, value, target)])
 
     def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
         if value.constant or value.owner_words:
@@ -423,6 +453,7 @@ class ModuleAnalyser:
                 summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
         self.summaries[key] = summary
         self.in_progress.discard(key)
+        self._flush_writes(scope)
         if scope.fn_key is not None:
             self.exports.returns(scope.fn_key, summary)
         return summary
@@ -1295,6 +1326,8 @@ class ModuleAnalyser:
                         break
             return Value(input_node=node, input_category=category)
 
+        if method in _PERSIST_METHODS and isinstance(func, cst.Attribute):
+            scope.persists = True
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
             self._sink(sink, node, method, args, scope)
@@ -1326,7 +1359,7 @@ class ModuleAnalyser:
             return self._apply_summary(
                 summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
             )
-        if sink is None and qname is not None and self._settled_elsewhere(qname, scope):
+        if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
 
         if isinstance(func, cst.Attribute) and method in _MUTATORS:
@@ -1390,6 +1423,8 @@ class ModuleAnalyser:
         root = qname.split(".", 1)[0].removesuffix("()")
         if root in ("self", "cls"):
             return scope.cls is not None
+        if root in self.exports.class_bases or (root != qname and root in self.module_scope.functions):
+            return True  # this module's own class or function, linked like the rest of the project
         return root in self.imported_roots or (root != qname and root in self.module_scope.vars)
 
     def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:

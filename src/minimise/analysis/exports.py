@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from minimise.analysis.facts import Label, Value
+from minimise.analysis.facts import ClassInfo, Label, Value
 from minimise.analysis.summary import (
     CallSite,
     Carried,
@@ -44,7 +44,7 @@ class _RawFunction:
 
 @dataclass
 class _RawCall:
-    node: cst.Call
+    node: cst.CSTNode
     callee: str
     method: str
     scope: str
@@ -98,7 +98,7 @@ class ExportRecorder:
 
     def call(
         self,
-        node: cst.Call,
+        node: cst.CSTNode,
         callee: str,
         method: str,
         scope: str,
@@ -130,21 +130,23 @@ class ExportRecorder:
         lines: dict[int, int],
         column_of: Callable[[int, str], int],
         bindings: dict[str, Value],
-        classes: dict[str, dict[str, Value]],
+        classes: dict[str, ClassInfo],
     ) -> ModuleSummary:
         summary = ModuleSummary(module=self.module, path=self.path)
         local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
         for name, value in bindings.items():
             if value.qname and value.qname != name:
                 summary.bindings[name] = self._qualified(value.qname, local)
-        for name, attrs in classes.items():
+        for name, info in classes.items():
             summary.classes[name] = ClassSummary(
                 bases=tuple(self._qualified(b, local) for b in self.class_bases.get(name, ())),
                 attrs={
                     k[5:]: self._qualified(v.qname, local)
-                    for k, v in attrs.items()
+                    for k, v in info.attrs.items()
                     if k.startswith("self.") and v.qname
                 },
+                store=info.store.id if info.store is not None else None,
+                fields={f: label.category for f, (_node, label) in info.personal_fields.items()},
             )
         for key, raw in self.functions.items():
             returns = raw.returns

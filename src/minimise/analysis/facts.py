@@ -128,6 +128,10 @@ class Scope:
     function: bool = False
     # The function's key in the module summary ("send", "Mailer.send"); None outside exported functions.
     fn_key: str | None = None
+    # Assignments to personal fields of objects (``user.email = x``), kept until the function shows
+    # that it persists something (save, commit, add): (target node, receiver, attr, value).
+    pending_writes: list[tuple[cst.Attribute, str, str | None, str, Value]] = field(default_factory=list)
+    persists: bool = False
     # Functions defined directly in this scope, by name.
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # Parameters whose own name already classifies them: their data points are reported where they are used.

@@ -45,11 +45,38 @@ class ClassTarget:
 
 
 @dataclass(frozen=True)
+class InstanceTarget:
+    """An instance of a project class: constructed, loaded by a query, or a parameter typed with it."""
+
+    cls: ClassTarget
+
+
+@dataclass(frozen=True)
+class ModelWriteTarget:
+    """A manager or class method that writes rows: ``User.objects.create``, ``Model.create``, ``.update``."""
+
+    cls: ClassTarget
+    method: str
+
+
+@dataclass(frozen=True)
 class ExternalTarget:
     qname: str
 
 
-Target = FunctionTarget | ClassTarget | ExternalTarget
+Target = FunctionTarget | ClassTarget | InstanceTarget | ModelWriteTarget | ExternalTarget
+
+# Manager and class methods that write what their keyword arguments say, and those that load an instance.
+_MODEL_WRITES = frozenset({"create", "get_or_create", "update_or_create", "update", "bulk_create", "insert", "replace"})
+_MODEL_READS = frozenset(
+    {"get", "first", "last", "one", "one_or_none", "get_or_404", "first_or_404", "latest", "earliest", "get_by_id"}
+)
+_MANAGERS = frozenset({"objects", "query", "_default_manager"})
+# Model classes from frameworks, written by the project like its own.
+_EXTERNAL_MODELS = {
+    "django.contrib.auth.get_user_model()": "django.db.models",
+    "django.contrib.auth.models.User": "django.db.models",
+}
 
 
 class Project:
@@ -103,12 +130,15 @@ class Project:
             function = module.functions[name]
             if not tail and not called:
                 return FunctionTarget(module, name, function, bound=False)
+            if tail == ["delay"] and not called:
+                # A task queued with .delay(...) runs later with the same arguments.
+                return FunctionTarget(module, name, function, bound=False)
             if called and function.returns_qname:
                 return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
             return None
         if name in module.classes:
             if not tail:
-                return None if called else ClassTarget(module, name)
+                return InstanceTarget(ClassTarget(module, name)) if called else ClassTarget(module, name)
             return self._member(ClassTarget(module, name), tail, instance=called, steps=steps)
         if name in module.bindings:
             target = module.bindings[name] + ("()" if called else "")
@@ -135,6 +165,21 @@ class Project:
             attr = owner.module.classes[owner.key].attrs.get(name)
             if attr is not None and instance:
                 return self.resolve(".".join([attr + ("()" if called else ""), *tail]), steps + 1)
+        if cls.module.classes[cls.key].store is not None and not instance:
+            return self._model_access(cls, rest)
+        return None
+
+    @staticmethod
+    def _model_access(cls: ClassTarget, rest: list[str]) -> Target | None:
+        """``User.objects.create`` writes; ``User.query.filter_by(...).first()`` loads an instance."""
+        if len(rest) > 1 and rest[0] not in _MANAGERS:
+            return None
+        last = rest[-1]
+        method = last.removesuffix("()")
+        if not last.endswith("()") and method in _MODEL_WRITES:
+            return ModelWriteTarget(cls, method)
+        if last.endswith("()") and method in _MODEL_READS:
+            return InstanceTarget(cls)
         return None
 
     def mro(self, cls: ClassTarget, depth: int = 0) -> list[ClassTarget]:
@@ -172,12 +217,73 @@ def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> li
     return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
 
 
+def _external_model(qname: str) -> tuple[str, str] | None:
+    """(model kind, class name) for a model class the project uses but does not define: Django's user model."""
+    for known, kind in _EXTERNAL_MODELS.items():
+        if qname == known:
+            return kind, "User"
+        for manager in _MANAGERS:
+            prefix = f"{known}.{manager}."
+            if qname.startswith(prefix) and qname[len(prefix) :] in _MODEL_WRITES:
+                return kind, "User"
+    return None
+
+
+def _model_write(
+    project: Project, site: CallSite, module: ModuleSummary, target: Target | None, knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
+    """Arguments written to a model's fields: constructor and manager keywords, or an assigned attribute."""
+    if isinstance(target, ExternalTarget) and site.method != "__setattr__":
+        external = _external_model(target.qname)
+        return _field_writes(site, module, external[1], external[0], {}, knowledge) if external else []
+    if isinstance(target, ClassTarget) and site.method != "__setattr__":
+        cls = target
+    elif isinstance(target, ModelWriteTarget):
+        cls = target.cls
+    elif isinstance(target, InstanceTarget) and site.method == "__setattr__":
+        cls = target.cls
+    else:
+        return []
+    info = cls.module.classes[cls.key]
+    if info.store is None:
+        return []
+    fields: dict[str, str] = {}
+    for owner in reversed(project.mro(cls)):
+        fields.update(owner.module.classes[owner.key].fields)
+    return _field_writes(site, module, cls.key, info.store, fields, knowledge)
+
+
+def _field_writes(
+    site: CallSite, module: ModuleSummary, model: str, kind: str, fields: dict[str, str], knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
+    found: list[tuple[Carried, ParamSink, str]] = []
+    for arg in site.args:
+        if isinstance(arg.ident, int):
+            continue
+        labels = arg.labels
+        if arg.ident not in ("*", "defaults", "values"):
+            category = fields.get(arg.ident)
+            if category is None:
+                found_class = knowledge.classifier.classify(arg.ident, (), False, True)
+                category = found_class.category if found_class is not None else None
+            if category is None:
+                continue
+            protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
+            labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
+        step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
+        written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
+        found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
+    return found
+
+
 def _reached(
     project: Project, site: CallSite, module: ModuleSummary, knowledge: Knowledge
 ) -> list[tuple[Carried, ParamSink, str]]:
     """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
     target = project.resolve_call(site, module)
-    found: list[tuple[Carried, ParamSink, str]] = []
+    found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
+    if found:
+        return found
     if isinstance(target, FunctionTarget):
         function = target.summary
         if not function.sinks:
