@@ -12,7 +12,6 @@ from minimise.cli import fail
 def rule_doc(code: str) -> str:
     """The rule page of ``code`` (the same text as docs/rules/<CODE>.md, without the generated note)."""
     from minimise.ruledocs import all_checks, render_rule_page
-
     from minimise.selection import SESSION_CODES
 
     wanted = code.strip().upper()
