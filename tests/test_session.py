@@ -160,6 +160,7 @@ def test_flake8_reports_flows_across_modules_like_scan(tmp_path: Path) -> None:
     """Data reaching a file through the project's other modules: flake8 gets the project-wide verdict."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "tests" / "fixtures" / "project", project)
+    (project / "pyproject.toml").write_text('[project]\nname = "shopapp"\n\n[tool.minimise]\n', encoding="utf-8")
     scan = _run(project, MINIMISE, "scan", "--no-cache", "-q", ".")
     flake8 = _run(project, str(FLAKE8), "--select=MIN", ".")
     scan_lines = sorted(line for line in scan.stdout.splitlines() if _LINE.match(line))

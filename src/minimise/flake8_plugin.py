@@ -12,8 +12,9 @@ the configuration and inventory of its own project (found from the file, not fro
 current folder), exactly as `minimise scan` would. A broken configuration, rule file or
 inventory stops flake8 with one line naming the file and exit status 2.
 
-The project is scanned once per flake8 run (as `minimise scan` of the project root, so the result
-cache applies) and each checked file gets that scan's verdict: data reaching a file through the
+A project marked by a configuration file, a git work tree or an inventory is scanned once per
+flake8 run (as `minimise scan` of the project root, so the result cache applies) and each
+checked file gets that scan's verdict: data reaching a file through the
 project's other modules is reported in flake8 too. Text that differs from the file on disk
 (stdin, an editor buffer) is checked on its own.
 """
@@ -44,11 +45,6 @@ def _min_selected(options: Any) -> bool:
         return any(engine.decision_for(code) == Decision.Selected for code in _PROBE)
     except Exception:  # noqa: BLE001 - another flake8 version: assume selected, as before
         return True
-
-
-def _folder(path: Path) -> Path:
-    absolute = Path(os.path.abspath(path))
-    return absolute if absolute.is_dir() else absolute.parent
 
 
 def _is_stdin(filename: str) -> bool:
@@ -112,8 +108,9 @@ class MinimiseChecker:
         try:
             session = cls.session_for(filenames[0])
             session.policy(full_scan=False)
-            # Scan the project now, before flake8 forks its workers: they all inherit the result.
-            session.findings_by_file()
+            if session.whole_project:
+                # Scan the project now, before flake8 forks its workers: they all inherit the result.
+                session.findings_by_file()
         except SessionError as exc:
             sys.stderr.write(f"minimise: error: {exc}\n")
             raise SystemExit(2) from None
@@ -122,18 +119,13 @@ class MinimiseChecker:
     def session_for(cls, filename: str) -> Session:
         """The session of the project ``filename`` belongs to (one per configuration file)."""
         from minimise.config import ConfigError, find_config_file, load_config
-        from minimise.session import Session, SessionError, SessionOptions, find_project_root
+        from minimise.session import Session, SessionError, SessionOptions, find_project_root, marks_a_project
 
         config_file, inventory, rules = cls._options
         start = Path(filename if not _is_stdin(filename) else ".")
         try:
             found = Path(config_file) if config_file else find_config_file(start)
             project = find_project_root(start, found)
-            here = Path.cwd()
-            if found is None and project == _folder(start) and _folder(start).is_relative_to(here):
-                # No configuration, repository or inventory marks the project: the folder flake8
-                # runs in is it, as for `minimise scan .`.
-                project = here
             key = f"{found}|{project}"
             if key in cls._sessions:
                 return cls._sessions[key]
@@ -145,6 +137,9 @@ class MinimiseChecker:
         if rules:
             config.override("rules", list(rules))
         session = Session(config, SessionOptions(use_baseline=False), paths=[project])
+        # Without a configuration, repository or inventory there is no telling where the project
+        # ends (flake8 may run from a home folder): such files are checked one by one.
+        session.whole_project = marks_a_project(project, found)
         cls._sessions[key] = session
         return session
 
@@ -158,7 +153,7 @@ class MinimiseChecker:
             session = self.session_for(self.filename)
             display, raw, on_disk = self._source(session)
             own = session.relative(display)
-            if on_disk:
+            if on_disk and session.whole_project:
                 scanned, by_file = session.findings_by_file()
                 findings = by_file.get(own, []) if own in scanned else []
             else:  # stdin, or text that differs from the file: this text alone

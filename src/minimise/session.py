@@ -76,6 +76,14 @@ def find_project_root(start: Path, config_file: Path | None) -> Path:
     return found.parent if found is not None else here
 
 
+def marks_a_project(root: Path, config_file: Path | None) -> bool:
+    """Whether ``root`` was found by a marker (configuration, git, inventory) rather than by default."""
+    if config_file is not None or (root / ".git").exists():
+        return True
+    found = _nearest_inventory(root, root)
+    return found is not None
+
+
 def _folder_of(path: Path) -> Path:
     absolute = Path(os.path.abspath(path))
     return absolute if absolute.is_dir() else absolute.parent
@@ -127,6 +135,8 @@ class Session:
         self._inventory_used = False
         self._policies: dict[bool, Policy] = {}
         self._by_file: tuple[set[str], dict[str, list[Finding]]] | None = None
+        # Whether a front end checking single files may answer from a scan of all of ``paths``.
+        self.whole_project = False
 
     # ------------------------------------------------------------------ paths
     def relative(self, display: str) -> str:
@@ -142,7 +152,8 @@ class Session:
             return relative
         return Path(os.path.relpath(self.project_root / relative, self.root.absolute())).as_posix()
 
-    def _rebase_point(self, point: DataPoint) -> DataPoint:
+    def rebase_point(self, point: DataPoint) -> DataPoint:
+        """A data point from the engine with project-relative paths (its own and its steps')."""
         steps = tuple(replace(step, path=self.relative(step.path)) for step in point.steps)
         return replace(point, path=self.relative(point.path), steps=steps)
 
@@ -222,7 +233,7 @@ class Session:
 
         def rebased_policy(points: list[DataPoint]) -> list[Finding]:
             original = {self.relative(p.path): p.path for p in points}
-            found = policy([self._rebase_point(p) for p in points])
+            found = policy([self.rebase_point(p) for p in points])
             captured.extend(found)
             # scan() matches findings with each file's suppressions by its own display path.
             return [replace(f, path=original.get(f.path) or self.to_root(f.path)) for f in found]
@@ -245,7 +256,7 @@ class Session:
         report = scan(scan_options, progress=options.progress)
         report.root = str(self.project_root)
         report.errors.extend(problems)
-        report.data_points = [self._rebase_point(p) for p in report.data_points]
+        report.data_points = [self.rebase_point(p) for p in report.data_points]
         report.findings = [replace(f, path=self.relative(f.path)) for f in report.findings]
         report.errors = [replace(e, path=self.relative(e.path)) for e in report.errors]
         report.files_treated_as_tests = len(tests_left_out)  # type: ignore[attr-defined]
@@ -291,7 +302,7 @@ class Session:
 
         prefilter = Prefilter(self.knowledge) if self.engine.prefilter else None
         result = analyse_bytes(raw, display, self.engine, self.knowledge, prefilter)
-        points = [self._rebase_point(p) for p in result.data_points]
+        points = [self.rebase_point(p) for p in result.data_points]
         findings = self.policy(full_scan=False)(points) if points else []
         if result.error is not None:
             unparsed = self._unparsed_finding(replace(result.error, path=self.relative(display)), raw)

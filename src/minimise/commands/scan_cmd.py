@@ -318,7 +318,7 @@ def _stdin_outcome(session: Session, stdin_filename: str | None) -> Outcome:
     display = Path(os.path.normpath(stdin_filename)).as_posix() if stdin_filename else "stdin.py"
     result, findings = session.check_file(display, raw)
     report = Report(root=str(session.project_root), files_scanned=1)
-    report.data_points = [session._rebase_point(p) for p in result.data_points]
+    report.data_points = [session.rebase_point(p) for p in result.data_points]
     report.findings = findings
     if result.error is not None and not any(f.code == "MIN001" for f in findings):
         from dataclasses import replace
