@@ -124,6 +124,8 @@ class Session:
             if not target.exists() and not target.is_symlink():
                 raise SessionError(f"{target}: no such file or directory")
         self.root = scan_root(self.paths)
+        self._root_abs = Path(os.path.abspath(self.root))
+        self._relative: dict[str, str] = {}
         # The folder the paths live in: where the configuration and the inventory are looked for.
         self.anchor = Path(os.path.commonpath([_folder_of(p) for p in self.paths]))
         self.project_root = find_project_root(self.anchor, config.file)
@@ -141,16 +143,19 @@ class Session:
     # ------------------------------------------------------------------ paths
     def relative(self, display: str) -> str:
         """A scan-root display path as the project-relative path reports use."""
-        if self.root.absolute() == self.project_root:
+        if self._root_abs == self.project_root:
             return display
-        absolute = os.path.abspath(self.root / display)
-        return Path(os.path.relpath(absolute, self.project_root)).as_posix()
+        shown = self._relative.get(display)
+        if shown is None:
+            absolute = os.path.abspath(self.root / display)
+            shown = self._relative[display] = Path(os.path.relpath(absolute, self.project_root)).as_posix()
+        return shown
 
     def to_root(self, relative: str) -> str:
         """The inverse of ``relative``: a project-relative path as the engine's scan-root display path."""
-        if self.root.absolute() == self.project_root:
+        if self._root_abs == self.project_root:
             return relative
-        return Path(os.path.relpath(self.project_root / relative, self.root.absolute())).as_posix()
+        return Path(os.path.relpath(self.project_root / relative, self._root_abs)).as_posix()
 
     def rebase_point(self, point: DataPoint) -> DataPoint:
         """A data point from the engine with project-relative paths (its own and its steps')."""
