@@ -104,11 +104,12 @@ def _nearest_inventory(start: Path, top: Path | None) -> Path | None:
     return None
 
 
-def scan_root(paths: list[Path]) -> Path:
-    """The folder display paths and module names are relative to: a single folder scanned, else the cwd."""
+def scan_root(paths: list[Path], project_root: Path) -> Path:
+    """The folder the engine's display paths and module names are relative to: a single folder
+    scanned, else the project root of the files (the cwd in the usual case of a pre-commit run)."""
     if len(paths) == 1 and paths[0].is_dir():
         return paths[0]
-    return Path(".")
+    return Path(".") if Path(os.path.realpath(project_root)) == Path.cwd() else project_root
 
 
 class Session:
@@ -123,12 +124,12 @@ class Session:
         for target in self.paths:
             if not target.exists() and not target.is_symlink():
                 raise SessionError(f"{target}: no such file or directory")
-        self.root = scan_root(self.paths)
-        self._root_abs = Path(os.path.abspath(self.root))
-        self._relative: dict[str, str] = {}
         # The folder the paths live in: where the configuration and the inventory are looked for.
         self.anchor = Path(os.path.commonpath([_folder_of(p) for p in self.paths]))
         self.project_root = find_project_root(self.anchor, config.file)
+        self.root = scan_root(self.paths, self.project_root)
+        self._root_abs = Path(os.path.abspath(self.root))
+        self._relative: dict[str, str] = {}
         self.engine = EngineOptions(
             extra_rules=tuple(config["rules"]), prefilter=not self.options.no_prefilter, debug=self.options.debug
         )
