@@ -149,6 +149,8 @@ def test_help_summaries_are_not_cut() -> None:
     listing = " ".join(result.output.split())
     assert "Scan Python files for personal data collected, stored, logged and shared." in listing
     assert "Explain a rule (MIN301) or why a line (path.py:LINE) was reported." in listing
+    assert "Accept existing findings so that scans report only new ones." in listing
+    assert "Show the configuration `minimise scan` would use, and where each value came from." in listing
 
 
 def test_explain_describes_min001(project: Path) -> None:
