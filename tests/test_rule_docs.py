@@ -11,7 +11,16 @@ from click.testing import CliRunner
 
 from minimise.cli import cli
 from minimise.knowledge import load_knowledge
-from minimise.ruledocs import DOC_FIELDS, all_checks, expected_files, missing_fields, render_index, render_rule_page
+from minimise.ruledocs import (
+    CWE_TITLES,
+    DOC_FIELDS,
+    all_checks,
+    expected_files,
+    missing_fields,
+    render_index,
+    render_rule_page,
+    silencing_notes,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs" / "rules"
@@ -61,8 +70,25 @@ def test_rule_page_sections() -> None:
     assert page.startswith("<!-- Generated from the checks' YAML")
     assert "\n# MIN301: personal-data-logged\n" in page
     headings = [line for line in page.splitlines() if line.startswith("## ")]
-    assert headings == ["## What it finds", "## Why it matters", "## Example", "## How to fix", "## How to suppress"]
+    assert headings == [
+        "## What it finds",
+        "## Why it matters",
+        "## Example",
+        "## Use instead",
+        "## How to fix",
+        "## How to suppress",
+    ]
     assert '```python\nlogger.info("signup from %s", user.email)\n```' in page
+    assert "```python\nimport logging\n\nlog = logging.getLogger(__name__)\n" in page
+    assert (
+        "- **CWE:** [CWE-532](https://cwe.mitre.org/data/definitions/532.html) "
+        "Insertion of Sensitive Information into Log File\n" in page
+    )
+    assert "- **Precision:** high\n" in page
+    suppress = page.split("## How to suppress\n", 1)[1]
+    assert "`# minimise: ignore[MIN301] <reason>`" in suppress
+    assert "- With flake8 (the minimise plugin): `# noqa: MIN301` at the end of the line." in suppress
+    assert "list it under `non_personal` in data-inventory.yaml with a reason" in suppress
     assert (
         "- **Selection:** Applies to data points with action `log`; destination kind not `exception`; "
         "protection `none`." in page
@@ -141,3 +167,81 @@ def test_explain_line_without_data_point(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.output == "app.py:9: no personal data found on this line\n"
     outside = CliRunner().invoke(cli, ["explain", "app.py:99"])
     assert outside.exit_code == 2
+
+
+# --- the report keys: use instead, CWE, precision, silencing -------------------------------
+
+
+def test_every_check_has_cwe_precision_and_a_fixed_example() -> None:
+    bookkeeping = {"MIN505", "MIN506", "MIN901", "MIN902"}
+    for code, check in all_checks().items():
+        assert check.precision in ("very-high", "high", "medium", "low"), code
+        assert check.use_instead.strip(), code
+        assert bool(check.cwe) is (code not in bookkeeping), code
+        page = render_rule_page(check)
+        assert "## Use instead" in page and "- **CWE:** " in page
+    cited = {cwe for check in all_checks().values() for cwe in check.cwe}
+    assert cited == {201, 209, 311, 312, 315, 359, 532, 598}
+    assert all(cwe in CWE_TITLES for cwe in cited)
+
+
+def test_silencing_notes_only_where_they_work() -> None:
+    checks = all_checks()
+    for code in ("MIN505", "MIN506", "MIN901", "MIN902"):  # raised on YAML or on comments: no noqa, no name
+        assert silencing_notes(checks[code]) == [], code
+    assert len(silencing_notes(checks["MIN201"])) == 2
+
+
+def _python_fixes() -> list[tuple[str, str]]:
+    return [
+        (code, c.use_instead)
+        for code, c in all_checks().items()
+        if not c.use_instead.lstrip().startswith(("#", "-", "data:"))
+    ]
+
+
+@pytest.mark.parametrize(("code", "source"), _python_fixes(), ids=[c for c, _ in _python_fixes()])
+def test_use_instead_is_python_that_does_not_raise_its_code(code: str, source: str) -> None:
+    import ast
+
+    from minimise.checks import default_findings
+    from minimise.engine import analyse_text
+
+    ast.parse(source)
+    knowledge = load_knowledge()
+    if code not in knowledge.checks or knowledge.checks[code].raised_by:
+        return  # inventory and suppression checks are not raised by the default policy
+    points = list(analyse_text(source, "fixed.py", knowledge))
+    assert [f for f in default_findings(points, knowledge) if f.code == code] == []
+
+
+def test_use_instead_of_default_checks_is_checked_against_the_policy() -> None:
+    knowledge = load_knowledge()
+    checked = [code for code, _ in _python_fixes() if code in knowledge.checks and not knowledge.checks[code].raised_by]
+    assert checked == ["MIN201", "MIN202", "MIN301", "MIN302", "MIN401", "MIN402", "MIN403"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("    cwe: [abc]", "is not a CWE id"),
+        ("    cwe: 532", "expected a list of CWE ids"),
+        ("    precision: certain", "expected one of very-high, high, medium, low"),
+        ("    silenced_by: [magic]", "expected a list of noqa, non_personal"),
+    ],
+)
+def test_bad_report_keys_are_rejected_with_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    from minimise.checks import load_checks
+    from minimise.knowledge import _Reader
+    from minimise.taxonomy import load_taxonomy
+    from minimise.yamlio import YamlError, read_yaml
+
+    text = (
+        "version: 1\nchecks:\n  - code: MIN999\n    name: x\n    severity: note\n    summary: s\n"
+        "    message: m\n    what: w\n    why: y\n    example: e\n    fix: f\n    suppress: s\n" + line + "\n"
+    )
+    path = tmp_path / "checks.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(YamlError) as caught:
+        load_checks(_Reader(path, text), read_yaml(path), load_taxonomy())
+    assert message in str(caught.value) and "checks.yaml" in str(caught.value) and ":13" in str(caught.value)

@@ -1,33 +1,92 @@
-"""Fixit-style: every rule file carries its own examples, and each one runs here."""
+"""Every rule entry carries annotated examples, each one runs, and each entry is needed by its own."""
 
 from __future__ import annotations
 
+import copy
 import textwrap
+from functools import lru_cache
 
 import pytest
-import yaml
 from annotations import actual_points, expected_points
 
-from minimise.knowledge import load_knowledge, rules_dir
+from minimise.knowledge import (
+    RULE_FILES,
+    Example,
+    Knowledge,
+    build_knowledge,
+    load_knowledge,
+    rules_dir,
+    shipped_documents,
+)
+
+# The list sections whose entries detect something; deleting any one of them must fail a test.
+ENTRY_SECTIONS = {
+    "sinks.yaml": (("sinks", "id"), ("models", "id")),
+    "sources.yaml": (("requests", "id"), ("schemas", "id"), ("input_functions", "function")),
+    "sanitizers.yaml": (("sanitizers", "id"),),
+}
 
 
-def _snippets() -> list[tuple[str, str]]:
+def _points(code: str, knowledge: Knowledge) -> tuple[set[tuple[int, str, str, str]], set[tuple[int, str, str, str]]]:
+    from minimise.engine import analyse_text
+
+    expected = expected_points(code)
+    protected = {line for line, _, _, prot in expected if prot}
+    actual = {
+        (p.line, p.action, p.category, p.protection if p.line in protected else "")
+        for p in analyse_text(code, "snippet.py", knowledge)
+    }
+    return expected, actual
+
+
+def _snippets() -> list[Example]:
+    return load_knowledge().snippets
+
+
+@pytest.mark.parametrize("example", _snippets(), ids=[f"{e.owner}:{e.key_path[-1]}" for e in _snippets()])
+def test_rule_snippet(example: Example) -> None:
+    expected, actual = _points(example.code, load_knowledge())
+    assert actual == expected
+
+
+def test_the_annotation_reader_agrees_with_the_product_runner() -> None:
+    """tests/annotations.py and the knowledge package read the same dialect the same way."""
+    example = next(e for e in _snippets() if e.owner.startswith("sinks:") and "# expect: share" in e.code)
+    assert actual_points(example.code, set()) == _points(example.code, load_knowledge())[1]
+
+
+def _entries() -> list[tuple[str, str, int, str]]:
     cases = []
-    for name in ("sinks.yaml", "sources.yaml", "sanitizers.yaml"):
-        data = yaml.safe_load((rules_dir() / name).read_text(encoding="utf-8"))
-        for entry in data.get("sinks", []):
-            for i, code in enumerate(entry.get("examples") or []):
-                cases.append((f"{name}:{entry['id']}:{i}", code))
-        for i, code in enumerate(data.get("examples") or []):
-            cases.append((f"{name}:example:{i}", code))
+    for name, sections in ENTRY_SECTIONS.items():
+        data = shipped_documents()[name].data
+        for section, key in sections:
+            for index, entry in enumerate(data.get(section) or []):
+                cases.append((name, section, index, str(entry.get(key, entry.get("protection")))))
     return cases
 
 
-@pytest.mark.parametrize(("case_id", "code"), _snippets(), ids=[c[0] for c in _snippets()])
-def test_rule_snippet(case_id: str, code: str) -> None:
-    expected = expected_points(code)
-    protected_lines = {line for line, _, _, prot in expected if prot}
-    assert actual_points(code, protected_lines) == expected
+@lru_cache(maxsize=1)
+def _shipped() -> dict:  # type: ignore[type-arg]
+    return shipped_documents()
+
+
+@pytest.mark.parametrize(
+    ("name", "section", "index", "entry_id"), _entries(), ids=[f"{c[1]}:{c[3]}" for c in _entries()]
+)
+def test_deleting_an_entry_fails_its_own_example(name: str, section: str, index: int, entry_id: str) -> None:
+    """Each entry has a positive example that only it detects, so removing the entry is never silent."""
+    documents = dict(_shipped())
+    document = copy.copy(documents[name])
+    entry = document.data[section][index]
+    examples = entry.get("examples") or []
+    assert any("# expect:" in code for code in examples), f"{name} {section}:{entry_id} has no positive example"
+    document.data = dict(document.data)
+    document.data[section] = [e for i, e in enumerate(document.data[section]) if i != index]
+    documents[name] = document
+    without = build_knowledge(documents, [])
+    assert any(_points(code, without)[1] != expected_points(code) for code in examples), (
+        f"{name} {section}:{entry_id}: its examples still pass without it"
+    )
 
 
 def _category_examples() -> list[tuple[str, str, bool]]:
@@ -82,7 +141,6 @@ def test_every_check_has_examples_both_ways() -> None:
 
 def test_shipped_rules_pass_the_strict_loader() -> None:
     """The shipped rules load with the fast C loader; the strict one catches duplicate keys in them."""
-    from minimise.knowledge import RULE_FILES
     from minimise.yamlio import read_yaml
 
     for name in RULE_FILES:

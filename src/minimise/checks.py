@@ -26,9 +26,17 @@ _CHECK_KEYS = {
     "suppress",
     "tests",
     "raised_by",
+    "use_instead",
+    "cwe",
+    "precision",
+    "silenced_by",
 }
 _WHEN_KEYS = {"action", "kinds", "not_kinds", "protection", "min_sensitivity"}
 _DOC_KEYS = ("summary", "what", "why", "example", "fix", "suppress")
+# GitHub code scanning's `precision` values, best first.
+PRECISIONS = ("very-high", "high", "medium", "low")
+# Ways of silencing a finding besides the `# minimise: ignore` comment and a baseline entry.
+SILENCERS = ("noqa", "non_personal")
 
 
 def load_checks(reader: _Reader, data: dict[str, Any], taxonomy: Taxonomy) -> dict[str, Check]:
@@ -50,6 +58,13 @@ def load_checks(reader: _Reader, data: dict[str, Any], taxonomy: Taxonomy) -> di
         tests = entry.get("tests") or []
         if not isinstance(tests, list):
             reader.fail(where + ("tests",), "expected a list")
+        cwe = _cwe_ids(reader, entry.get("cwe"), where + ("cwe",))
+        precision = str(entry.get("precision") or "")
+        if precision and precision not in PRECISIONS:
+            reader.fail(where + ("precision",), f"expected one of {', '.join(PRECISIONS)}")
+        silenced_by = entry.get("silenced_by") or []
+        if not isinstance(silenced_by, list) or any(s not in SILENCERS for s in silenced_by):
+            reader.fail(where + ("silenced_by",), f"expected a list of {', '.join(SILENCERS)}")
         checks[code] = Check(
             code=code,
             name=reader.string(entry.get("name"), where + ("name",)),
@@ -58,9 +73,28 @@ def load_checks(reader: _Reader, data: dict[str, Any], taxonomy: Taxonomy) -> di
             applies=dict(when),
             tests=list(tests),
             raised_by=str(entry.get("raised_by") or ""),
+            use_instead=str(entry.get("use_instead") or ""),
+            cwe=cwe,
+            precision=precision,
+            silenced_by=tuple(silenced_by),
             **docs,
         )
     return checks
+
+
+def _cwe_ids(reader: _Reader, value: Any, where: tuple[object, ...]) -> tuple[int, ...]:
+    """CWE numbers, written as `[532]` or `[CWE-532]`."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        reader.fail(where, "expected a list of CWE ids such as [532]")
+    ids = []
+    for item in value:
+        text = str(item).upper().removeprefix("CWE-")
+        if isinstance(item, bool) or not text.isdigit():
+            reader.fail(where, f"{item!r} is not a CWE id (write 532 or CWE-532)")
+        ids.append(int(text))
+    return tuple(ids)
 
 
 def _applies(when: dict[str, Any], point: DataPoint) -> bool:

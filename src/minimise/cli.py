@@ -20,6 +20,7 @@ _LAZY = {
     "inventory": ("minimise.commands.inventory_cmd", "inventory_group"),
     "baseline": ("minimise.commands.baseline_cmd", "baseline_group"),
     "config": ("minimise.commands.config_cmd", "config_command"),
+    "test-rules": ("minimise.commands.test_rules_cmd", "test_rules_command"),
 }
 
 

@@ -4,7 +4,8 @@ Inside a git work tree git itself says which files it does not ignore (every nes
 ``.gitignore``, ``.git/info/exclude`` and the global excludes file, exactly as git reads them);
 elsewhere the root ``.gitignore`` is read. Test code (test folders, ``test_*.py``,
 ``*_test.py``, ``conftest.py``, fixture and factory modules) found while walking a folder is
-left out unless ``include_tests``; a file named explicitly is always analysed, as in ruff.
+left out when ``include_tests`` is false (as the scan session asks by default); a file named
+explicitly is always analysed, as in ruff.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def discover(
     follow_symlinks: bool = False,
     exclude: tuple[str, ...] = (),
     problems: list[ScanError] | None = None,
-    include_tests: bool = False,
+    include_tests: bool = True,
     tests_left_out: list[str] | None = None,
 ) -> Iterator[Target]:
     """Yield .py files under ``paths`` in sorted order, each once.

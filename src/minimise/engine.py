@@ -66,7 +66,7 @@ def analyse_module(
     """Parse ``text`` with libcst: the module's own data points, positioned and sorted, and its summary."""
     import libcst as cst
 
-    from minimise.extract import ModuleAnalyser
+    from minimise.analysis.evaluate import ModuleAnalyser
     from minimise.positions import find_lines
 
     # libcst trees and our values hold no reference cycles, so the cyclic collector only
@@ -81,7 +81,9 @@ def analyse_module(
         if was_enabled:
             gc.enable()
     exports = analyser.exports
-    lines = find_lines(module, [p.node for p in raw] + exports.nodes())
+    wanted = [p.node for p in raw] + exports.nodes()
+    # Finding lines walks the whole tree: most modules need none.
+    lines = find_lines(module, wanted) if wanted else {}
     source_lines = text.splitlines()
     top_classes = {name: info for name, info in analyser.classes.items() if name in exports.class_bases}
     summary = exports.finish(
@@ -325,7 +327,7 @@ def run_files(
         from concurrent.futures import ProcessPoolExecutor
 
         # Import the parser once here: forked workers share it instead of importing it each.
-        import minimise.extract  # noqa: F401
+        import minimise.analysis.evaluate  # noqa: F401
         import minimise.positions  # noqa: F401
 
         with ProcessPoolExecutor(

@@ -1,19 +1,33 @@
 """Rule documentation rendered from the checks' YAML: docs/rules/, `minimise explain CODE`, SARIF help.
 
-One source of truth: every page is generated from the check's own what / why / example / fix /
-suppress texts, so the docs, the CLI and the SARIF rule help never disagree.
+One source of truth: every page is generated from the check's own what / why / example /
+use_instead / fix / suppress texts and its CWE ids, so the docs, the CLI, the HTML report and
+the SARIF rule help never disagree.
 ``scripts/generate_rule_docs.py`` writes the pages; ``tests/test_rule_docs.py`` fails when they are stale.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from minimise.knowledge import Check
 
-DOC_FIELDS = ("summary", "what", "why", "example", "fix", "suppress")
+DOC_FIELDS = ("summary", "what", "why", "example", "use_instead", "fix", "suppress")
+CWE_URL = "https://cwe.mitre.org/data/definitions/{id}.html"
+# The official titles of the CWE entries the checks cite.
+CWE_TITLES = {
+    201: "Insertion of Sensitive Information Into Sent Data",
+    209: "Generation of Error Message Containing Sensitive Information",
+    311: "Missing Encryption of Sensitive Data",
+    312: "Cleartext Storage of Sensitive Information",
+    315: "Cleartext Storage of Sensitive Information in a Cookie",
+    359: "Exposure of Private Personal Information to an Unauthorized Actor",
+    532: "Insertion of Sensitive Information into Log File",
+    598: "Use of GET Request Method With Sensitive Query Strings",
+}
 RULE_DOCS_URL = "https://github.com/minimise/minimise/blob/main/docs/rules/{code}.md"
 _GENERATED = "<!-- Generated from the checks' YAML by scripts/generate_rule_docs.py; do not edit by hand. -->"
 
@@ -53,12 +67,51 @@ def _paragraph(text: str) -> str:
     return text.strip() + "\n"
 
 
+def _language(text: str) -> str:
+    """`yaml` for inventory snippets, else `python`: the fence's language, for highlighting."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first == "# data-inventory.yaml" or re.match(r"^(- )?[A-Za-z_][\w.]*:(\s|$)", first):
+        return "yaml"
+    return "python"
+
+
 def _code_block(text: str) -> str:
     body = text.strip("\n").rstrip()
     fence = "```"
     while fence in body:
         fence += "`"
-    return f"{fence}python\n{body}\n{fence}\n"
+    return f"{fence}{_language(body)}\n{body}\n{fence}\n"
+
+
+def cwe_title(cwe: int) -> str:
+    return CWE_TITLES.get(cwe, f"CWE-{cwe}")
+
+
+def cwe_url(cwe: int) -> str:
+    return CWE_URL.format(id=cwe)
+
+
+def is_security_rule(check: Check) -> bool:
+    """A check that names a weakness (a CWE) is a security rule; the others are bookkeeping."""
+    return bool(check.cwe)
+
+
+def silencing_notes(check: Check) -> list[str]:
+    """Sentences on the extra ways to silence a check's findings (flake8 noqa, inventory non_personal)."""
+    notes = []
+    if "noqa" in check.silenced_by:
+        notes.append(
+            f"With flake8 (the minimise plugin): `# noqa: {check.code}` at the end of the line. flake8 reads "
+            f"`noqa` comments, `minimise scan` does not: where both run, use `# minimise: ignore[{check.code}] "
+            "<reason>`, which both honour."
+        )
+    if "non_personal" in check.silenced_by:
+        notes.append(
+            "When the name is not personal data at all: list it under `non_personal` in "
+            "data-inventory.yaml with a reason (`non_personal: [{name: email_template_id, reason: template key}]`, "
+            "or `{pattern: ..., reason: ...}`); scans that use the inventory then raise nothing for it."
+        )
+    return notes
 
 
 def _values(value: Any) -> str:
@@ -85,24 +138,47 @@ def describe_selection(applies: Mapping[str, Any]) -> str:
     return "Applies to data points with " + "; ".join(parts) + "."
 
 
+def _facts(check: Check) -> str:
+    selection = describe_selection(check.applies)
+    lines = [f"- **Default severity:** {check.severity} ({_SEVERITY_NOTE})"]
+    if selection:
+        lines.append(f"- **Selection:** {selection}")
+    if check.cwe:
+        cited = ", ".join(f"[CWE-{c}]({cwe_url(c)}) {cwe_title(c)}" for c in check.cwe)
+        lines.append(f"- **CWE:** {cited}")
+    else:
+        lines.append("- **CWE:** none (a bookkeeping check, not a security weakness)")
+    if check.precision:
+        lines.append(f"- **Precision:** {check.precision}")
+    return "\n".join(lines) + "\n"
+
+
+def _suppress_section(check: Check) -> str:
+    notes = silencing_notes(check)
+    text = _paragraph(check.suppress)
+    if notes:
+        text += "\n" + "".join(f"- {note}\n" for note in notes)
+    return text
+
+
 def render_rule_body(check: Check) -> str:
     """The sections of a rule page without its title: used for pages and SARIF `help.markdown`."""
-    selection = describe_selection(check.applies)
     return "\n".join(
         [
             _paragraph(check.summary),
-            f"- **Default severity:** {check.severity} ({_SEVERITY_NOTE})\n"
-            + (f"- **Selection:** {selection}\n" if selection else ""),
+            _facts(check),
             "## What it finds\n",
             _paragraph(check.what),
             "## Why it matters\n",
             _paragraph(check.why),
             "## Example\n",
             _code_block(check.example),
+            "## Use instead\n",
+            _code_block(check.use_instead),
             "## How to fix\n",
             _paragraph(check.fix),
             "## How to suppress\n",
-            _paragraph(check.suppress),
+            _suppress_section(check),
         ]
     )
 
@@ -113,16 +189,23 @@ def render_rule_page(check: Check, *, generated_comment: bool = True) -> str:
     return f"{_GENERATED}\n\n{page}" if generated_comment else page
 
 
+def _indented(text: str) -> str:
+    return "".join("    " + line + "\n" for line in text.strip("\n").rstrip().splitlines())
+
+
 def render_rule_text(check: Check) -> str:
     """The plain-text help of a check (SARIF `help.text`)."""
-    example = "".join("    " + line + "\n" for line in check.example.strip("\n").rstrip().splitlines())
+    cwe = ", ".join(f"CWE-{c} {cwe_title(c)}" for c in check.cwe) or "none"
+    suppress = check.suppress.strip() + "".join(f"\n- {note}" for note in silencing_notes(check))
     return (
         f"{check.summary.strip()}\n\n"
+        f"CWE: {cwe}\n\n"
         f"What it finds:\n{check.what.strip()}\n\n"
         f"Why it matters:\n{check.why.strip()}\n\n"
-        f"Example:\n{example}\n"
+        f"Example:\n{_indented(check.example)}\n"
+        f"Use instead:\n{_indented(check.use_instead)}\n"
         f"How to fix:\n{check.fix.strip()}\n\n"
-        f"How to suppress:\n{check.suppress.strip()}\n"
+        f"How to suppress:\n{suppress}\n"
     )
 
 
@@ -130,10 +213,14 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _cwe_cell(check: Check) -> str:
+    return ", ".join(f"[CWE-{c}]({cwe_url(c)})" for c in check.cwe) or "—"
+
+
 def render_index(checks: Iterable[Check]) -> str:
     """docs/rules/README.md: one table row per check, sorted by code."""
     rows = [
-        f"| [{c.code}]({c.code}.md) | `{c.name}` | {c.severity} | {_cell(c.summary)} |"
+        f"| [{c.code}]({c.code}.md) | `{c.name}` | {c.severity} | {_cwe_cell(c)} | {_cell(c.summary)} |"
         for c in sorted(checks, key=lambda c: c.code)
     ]
     return (
@@ -144,8 +231,8 @@ def render_index(checks: Iterable[Check]) -> str:
         "the same page in a terminal.\n"
         "The default severity is raised to error for high-risk and special-category data and lowered to\n"
         "note for low-sensitivity data.\n\n"
-        "| Code | Name | Default severity | Summary |\n"
-        "|---|---|---|---|\n" + "\n".join(rows) + "\n"
+        "| Code | Name | Default severity | CWE | Summary |\n"
+        "|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
     )
 
 

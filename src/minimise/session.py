@@ -56,11 +56,13 @@ class Outcome:
     all_findings: list[Finding] = field(default_factory=list)  # before suppressions and selection
     stale: list[Entry] = field(default_factory=list)  # baseline entries that no longer match
     baselined: int = 0
+    baselined_findings: list[Finding] = field(default_factory=list)  # the baseline's matches, for reports
     scanned: set[str] = field(default_factory=set)  # project-relative paths of the files analysed
     inventory_used: bool = False
     partial: bool = False
     project_root: Path = Path(".")
     tests_left_out: list[str] = field(default_factory=list)
+    inventory_path: Path | None = None  # the inventory the policy used, configured or found
 
 
 def find_project_root(start: Path, config_file: Path | None) -> Path:
@@ -136,6 +138,7 @@ class Session:
         self.knowledge = load_rules(self.engine)
         self.selection = selection_of(config, self.knowledge)
         self._inventory_used = False
+        self.inventory_path: Path | None = None
         self._policies: dict[bool, Policy] = {}
         self._by_file: tuple[set[str], dict[str, list[Finding]]] | None = None
         # Whether a front end checking single files may answer from a scan of all of ``paths``.
@@ -188,6 +191,7 @@ class Session:
                 raise
             raise SessionError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         self._inventory_used = True
+        self.inventory_path = inventory
         return built
 
     def _inventory_file(self) -> Path | None:
@@ -271,6 +275,7 @@ class Session:
             report,
             captured,
             inventory_used=self._inventory_used,
+            inventory_path=self.inventory_path,
             partial=partial,
             project_root=self.project_root,
             scanned=scanned,
@@ -432,6 +437,7 @@ class Session:
         outcome.report.findings = comparison.new
         outcome.stale = comparison.stale
         outcome.baselined = len(comparison.matched)
+        outcome.baselined_findings = comparison.matched
 
 
 def _read(path: Path) -> bytes | None:

@@ -280,7 +280,7 @@ def test_bad_inventory_pattern(tmp_path: Path, pattern: str, reason: str, proc_s
 
 # ------------------------------------------------------------ internal errors
 def _boom_on(module: str, monkeypatch) -> None:
-    from minimise import extract
+    from minimise.analysis import evaluate as extract
 
     real = extract.ModuleAnalyser.run
 

@@ -165,7 +165,7 @@ def test_brackets_inside_strings_do_not_count() -> None:
 
 
 def test_recursion_in_the_analyser_is_an_error(monkeypatch) -> None:
-    from minimise import extract
+    from minimise.analysis import evaluate as extract
 
     def deep(self, module):  # noqa: ANN001
         raise RecursionError("maximum recursion depth exceeded")

@@ -118,8 +118,9 @@ class ExportRecorder:
         """Every node whose line the summary needs."""
         found: list[cst.CSTNode] = []
         for raw in self.functions.values():
-            found.append(raw.node.name)
-            found.extend(s[5] for s in raw.sinks)
+            if raw.sinks:  # a function's own line is only shown in the steps of its sinks
+                found.append(raw.node.name)
+                found.extend(s[5] for s in raw.sinks)
         for call in self.calls:
             found.append(call.node)
             found.extend(a[4] for a in call.args)
@@ -147,6 +148,7 @@ class ExportRecorder:
                 },
                 store=info.store.id if info.store is not None else None,
                 fields={f: label.category for f, (_node, label) in info.personal_fields.items()},
+                schema=info.collect.id if info.collect is not None else None,
             )
         for key, raw in self.functions.items():
             returns = raw.returns

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink
+from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
 
@@ -167,6 +168,12 @@ class Project:
                 return self.resolve(".".join([attr + ("()" if called else ""), *tail]), steps + 1)
         if cls.module.classes[cls.key].store is not None and not instance:
             return self._model_access(cls, rest)
+        # Nothing in the project defines it: a subclass of a library class inherits the library's methods
+        # (`class MailBuilder(djmail.template_mail.MagicMailBuilder)`).
+        for owner in self.mro(cls):
+            for base in owner.module.classes[owner.key].bases:
+                if isinstance(self.resolve(base, steps + 1), ExternalTarget):
+                    return ExternalTarget(".".join([base + ("()" if instance else ""), *rest]))
         return None
 
     @staticmethod
@@ -215,6 +222,34 @@ def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> li
         if name == ident and kind in ("pos", "kwonly"):
             return [i]
     return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
+
+
+def _schema_body(
+    project: Project, site: CallSite, module: ModuleSummary, target: Target | None
+) -> list[tuple[Carried, ParamSink, str]]:
+    """A route parameter typed with a project schema collects each of the schema's personal fields."""
+    if not isinstance(target, ClassTarget) or not site.args:
+        return []
+    fields: dict[str, str] = {}
+    schema = None
+    for owner in reversed(project.mro(target)):
+        info = owner.module.classes[owner.key]
+        schema = schema or info.schema
+        fields.update(info.fields)
+    if schema is None or not fields:
+        return []
+    arg = site.args[0]
+    labels = tuple(
+        sorted(
+            {
+                (category, f"{target.key}.{name}", "none", f"field {name} of schema {target.key}")
+                for name, category in fields.items()
+            }
+        )
+    )
+    step = Step(module.path, arg.line or site.line, f"request body parsed into {target.key} ({schema})")
+    body = Carried(arg.ident, arg.line, arg.column, labels, (), ())
+    return [(body, ParamSink(-1, "collect", f"{schema}.{target.key}", "request", "none", (step,)), target.key)]
 
 
 def _external_model(qname: str) -> tuple[str, str] | None:
@@ -281,6 +316,8 @@ def _reached(
 ) -> list[tuple[Carried, ParamSink, str]]:
     """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
     target = project.resolve_call(site, module)
+    if site.method == "__body__":
+        return _schema_body(project, site, module, target)
     found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
     if found:
         return found
@@ -312,6 +349,14 @@ def _reached(
             kind = sink_arg_kind(matched, site.method, arg.ident)
             if kind is None:
                 continue
+            if any(lb[0] == PERSON_MARK for lb in arg.labels):
+                as_recipient = arg.ident in matched.recipients
+                labels = tuple(
+                    (PERSON_ADDRESS, *lb[1:]) if lb[0] == PERSON_MARK else lb
+                    for lb in arg.labels
+                    if lb[0] != PERSON_MARK or as_recipient
+                )
+                arg = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
             verb = _VERBS.get(matched.action, matched.action)
             step = Step(module.path, arg.line or site.line, f"{verb} by {matched.id} through {site.callee}")
             found.append((arg, ParamSink(-1, matched.action, matched.id, kind, "none", (step,)), target.qname))
@@ -327,6 +372,8 @@ def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge) -> list[DataP
         for site in module.calls:
             for arg, sink, _callee in _reached(project, site, module, knowledge):
                 for category, identifier, protection, why in arg.labels:
+                    if category == PERSON_MARK:
+                        continue  # a person object that reached no recipient argument
                     if sink.protection != "none" and protection == "none":
                         protection = sink.protection
                     if sink.action != "store" and protection != "none":

@@ -11,7 +11,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -70,6 +70,7 @@ class ClassSummary:
     attrs: dict[str, str] = field(default_factory=dict)  # "logger" -> qualified name of its value
     store: str | None = None  # the model kind (django.db.models, sqlalchemy) when instances are stored
     fields: dict[str, str] = field(default_factory=dict)  # personal field -> category
+    schema: str | None = None  # the schema kind (pydantic, marshmallow) when instances are request input
 
 
 @dataclass
@@ -97,7 +98,7 @@ class ModuleSummary:
                 ]
                 for key, fn in self.functions.items()
             },
-            "classes": {key: [list(c.bases), c.attrs, c.store, c.fields] for key, c in self.classes.items()},
+            "classes": {key: [list(c.bases), c.attrs, c.store, c.fields, c.schema] for key, c in self.classes.items()},
             "calls": [
                 [
                     c.callee,
@@ -161,12 +162,13 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 is_method=bool(is_method),
                 line=int(line),
             )
-        for key, (bases, attrs, store, fields) in dict(data["classes"]).items():
+        for key, (bases, attrs, store, fields, schema) in dict(data["classes"]).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
                 {str(k): str(v) for k, v in dict(attrs).items()},
                 str(store) if store is not None else None,
                 {str(k): str(v) for k, v in dict(fields).items()},
+                str(schema) if schema is not None else None,
             )
         for callee, method, line, scope, function, cls, args in data["calls"]:
             summary.calls.append(

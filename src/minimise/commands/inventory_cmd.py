@@ -89,6 +89,14 @@ _common = [
 ]
 
 
+def _include_tests(func: Any) -> Any:
+    return click.option(
+        "--include-tests",
+        is_flag=True,
+        help="Also count tests, fixtures and development scripts (left out by default).",
+    )(func)
+
+
 def _with_common(func: Any) -> Any:
     for option in reversed(_common):
         func = option(func)
@@ -118,24 +126,36 @@ def inventory_group() -> None:
     help="The inventory file to create.",
 )
 @click.option("--system", "system_name", default="", help="System name to write (default: the folder name).")
+@_include_tests
 @_with_common
 def init_command(
-    paths: tuple[str, ...], inventory_option: str, system_name: str, extra_rules: tuple[str, ...], jobs: int
+    paths: tuple[str, ...],
+    inventory_option: str,
+    system_name: str,
+    include_tests: bool,
+    extra_rules: tuple[str, ...],
+    jobs: int,
 ) -> None:
     """Write a starter inventory from a scan of PATHS, grouped by category, with TODOs.
 
     \b
+    Items allow what is collected and stored. Logging, sharing and sensitive data stored
+    without protection are not allowed: each is a comment saying where it was seen and
+    how to allow it, and `minimise scan` keeps reporting it until someone decides.
     Refuses to overwrite an existing file: prints the items to add instead and exits 1.
     """
     from minimise.atomic import atomic_write
+    from minimise.inventory.hosts import literal_hosts
     from minimise.inventory.load import InventoryError, load_inventory
+    from minimise.inventory.plain import is_production_path
     from minimise.inventory.reconcile import display_path
     from minimise.inventory.starter import missing_items, starter_inventory
 
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
     target = Path(inventory_option)
-    points = _points(targets, root, extra_rules, jobs)
+    points = [p for p in _points(targets, root, extra_rules, jobs) if include_tests or is_production_path(p.path)]
+    hosts = literal_hosts(points, root)
     if target.exists() or target.is_symlink():
         click.echo(f"minimise: {target} already exists; minimise never rewrites it.", err=True)
         try:
@@ -143,16 +163,16 @@ def init_command(
         except InventoryError as exc:
             click.echo(f"minimise: {exc}", err=True)
             click.echo("minimise: a complete starter inventory follows; merge it by hand.", err=True)
-            click.echo(starter_inventory(points, knowledge, system_name or root.resolve().name), nl=False)
+            click.echo(starter_inventory(points, knowledge, system_name or root.resolve().name, hosts), nl=False)
             sys.exit(EXIT_FINDINGS)
-        addition = missing_items(points, existing, knowledge)
+        addition = missing_items(points, existing, knowledge, hosts)
         if addition:
             click.echo("minimise: add these items to it by hand:", err=True)
             click.echo(addition, nl=False)
         else:
             click.echo("minimise: it already declares every data item found.", err=True)
         sys.exit(EXIT_FINDINGS)
-    text = starter_inventory(points, knowledge, system_name or root.resolve().name)
+    text = starter_inventory(points, knowledge, system_name or root.resolve().name, hosts)
     try:
         atomic_write(target, text)
     except OSError as exc:
@@ -170,27 +190,47 @@ def init_command(
     type=click.Path(),
     help="The declared inventory (default: data-inventory.yaml in the root, if any).",
 )
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "csv"]), default="yaml", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json", "csv", "csv-items"]),
+    default="yaml",
+    show_default=True,
+    help="csv: the record of processing activities, one row per purpose; csv-items: one row per data item.",
+)
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@_include_tests
 @_with_common
 def generate_command(
     paths: tuple[str, ...],
     inventory_option: str | None,
     fmt: str,
     output: str | None,
+    include_tests: bool,
     extra_rules: tuple[str, ...],
     jobs: int,
 ) -> None:
     """Write the observed inventory of PATHS: every data item and where it is collected,
-    stored, logged and shared. Sorted and stable; lines are evidence only."""
+    stored, logged and shared. Sorted and stable; lines are evidence only.
+
+    \b
+    Tests, fixtures and development scripts are left out unless --include-tests is given.
+    """
     from minimise.inventory.observed import RENDER, observe
+    from minimise.inventory.ropa import to_activities_csv, to_items_csv
 
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
     inventory = _load(_inventory_path(inventory_option, root), root, knowledge)
     points = _points(targets, root, extra_rules, jobs)
-    document = observe(points, inventory, knowledge, _is_full(targets, root))
-    _emit(RENDER[fmt](document), output)
+    document = observe(points, inventory, knowledge, _is_full(targets, root), root, include_tests)
+    if fmt == "csv":
+        text = to_activities_csv(document, inventory, knowledge)
+    elif fmt == "csv-items":
+        text = to_items_csv(document, inventory, knowledge)
+    else:
+        text = RENDER[fmt](document)
+    _emit(text, output)
     sys.exit(EXIT_OK)
 
 
@@ -206,6 +246,8 @@ def generate_command(
 )
 @click.option("--format", "fmt", type=click.Choice(["markdown", "md", "json"]), default="markdown", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@click.option("--check", is_flag=True, help="Exit 1 when a change needs a decision (to gate a pull request).")
+@_include_tests
 @_with_common
 def diff_command(
     paths: tuple[str, ...],
@@ -213,17 +255,24 @@ def diff_command(
     inventory_option: str | None,
     fmt: str,
     output: str | None,
+    check: bool,
+    include_tests: bool,
     extra_rules: tuple[str, ...],
     jobs: int,
 ) -> None:
     """Compare what PATHS do with personal data now and at git revision BASE.
 
     \b
-    Writes plain-language Markdown for product managers (or JSON): what starts and stops
-    being collected, stored, logged or shared, decisions first. The working tree and the
-    index are not touched: the revision is read with git into a temporary folder.
+    Writes plain-language Markdown for product managers (or JSON). Changes that need a
+    decision come first, with who decides: new undeclared data, new recipients, uses the
+    inventory does not allow, and inventory edits that widen what is allowed. The working
+    tree and the index are not touched: the revision is read with git into a temporary folder.
+    Exit codes: 0 (with --check: nothing needs a decision), 1 (--check: a decision is
+    needed), 2 usage error or unknown revision.
     """
-    from minimise.inventory.diff import GitError, checkout_to_temp, compare, to_markdown
+    from minimise.inventory.changes import compare
+    from minimise.inventory.diff import GitError, checkout_to_temp
+    from minimise.inventory.diff_report import to_json, to_markdown
     from minimise.inventory.observed import observe
 
     targets, root = resolve_root(paths)
@@ -231,7 +280,8 @@ def diff_command(
     inventory_path = _inventory_path(inventory_option, root)
     full = _is_full(targets, root)
     head_inventory = _load(inventory_path, root, knowledge)
-    head = observe(_points(targets, root, extra_rules, jobs), head_inventory, knowledge, full)
+    head_points = _points(targets, root, extra_rules, jobs)
+    head = observe(head_points, head_inventory, knowledge, full, root, include_tests)
     if inventory_path is None:
         from minimise.inventory.schema import DEFAULT_FILE
 
@@ -240,15 +290,10 @@ def diff_command(
         with checkout_to_temp(targets, root, base_ref, inventory_path) as (base_paths, base_root, base_inv, _):
             base_inventory = _load(base_inv, base_root, knowledge) if base_inv is not None else None
             points = _points(base_paths, base_root, extra_rules, jobs) if base_paths else []
-            base = observe(points, base_inventory, knowledge, full)
+            base = observe(points, base_inventory, knowledge, full, base_root, include_tests)
     except GitError as exc:
         click.echo(f"minimise: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    result = compare(base, head, base_ref)
-    if fmt == "json":
-        import json
-
-        _emit(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", output)
-    else:
-        _emit(to_markdown(result), output)
-    sys.exit(EXIT_OK)
+    result = compare(base, head, base_ref, base_inventory, head_inventory, knowledge)
+    _emit(to_json(result) if fmt == "json" else to_markdown(result), output)
+    sys.exit(EXIT_FINDINGS if check and result.needs_decision else EXIT_OK)

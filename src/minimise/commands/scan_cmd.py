@@ -444,9 +444,14 @@ def scan_command(
     else:
         outcome = run(config, **switches)
     report = outcome.report
+    from minimise.report.context import scan_context
+
+    if outcome.inventory_path is not None and not config["inventory"]:
+        config.set("inventory", str(outcome.inventory_path), "found next to the code")
+    context = scan_context(report, config, outcome, fmt, baseline_used=not no_baseline)
     if fmt == "text":
         report = for_the_terminal(report, outcome.project_root)
-    extra: dict[str, Any] = {"show_data_points": data_points, "quiet": quiet}
+    extra: dict[str, Any] = {"show_data_points": data_points, "quiet": quiet, "context": context}
     if fmt == "sarif":
         extra["srcroot"] = outcome.project_root
     if output:

@@ -21,6 +21,7 @@ from minimise.inventory.schema import (
     SPECIAL_CATEGORY_BASES,
     STATUSES,
     STORE_KINDS,
+    TRANSFER_SAFEGUARDS,
     UNKNOWN_DATA,
     Defaults,
     Inventory,
@@ -50,7 +51,8 @@ _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(
 _TOP = {"version", "taxonomy", "system", "recipients", "stores", "defaults", "data", "non_personal"}
 _TAXONOMY = {"base", "aliases"}
 _SYSTEM = {"name", "owner", "subjects", "responsibility"}
-_RECIPIENT = {"kind", "purpose", "country", "transfer", "dpa", "via", "description"}
+_RECIPIENT = {"kind", "vendor", "purpose", "country", "transfer", "dpa", "via", "description"}
+_TRANSFER = {"safeguard", "document"}
 _STORE = {"kind", "encrypted_at_rest", "via", "description"}
 _DEFAULTS = {"unknown_data", "log_allowed_up_to", "allow"}
 _ITEM = {
@@ -453,17 +455,42 @@ class _Builder:
             purpose = r.string(m.get("purpose"), where + ("purpose",))
             if purpose:
                 self.key(purpose, where + ("purpose",), "uses")
+            countries = tuple(
+                r.string(c, where + ("country", i), required=True)
+                for i, c in enumerate(r.strings(m.get("country"), where + ("country",)))
+            )
+            safeguard, document = self.transfer(m.get("transfer"), where + ("transfer",))
             out[name] = Recipient(
                 name=name,
                 kind=r.choice(m.get("kind"), where + ("kind",), RECIPIENT_KINDS) or "processor",
                 purpose=purpose,
-                country=r.string(m.get("country"), where + ("country",)),
-                transfer=r.string(m.get("transfer"), where + ("transfer",)),
+                countries=countries,
+                transfer=safeguard,
+                transfer_document=document,
                 dpa=r.string(m.get("dpa"), where + ("dpa",)),
+                vendor=r.string(m.get("vendor"), where + ("vendor",)),
                 via=r.strings(m.get("via"), where + ("via",)),
                 at=r.location(where),
             )
         return out
+
+    def transfer(self, value: Any, where: tuple[object, ...]) -> tuple[str, str]:
+        """``transfer: SCCs`` or ``{safeguard: scc, document: URL}`` -> (safeguard, document)."""
+        r = self.r
+        if isinstance(value, dict):
+            m = r.mapping(value, where, _TRANSFER)
+            text = r.string(m.get("safeguard"), where + ("safeguard",), required=True)
+            document = r.string(m.get("document"), where + ("document",))
+            at = where + ("safeguard",)
+        else:
+            text, document, at = r.string(value, where), "", where
+        key = "_".join(text.lower().replace("-", " ").replace(".", " ").split())
+        for safeguard, spellings in TRANSFER_SAFEGUARDS.items():
+            if key in spellings:
+                return safeguard, document
+        if text and isinstance(value, dict):
+            r.fail(at, f"{text!r} is not one of: {', '.join(TRANSFER_SAFEGUARDS)}")
+        return text, document
 
     def stores(self, value: Any) -> dict[str, Store]:
         r = self.r

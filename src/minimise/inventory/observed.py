@@ -2,52 +2,47 @@
 
 Each use is identified by item, action, destination and code symbol (scope + identifier);
 lines appear only as evidence (``at``), so moving code is not a change. Output is sorted
-and stable: the same code gives byte-identical YAML, JSON and CSV.
+and stable: the same code gives byte-identical YAML and JSON (CSV: inventory/ropa.py).
+Tests, fixtures and development scripts are left out unless asked for.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from minimise.checks import default_findings
+from minimise.inventory.hosts import literal_hosts
+from minimise.inventory.plain import is_production_path, place, vendor_of
 from minimise.inventory.reconcile import Resolution, destination_of, point_symbol, reconcile
-from minimise.inventory.schema import ACTION_KEYS, Inventory, Item
+from minimise.inventory.schema import ACTION_KEYS, Inventory, Item, Recipient
 from minimise.model import SENSITIVITIES, DataPoint
 
 if TYPE_CHECKING:
     from minimise.knowledge import Knowledge
 
-SCHEMA = "minimise-inventory/1"
-CSV_COLUMNS = (
-    "Data item",
-    "Category",
-    "Sensitivity",
-    "Purposes",
-    "Lawful basis",
-    "Retention",
-    "Collected at",
-    "Stored in",
-    "Logged",
-    "Shared with",
-    "Protection",
-    "Owner",
-    "Declared",
-    "Findings",
-)
+SCHEMA = "minimise-inventory/2"
 
 
 def observe(
-    points: Iterable[DataPoint], inventory: Inventory | None, knowledge: Knowledge, full_scan: bool = False
+    points: Iterable[DataPoint],
+    inventory: Inventory | None,
+    knowledge: Knowledge,
+    full_scan: bool = False,
+    root: Path | None = None,
+    include_tests: bool = False,
 ) -> dict[str, Any]:
-    """The observed inventory as plain data (JSON-ready), sorted."""
-    points = sorted(points, key=DataPoint.sort_key)
+    """The observed inventory as plain data (JSON-ready), sorted.
+
+    ``root`` is where the points' paths are, to read the hosts of literal URLs.
+    """
+    points = sorted((p for p in points if include_tests or is_production_path(p.path)), key=DataPoint.sort_key)
+    hosts = literal_hosts(points, root)
     if inventory is not None:
         rec = reconcile(points, inventory, knowledge, full_scan)
         resolutions = rec.resolutions
@@ -95,7 +90,7 @@ def observe(
                     "sensitivity": point.sensitivity,
                     "declared": False,
                 }
-        use = _use(point, inventory, point_codes.get(point, []))
+        use = _use(point, inventory, point_codes.get(point, []), knowledge, hosts.get(point, ""))
         identity = (point.action, use.get("to", use["via"]), use["via"], use["symbol"])
         bucket = uses.setdefault(key, {}).setdefault(point.action, {})
         if identity in bucket:
@@ -127,16 +122,18 @@ def observe(
     document: dict[str, Any] = {"schema": SCHEMA, "taxonomy": "fideslang-2"}
     if inventory is not None:
         document["inventory"] = inventory.path
-        if inventory.system.name:
-            document["system"] = inventory.system.name
-        document["recipients"] = {
-            name: {
-                k: v
-                for k, v in (("kind", r.kind), ("purpose", r.purpose), ("country", r.country), ("transfer", r.transfer))
-                if v
-            }
-            for name, r in sorted(inventory.recipients.items())
+        system = inventory.system
+        document["system"] = {
+            k: v
+            for k, v in (
+                ("name", system.name),
+                ("owner", system.owner),
+                ("responsibility", system.responsibility),
+                ("subjects", list(system.subjects)),
+            )
+            if v
         }
+        document["recipients"] = {name: _recipient(r) for name, r in sorted(inventory.recipients.items())}
         document["stores"] = {
             name: {"kind": s.kind, "encrypted_at_rest": s.encrypted_at_rest}
             for name, s in sorted(inventory.stores.items())
@@ -150,6 +147,19 @@ def _at_key(at: str) -> tuple[str, int]:
     return (path, int(line) if line.isdigit() else 0)
 
 
+def _recipient(recipient: Recipient) -> dict[str, Any]:
+    fields: tuple[tuple[str, Any], ...] = (
+        ("kind", recipient.kind),
+        ("vendor", recipient.vendor),
+        ("purpose", recipient.purpose),
+        ("country", list(recipient.countries)),
+        ("transfer", recipient.transfer),
+        ("transfer_document", recipient.transfer_document),
+        ("dpa", recipient.dpa),
+    )
+    return {k: v for k, v in fields if v}
+
+
 def _declared_entry(item: Item, inventory: Inventory) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": item.id,
@@ -160,6 +170,7 @@ def _declared_entry(item: Item, inventory: Inventory) -> dict[str, Any]:
     }
     if len(item.categories) > 1:
         entry["categories"] = list(item.categories)
+    entry["subjects"] = list(item.subjects or inventory.system.subjects)
     entry["purposes"] = list(item.purposes)
     entry["lawful_basis"] = item.lawful_basis or None
     entry["retention"] = item.retention.describe() if item.retention else None
@@ -167,15 +178,27 @@ def _declared_entry(item: Item, inventory: Inventory) -> dict[str, Any]:
     return entry
 
 
-def _use(point: DataPoint, inventory: Inventory | None, codes: list[str]) -> dict[str, Any]:
+def _use(
+    point: DataPoint, inventory: Inventory | None, codes: list[str], knowledge: Knowledge, host: str
+) -> dict[str, Any]:
     use: dict[str, Any] = {}
+    recipient: Recipient | None = None
     if point.action in ("store", "share"):
         use["to"] = destination_of(point, inventory)
+        if point.action == "share" and inventory is not None:
+            recipient = inventory.recipients.get(use["to"])
+        if point.action == "share" and recipient is None and host:
+            use["to"] = host
     use["via"] = point.via
-    if point.action == "share" and inventory is not None and use["to"] in inventory.recipients:
-        purpose = inventory.recipients[use["to"]].purpose
-        if purpose:
-            use["purpose"] = purpose
+    use["kind"] = point.sink_kind
+    if host:
+        use["host"] = host
+    if recipient is not None and recipient.purpose:
+        use["purpose"] = recipient.purpose
+    vendor = ""
+    if point.action == "share":
+        vendor = (recipient.vendor if recipient else "") or vendor_of(point.via, knowledge)
+    use["place"] = place(point, knowledge, host, vendor)
     use["symbol"] = point_symbol(point)
     if point.action in ("store", "share"):
         use["protected"] = point.protection
@@ -202,42 +225,7 @@ def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(document: dict[str, Any]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    recipients = document.get("recipients", {})
-    for entry in document["items"]:
-        label = f"{entry['label']} ({entry['id']})" if entry["id"] else entry["label"]
-        shared = []
-        for name in sorted({u["to"] for u in entry["share"]}):
-            info = recipients.get(name, {})
-            details = ", ".join(v for v in (info.get("country", ""), info.get("transfer", "")) if v)
-            shared.append(f"{name} ({details})" if details else name)
-        protections = sorted({u["protected"] for u in entry["store"] + entry["share"]}, key=lambda p: (p == "none", p))
-        logged = sorted({u["via"] for u in entry["log"]})
-        writer.writerow(
-            [
-                label,
-                entry["category"],
-                entry["sensitivity"],
-                "; ".join(entry.get("purposes", [])),
-                entry.get("lawful_basis") or "",
-                entry.get("retention") or "",
-                "; ".join(sorted({u["via"] for u in entry["collect"]})),
-                "; ".join(sorted({u["to"] for u in entry["store"]})),
-                f"yes ({', '.join(logged)})" if logged else "no",
-                "; ".join(shared),
-                "; ".join(protections),
-                entry.get("owner") or "",
-                "yes" if entry["declared"] else "no",
-                "; ".join(f"{code} x{count}" for code, count in entry["findings"].items()),
-            ]
-        )
-    return buffer.getvalue()
-
-
-RENDER = {"yaml": to_yaml, "json": to_json, "csv": to_csv}
+RENDER = {"yaml": to_yaml, "json": to_json}
 
 
 def sensitivity_rank(level: str) -> int:

@@ -61,6 +61,15 @@ STORE_KINDS = {
     "browser": "cookie",
 }
 ACTION_KEYS = ("collect", "store", "log", "share")
+# Safeguards for a transfer outside the EEA (GDPR Chapter V): key -> accepted spellings.
+TRANSFER_SAFEGUARDS = {
+    "adequacy": ("adequacy", "adequacy_decision"),
+    "dpf": ("dpf", "data_privacy_framework", "eu_us_dpf"),
+    "scc": ("scc", "sccs", "standard_contractual_clauses"),
+    "bcr": ("bcr", "bcrs", "binding_corporate_rules"),
+    "derogation": ("derogation", "art_49"),
+    "none": ("none",),
+}
 # FidesKey charset, used for item ids, store and recipient names.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.<>-]*$")
 
@@ -111,9 +120,14 @@ class Recipient:
     name: str
     kind: str = "processor"
     purpose: str = ""
-    country: str = ""
+    # Where the recipient processes the data (ISO 3166 codes or names), in file order.
+    countries: tuple[str, ...] = ()
+    # The safeguard for a transfer outside the EEA: a TRANSFER_SAFEGUARDS key, or the text written.
     transfer: str = ""
+    transfer_document: str = ""
     dpa: str = ""
+    # The company's name for people ("Segment"); default from the sink it is matched by.
+    vendor: str = ""
     # Sink ids (rules/sinks.yaml) that send to this recipient, besides its own name.
     via: tuple[str, ...] = ()
     at: Location = field(default_factory=Location)
@@ -122,6 +136,10 @@ class Recipient:
         sink = sink_id.lower()
         names = {self.name.lower(), *(v.lower() for v in self.via)}
         return sink in names or sink.split(".", 1)[0] in names
+
+    @property
+    def country(self) -> str:
+        return ", ".join(self.countries)
 
 
 @dataclass

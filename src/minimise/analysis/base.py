@@ -1,0 +1,162 @@
+"""The state of the per-module pass and the interface its detectors share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from minimise.analysis.exports import ExportRecorder
+from minimise.analysis.facts import ClassInfo, Label, RawPoint, Scope, Value
+from minimise.classify import Classification
+from minimise.knowledge import Knowledge, Sink
+
+
+class AnalyserBase:
+    """Shared state, labelling and emission; the evaluator and the detectors fill in the rest."""
+
+    def __init__(self, knowledge: Knowledge, module_name: str, path: str = "", is_package: bool = False) -> None:
+        self.k = knowledge
+        self.classifier = knowledge.classifier
+        self.module_name = module_name
+        self.points: list[RawPoint] = []
+        self.module_scope = Scope(module_name, None)
+        self.summaries: dict[int, Value] = {}
+        self.in_progress: set[int] = set()
+        self.classes: dict[str, ClassInfo] = {}
+        self._memo: dict[int, Value] = {}
+        self._emitted: set[tuple[int, str, str]] = set()
+        self._deferred: list[tuple[cst.FunctionDef, Scope]] = []
+        self.imported_roots: set[str] = set()
+        self._declared_fields: dict[str, set[str]] = {}
+        # Words of the keys of the dict literal being evaluated: siblings give context.
+        self._dict_context: list[tuple[str, ...]] = []
+        self.exports = ExportRecorder(module_name, path, is_package)
+
+    def _emit(
+        self,
+        node: cst.CSTNode,
+        action: str,
+        label: Label,
+        via: str,
+        scope: Scope,
+        kind: str,
+        trace: tuple[str, ...] = (),
+    ) -> None:
+        key = (id(node), action, label.category)
+        if key in self._emitted:
+            return
+        self._emitted.add(key)
+        self.points.append(
+            RawPoint(
+                node,
+                action,
+                label.category,
+                label.identifier,
+                via,
+                label.protection,
+                scope.name,
+                kind,
+                trace or ((label.why,) if label.why else ()),
+            )
+        )
+
+    def _classify(
+        self, name: str, context: tuple[str, ...], user_input: bool = False, is_key: bool = False
+    ) -> Classification | None:
+        return self.classifier.classify(name, context, user_input, is_key)
+
+    def _label(
+        self,
+        name: str,
+        context: tuple[str, ...],
+        user_input: bool = False,
+        is_key: bool = False,
+        shown: str | None = None,
+    ) -> Label | None:
+        found = self._classify(name, context, user_input, is_key)
+        if found is None:
+            return None
+        why = f"name '{name}' matched '{' '.join(found.matched)}'"
+        if found.via_context:
+            why += f" in a person context ({found.via_context})"
+        return Label(found.category, shown or name, found.protection, why)
+
+    # The evaluator's and detectors' methods, defined by the classes that mix this one in.
+    def _assign(self, target: cst.BaseExpression, value: Value, scope: Scope, value_node: cst.CSTNode | None) -> None:
+        raise NotImplementedError
+
+    def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
+        raise NotImplementedError
+
+    def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
+        raise NotImplementedError
+
+    def _bind_params(self, fn: cst.FunctionDef, scope: Scope, route: bool) -> None:
+        raise NotImplementedError
+
+    def _call(self, node: cst.Call, scope: Scope) -> Value:
+        raise NotImplementedError
+
+    def _class(self, node: cst.ClassDef, scope: Scope) -> None:
+        raise NotImplementedError
+
+    def _context_of(self, receiver: cst.CSTNode, scope: Scope) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _current_dict_context(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _ev(self, node: cst.CSTNode, scope: Scope) -> Value:
+        raise NotImplementedError
+
+    def _evaluate(self, node: Any, scope: Scope) -> Value:
+        raise NotImplementedError
+
+    def _export_key(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> str | None:
+        raise NotImplementedError
+
+    def _field_write(self, target: cst.Attribute, dotted: str, value: Value, scope: Scope) -> None:
+        raise NotImplementedError
+
+    def _flush_writes(self, scope: Scope) -> None:
+        raise NotImplementedError
+
+    def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
+        raise NotImplementedError
+
+    def _is_route(self, fn: cst.FunctionDef, scope: Scope) -> bool:
+        raise NotImplementedError
+
+    def _is_table(self, qname: str) -> bool:
+        raise NotImplementedError
+
+    def _match_sink(
+        self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None, scope: Scope
+    ) -> Sink | None:
+        raise NotImplementedError
+
+    def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
+        raise NotImplementedError
+
+    def _raise(self, node: cst.Raise, scope: Scope) -> None:
+        raise NotImplementedError
+
+    def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:
+        raise NotImplementedError
+
+    def _sanitizer(self, func: cst.BaseExpression, method: str, qname: str | None) -> str | None:
+        raise NotImplementedError
+
+    def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
+        raise NotImplementedError
+
+    def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _subscript_key(node: cst.Subscript) -> str | None:
+        raise NotImplementedError
+
+    def _table_columns(self, node: cst.Call, scope: Scope) -> None:
+        raise NotImplementedError

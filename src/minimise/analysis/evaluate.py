@@ -1,0 +1,513 @@
+"""Extracting raw data points from one parsed module: statements, bindings, functions and calls."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+
+from minimise.analysis.base import AnalyserBase
+from minimise.analysis.facts import CLEAN, EMPTY, STRICT, ClassInfo, Label, RawPoint, Scope, Value, protect, union
+from minimise.analysis.links import ProjectLinks
+from minimise.analysis.models import ModelDetection
+from minimise.analysis.requests import RequestDetection
+from minimise.analysis.sinks import SinkDetection
+from minimise.analysis.syntax import (
+    dotted_name,
+    literal_string,
+    name_of,
+)
+from minimise.analysis.values import ValueEvaluation
+from minimise.analysis.vocabulary import (
+    COOKIE_SESSIONS,
+    KEY_VIEWS,
+    MUTATORS,
+    PERSIST_METHODS,
+    REQUEST_GETTERS,
+    UNPROTECT,
+)
+from minimise.words import split_words
+
+
+class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase):
+    """Runs the data-flow pass over one module and collects raw data points."""
+
+    def run(self, module: cst.Module) -> list[RawPoint]:
+        self._prescan(module.body, self.module_scope)
+        self._block(module.body, self.module_scope)
+        while self._deferred:
+            fn, parent = self._deferred.pop(0)
+            self._function(fn, parent)
+        return self.points
+
+    def _prescan(self, body: Any, scope: Scope) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                scope.functions[stmt.name.value] = stmt
+
+    def _block(self, body: Any, scope: Scope) -> None:
+        for stmt in body:
+            try:
+                self._statement(stmt, scope)
+            except RecursionError:
+                raise
+            except Exception:  # noqa: BLE001 - one odd statement must not hide the rest
+                if STRICT:
+                    raise
+                continue
+
+    def _suite(self, suite: cst.BaseSuite | None, scope: Scope) -> None:
+        if suite is None:
+            return
+        if isinstance(suite, cst.IndentedBlock):
+            self._block(suite.body, scope)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self._small(small, scope)
+
+    def _statement(self, stmt: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._small(small, scope)
+        elif isinstance(stmt, cst.FunctionDef):
+            if scope.function:
+                self._function(stmt, scope)
+            else:
+                self._deferred.append((stmt, scope))
+        elif isinstance(stmt, cst.ClassDef):
+            self._class(stmt, scope)
+        elif isinstance(stmt, (cst.If, cst.While)):
+            self._ev(stmt.test, scope)
+            self._suite(stmt.body, scope)
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self._statement(orelse, scope)
+            elif orelse is not None:
+                self._suite(orelse.body, scope)
+        elif isinstance(stmt, cst.For):
+            self._bind_loop(stmt.target, stmt.iter, scope)
+            self._suite(stmt.body, scope)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, scope)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self._ev(item.item, scope)
+                if item.asname is not None:
+                    self._assign(item.asname.name, value, scope, item.item)
+            self._suite(stmt.body, scope)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            self._suite(stmt.body, scope)
+            for handler in stmt.handlers:
+                if handler.name is not None:
+                    self._assign(handler.name.name, EMPTY, scope, None)
+                self._suite(handler.body, scope)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, scope)
+            if stmt.finalbody is not None:
+                self._suite(stmt.finalbody.body, scope)
+        elif isinstance(stmt, cst.Match):
+            self._ev(stmt.subject, scope)
+            for case in stmt.cases:
+                self._suite(case.body, scope)
+
+    def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
+        if isinstance(small, cst.Expr):
+            self._ev(small.value, scope)
+        elif isinstance(small, cst.Assign):
+            value = self._ev(small.value, scope)
+            for target in small.targets:
+                self._assign(target.target, value, scope, small.value)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                value = self._ev(small.value, scope)
+                self._assign(small.target, value, scope, small.value)
+        elif isinstance(small, cst.AugAssign):
+            value = union([self._ev(small.target, scope), self._ev(small.value, scope)])
+            self._assign(small.target, value, scope, small.value)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                scope.returns.append(self._ev(small.value, scope))
+        elif isinstance(small, cst.Raise):
+            self._raise(small, scope)
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                full = dotted_name(alias.name) or ""
+                self.imported_roots.add(full.split(".")[0])
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    scope.vars[alias.asname.name.value] = Value(qname=full)
+                else:
+                    head = full.split(".")[0]
+                    scope.vars[head] = Value(qname=head)
+        elif isinstance(small, cst.ImportFrom):
+            base = dotted_name(small.module) if small.module is not None else ""
+            base = "." * len(small.relative) + (base or "")
+            if base.startswith("."):
+                base = self.exports.absolute(base)
+            if isinstance(small.names, cst.ImportStar):
+                return
+            if base:
+                self.imported_roots.add(base.split(".")[0])
+            for alias in small.names:
+                name = dotted_name(alias.name) or ""
+                local = (
+                    alias.asname.name.value
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                    else name
+                )
+                scope.vars[local] = Value(qname=f"{base}.{name}" if base else name)
+        elif isinstance(small, cst.Assert):
+            self._ev(small.test, scope)
+
+    def _assign(self, target: cst.BaseExpression, value: Value, scope: Scope, value_node: cst.CSTNode | None) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            scope.vars[name] = self._bind_name(name, value, scope)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(elements):
+                for element, sub in zip(elements, value_node.elements, strict=False):
+                    self._assign(element, self._ev(sub.value, scope), scope, sub.value)
+            else:
+                for element in elements:
+                    self._assign(element, Value(labels=value.labels, params=value.params), scope, None)
+        elif isinstance(target, cst.Attribute):
+            dotted = dotted_name(target)
+            if dotted is None:
+                return
+            if dotted.startswith("self.") and scope.cls is not None:
+                scope.cls.attrs[dotted] = value
+            else:
+                scope.vars[dotted] = value
+                self._field_write(target, dotted, value, scope)
+        elif isinstance(target, cst.Subscript):
+            self._assign_item(target, value, scope)
+        elif isinstance(target, cst.StarredElement):
+            self._assign(target.value, value, scope, None)
+
+    def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
+        if value.constant or value.owner_words:
+            if value.owner_words and not value.labels and self._label(name, scope.words) is None:
+                return value
+            if value.constant:
+                return value
+        if value.input_node is not None:
+            category = value.input_category
+            label = self._label(name, scope.words, user_input=True)
+            if label is not None:
+                category = label.category
+            if category is not None:
+                why = "typed by the user" if value.input_via == "input" else "read from the request into this name"
+                self._emit(
+                    value.input_node,
+                    "collect",
+                    Label(category, name, "none", why),
+                    value.input_via,
+                    scope,
+                    "input" if value.input_via == "input" else "request",
+                )
+                return Value(labels=frozenset({Label(category, name)}))
+            return EMPTY
+        if value.labels and all(lb.protection != "none" for lb in value.labels):
+            return value
+        label = self._label(name, scope.words)
+        if label is None:
+            return value
+        if label.protection != "none":
+            if value.labels:
+                return protect(value, label.protection)
+            return Value(labels=frozenset({label}))
+        # The variable's own name is the most specific statement of what it holds.
+        return Value(
+            labels=frozenset({label}),
+            qname=value.qname,
+            origin=value.origin,
+            request=value.request,
+            fields=value.fields,
+            params=value.params,
+        )
+
+    def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
+        key = self._subscript_key(target)
+        container = target.value
+        cookie_via = None
+        if isinstance(container, cst.Attribute) and container.attr.value == "cookies":
+            cookie_via = "cookie"
+        elif self._qname(container, scope) in COOKIE_SESSIONS:
+            cookie_via = "flask.session"  # Flask's default session is a signed cookie: readable by its holder
+        if cookie_via is not None and key is not None:
+            label = self._label(key, (), is_key=True)
+            labels = [lb for lb in value.labels] or ([label] if label and not value.constant else [])
+            for lb in labels:
+                self._emit(target, "store", lb, cookie_via, scope, "cookie")
+            return
+        while isinstance(container, cst.Subscript):
+            key = self._subscript_key(container) if key is None else key
+            container = container.value
+        dotted = dotted_name(container)
+        if dotted is None:
+            return
+        current = scope.lookup(dotted) if "." not in dotted else scope.vars.get(dotted)
+        if current is None:
+            current = EMPTY
+        added = value
+        if key is not None and not value.constant and not value.labels:
+            label = self._label(key, split_words(dotted), is_key=True)
+            if label is not None:
+                added = Value(labels=frozenset({label}))
+        fields = dict(current.fields or {})
+        if key is not None:
+            fields[key] = added
+        merged = Value(
+            labels=current.labels | added.labels,
+            qname=current.qname,
+            origin=current.origin,
+            fields=fields,
+            params=current.params | added.params,
+        )
+        scope.vars[dotted] = merged
+
+    @staticmethod
+    def _subscript_key(node: cst.Subscript) -> str | None:
+        if len(node.slice) != 1:
+            return None
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            return literal_string(index.value)
+        return None
+
+    def _function(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None = None) -> Value:
+        key = id(fn)
+        done = self.summaries.get(key)
+        if done is not None:
+            return done
+        if key in self.in_progress:
+            return EMPTY
+        self.in_progress.add(key)
+        cls = cls or parent.cls
+        words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
+        scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
+        scope.fn_key = self._export_key(fn, parent, cls)
+        route = self._is_route(fn, parent)
+        self._bind_params(fn, scope, route)
+        self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
+        self._suite(fn.body, scope)
+        summary = union(scope.returns)
+        if len(scope.returns) == 1:
+            summary = scope.returns[0]
+        if summary.qname is None and scope.returns:
+            qnames = {r.qname for r in scope.returns if r.qname}
+            if len(qnames) == 1:
+                summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
+        self.summaries[key] = summary
+        self.in_progress.discard(key)
+        self._flush_writes(scope)
+        if scope.fn_key is not None:
+            self.exports.returns(scope.fn_key, summary)
+        return summary
+
+    def _ev(self, node: cst.CSTNode, scope: Scope) -> Value:
+        key = id(node)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        value = self._evaluate(node, scope)
+        self._memo[key] = value
+        return value
+
+    def _call(self, node: cst.Call, scope: Scope) -> Value:
+        func = node.func
+        method = (
+            func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        )
+        receiver = self._ev(func.value, scope) if isinstance(func, cst.Attribute) else EMPTY
+        qname = self._qname(func, scope)
+        callee = name_of(func)
+        # Arguments of Patient(...) or create_user(...) are about a person: give keys read inside that context.
+        constructor = callee is not None and callee[:1].isupper()
+        self._dict_context.append(self._current_dict_context() + (split_words(callee) if constructor else ()))
+        try:
+            args = [self._ev(arg.value, scope) for arg in node.args]
+        finally:
+            self._dict_context.pop()
+
+        # Reading from a request.
+        if (
+            receiver.request is not None
+            and method in self.k.containers
+            or (method + "()") in self.k.containers
+            and receiver.request is not None
+        ):
+            return Value(origin=f"{receiver.request}.{method}()")
+        if receiver.origin is not None:
+            if method in REQUEST_GETTERS:
+                key = literal_string(node.args[0].value) if node.args else None
+                if key is not None:
+                    label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
+                    if label is not None:
+                        self._emit(node, "collect", label, receiver.origin, scope, "request")
+                        return Value(labels=frozenset({label}))
+                    return Value(origin=receiver.origin, input_node=node, input_via=receiver.origin)
+                return Value(origin=receiver.origin)
+            if (method + "()") in self.k.containers or method in self.k.propagator_methods:
+                return Value(origin=receiver.origin)
+        if qname is not None and qname in self.k.input_functions:
+            category = self.k.input_functions[qname]
+            prompt = literal_string(node.args[0].value) if node.args else None
+            if prompt:
+                for word in re.findall(r"[A-Za-z][A-Za-z _-]*[A-Za-z]", prompt):
+                    label = self._label(word.strip(), (), user_input=True, is_key=True)
+                    if label is not None:
+                        category = label.category
+                        break
+            return Value(input_node=node, input_category=category)
+
+        if method in PERSIST_METHODS and isinstance(func, cst.Attribute):
+            scope.persists = True
+        sink = self._match_sink(node, func, method, qname, scope)
+        if sink is not None:
+            self._sink(sink, node, method, args, scope)
+
+        if qname and self._is_table(qname):
+            self._table_columns(node, scope)
+
+        result_qname = self._result_qname(func, method, qname, receiver)
+
+        protection = self._sanitizer(func, method, qname)
+        if protection is not None:
+            return protect(union(args + ([receiver] if isinstance(func, cst.Attribute) else [])), protection)
+        if method in UNPROTECT and receiver.labels:
+            return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in receiver.labels))
+        short_q = qname or method
+        if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
+            return CLEAN
+        if short_q in KEY_VIEWS and len(args) == 1 and args[0].fields is not None:
+            return CLEAN
+
+        local = self._local_function(func, scope)
+        if local is not None:
+            fn, parent, cls = local
+            summary = self._function(fn, parent, cls)
+            if cls is not None and isinstance(func, cst.Attribute) and parent.parent is self.module_scope:
+                self._record_call(node, f"self.{fn.name.value}", method, args, scope)
+            elif parent is self.module_scope:
+                self._record_call(node, f"{self.module_name}.{fn.name.value}", method, args, scope)
+            return self._apply_summary(
+                summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
+            )
+        if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
+            self._record_call(node, qname, method, args, scope)
+
+        if isinstance(func, cst.Attribute) and method in MUTATORS:
+            dotted = dotted_name(func.value)
+            if dotted is not None and "." not in dotted:
+                current = scope.lookup(dotted)
+                if current is not None and not current.qname:
+                    added = union(args)
+                    if added.labels:
+                        scope.vars[dotted] = Value(
+                            labels=current.labels | added.labels,
+                            fields=current.fields,
+                            params=current.params | added.params,
+                        )
+            return EMPTY
+
+        if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
+            merged = union(args + [receiver])
+            if merged.origin is not None or merged.labels or merged.params or merged.protected_params:
+                return Value(
+                    labels=merged.labels,
+                    params=merged.params,
+                    origin=merged.origin,
+                    protected_params=merged.protected_params,
+                )
+        if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
+            return receiver
+        if (
+            isinstance(func, cst.Attribute)
+            and method in self.k.propagator_methods
+            and (receiver.labels or receiver.params or receiver.origin or receiver.protected_params)
+        ):
+            merged = union([receiver] + args) if method in ("format", "join", "replace", "format_map") else receiver
+            return Value(
+                labels=merged.labels,
+                params=merged.params,
+                origin=merged.origin,
+                fields=receiver.fields,
+                protected_params=merged.protected_params,
+            )
+        if isinstance(func, cst.Attribute) and method in ("format", "join"):
+            merged = union(args)
+            if merged.labels:
+                return merged
+        if qname in ("dict",) or method == "dict":
+            labels = self._keyword_labels(node, args, scope)
+            if labels:
+                return Value(labels=frozenset(labels))
+
+        label = (
+            self._label(method, self._context_of(func.value, scope) if isinstance(func, cst.Attribute) else scope.words)
+            if method
+            else None
+        )
+        if label is not None and method not in self.k.propagator_methods:
+            return Value(labels=frozenset({label}), qname=result_qname)
+        return Value(qname=result_qname) if result_qname else EMPTY
+
+    def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
+        labels: set[Label] = set()
+        for arg, value in zip(node.args, args, strict=False):
+            labels |= value.labels
+            if arg.keyword is not None and not value.constant and not value.labels:
+                label = self._label(arg.keyword.value, scope.words, is_key=True)
+                if label is not None:
+                    labels.add(label)
+        return labels
+
+    def _result_qname(self, func: cst.BaseExpression, method: str, qname: str | None, receiver: Value) -> str | None:
+        if qname is None:
+            return None
+        if isinstance(func, cst.Attribute) and receiver.qname:
+            for sink in self.k.sinks_by_method.get(method, ()):
+                if method in sink.fluent:
+                    return receiver.qname
+            if method in ("bind", "opt", "new", "getChild", "pipeline", "patch", "contextualize"):
+                return receiver.qname
+        return qname + "()"
+
+    def _apply_summary(
+        self, summary: Value, node: cst.Call, args: list[Value], result_qname: str | None, is_method: bool
+    ) -> Value:
+        labels = set(summary.labels)
+        for index in summary.params:
+            position = index - 1 if is_method else index
+            if 0 <= position < len(args):
+                labels |= args[position].labels
+        for index, protection in summary.protected_params:
+            position = index - 1 if is_method else index
+            if 0 <= position < len(args):
+                labels |= protect(args[position], protection).labels
+        return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
+
+    def _local_function(
+        self, func: cst.BaseExpression, scope: Scope
+    ) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
+        if isinstance(func, cst.Name):
+            bound = scope.lookup(func.value)
+            if bound is not None and bound.qname:
+                return None
+            walk: Scope | None = scope
+            while walk is not None:
+                # The nearest enclosing definition wins: a nested `def send` never hides the module's.
+                if func.value in walk.functions:
+                    return walk.functions[func.value], walk, None
+                walk = walk.parent
+            return None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            cls = scope.cls
+            if cls is not None and func.attr.value in cls.methods:
+                class_scope = scope
+                while class_scope.parent is not None and class_scope.function:
+                    class_scope = class_scope.parent
+                return cls.methods[func.attr.value], class_scope, cls
+        return None

@@ -1,0 +1,106 @@
+"""What the per-module pass hands to the project link: exported functions, unsettled calls, field writes."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from minimise.analysis.base import AnalyserBase
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value
+from minimise.analysis.syntax import (
+    name_of,
+)
+from minimise.analysis.vocabulary import PERSON_MARK, USER_OBJECTS
+from minimise.words import split_words
+
+
+class ProjectLinks(AnalyserBase):
+    """Records what the project link needs: exported functions, unsettled calls, field writes."""
+
+    def _field_write(self, target: cst.Attribute, dotted: str, value: Value, scope: Scope) -> None:
+        """``user.email = value``: a write to a model field if the function then persists (save, commit)."""
+        if value.constant or not scope.function:
+            return
+        attr = target.attr.value
+        label = self._label(attr, self._context_of(target.value, scope), is_key=True)
+        if label is None:
+            return
+        if value.labels and all(lb.protection != "none" for lb in value.labels):
+            label = Label(label.category, label.identifier, sorted(lb.protection for lb in value.labels)[0], label.why)
+        receiver = dotted.rsplit(".", 1)[0]
+        written = Value(labels=frozenset({label}), params=value.params, protected_params=value.protected_params)
+        scope.pending_writes.append((target, receiver, self._qname(target.value, scope), attr, written))
+
+    def _flush_writes(self, scope: Scope) -> None:
+        if not scope.persists:
+            return
+        for target, receiver, qname, attr, value in scope.pending_writes:
+            if receiver in USER_OBJECTS:
+                for label in value.labels:
+                    self._emit(target, "store", label, "user model", scope, "database")
+            elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
+                cls = scope.cls.name if scope.cls is not None else None
+                self.exports.call(target, qname, "__setattr__", scope.name, scope.fn_key, cls, [(attr, value, target)])
+
+    def _export_key(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> str | None:
+        """Module-level functions and methods of module-level classes are exported; nested ones are not."""
+        params = fn.params
+        ordered = [(p.name.value, "pos") for p in (*params.posonly_params, *params.params)]
+        if isinstance(params.star_arg, cst.Param):
+            ordered.append((params.star_arg.name.value, "star"))
+        ordered += [(p.name.value, "kwonly") for p in params.kwonly_params]
+        if params.star_kwarg is not None:
+            ordered.append((params.star_kwarg.name.value, "kwargs"))
+        if parent is self.module_scope:
+            key = fn.name.value
+        elif cls is not None and parent.cls is cls and not parent.function and parent.parent is self.module_scope:
+            key = f"{cls.name}.{fn.name.value}"
+        else:
+            return None
+        static = any(name_of(d.decorator) == "staticmethod" for d in fn.decorators)
+        self.exports.function(key, fn, tuple(ordered), is_method=cls is not None and not static)
+        return key
+
+    def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
+        """Whether the callee may be defined elsewhere in the project: imported, bound at module level, or self's."""
+        root = qname.split(".", 1)[0].removesuffix("()")
+        if root in ("self", "cls"):
+            return scope.cls is not None
+        if root in self.exports.class_bases or (root != qname and root in self.module_scope.functions):
+            return True  # this module's own class or function, linked like the rest of the project
+        return root in self.imported_roots or (root != qname and root in self.module_scope.vars)
+
+    def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:
+        """Keep a call whose arguments carry personal data or parameters, for the project-wide link."""
+        carried: list[tuple[int | str, Value, cst.CSTNode]] = []
+        positional = 0
+        for arg, value in zip(node.args, args, strict=False):
+            ident: int | str
+            if arg.keyword is not None:
+                ident = arg.keyword.value
+            elif arg.star:
+                ident = "*"
+            else:
+                ident = positional
+                positional += 1
+            if not value.labels and arg.keyword is not None and not value.constant:
+                label = self._label(arg.keyword.value, (), is_key=True)
+                if label is not None:
+                    value = Value(labels=frozenset({label}), params=value.params)
+            if not value.labels and not value.constant:
+                name = name_of(arg.value) or ""
+                if set(split_words(name)) & self.classifier.person:
+                    # Only a recipient argument of a message sink makes a person object personal data.
+                    mark = Label(
+                        PERSON_MARK, name, "none", f"'{name}' is a person given as the recipient: their address"
+                    )
+                    value = Value(labels=frozenset({mark}), params=value.params)
+            if value.params & scope.named_params:
+                # A parameter named like personal data is reported where this call uses it.
+                value = Value(
+                    labels=value.labels,
+                    params=value.params - scope.named_params,
+                    protected_params=value.protected_params,
+                )
+            carried.append((ident, value, arg.value))
+        cls = scope.cls.name if scope.cls is not None else None
+        self.exports.call(node, callee, method, scope.name, scope.fn_key, cls, carried)

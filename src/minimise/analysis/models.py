@@ -1,0 +1,408 @@
+"""Model and schema classes: which fields are stored or collected, and how they are protected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from minimise.analysis.base import AnalyserBase
+from minimise.analysis.facts import ClassInfo, Label, Scope
+from minimise.analysis.syntax import (
+    annotation_text,
+    calls_in,
+    dotted_name,
+    literal_string,
+    name_of,
+    self_assignments,
+)
+from minimise.analysis.vocabulary import (
+    FIELD_SKIP,
+    HEURISTIC_COLLECT_RECEIVERS,
+    HEURISTIC_STORE_RECEIVERS,
+)
+from minimise.knowledge import SchemaKind
+from minimise.words import split_words
+
+
+class ModelDetection(AnalyserBase):
+    """Detects model and schema classes and the personal fields they declare."""
+
+    def _class(self, node: cst.ClassDef, scope: Scope) -> None:
+        info = ClassInfo(node.name.value, split_words(node.name.value))
+        for base in node.bases:
+            self._class_kind(info, base.value, scope)
+        self._sqlmodel_kind(info, node)
+        self._inherited_storage(info, node, scope)
+        if scope is self.module_scope:
+            self.exports.class_bases[info.name] = tuple(
+                q for base in node.bases if (q := self._qname(base.value, scope)) is not None
+            )
+        self.classes[info.name] = info
+        class_scope = Scope(f"{scope.name}.{info.name}", scope, words=info.words + scope.words, cls=info)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                info.methods[stmt.name.value] = stmt
+        info.protected_fields = self._field_protections(info, class_scope)
+        if self._has_personal_field(body, info):
+            # A model with an IP address and a device id is about a person: its latitude is theirs.
+            info.words = ("person",) + info.words
+            class_scope.words = info.words + scope.words
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._class_field(small, info, class_scope)
+            elif isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+                self._meta_fields(stmt, info, class_scope)
+            elif isinstance(stmt, cst.FunctionDef):
+                self._deferred.append((stmt, class_scope))
+            elif isinstance(stmt, cst.ClassDef):
+                self._class(stmt, class_scope)
+
+    def _inherited_storage(self, info: ClassInfo, node: cst.ClassDef, scope: Scope) -> None:
+        """A table class stores the personal fields its schema bases declare (``class User(UserBase, table=True)``)."""
+        if info.store is None:
+            return
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            if local is None or local.store is not None:
+                continue
+            for field_node, label in local.personal_fields.values():
+                self._emit(field_node, "store", label, f"{info.store.id}.{info.name}", scope, "database")
+
+    def _sqlmodel_kind(self, info: ClassInfo, node: cst.ClassDef) -> None:
+        """A SQLModel class is a table only with ``table=True``; otherwise it is a request or response schema."""
+        sqlmodel = next((k for k in self.k.model_kinds if k.id == "sqlmodel"), None)
+        derived = info.store is not None and info.store is sqlmodel
+        for base in node.bases:
+            local = self.classes.get(name_of(base.value) or "")
+            derived = derived or (local is not None and local.sqlmodel)
+        if not derived or sqlmodel is None:
+            return
+        info.sqlmodel = True
+        table = any(
+            kw.keyword is not None and kw.keyword.value == "table" and name_of(kw.value) == "True"
+            for kw in node.keywords
+        )
+        if table:
+            info.store = sqlmodel
+        else:
+            info.store = None
+            info.collect = next((k for k in self.k.schemas if k.id == "pydantic"), info.collect)
+
+    def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    target = (
+                        small.targets[0].target
+                        if isinstance(small, cst.Assign) and small.targets
+                        else (small.target if isinstance(small, cst.AnnAssign) else None)
+                    )
+                    if isinstance(target, cst.Name):
+                        found = self._classify(target.value, ())
+                        if found is not None and not found.via_context:
+                            return True
+        return False
+
+    def _field_protections(self, info: ClassInfo, scope: Scope) -> dict[str, str]:
+        """Fields hashed or encrypted by the model itself: validators, setters, ``self.f = hash(...)``."""
+        found: dict[str, str] = {}
+        for method in info.methods.values():
+            fields: list[str] = []
+            for decorator in method.decorators:
+                expr = decorator.decorator
+                if isinstance(expr, cst.Call) and name_of(expr.func) in ("validates", "validator", "field_validator"):
+                    fields += [name for a in expr.args if (name := literal_string(a.value))]
+                elif isinstance(expr, cst.Attribute) and expr.attr.value == "setter":
+                    fields.append(name_of(expr.value) or "")
+            if fields:
+                for call in calls_in(method.body):
+                    protection = self._sanitizer(call.func, name_of(call.func) or "", self._qname(call.func, scope))
+                    if protection:
+                        for name in fields:
+                            found[name] = protection
+                        break
+            for target, value in self_assignments(method.body):
+                if isinstance(value, cst.Call):
+                    protection = self._sanitizer(value.func, name_of(value.func) or "", self._qname(value.func, scope))
+                    if protection:
+                        found.setdefault(target, protection)
+        return found
+
+    def _class_kind(self, info: ClassInfo, base: cst.BaseExpression, scope: Scope) -> None:
+        qname = self._qname(base, scope)
+        name = name_of(base) or ""
+        local = self.classes.get(name)
+        if local is not None:
+            info.store = info.store or local.store
+            info.collect = info.collect or local.collect
+            return
+        if qname:
+            for kind in self.k.model_kinds:
+                if kind.bases and kind.bases.match(qname):
+                    info.store = kind
+                    return
+            for kind in self.k.schemas:
+                if kind.not_bases and kind.not_bases.match(qname):
+                    return
+                if kind.bases and kind.bases.match(qname):
+                    info.collect = kind
+                    return
+        # Bases imported from the project itself: judge by the base's name.
+        by_name = {
+            "BaseModel": "pydantic",
+            "Schema": "marshmallow",
+            "ModelSchema": "marshmallow",
+            "SQLAlchemyAutoSchema": "marshmallow",
+            "Serializer": "rest_framework.serializers",
+            "ModelSerializer": "rest_framework.serializers",
+            "Form": "django.forms",
+            "ModelForm": "django.forms",
+            "FlaskForm": "wtforms",
+            "SQLModel": "sqlmodel",
+            "Document": "mongoengine",
+            "DynamicDocument": "mongoengine",
+        }
+        kind_id = by_name.get(name)
+        if kind_id:
+            for kind in self.k.schemas:
+                if kind.id == kind_id:
+                    info.collect = kind
+            for kind in self.k.model_kinds:
+                if kind.id == kind_id:
+                    info.store = kind
+        elif name.endswith(("Model", "Schema")) and len(name) > 6 and qname and "." not in qname.lstrip("."):
+            pass
+        elif name.endswith(("Model", "Schema", "DTO", "Payload")) and name not in ("Model", "TimeStampedModel"):
+            # A project's own base (MealieModel, ApiSchema): annotated fields are an API schema.
+            kind_id = "marshmallow" if name.endswith("Schema") else "pydantic"
+            for kind in self.k.schemas:
+                if kind.id == kind_id:
+                    info.collect = kind
+        elif name in ("Model", "Base", "DeclarativeBase", "AbstractUser", "AbstractBaseUser", "TimeStampedModel"):
+            words = split_words(dotted_name(base) or name)
+            kind_id = "django.db.models" if "models" in words or name.startswith("Abstract") else "sqlalchemy"
+            for kind in self.k.model_kinds:
+                if kind.id == kind_id:
+                    info.store = kind
+
+    def _field_kind(self, call: cst.Call, info: ClassInfo, scope: Scope) -> tuple[str, SchemaKind | None, str] | None:
+        """Which action a class-level field call declares: ('store'|'collect', kind, constructor)."""
+        qname = self._qname(call.func, scope) or ""
+        short = name_of(call.func) or ""
+        if short in FIELD_SKIP:
+            return None
+        if info.sqlmodel and short == "Field":
+            return ("store", info.store, short) if info.store is not None else ("collect", info.collect, short)
+        for kind in self.k.model_kinds:
+            if kind.field_calls and qname and kind.field_calls.match(qname):
+                return ("store", kind, short)
+        for kind in self.k.schemas:
+            if kind.field_calls and qname and kind.field_calls.match(qname):
+                return ("collect", kind, short)
+        is_field = short.endswith(("Field", "Column", "Attribute")) or short in (
+            "Column",
+            "mapped_column",
+            "Field",
+            "column_property",
+            "Str",
+            "String",
+            "Email",
+            "Integer",
+            "Date",
+            "DateTime",
+            "Raw",
+            "Dict",
+            "Url",
+            "UUID",
+            "Decimal",
+            "Float",
+            "Boolean",
+            "Bool",
+            "Int",
+            "Number",
+            "IP",
+            "Nested",
+            "List",
+            "Method",
+            "Function",
+            "Tuple",
+            "Time",
+            "Enum",
+        )
+        if not is_field:
+            return None
+        if info.store is not None:
+            return ("store", info.store, short)
+        if info.collect is not None:
+            return ("collect", info.collect, short)
+        receiver = name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        if receiver in HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
+            kind_id = HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
+            return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
+        if receiver in HEURISTIC_COLLECT_RECEIVERS:
+            kind_id = HEURISTIC_COLLECT_RECEIVERS[receiver or ""]
+            return ("collect", next((k for k in self.k.schemas if k.id == kind_id), None), short)
+        return None
+
+    def _class_field(self, small: cst.BaseSmallStatement, info: ClassInfo, scope: Scope) -> None:
+        target: cst.BaseExpression | None = None
+        value: cst.BaseExpression | None = None
+        annotation: cst.BaseExpression | None = None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target, value = small.targets[0].target, small.value
+        elif isinstance(small, cst.AnnAssign):
+            target, value, annotation = small.target, small.value, small.annotation.annotation
+        if not isinstance(target, cst.Name):
+            if value is not None:
+                self._ev(value, scope)
+            return
+        name = target.value
+        self._declared_fields.setdefault(info.name, set()).add(name)
+        if annotation is not None:
+            info.field_types[name] = annotation_text(annotation)
+        action: str | None = None
+        kind: SchemaKind | None = None
+        constructor = ""
+        call = value if isinstance(value, cst.Call) else None
+        if call is not None:
+            found = self._field_kind(call, info, scope)
+            if (
+                found is None
+                and name_of(call.func) in ("encrypt",)
+                and call.args
+                and isinstance(call.args[0].value, cst.Call)
+            ):
+                found = self._field_kind(call.args[0].value, info, scope)
+                if found is not None:
+                    found = (found[0], found[1], "encrypt(" + found[2] + ")")
+            if found is not None:
+                action, kind, constructor = found
+        if action is None and annotation is not None:
+            ann_text = (
+                dotted_name(annotation.value) if isinstance(annotation, cst.Subscript) else dotted_name(annotation)
+            )
+            if info.store is not None and info.store.annotated_fields and ann_text and ann_text.endswith("Mapped"):
+                action, kind, constructor = "store", info.store, "Mapped"
+            elif info.collect is not None and info.collect.annotated_fields:
+                action, kind, constructor = "collect", info.collect, ann_text or ""
+                if info.store is not None and info.store.id == "sqlmodel":
+                    action = "store"
+            elif info.store is not None and info.store.annotated_fields and info.store.id == "sqlmodel":
+                action, kind, constructor = "store", info.store, ann_text or ""
+        if action is None:
+            if value is not None:
+                scope.vars[name] = self._bind_name(name, self._ev(value, scope), scope)
+            return
+        label = self._label(name, info.words)
+        if label is None:
+            category = self._type_category(call, annotation)
+            if category is not None:
+                label = Label(category, name, "none", f"declared with type {category}")
+        if label is None:
+            return
+        protection = label.protection
+        if call is not None and protection == "none":
+            protection = self._field_protection(call)
+        if protection == "none":
+            protection = info.protected_fields.get(name, "none")
+        via = f"{kind.id if kind else 'model'}.{constructor}" if constructor else (kind.id if kind else "model")
+        info.personal_fields[name] = (target, Label(label.category, name, protection, label.why))
+        self._emit(
+            target,
+            action,
+            Label(label.category, name, protection, label.why),
+            via,
+            scope,
+            "database" if action == "store" else "schema",
+        )
+
+    def _type_category(self, call: cst.Call | None, annotation: cst.BaseExpression | None) -> str | None:
+        names: list[str] = []
+        if call is not None:
+            names.append(name_of(call.func) or "")
+            for arg in call.args:
+                if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)):
+                    names.append(name_of(arg.value) or "")
+        node = annotation
+        while isinstance(node, cst.Subscript):
+            inner = node.slice[0].slice
+            node = inner.value if isinstance(inner, cst.Index) else None
+        if node is not None:
+            names.append(name_of(node) or "")
+        for name in names:
+            category = self.classifier.category_for_type(name)
+            if category:
+                return category
+        return None
+
+    @staticmethod
+    def _field_protection(call: cst.Call) -> str:
+        names = [name_of(call.func) or ""]
+        for arg in call.args:
+            if isinstance(arg.value, (cst.Call, cst.Name, cst.Attribute)):
+                names.append(name_of(arg.value) or "")
+        for name in names:
+            words = split_words(name)
+            if "encrypted" in words or "encrypt" in words or "fernet" in words:
+                return "encrypted"
+            if "hashed" in words or "password" in words and "hash" in words:
+                return "hashed"
+        return "none"
+
+    def _meta_fields(self, meta: cst.ClassDef, info: ClassInfo, scope: Scope) -> None:
+        if info.collect is None or not info.collect.meta_fields:
+            return
+        body = meta.body.body if isinstance(meta.body, cst.IndentedBlock) else ()
+        model_words: tuple[str, ...] = ()
+        fields_node: cst.BaseExpression | None = None
+        for stmt in body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                    key = small.targets[0].target.value
+                    if key == "model":
+                        model_words = split_words(name_of(small.value) or "")
+                    elif key == "fields":
+                        fields_node = small.value
+        if not isinstance(fields_node, (cst.List, cst.Tuple)):
+            return
+        declared = set(info.field_types) | set(self._declared_fields.get(info.name, ()))
+        for element in fields_node.elements:
+            name = literal_string(element.value)
+            if name is None or name in declared:
+                continue
+            label = self._label(name, model_words + info.words, user_input=True, is_key=True)
+            if label is not None:
+                self._emit(element.value, "collect", label, f"{info.collect.id}.Meta.fields", scope, "schema")
+
+    def _is_table(self, qname: str) -> bool:
+        return qname.rsplit(".", 1)[-1] == "Table" and "sqlalchemy" in qname or qname == "Table"
+
+    def _table_columns(self, node: cst.Call, scope: Scope) -> None:
+        table = literal_string(node.args[0].value) if node.args else None
+        context = split_words(table) if table else ()
+        for arg in node.args[1:]:
+            column = arg.value
+            if isinstance(column, cst.Call) and name_of(column.func) == "Column" and column.args:
+                name = literal_string(column.args[0].value)
+                if name:
+                    label = self._label(name, context, is_key=True)
+                    if label is not None:
+                        protection = self._field_protection(column)
+                        self._emit(
+                            column.args[0].value,
+                            "store",
+                            Label(
+                                label.category,
+                                name,
+                                protection if protection != "none" else label.protection,
+                                label.why,
+                            ),
+                            "sqlalchemy.Table",
+                            scope,
+                            "database",
+                        )

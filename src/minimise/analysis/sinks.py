@@ -1,0 +1,225 @@
+"""Calls that store, log or share: matching a sink and emitting the data its arguments carry."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from minimise.analysis.base import AnalyserBase
+from minimise.analysis.facts import Label, Scope, Value
+from minimise.analysis.sql import sql_columns
+from minimise.analysis.syntax import (
+    carrier_parts,
+    literal_string,
+    name_of,
+)
+from minimise.analysis.vocabulary import PERSON_ADDRESS
+from minimise.knowledge import Sink
+from minimise.words import split_words
+
+
+class SinkDetection(AnalyserBase):
+    """Matches calls to sinks and emits the data points their arguments carry."""
+
+    def _match_sink(
+        self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None, scope: Scope
+    ) -> Sink | None:
+        candidates = list(self.k.sinks_by_method.get(method, ())) + self.k.wildcard_sinks
+        if not candidates:
+            return None
+        is_attr = isinstance(func, cst.Attribute)
+        receiver_q = qname.rsplit(".", 1)[0] if qname and "." in qname and is_attr else None
+        receiver_name = name_of(func.value) if isinstance(func, cst.Attribute) else None
+        for sink in candidates:
+            if sink.functions is not None and qname and sink.functions.match(qname):
+                return sink
+            if (
+                is_attr
+                and method in sink.methods
+                and sink.objects is not None
+                and receiver_q
+                and sink.objects.match(receiver_q)
+            ):
+                return sink
+        for sink in candidates:
+            if is_attr and method in sink.any_receiver:
+                return sink
+        resolved = receiver_q is not None and self._is_import_rooted(func, scope)
+        if not resolved and receiver_name:
+            words = set(split_words(receiver_name))
+            for sink in candidates:
+                if is_attr and method in sink.methods and words & sink.receiver_words:
+                    return sink
+        return None
+
+    def _is_import_rooted(self, func: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether the callee resolves through an import, so name heuristics must not second-guess it."""
+        qname = self._qname(func, scope)
+        return qname is not None and qname.split(".")[0].rstrip("()") in self.imported_roots
+
+    def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
+        if sink.sql:
+            self._sql(sink, node, args, scope)
+            return
+        url_positions = sink.url_for_method.get(method, sink.url_args)
+        key_label: Label | None = None
+        if sink.key_value is not None:
+            key_index, value_index = sink.key_value
+            key_arg = self._positional(node, key_index)
+            key = literal_string(key_arg.value) if key_arg is not None else None
+            if key is not None:
+                key_label = self._label(key, (), is_key=True)
+        positional = 0
+        for arg, value in zip(node.args, args, strict=False):
+            if arg.keyword is not None:
+                ident: int | str = arg.keyword.value
+                if ident in sink.ignore_keywords:
+                    continue
+            elif arg.star:
+                ident = "*"
+            else:
+                ident = positional
+                positional += 1
+            if sink.args is not None and ident not in sink.args and ident != "*":
+                continue
+            kind = sink.kind
+            if sink.kind == "http" and (ident in url_positions or ident == "params"):
+                kind = "url"
+            labels = set(value.labels)
+            if (
+                not labels
+                and not value.constant
+                and key_label is not None
+                and sink.key_value
+                and ident == sink.key_value[1]
+            ):
+                labels.add(key_label)
+            if not labels and arg.keyword is not None and not value.constant and sink.action != "store":
+                label = self._label(arg.keyword.value, (), is_key=True)
+                if label is not None:
+                    labels.add(label)
+            if not labels and ident in sink.recipients and not value.constant:
+                person = self._person_label(arg.value)
+                if person is not None:
+                    labels.add(person)
+            if scope.fn_key is not None:
+                self.exports.param_sink(scope.fn_key, value, scope.named_params, sink.action, sink.id, kind, arg.value)
+            self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
+
+    def _person_label(self, node: cst.BaseExpression) -> Label | None:
+        """A person object (``user``, ``invitation.user``) given as a message's recipient stands for their address."""
+        name = name_of(node) or ""
+        if not set(split_words(name)) & self.classifier.person:
+            return None
+        return Label(PERSON_ADDRESS, name, "none", f"'{name}' is a person given as the recipient: their address")
+
+    def _positional(self, node: cst.Call, index: int) -> cst.Arg | None:
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        return positional[index] if index < len(positional) else None
+
+    def _emit_value(
+        self, expr: cst.BaseExpression, labels: set[Label], value: Value, action: str, via: str, kind: str, scope: Scope
+    ) -> None:
+        """Emit data points at the argument, or at each entry of a literal spread over lines."""
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    sub = self._ev(element.value, scope)
+                    self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
+                else:
+                    sub = self._ev(element.value, scope)
+                    self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
+            return
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            for item in expr.elements:
+                sub = self._ev(item.value, scope)
+                self._emit_value(item.value, set(sub.labels), sub, action, via, kind, scope)
+            return
+        if isinstance(expr, cst.Call) and (name_of(expr.func) == "dict") and expr.args:
+            for arg in expr.args:
+                sub = self._ev(arg.value, scope)
+                sub_labels = set(sub.labels)
+                if not sub_labels and arg.keyword is not None and not sub.constant:
+                    label = self._label(arg.keyword.value, (), is_key=True)
+                    if label:
+                        sub_labels.add(label)
+                self._emit_value(arg.value, sub_labels, sub, action, via, kind, scope)
+            return
+        parts = carrier_parts(expr)
+        if parts:
+            covered: set[Label] = set()
+            for part in parts:
+                part_value = self._memo.get(id(part))
+                if part_value is None or not part_value.labels:
+                    continue
+                covered |= part_value.labels
+                self._emit_value(part, set(part_value.labels), part_value, action, via, kind, scope)
+            labels = labels - covered
+        for label in sorted(labels, key=lambda lb: (lb.category, lb.identifier)):
+            if action != "store" and label.protection != "none":
+                continue
+            self._emit(expr, action, label, via, scope, kind)
+
+    def _raise(self, node: cst.Raise, scope: Scope) -> None:
+        exc = node.exc
+        if exc is None:
+            return
+        value = self._ev(exc, scope)
+        if not isinstance(exc, cst.Call):
+            return
+        del value
+        for arg in exc.args:
+            arg_value = self._ev(arg.value, scope)
+            if scope.fn_key is not None and arg.keyword is None:
+                self.exports.param_sink(
+                    scope.fn_key, arg_value, scope.named_params, "log", "exception", "exception", arg.value
+                )
+            self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", "exception", scope)
+
+    def _sql(self, sink: Sink, node: cst.Call, args: list[Value], scope: Scope) -> None:
+        if not node.args:
+            return
+        statement_arg: cst.CSTNode = node.args[0].value
+        text = args[0].literal if args else None
+        if text is not None and isinstance(statement_arg, cst.Name) and args[0].node is not None:
+            statement_arg = args[0].node
+        if text is None and isinstance(statement_arg, cst.Name):
+            bound = scope.lookup(statement_arg.value)
+            text = bound.literal if bound is not None else None
+            if bound is not None and bound.node is not None:
+                statement_arg = bound.node
+        if text is None and isinstance(statement_arg, cst.Call) and statement_arg.args:
+            text = literal_string(statement_arg.args[0].value)
+            if text is not None:
+                statement_arg = statement_arg.args[0].value
+        if text is None:
+            return
+        columns, table = sql_columns(text)
+        if not columns:
+            return
+        params_value: list[Value] = []
+        if len(node.args) > 1 and isinstance(node.args[1].value, (cst.Tuple, cst.List)):
+            params_value = [self._ev(e.value, scope) for e in node.args[1].value.elements]
+        context = split_words(table) if table else ()
+        for index, column in enumerate(columns):
+            label = self._label(column, context, is_key=True)
+            if label is None:
+                continue
+            protection = label.protection
+            if protection == "none" and index < len(params_value):
+                protected = {lb.protection for lb in params_value[index].labels if lb.protection != "none"}
+                if protected:
+                    protection = sorted(protected)[0]
+            self._emit(
+                statement_arg, "store", Label(label.category, column, protection, label.why), "sql", scope, "database"
+            )
+
+    def _sanitizer(self, func: cst.BaseExpression, method: str, qname: str | None) -> str | None:
+        words = split_words(method) if method else ()
+        for sanitizer in self.k.sanitizers:
+            if qname and sanitizer.functions and sanitizer.functions.match(qname):
+                return sanitizer.protection
+            if method and method in sanitizer.method_names:
+                return sanitizer.protection
+            if words and any(w in sanitizer.name_words for w in words):
+                return sanitizer.protection
+        return None

@@ -1,0 +1,313 @@
+"""What an expression evaluates to: names, attributes, subscripts, literals and containers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from minimise.analysis.base import AnalyserBase
+from minimise.analysis.facts import CLEAN, EMPTY, Label, Scope, Value, union
+from minimise.analysis.syntax import (
+    dotted_name,
+    has_fstring,
+    literal_string,
+    name_of,
+)
+from minimise.analysis.vocabulary import (
+    FORM_CONTAINERS,
+)
+from minimise.words import split_words
+
+
+class ValueEvaluation(AnalyserBase):
+    """Evaluates expressions to what they carry."""
+
+    def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
+        if isinstance(node, cst.Name):
+            found = scope.lookup(node.value)
+            if found is not None:
+                return found.qname
+            return node.value
+        if isinstance(node, cst.Attribute):
+            dotted = dotted_name(node)
+            if dotted is not None:
+                bound = scope.lookup(dotted) if not dotted.startswith("self.") else self._self_attr(dotted, scope)
+                if bound is not None and bound.qname:
+                    return bound.qname
+            base = self._qname(node.value, scope)
+            return f"{base}.{node.attr.value}" if base else None
+        if isinstance(node, cst.Call):
+            value = self._memo.get(id(node))
+            if value is not None:
+                return value.qname
+            base = self._qname(node.func, scope)
+            return f"{base}()" if base else None
+        if isinstance(node, cst.Subscript):
+            base = self._qname(node.value, scope)
+            return f"{base}[]" if base else None
+        if isinstance(node, cst.Await):
+            return self._qname(node.expression, scope)
+        return None
+
+    @staticmethod
+    def _self_attr(dotted: str, scope: Scope) -> Value | None:
+        if scope.cls is not None:
+            return scope.cls.attrs.get(dotted)
+        return None
+
+    def _evaluate(self, node: Any, scope: Scope) -> Value:  # noqa: C901 - one dispatch on exact type
+        # libcst node classes are final, so comparing types is exact and much cheaper than
+        # isinstance against their abstract bases.
+        t = type(node)
+        if t is cst.Name:
+            return self._name(node, scope)
+        if t is cst.Attribute:
+            return self._attribute(node, scope)
+        if t is cst.Call:
+            return self._call(node, scope)
+        if t is cst.Subscript:
+            return self._subscript(node, scope)
+        if t is cst.ConcatenatedString and has_fstring(node):
+            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+        if t in (cst.SimpleString, cst.ConcatenatedString):
+            try:
+                return Value(literal=literal_string(node), constant=True, node=node)
+            except Exception:  # noqa: BLE001 - odd escapes in a literal
+                return Value(constant=True)
+        if t in (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis):
+            return Value(constant=True)
+        if t is cst.FormattedString:
+            return union(
+                [
+                    self._ev(part.expression, scope)
+                    for part in node.parts
+                    if isinstance(part, cst.FormattedStringExpression)
+                ]
+            )
+        if t is cst.BinaryOperation:
+            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+        if t is cst.BooleanOperation:
+            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+        if t is cst.Comparison:
+            self._ev(node.left, scope)
+            for target in node.comparisons:
+                self._ev(target.comparator, scope)
+            return CLEAN
+        if t is cst.UnaryOperation:
+            inner = self._ev(node.expression, scope)
+            return CLEAN if isinstance(node.operator, cst.Not) else inner
+        if t is cst.IfExp:
+            self._ev(node.test, scope)
+            return union([self._ev(node.body, scope), self._ev(node.orelse, scope)])
+        if t is cst.Dict:
+            return self._dict(node, scope)
+        if t in (cst.List, cst.Tuple, cst.Set):
+            return union([self._ev(e.value, scope) for e in node.elements])
+        if t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+            self._comprehension(node.for_in, scope)
+            return self._ev(node.elt, scope)
+        if t is cst.DictComp:
+            self._comprehension(node.for_in, scope)
+            return union([self._ev(node.key, scope), self._ev(node.value, scope)])
+        if t is cst.Await:
+            return self._ev(node.expression, scope)
+        if t is cst.NamedExpr:
+            value = self._ev(node.value, scope)
+            self._assign(node.target, value, scope, node.value)
+            return value
+        if t in (cst.StarredElement, cst.StarredDictElement):
+            return self._ev(node.value, scope)
+        if t in (cst.Yield,):
+            if isinstance(node.value, cst.BaseExpression):
+                value = self._ev(node.value, scope)
+                scope.returns.append(value)
+                return value
+            return EMPTY
+        if t is cst.Lambda:
+            return self._ev(node.body, scope)
+        return EMPTY
+
+    def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
+        """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
+        iterable = self._ev(iterable_node, scope)
+        owner = name_of(iterable_node)
+        element = Value(
+            labels=iterable.labels,
+            params=iterable.params,
+            origin=iterable.origin,
+            owner_words=split_words(owner) if owner else (),
+        )
+        self._assign(target, element, scope, None)
+
+    def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
+        self._bind_loop(for_in.target, for_in.iter, scope)
+        for condition in for_in.ifs:
+            self._ev(condition.test, scope)
+        if for_in.inner_for_in is not None:
+            self._comprehension(for_in.inner_for_in, scope)
+
+    def _name(self, node: cst.Name, scope: Scope) -> Value:
+        bound = scope.lookup(node.value)
+        if bound is not None:
+            if (
+                bound.qname
+                and not bound.labels
+                and self.k.request_objects
+                and self.k.request_objects.match(bound.qname)
+            ):
+                return Value(qname=bound.qname, request=self.k.request_ids.get(bound.qname, "request"))
+            return bound
+        if node.value in ("True", "False", "None"):
+            return Value(constant=True)
+        label = self._label(node.value, scope.words)
+        if label is not None:
+            return Value(labels=frozenset({label}))
+        return EMPTY
+
+    def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
+        dotted = dotted_name(node)
+        if dotted is not None:
+            bound = self._self_attr(dotted, scope) if dotted.startswith("self.") else scope.lookup(dotted)
+            if bound is not None:
+                return bound
+            if dotted in self.k.request_attributes:
+                return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
+        attr = node.attr.value
+        if attr in FORM_CONTAINERS:
+            self._ev(node.value, scope)
+            return Value(origin=FORM_CONTAINERS[attr])
+        if attr == "data":
+            read = self._form_field_read(node, scope)
+            if read is not None:
+                return read
+        if isinstance(node.value, cst.Attribute):
+            inner_base = self._ev(node.value.value, scope)
+            dotted_key = f"{node.value.attr.value}.{attr}"
+            if inner_base.request is not None and dotted_key in self.k.request_values:
+                label = Label(
+                    self.k.request_values[dotted_key],
+                    f"request.{dotted_key}",
+                    "none",
+                    f"request attribute '{dotted_key}'",
+                )
+                self._emit(node, "collect", label, f"{inner_base.request}.{dotted_key}", scope, "request")
+                return Value(labels=frozenset({label}))
+        base = self._ev(node.value, scope)
+        if base.request is not None:
+            if attr in self.k.containers:
+                return Value(origin=f"{base.request}.{attr}")
+            category = self.k.request_values.get(attr)
+            if category is not None:
+                label = Label(category, f"request.{attr}", "none", f"request attribute '{attr}'")
+                self._emit(node, "collect", label, f"{base.request}.{attr}", scope, "request")
+                return Value(labels=frozenset({label}))
+            return EMPTY
+        if base.origin is not None and attr in self.k.containers:
+            return Value(origin=base.origin)
+        qname = f"{base.qname}.{attr}" if base.qname else None
+        context = self._context_of(node.value, scope) + scope.words
+        owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
+        if owner is not None:
+            context = context + owner.words
+        found_label = self._label(attr, context, shown=attr)
+        if found_label is not None:
+            label = found_label
+            if owner is not None and "Secret" in owner.field_types.get(attr, "") and label.protection == "none":
+                label = Label(label.category, label.identifier, "masked", label.why + "; declared as a secret type")
+            return Value(labels=frozenset({label}), qname=qname)
+        if qname is not None:
+            return Value(qname=qname)
+        return EMPTY
+
+    def _current_dict_context(self) -> tuple[str, ...]:
+        return self._dict_context[-1] if self._dict_context else ()
+
+    def _context_of(self, receiver: cst.CSTNode, scope: Scope) -> tuple[str, ...]:
+        if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+            return scope.cls.words if scope.cls else ()
+        name = name_of(receiver)
+        words = split_words(name) if name else ()
+        if isinstance(receiver, cst.Name):
+            bound = scope.lookup(receiver.value)
+            if bound is not None and bound.owner_words:
+                words = words + bound.owner_words
+        return words
+
+    def _subscript(self, node: cst.Subscript, scope: Scope) -> Value:
+        base = self._ev(node.value, scope)
+        key = self._subscript_key(node)
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                self._ev(element.slice.value, scope)
+        if base.origin is not None:
+            if key is None:
+                return Value(origin=base.origin)
+            label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
+            if label is not None:
+                self._emit(node, "collect", label, base.origin, scope, "request")
+                return Value(labels=frozenset({label}))
+            return Value(origin=base.origin, input_node=node, input_via=base.origin)
+        if base.fields is not None and key is not None and key in base.fields:
+            return base.fields[key]
+        if key is not None:
+            label = self._label(key, self._context_of(node.value, scope), is_key=True)
+            if label is not None:
+                return Value(labels=frozenset({label}))
+            if base.fields is not None:
+                return EMPTY
+        return Value(labels=base.labels, params=base.params, origin=base.origin)
+
+    def _dict_words(self, node: cst.Dict) -> tuple[str, ...]:
+        """Context from sibling keys: a record with an email or a street is about a person's address."""
+        words: list[str] = []
+        personal = False
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = (
+                    literal_string(element.key)
+                    if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
+                    else None
+                )
+                if key:
+                    words.extend(split_words(key))
+                    if not personal and self._classify(key, (), is_key=True) is not None:
+                        personal = True
+        if personal:
+            words.insert(0, "person")
+        return tuple(words)
+
+    def _dict(self, node: cst.Dict, scope: Scope) -> Value:
+        fields: dict[str, Value] = {}
+        parts: list[Value] = []
+        context = self._dict_words(node)
+        self._dict_context.append(context)
+        try:
+            return self._dict_entries(node, scope, fields, parts, context)
+        finally:
+            self._dict_context.pop()
+
+    def _dict_entries(
+        self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value], context: tuple[str, ...]
+    ) -> Value:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                self._ev(element.key, scope)
+                value = self._ev(element.value, scope)
+                key = (
+                    literal_string(element.key)
+                    if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
+                    else None
+                )
+                if key is not None and not value.constant and not value.labels:
+                    label = self._label(key, scope.words + context, is_key=True)
+                    if label is not None:
+                        value = Value(labels=frozenset({label}), params=value.params)
+                        self._memo[id(element.value)] = value
+                if key is not None:
+                    fields[key] = value
+                parts.append(value)
+            else:
+                parts.append(self._ev(element.value, scope))
+        merged = union(parts)
+        return Value(labels=merged.labels, params=merged.params, fields=fields)

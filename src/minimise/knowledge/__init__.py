@@ -1,0 +1,30 @@
+"""The detection knowledge: rules/*.yaml (and a team's rule files) loaded into typed objects."""
+
+from __future__ import annotations
+
+from minimise.knowledge.load import build_knowledge, load_knowledge, shipped_documents, team_documents
+from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, RuleReader, qname_pattern, rules_dir
+from minimise.knowledge.records import Check, Example, Knowledge, Sanitizer, SchemaKind, Sink
+
+# The name checks.py and the inventory reader know the rule-file reader by.
+_Reader = RuleReader
+
+__all__ = [
+    "RULE_FILES",
+    "SECTIONS",
+    "Check",
+    "Example",
+    "Knowledge",
+    "RuleDocument",
+    "RuleReader",
+    "Sanitizer",
+    "SchemaKind",
+    "Sink",
+    "_Reader",
+    "build_knowledge",
+    "load_knowledge",
+    "qname_pattern",
+    "rules_dir",
+    "shipped_documents",
+    "team_documents",
+]

@@ -1,0 +1,141 @@
+"""The typed records the rule files load into: sinks, sanitizers, schema kinds, checks, examples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from minimise.classify import Classifier
+from minimise.taxonomy import Taxonomy
+
+
+@dataclass
+class Sink:
+    id: str
+    action: str
+    kind: str
+    functions: re.Pattern[str] | None
+    objects: re.Pattern[str] | None
+    methods: frozenset[str]
+    receiver_words: frozenset[str]
+    any_receiver: frozenset[str]
+    args: tuple[int | str, ...] | None
+    ignore_keywords: frozenset[str]
+    key_value: tuple[int, int] | None
+    fluent: frozenset[str]
+    url_args: tuple[int | str, ...]
+    url_for_method: dict[str, tuple[int | str, ...]]
+    sql: bool
+    function_names: frozenset[str] = frozenset()
+    wildcard_functions: bool = False
+    # The recipient of a share sink ("SendGrid", "Twilio"); empty where the URL or connection names it.
+    vendor: str = ""
+    library: str = ""
+    data: str = ""
+    # Arguments naming who a message goes to: a person object there (`user`) stands for their address.
+    recipients: tuple[int | str, ...] = ()
+
+    def via(self) -> str:
+        return self.id
+
+
+@dataclass
+class Sanitizer:
+    protection: str
+    functions: re.Pattern[str] | None
+    name_words: frozenset[str]
+    method_names: frozenset[str]
+    id: str = ""
+
+
+@dataclass
+class SchemaKind:
+    id: str
+    bases: re.Pattern[str] | None
+    not_bases: re.Pattern[str] | None
+    field_calls: re.Pattern[str] | None
+    annotated_fields: bool
+    meta_fields: bool
+
+
+@dataclass
+class Check:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    message: str
+    what: str
+    why: str
+    example: str
+    fix: str
+    suppress: str
+    applies: dict[str, Any]
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    # Checks raised by the scan itself (suppression comments) rather than by data points.
+    raised_by: str = ""
+    # Documentation and report metadata (see checks.load_checks): the fixed code, CWE ids,
+    # how often a finding is right, and which extra ways of silencing it apply.
+    use_instead: str = ""
+    cwe: tuple[int, ...] = ()
+    precision: str = ""
+    silenced_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Example:
+    """One annotated snippet from a rule file: `# expect: ACTION CATEGORY` lines, every other line quiet."""
+
+    path: str
+    key_path: tuple[object, ...]
+    owner: str  # "sinks:twilio", "requests:flask.request", or "examples" for a file's own list
+    code: str
+
+
+@dataclass
+class Knowledge:
+    """Everything the analyser knows, loaded once per process."""
+
+    classifier: Classifier
+    taxonomy: Taxonomy
+    sensitivity: dict[str, str]
+    request_objects: re.Pattern[str] | None
+    request_params: frozenset[str]
+    request_attributes: frozenset[str]
+    request_ids: dict[str, str]
+    containers: frozenset[str]
+    request_values: dict[str, str]
+    input_functions: dict[str, str | None]
+    schemas: list[SchemaKind]
+    route_methods: frozenset[str]
+    route_receiver_words: frozenset[str]
+    route_receivers: re.Pattern[str] | None
+    route_parameter_calls: dict[str, str]
+    route_skip_calls: frozenset[str]
+    route_skip_params: frozenset[str]
+    sinks: list[Sink]
+    sinks_by_method: dict[str, list[Sink]]
+    wildcard_sinks: list[Sink]
+    sanitizers: list[Sanitizer]
+    cleaners: frozenset[str]
+    cleaning_methods: frozenset[str]
+    propagator_functions: frozenset[str]
+    propagator_methods: frozenset[str]
+    checks: dict[str, Check]
+    model_kinds: list[SchemaKind]
+    examples: list[tuple[str, str, bool]]  # (category, name, should_match)
+    labels: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    snippets: list[Example] = field(default_factory=list)
+
+    def label_of(self, category: str) -> str:
+        """Plain words for a category, for people who do not read taxonomy keys."""
+        return self.labels.get(category) or self.taxonomy.label(category)
+
+    def sensitivity_of(self, category: str) -> str:
+        best, tier = -1, "medium"
+        for prefix, level in self.sensitivity.items():
+            if (category == prefix or category.startswith(prefix + ".")) and len(prefix) > best:
+                best, tier = len(prefix), level
+        return tier
