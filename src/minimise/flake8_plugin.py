@@ -58,6 +58,7 @@ class MinimiseChecker:
     _options: tuple[str | None, str | None, tuple[str, ...]] = (None, None, ())
     _enabled = True
     _sessions: dict[str, Session] = {}
+    _folders: dict[str, str] = {}  # folder -> key of its session in _sessions
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.tree = tree
@@ -97,6 +98,7 @@ class MinimiseChecker:
             tuple(rules),
         )
         cls._sessions = {}
+        cls._folders = {}
         cls._enabled = _min_selected(options)
         if not cls._enabled:
             return
@@ -123,11 +125,16 @@ class MinimiseChecker:
 
         config_file, inventory, rules = cls._options
         start = Path(filename if not _is_stdin(filename) else ".")
+        folder = os.path.dirname(os.path.abspath(start)) if start.is_file() else os.path.abspath(start)
+        known = cls._folders.get(folder)
+        if known is not None:  # files of one folder share a project: no walk up the tree per file
+            return cls._sessions[known]
         try:
             found = Path(config_file) if config_file else find_config_file(start)
             project = find_project_root(start, found)
             key = f"{found}|{project}"
             if key in cls._sessions:
+                cls._folders[folder] = key
                 return cls._sessions[key]
             config = load_config(project, found) if found else load_config(project, None)
         except ConfigError as exc:
@@ -141,6 +148,7 @@ class MinimiseChecker:
         # ends (flake8 may run from a home folder): such files are checked one by one.
         session.whole_project = marks_a_project(project, found)
         cls._sessions[key] = session
+        cls._folders[folder] = key
         return session
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
