@@ -86,12 +86,6 @@ class Selection:
             self._specs[pattern] = spec
         return bool(spec.match_file(path))  # type: ignore[attr-defined]
 
-    def wants_any(self, prefix: str) -> bool:
-        """Whether some code starting with ``prefix`` may be reported (ignoring per-file ignores)."""
-        if any(entry == ALL or entry.startswith(prefix) or prefix.startswith(entry) for entry in self.select):
-            return not any(entry == ALL or prefix.startswith(entry) for entry in self.ignore)
-        return False
-
 
 def build_selection(
     select: Iterable[str],
