@@ -55,10 +55,12 @@ class Classifier:
         exclude_words: frozenset[str],
         protection_words: dict[str, frozenset[str]],
         non_personal: frozenset[str] = frozenset(),
+        about_people: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
         self.not_person = not_person
+        self.about_people = about_people
         self.address = address
         self.exclude_words = exclude_words
         self.protection_words = protection_words
@@ -191,8 +193,12 @@ class Classifier:
             return ""
         # Context words run from the nearest owner outwards (function, class, module): the
         # first that says person or not-person decides (rename_product in CustomerRepository).
-        for w in context:
+        for i, w in enumerate(context):
             if w in wanted:
+                # "user field", "shipping method", "admin site": a thing about people, not a person.
+                following = context[i + 1] if i + 1 < len(context) else ""
+                if rule.requires_context != "own" and following in self.about_people:
+                    return ""
                 return "owner"
             if w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person):
                 return ""

@@ -12,6 +12,7 @@ from pathlib import Path
 from minimise.cache import ResultCache
 from minimise.discover import Target, module_name
 from minimise.knowledge import Knowledge, load_knowledge
+from minimise.literals import LITERAL_KIND, literal_points
 from minimise.model import DataPoint, FileResult, ScanError
 from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
 from minimise.suppress import find_suppressions
@@ -111,7 +112,8 @@ def analyse_module(
             sink_kind=point.kind,
             trace=trace,
         )
-    return tuple(sorted(points.values(), key=DataPoint.sort_key)), summary.to_json()
+    literals = literal_points(text, display, knowledge.sensitivity_of)
+    return tuple(sorted([*points.values(), *literals], key=DataPoint.sort_key)), summary.to_json()
 
 
 _PROTECTION_WORDS = {
@@ -182,7 +184,9 @@ def analyse_bytes(
     if prefilter is not None and not prefilter.wants(raw):  # type: ignore[attr-defined]
         reexports = display.endswith("__init__.py") and b"import" in raw
         if not reexports and not prefilter.wants_summary(raw):  # type: ignore[attr-defined]
-            return FileResult(display, suppressions=suppressions)
+            # Personal data written as literals is found without the parser, whatever the names say.
+            literals = literal_points(text, display, knowledge.sensitivity_of)
+            return FileResult(display, data_points=literals, suppressions=suppressions)
         # Nothing personal is named here, but its functions may hand their parameters to a sink.
         summary_only = True
     try:
@@ -217,7 +221,8 @@ def analyse_bytes(
             suppressions=suppressions,
         )
     if summary_only:
-        return FileResult(display, suppressions=suppressions, summary=summary)
+        literals = tuple(p for p in points if p.sink_kind == LITERAL_KIND)
+        return FileResult(display, data_points=literals, suppressions=suppressions, summary=summary)
     return FileResult(display, data_points=points, suppressions=suppressions, summary=summary)
 
 

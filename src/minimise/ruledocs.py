@@ -26,6 +26,7 @@ CWE_TITLES = {
     315: "Cleartext Storage of Sensitive Information in a Cookie",
     359: "Exposure of Private Personal Information to an Unauthorized Actor",
     532: "Insertion of Sensitive Information into Log File",
+    540: "Inclusion of Sensitive Information in Source Code",
     598: "Use of GET Request Method With Sensitive Query Strings",
 }
 RULE_DOCS_URL = "https://github.com/minimise/minimise/blob/main/docs/rules/{code}.md"

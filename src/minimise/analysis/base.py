@@ -28,6 +28,8 @@ class AnalyserBase:
         self._emitted: set[tuple[int, str, str]] = set()
         self._deferred: list[tuple[cst.FunctionDef, Scope]] = []
         self.imported_roots: set[str] = set()
+        # Schemas this module's routes only return: their fields are output, not collection.
+        self.output_models: set[str] = set()
         self._declared_fields: dict[str, set[str]] = {}
         # Words of the keys of the dict literal being evaluated: siblings give context.
         self._dict_context: list[tuple[str, ...]] = []

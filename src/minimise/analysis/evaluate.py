@@ -34,6 +34,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
     """Runs the data-flow pass over one module and collects raw data points."""
 
     def run(self, module: cst.Module) -> list[RawPoint]:
+        self.output_models = _output_models(module.body)
         self._prescan(module.body, self.module_scope)
         self._block(module.body, self.module_scope)
         while self._deferred:
@@ -511,3 +512,25 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
                     class_scope = class_scope.parent
                 return cls.methods[func.attr.value], class_scope, cls
         return None
+
+
+def _output_models(body: Any) -> set[str]:
+    """Schemas a route only returns (``response_model=UserOut``, ``-> UserOut``): output, not collection."""
+    returned: set[str] = set()
+    taken: set[str] = set()
+    for stmt in body:
+        if not isinstance(stmt, cst.FunctionDef):
+            continue
+        for decorator in stmt.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call):
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value == "response_model":
+                        returned.add(name_of(arg.value) or "")
+        if stmt.decorators and stmt.returns is not None:
+            returned.add(name_of(stmt.returns.annotation) or "")
+        params = stmt.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.annotation is not None:
+                taken.add(name_of(param.annotation.annotation) or "")
+    return returned - taken - {""}

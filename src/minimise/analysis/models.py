@@ -24,6 +24,11 @@ from minimise.analysis.vocabulary import (
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
+# Keyword arguments in which a field describes itself to people (forms, admin, API docs).
+_DESCRIPTIONS = frozenset({"verbose_name", "label", "help_text", "description", "title"})
+_ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sa", "db", "orm", "peewee", "cassandra"})
+_STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
+
 
 class ModelDetection(AnalyserBase):
     """Detects model and schema classes and the personal fields they declare."""
@@ -239,6 +244,8 @@ class ModelDetection(AnalyserBase):
         if info.collect is not None:
             return ("collect", info.collect, short)
         receiver = name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        if short == "Column" and receiver not in HEURISTIC_STORE_RECEIVERS and self._foreign_column(qname):
+            return None  # django_tables2.Column, dash_table.Column: a table on a page, not in a database
         if receiver in HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
             kind_id = HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
             return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
@@ -292,15 +299,19 @@ class ModelDetection(AnalyserBase):
                     action = "store"
             elif info.store is not None and info.store.annotated_fields and info.store.id == "sqlmodel":
                 action, kind, constructor = "store", info.store, ann_text or ""
+        if action == "collect" and info.name in self.output_models:
+            action = None
         if action is None:
             if value is not None:
                 scope.vars[name] = self._bind_name(name, self._ev(value, scope), scope)
             return
         label = self._label(name, info.words)
-        if label is None:
-            category = self._type_category(call, annotation)
-            if category is not None:
-                label = Label(category, name, "none", f"declared with type {category}")
+        category = self._type_category(call, annotation)
+        if category is not None and (label is None or label.protection == "none"):
+            # The declared type wins over a misleading name: `username = EmailField()` holds an email.
+            label = Label(category, name, "none", f"declared with type {category}")
+        if label is None and call is not None:
+            label = self._described_field(call, name, info)
         if label is None:
             return
         protection = label.protection
@@ -318,6 +329,26 @@ class ModelDetection(AnalyserBase):
             scope,
             "database" if action == "store" else "schema",
         )
+
+    def _foreign_column(self, qname: str) -> bool:
+        """A `Column` imported from a library that is not an ORM."""
+        root = qname.split(".", 1)[0]
+        return "." in qname and root in self.imported_roots and root not in _ORM_ROOTS
+
+    def _described_field(self, call: cst.Call, name: str, info: ClassInfo) -> Label | None:
+        """A field whose name says nothing but whose label does: ``line1 = CharField("First line of address")``."""
+        texts = [literal_string(call.args[0].value)] if call.args and call.args[0].keyword is None else []
+        texts += [literal_string(a.value) for a in call.args if a.keyword and a.keyword.value in _DESCRIPTIONS]
+        for text in texts:
+            if not text or len(text) > 80:
+                continue
+            words = [w for w in split_words(text) if w not in _STOP_WORDS]
+            # The whole description, then its last word (the thing described: "First line of address").
+            for candidate in ("_".join(words), words[-1] if len(words) > 1 else ""):
+                found = self._label(candidate, info.words, shown=name) if candidate else None
+                if found is not None:
+                    return Label(found.category, name, found.protection, f"described as '{text}'; {found.why}")
+        return None
 
     def _type_category(self, call: cst.Call | None, annotation: cst.BaseExpression | None) -> str | None:
         names: list[str] = []

@@ -12,7 +12,7 @@ from minimise.analysis.syntax import (
     literal_string,
     name_of,
 )
-from minimise.analysis.vocabulary import PERSON_ADDRESS
+from minimise.analysis.vocabulary import EXCEPTION_MESSAGE_KEYWORDS, PERSON_ADDRESS
 from minimise.knowledge import Sink
 from minimise.words import split_words
 
@@ -163,12 +163,15 @@ class SinkDetection(AnalyserBase):
         exc = node.exc
         if exc is None:
             return
-        value = self._ev(exc, scope)
+        self._ev(exc, scope)
         if not isinstance(exc, cst.Call):
             return
-        del value
+        if (name_of(exc.func) or "").endswith("ValidationError"):
+            return  # a validation message is shown to the person who typed the value, not logged
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
+            if arg.keyword is not None and arg.keyword.value not in EXCEPTION_MESSAGE_KEYWORDS:
+                continue  # headers=, status_code=: only the message of an exception is its message
             if scope.fn_key is not None and arg.keyword is None:
                 self.exports.param_sink(
                     scope.fn_key, arg_value, scope.named_params, "log", "exception", "exception", arg.value

@@ -240,6 +240,8 @@ class ValueEvaluation(AnalyserBase):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self._ev(element.slice.value, scope)
+        if base is CLEAN:
+            return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
         if base.origin is not None:
             if key is None:
                 return Value(origin=base.origin)

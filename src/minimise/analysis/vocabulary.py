@@ -66,3 +66,5 @@ UNPROTECT = frozenset({"get_secret_value", "decrypt", "decrypt_at_time", "reveal
 PERSON_ADDRESS = "user.contact.email"
 # The marker a call argument carries to the project link when it is a person object, not named data.
 PERSON_MARK = "@person"
+# Keyword arguments that carry an exception's message (HTTPException(detail=...)); headers= does not.
+EXCEPTION_MESSAGE_KEYWORDS = frozenset({"detail", "message", "msg", "description", "reason", "error"})

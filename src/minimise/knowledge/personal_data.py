@@ -22,7 +22,7 @@ CATEGORY_KEYS = {
     "qualifiers",
     "label",
 }
-_CONTEXT_KEYS = {"person", "address", "not_person"}
+_CONTEXT_KEYS = {"person", "address", "not_person", "about_people"}
 _TIERS = {"low", "medium", "high", "special"}
 _PROTECTIONS = {"hashed", "encrypted", "masked", "tokenised"}
 
@@ -111,6 +111,7 @@ def build_personal_data(
         rules,
         person=frozenset(context["person"]),
         not_person=frozenset(context["not_person"]),
+        about_people=frozenset(context["about_people"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
         protection_words={k: frozenset(v) for k, v in protection_words.items()},

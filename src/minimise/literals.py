@@ -1,0 +1,484 @@
+"""Finding a real person's data written into the code as string literals (emails, cards, IBANs, phones, ids).
+
+Reads the file with the standard tokenizer only, so it is cheap, runs on tests, fixtures,
+seeds and migrations alike, and does not depend on the parser. What counts as real rather
+than an example lives in rules/literals.yaml.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from minimise.model import DataPoint
+from minimise.redact import redact_text
+from minimise.words import split_words
+from minimise.yamlio import YamlError, line_of, read_yaml
+
+LITERAL_KIND = "literal"
+LITERAL_VIA = "source code"
+
+
+@dataclass(frozen=True)
+class CardNetwork:
+    name: str
+    prefixes: tuple[tuple[int, int, int], ...]  # (digits compared, low, high)
+    lengths: frozenset[int]
+
+
+@dataclass(frozen=True)
+class LiteralRules:
+    """rules/literals.yaml, typed."""
+
+    reserved_domains: tuple[str, ...]
+    placeholder_domains: frozenset[str]
+    role_local_parts: frozenset[str]
+    generic_local_words: frozenset[str]
+    made_up_local_words: frozenset[str]
+    file_suffixes: frozenset[str]
+    card_networks: tuple[CardNetwork, ...]
+    test_cards: frozenset[str]
+    max_repeated_digit_run: int
+    iban_lengths: dict[str, int]
+    example_ibans: frozenset[str]
+    fiction_ranges: dict[str, tuple[tuple[int, int, int], ...]]  # country -> (length, low, high)
+    nanp_fiction_exchanges: frozenset[str]
+    nanp_business_area_codes: frozenset[str]
+    phone_placeholders: frozenset[str]
+    made_up_stretch: int
+    phone_plans: dict[str, str]
+    ssn_invalid: frozenset[str]
+    nino_invalid_prefixes: frozenset[str]
+    metadata_names: frozenset[str]
+
+
+@dataclass(frozen=True)
+class LiteralHit:
+    """One personal value found in a literal: where, what kind, and its masked form."""
+
+    line: int
+    column: int
+    kind: str
+    category: str
+    masked: str
+
+
+CATEGORIES = {
+    "email": "user.contact.email",
+    "phone": "user.contact.phone_number",
+    "card": "user.financial.credit_card",
+    "iban": "user.financial.bank_account",
+    "ssn": "user.government_id.national_identification_number",
+    "nino": "user.government_id.national_identification_number",
+}
+_MASKS = {"nino": "[national id]", "ssn": "[ssn]"}
+_REASONS = {
+    "email": "an email address whose domain is not reserved for examples",
+    "phone": "a phone number outside the ranges reserved for fiction",
+    "card": "a card number that passes the Luhn check and is not a published test card",
+    "iban": "an IBAN with a valid checksum that is not a published example",
+    "ssn": "a US Social Security number of a valid structure",
+    "nino": "a UK National Insurance number of a valid structure",
+}
+
+
+# ----------------------------------------------------------------------- rules
+def _strings(data: dict[str, Any], key: str, where: str, path: str) -> list[str]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise YamlError(path, _line(path, f"{where}.{key}"), f"{where}.{key}: expected a list of strings")
+    return value
+
+
+def _line(path: str, where: str) -> int:
+    """The line of a dotted key path in the rule file, for error messages."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return 0
+    steps = tuple(int(p) if p.isdigit() else p for p in where.strip(".").split("."))
+    return line_of(text, steps)
+
+
+def _section(data: Any, key: str, path: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, dict):
+        raise YamlError(path, 0, f"{key}: expected a mapping")
+    return value
+
+
+def _range(text: str, where: str, path: str) -> tuple[int, int, int]:
+    """``"51-55"`` or ``"4"`` as (digits, low, high); both ends have the same number of digits."""
+    low, _, high = text.partition("-")
+    high = high or low
+    if not (low.isdigit() and high.isdigit() and len(low) == len(high)):
+        raise YamlError(path, 0, f"{where}: expected digits or a range of equally long digits, got {text!r}")
+    return len(low), int(low), int(high)
+
+
+def parse_rules(data: Any, path: str) -> LiteralRules:
+    email = _section(data, "email", path)
+    card = _section(data, "card", path)
+    iban = _section(data, "iban", path)
+    phone = _section(data, "phone", path)
+    ids = _section(data, "national_id", path)
+    networks = []
+    for i, entry in enumerate(card.get("networks") or []):
+        where = f"card.networks.{i}"
+        if not isinstance(entry, dict):
+            raise YamlError(path, 0, f"{where}: expected a mapping")
+        networks.append(
+            CardNetwork(
+                str(entry.get("name")),
+                tuple(_range(p, where, path) for p in _strings(entry, "prefixes", where, path)),
+                frozenset(int(n) for n in entry.get("lengths") or ()),
+            )
+        )
+    fiction: dict[str, tuple[tuple[int, int, int], ...]] = {}
+    for country, ranges in _section(phone, "fiction_ranges", path).items():
+        fiction[str(country)] = tuple(_range(r, f"phone.fiction_ranges.{country}", path) for r in ranges)
+    if not isinstance(data.get("metadata_names"), list):
+        raise YamlError(path, 0, "metadata_names: expected a list of strings")
+    return LiteralRules(
+        reserved_domains=tuple(d.lower() for d in _strings(email, "reserved_domains", "email", path)),
+        placeholder_domains=frozenset(d.lower() for d in _strings(email, "placeholder_domains", "email", path)),
+        role_local_parts=frozenset(_strings(email, "role_local_parts", "email", path)),
+        generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
+        made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
+        file_suffixes=frozenset(_strings(email, "file_suffixes", "email", path)),
+        card_networks=tuple(networks),
+        test_cards=frozenset(_strings(card, "test_numbers", "card", path)),
+        max_repeated_digit_run=int(card.get("max_repeated_digit_run") or 99),
+        iban_lengths={str(k): int(v) for k, v in _section(iban, "lengths", path).items()},
+        example_ibans=frozenset(_strings(iban, "example_numbers", "iban", path)),
+        fiction_ranges=fiction,
+        nanp_fiction_exchanges=frozenset(_strings(phone, "nanp_fiction_exchanges", "phone", path)),
+        nanp_business_area_codes=frozenset(_strings(phone, "nanp_business_area_codes", "phone", path)),
+        phone_placeholders=frozenset(_strings(phone, "placeholders", "phone", path)),
+        made_up_stretch=int(phone.get("made_up_stretch") or 99),
+        phone_plans={str(k): str(v) for k, v in _section(phone, "plans", path).items()},
+        ssn_invalid=frozenset(_strings(ids, "ssn_invalid", "national_id", path)),
+        nino_invalid_prefixes=frozenset(_strings(ids, "nino_invalid_prefixes", "national_id", path)),
+        metadata_names=frozenset(_strings(data, "metadata_names", "", path)),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_literal_rules() -> LiteralRules:
+    from minimise.knowledge import rules_dir
+
+    path = rules_dir() / "literals.yaml"
+    return parse_rules(read_yaml(path), str(path))
+
+
+# ----------------------------------------------------------------------- validators
+def luhn_valid(digits: str) -> bool:
+    """The Luhn mod-10 checksum every payment card number carries."""
+    if not digits.isdigit() or len(digits) < 2:
+        return False
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = int(char)
+        if i % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def iban_checksum_valid(iban: str) -> bool:
+    """ISO 13616 mod-97: the first four characters moved to the end, letters as 10..35, remainder 1."""
+    compact = iban.replace(" ", "").upper()
+    if len(compact) < 5 or not compact.isalnum() or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def is_example_domain(domain: str, rules: LiteralRules) -> bool:
+    """A domain reserved for examples (RFC 2606/6761 and private use) or invented by convention."""
+    domain = domain.lower().rstrip(".")
+    if domain in rules.placeholder_domains:
+        return True
+    return any(domain == r or domain.endswith("." + r) for r in rules.reserved_domains)
+
+
+def is_person_email(address: str, rules: LiteralRules) -> bool:
+    local, _, domain = address.rpartition("@")
+    if not local or not domain or is_example_domain(domain, rules):
+        return False
+    if domain.rsplit(".", 1)[-1].lower() in rules.file_suffixes or "noreply" in domain.lower():
+        return False
+    base = local.split("+", 1)[0]  # jane+shop@ is jane's
+    if base.lower() in rules.role_local_parts:
+        return False
+    words = [w for w in split_words(base) if not w.isdigit()]
+    if not words or any(w in rules.made_up_local_words for w in words):
+        return False
+    return not all(w in rules.generic_local_words or len(w) == 1 for w in words)
+
+
+def card_network(digits: str, rules: LiteralRules) -> str:
+    """The network whose prefix and length fit ``digits``, or ''."""
+    for network in rules.card_networks:
+        if len(digits) not in network.lengths:
+            continue
+        for width, low, high in network.prefixes:
+            if low <= int(digits[:width]) <= high:
+                return network.name
+    return ""
+
+
+def _longest_run(digits: str) -> int:
+    best = run = 0
+    previous = ""
+    for char in digits:
+        run = run + 1 if char == previous else 1
+        previous = char
+        best = max(best, run)
+    return best
+
+
+def is_real_card(digits: str, rules: LiteralRules) -> bool:
+    return (
+        luhn_valid(digits)
+        and bool(card_network(digits, rules))
+        and digits not in rules.test_cards
+        and _longest_run(digits) < rules.max_repeated_digit_run
+    )
+
+
+def is_real_iban(iban: str, rules: LiteralRules) -> bool:
+    compact = iban.replace(" ", "").upper()
+    return (
+        rules.iban_lengths.get(compact[:2]) == len(compact)
+        and iban_checksum_valid(compact)
+        and compact not in rules.example_ibans
+    )
+
+
+def is_fiction_phone(country: str, national: str, rules: LiteralRules) -> bool:
+    """``national`` with its trunk 0 (UK, Australia) or the ten NANP digits: inside a fiction range?"""
+    if country == "NANP":
+        return national[3:6] in rules.nanp_fiction_exchanges
+    for width, low, high in rules.fiction_ranges.get(country, ()):
+        if len(national) == width and low <= int(national) <= high:
+            return True
+    return False
+
+
+def _placeholder_digits(digits: str, rules: LiteralRules) -> bool:
+    if digits in rules.phone_placeholders or digits.lstrip("0") in rules.phone_placeholders or len(set(digits)) <= 2:
+        return True
+    size = rules.made_up_stretch
+    for start in range(len(digits) - size + 1):
+        stretch = digits[start : start + size]
+        if stretch in "01234567890123" or stretch in "98765432109876":
+            return True
+        if any(stretch == (stretch[:period] * size)[:size] for period in (1, 2, 3)):
+            return True
+    return False
+
+
+def is_real_phone(country: str, digits: str, rules: LiteralRules) -> bool:
+    """``digits``: the national number (UK/AU with trunk 0, NANP ten digits) or, for other plans,
+    country code and subscriber number."""
+    if _placeholder_digits(digits, rules):
+        return False
+    if country == "NANP":
+        if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+            return False
+        if digits[1:3] == "11" or digits[4:6] == "11" or digits[:3] in rules.nanp_business_area_codes:
+            return False
+        return digits[:3] not in rules.nanp_fiction_exchanges and not is_fiction_phone(country, digits, rules)
+    if country == "GB":
+        return len(digits) in (10, 11) and digits[1] in "1237" and not is_fiction_phone(country, digits, rules)
+    if country == "AU":
+        return len(digits) == 10 and digits[1] in "2378" and not is_fiction_phone(country, digits, rules)
+    return 8 <= len(digits) <= 15
+
+
+def is_valid_ssn(text: str, rules: LiteralRules) -> bool:
+    """A US SSN the SSA could have issued: area not 000, 666 or 900-999, group not 00, serial not 0000."""
+    match = re.fullmatch(r"(\d{3})[- ](\d{2})[- ](\d{4})", text)
+    if match is None or text.replace(" ", "-") in rules.ssn_invalid:
+        return False
+    area, group, serial = match.groups()
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return len(set(area + group + serial)) > 1
+
+
+def is_valid_nino(text: str, rules: LiteralRules) -> bool:
+    """A UK NINO: two allowed prefix letters, six digits, suffix A-D; made-up digit runs are not."""
+    compact = text.replace(" ", "").upper()
+    match = re.fullmatch(r"([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])(\d{6})([A-D])", compact)
+    if match is None or match.group(1) + match.group(2) in rules.nino_invalid_prefixes:
+        return False
+    digits = match.group(3)
+    return digits not in ("123456", "654321") and len(set(digits)) > 1
+
+
+# ----------------------------------------------------------------------- scanning
+_EMAIL = re.compile(r"(?<![\w.%+:/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w@-])")
+_CARD = re.compile(r"(?<![\w.+-])\d(?:[ -]?\d){11,18}(?![\w.-])")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w-])")
+_NANP = re.compile(r"(?<![\w+(-])(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])")
+_UK = re.compile(r"(?<![\w+-])0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}(?![\w-])")
+_SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
+_NINO = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])")
+
+
+def _international(text: str, rules: LiteralRules) -> bool:
+    digits = re.sub(r"\D", "", text)
+    for code in sorted(rules.phone_plans, key=len, reverse=True):
+        if digits.startswith(code):
+            plan = rules.phone_plans[code]
+            rest = digits[len(code) :]
+            national = rest if plan == "NANP" or rest.startswith("0") else "0" + rest
+            return is_real_phone(plan, national, rules)
+    return is_real_phone("", digits, rules)
+
+
+# Where a value of any kind could be: an "@", or a run of six digits or more. The patterns
+# above start with a look-behind, which the regular expression engine tries at every
+# character; running them only near these places keeps a large file cheap.
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_DIGIT_RUN = re.compile(r"\d[\d ()./+-]{4,}\d")
+_IBAN_REACH = 36  # an IBAN's letters and digits before its first long digit run
+
+
+def _windows(size: int, spots: list[tuple[int, int]], before: int, after: int) -> list[tuple[int, int]]:
+    """Non-overlapping stretches of a text of ``size`` characters around every spot."""
+    out: list[tuple[int, int]] = []
+    for spot_start, spot_end in spots:
+        start, end = max(0, spot_start - before), min(size, spot_end + after)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _at_signs(text: str) -> list[tuple[int, int]]:
+    """Every "@" between a local-part character and a domain character (not a decorator)."""
+    spots = []
+    at = text.find("@")
+    while at != -1:
+        if 0 < at < len(text) - 1 and text[at - 1] in _LOCAL_CHARS and text[at + 1].isalnum():
+            spots.append((at - 1, at + 2))
+        at = text.find("@", at + 1)
+    return spots
+
+
+def _values(text: str, rules: LiteralRules) -> Iterator[tuple[int, str, str]]:
+    """(offset, kind, value) of every personal value in one literal's (or a whole file's) text."""
+    taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return all(match.end() <= a or match.start() >= b for a, b in taken)
+
+    size = len(text)
+    digit_runs = [m.span() for m in _DIGIT_RUN.finditer(text) if sum(c.isdigit() for c in m.group(0)) >= 6]
+    # The longest local part before the "@"; after it, a domain as long as anyone uses.
+    near_at = _windows(size, _at_signs(text), 64, 128)
+    near_digits = _windows(size, digit_runs, 4, 4)
+    near_iban = _windows(size, digit_runs, _IBAN_REACH, 4)
+    checks: list[tuple[str, re.Pattern[str], list[tuple[int, int]], Callable[[str], bool]]] = [
+        ("email", _EMAIL, near_at, lambda v: is_person_email(v, rules)),
+        ("iban", _IBAN, near_iban, lambda v: is_real_iban(v, rules)),
+        ("ssn", _SSN, near_digits, lambda v: is_valid_ssn(v, rules)),
+        ("nino", _NINO, near_digits, lambda v: is_valid_nino(v, rules)),
+        ("card", _CARD, near_digits, lambda v: is_real_card(re.sub(r"\D", "", v), rules)),
+        ("phone", _INTERNATIONAL, near_digits, lambda v: _international(v, rules)),
+        ("phone", _NANP, near_digits, lambda v: is_real_phone("NANP", re.sub(r"\D", "", v), rules)),
+        ("phone", _UK, near_digits, lambda v: is_real_phone("GB", re.sub(r"\D", "", v), rules)),
+    ]
+    # Earlier kinds claim their characters first: an IBAN's digits are not also a phone number.
+    for kind, pattern, windows, valid in checks:
+        for start, end in windows:
+            # Look-behinds see before ``start``; look-aheads stop at ``end``, so windows reach
+            # a few characters past the value on both sides.
+            for match in pattern.finditer(text, start, end):
+                if free(match):
+                    taken.append((match.start(), match.end()))
+                    if valid(match.group(0)):
+                        yield match.start(), kind, match.group(0)
+
+
+def _mask(kind: str, value: str) -> str:
+    """The report form of a value: the masks of the report redaction, never any of its characters."""
+    masked = redact_text(value)
+    return masked if masked != value and not re.search(r"[\d@]", masked) else _MASKS.get(kind, f"[{kind}]")
+
+
+def _skipped(previous: list[tokenize.TokenInfo], rules: LiteralRules) -> bool:
+    """A docstring or other bare string statement, or the value of a packaging metadata name."""
+    if not previous or previous[-1].type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING):
+        return True
+    if len(previous) >= 2 and previous[-1].string in ("=", ":"):
+        name = previous[-2].string.strip("\"'")
+        return name in rules.metadata_names
+    return False
+
+
+def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralHit]:
+    """Every real-looking personal value in the string literals of ``text``, with line and column."""
+    rules = rules or load_literal_rules()
+    # Almost no file holds a valid value anywhere: look in the whole text first (regular
+    # expressions only), and tokenize only the files where something passed the checks.
+    if next(_values(text, rules), None) is None:
+        return []
+    hits: list[LiteralHit] = []
+    previous: list[tokenize.TokenInfo] = []
+    fstring_middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.COMMENT, tokenize.NL):
+                continue
+            if token.type in (tokenize.STRING, fstring_middle) and not _skipped(previous, rules):
+                hits.extend(_hits_in(token, rules))
+            previous = previous[-1:] + [token]
+    except (tokenize.TokenError, SyntaxError):
+        pass  # keep what was read before the bad token; the parser reports the error
+    return hits
+
+
+def _hits_in(token: tokenize.TokenInfo, rules: LiteralRules) -> Iterator[LiteralHit]:
+    raw = token.string
+    row, col = token.start
+    for offset, kind, value in _values(raw, rules):
+        newlines = raw.count("\n", 0, offset)
+        line = row + newlines
+        column = col + offset + 1 if newlines == 0 else offset - raw.rfind("\n", 0, offset)
+        yield LiteralHit(line, column, kind, CATEGORIES[kind], _mask(kind, value))
+
+
+def literal_points(text: str, display: str, sensitivity_of: Callable[[str], str]) -> tuple[DataPoint, ...]:
+    """Data points ("store" in source code) for the real-looking personal literals of a file."""
+    points: dict[tuple[int, str], DataPoint] = {}
+    for hit in find_literals(text):
+        key = (hit.line, hit.category)
+        if key in points:
+            continue
+        points[key] = DataPoint(
+            path=display,
+            line=hit.line,
+            column=hit.column,
+            action="store",
+            category=hit.category,
+            sensitivity=sensitivity_of(hit.category),
+            identifier=hit.masked,
+            via=LITERAL_VIA,
+            protection="none",
+            scope="",
+            sink_kind=LITERAL_KIND,
+            trace=(f"a string literal holds {_REASONS[hit.kind]}",),
+        )
+    return tuple(points.values())

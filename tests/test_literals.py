@@ -1,0 +1,287 @@
+"""Real personal data written as literals: the validators, the scanner, and the MIN701 finding."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from minimise.literals import (
+    card_network,
+    find_literals,
+    iban_checksum_valid,
+    is_example_domain,
+    is_fiction_phone,
+    is_person_email,
+    is_real_card,
+    is_real_iban,
+    is_real_phone,
+    is_valid_nino,
+    is_valid_ssn,
+    load_literal_rules,
+    luhn_valid,
+    parse_rules,
+)
+from minimise.yamlio import YamlError
+
+RULES = load_literal_rules()
+
+
+def _luhn_complete(prefix: str) -> str:
+    """The number made of ``prefix`` and the one check digit that makes it pass Luhn."""
+    return next(prefix + d for d in "0123456789" if luhn_valid(prefix + d))
+
+
+def _iban(country: str, bban: str) -> str:
+    """An IBAN with correct check digits for ``bban``, computed here rather than copied."""
+    moved = bban + country + "00"
+    check = 98 - int("".join(str(int(c, 36)) for c in moved)) % 97
+    return f"{country}{check:02d}{bban}"
+
+
+# A card made for these tests: a Visa prefix, digits of no published test card, valid Luhn.
+REAL_CARD = _luhn_complete("453914880343646")
+REAL_IBAN = _iban("DE", "500105175407324931")
+
+
+# ----------------------------------------------------------------------- Luhn
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [("4242424242424242", True), ("79927398713", True), ("79927398710", False), ("4242424242424241", False)],
+)
+def test_luhn(number: str, valid: bool) -> None:
+    assert luhn_valid(number) is valid
+
+
+def test_luhn_rejects_non_digits() -> None:
+    assert not luhn_valid("4242-4242") and not luhn_valid("")
+
+
+def test_card_is_real_only_with_network_luhn_and_not_a_test_number() -> None:
+    assert luhn_valid(REAL_CARD) and card_network(REAL_CARD, RULES) == "visa"
+    assert is_real_card(REAL_CARD, RULES)
+    assert not is_real_card("4242424242424242", RULES)  # Stripe's test Visa
+    assert not is_real_card("5555555555554444", RULES)  # Stripe's test Mastercard
+    assert not is_real_card("378282246310005", RULES)  # published Amex test number
+    assert not is_real_card(REAL_CARD[:-1] + str((int(REAL_CARD[-1]) + 1) % 10), RULES)  # Luhn fails
+    timestamp_ms = _luhn_complete("170000000012")  # 13 digits, passes Luhn, no network starts with 1
+    assert not is_real_card(timestamp_ms, RULES)
+    assert not is_real_card(_luhn_complete("400000012300000"), RULES)  # a run of zeros: made up
+
+
+def test_every_published_test_card_passes_luhn_and_belongs_to_a_network() -> None:
+    for number in RULES.test_cards:
+        assert luhn_valid(number) and card_network(number, RULES), number
+
+
+# ----------------------------------------------------------------------- IBAN mod-97
+def test_iban_checksum() -> None:
+    assert iban_checksum_valid("GB82WEST12345698765432")
+    assert iban_checksum_valid("GB82 WEST 1234 5698 7654 32")
+    assert not iban_checksum_valid("GB83WEST12345698765432")
+    assert not iban_checksum_valid("GB82WEST1234569876543!")
+    assert iban_checksum_valid(REAL_IBAN)
+
+
+def test_iban_is_real_with_checksum_country_length_and_not_an_example() -> None:
+    assert is_real_iban(REAL_IBAN, RULES)
+    assert not is_real_iban("GB82WEST12345698765432", RULES)  # the standard's own example
+    assert not is_real_iban(REAL_IBAN + "0", RULES)  # wrong length for DE
+    assert not is_real_iban(_iban("QQ", "500105175407324931"), RULES)  # no such country
+
+
+def test_every_example_iban_has_a_valid_checksum() -> None:
+    for iban in RULES.example_ibans:
+        assert iban_checksum_valid(iban) and RULES.iban_lengths[iban[:2]] == len(iban), iban
+
+
+# ----------------------------------------------------------------------- reserved domains
+@pytest.mark.parametrize(
+    "domain",
+    ["example.com", "EXAMPLE.org", "mail.example.net", "shop.test", "x.example", "a.invalid", "localhost", "dev.local"],
+)
+def test_reserved_domains(domain: str) -> None:
+    assert is_example_domain(domain, RULES)
+
+
+@pytest.mark.parametrize("domain", ["gmail.com", "examples.com", "notexample.com", "test.co.uk", "latest.io"])
+def test_real_domains(domain: str) -> None:
+    assert not is_example_domain(domain, RULES)
+
+
+def test_person_email() -> None:
+    assert is_person_email("maria.lopez@gmail.com", RULES)
+    assert is_person_email("maria+shop@outlook.com", RULES)
+    assert not is_person_email("maria.lopez@example.com", RULES)
+    assert not is_person_email("noreply@shop.io", RULES)  # a machine's mailbox
+    assert not is_person_email("support@shop.io", RULES)  # a role's
+    assert not is_person_email("test@shop.io", RULES)
+    assert not is_person_email("user42@shop.io", RULES)
+    assert not is_person_email("12345+octocat@users.noreply.github.com", RULES)
+
+
+# ----------------------------------------------------------------------- fiction phones
+@pytest.mark.parametrize(
+    ("country", "national"),
+    [
+        ("GB", "07700900123"),  # Ofcom drama mobile
+        ("GB", "02079460958"),  # Ofcom drama London
+        ("GB", "01632960001"),
+        ("GB", "01134960999"),
+        ("AU", "0255501234"),  # ACMA fictitious
+        ("NANP", "4155550123"),  # 555-01xx
+    ],
+)
+def test_fiction_ranges(country: str, national: str) -> None:
+    assert is_fiction_phone(country, national, RULES)
+    assert not is_real_phone(country, national, RULES)
+
+
+@pytest.mark.parametrize(
+    ("country", "national"),
+    [("GB", "07700901123"), ("GB", "02079470958"), ("GB", "01134970000"), ("AU", "0255601234"), ("NANP", "4158672301")],
+)
+def test_outside_fiction_ranges(country: str, national: str) -> None:
+    assert not is_fiction_phone(country, national, RULES)
+    assert is_real_phone(country, national, RULES)
+
+
+def test_phone_numbers_that_are_not_a_persons() -> None:
+    assert not is_real_phone("NANP", "8005550199", RULES)  # toll free
+    assert not is_real_phone("NANP", "1234567890", RULES)  # typed, not dialled
+    assert not is_real_phone("NANP", "4151112222", RULES)  # exchange cannot start with 1
+    assert not is_real_phone("GB", "08081570123", RULES)  # freephone, and fiction
+
+
+# ----------------------------------------------------------------------- national ids
+def test_ssn_structure() -> None:
+    assert is_valid_ssn("536-22-8741", RULES)
+    for invalid in ("000-12-3456", "666-12-3456", "912-12-3456", "536-00-8741", "536-22-0000"):
+        assert not is_valid_ssn(invalid, RULES), invalid
+    assert not is_valid_ssn("078-05-1120", RULES)  # the wallet-card number
+    assert not is_valid_ssn("123-45-6789", RULES)
+
+
+def test_nino_structure() -> None:
+    assert is_valid_nino("JG 10 37 89 C", RULES)
+    assert not is_valid_nino("QQ123456C", RULES)  # HMRC's example prefix: never allocated
+    assert not is_valid_nino("GB103789C", RULES)  # excluded prefix
+    assert not is_valid_nino("JG103789E", RULES)  # suffix beyond D
+    assert not is_valid_nino("AB123456C", RULES)  # made-up digits
+
+
+# ----------------------------------------------------------------------- scanner
+def test_scanner_positions_kinds_and_masks() -> None:
+    source = textwrap.dedent(
+        f'''\
+        """Seed data: write to maria.lopez@gmail.com for questions."""
+        CUSTOMER = {{"email": "maria.lopez@gmail.com", "card": "{REAL_CARD}"}}
+        IBAN = "{REAL_IBAN}"
+        PHONE = "+44 7911 402817"
+        FAKE_PHONE = "+44 7700 900123"
+        note = f"""
+            call (415) 867-2301
+        """
+        __author__ = "Maria <maria.lopez@gmail.com>"
+        # maria.lopez@gmail.com in a comment
+        '''
+    )
+    found = [(h.line, h.column, h.kind, h.masked) for h in find_literals(source)]
+    assert found == [
+        (2, 23, "email", "[email]"),
+        (2, 56, "card", "[card]"),
+        (3, 9, "iban", "[iban]"),
+        (4, 10, "phone", "[phone]"),
+        (7, 10, "phone", "[phone]"),
+    ]
+
+
+def test_scanner_survives_broken_code() -> None:
+    assert [h.kind for h in find_literals('x = "maria.lopez@gmail.com"\ndef (:\n  "unterminated')] == ["email"]
+
+
+def test_broken_rules_name_the_key() -> None:
+    with pytest.raises(YamlError, match="email: expected a mapping"):
+        parse_rules({"email": []}, "rules.yaml")
+
+
+# ----------------------------------------------------------------------- end to end
+def test_min701_in_a_test_file_with_the_value_masked_in_every_report(tmp_path: Path) -> None:
+    tests_dir = tmp_path / "tests"
+    tests_dir.mkdir()
+    (tests_dir / "test_invoices.py").write_text(
+        f'def test_total():\n    pay(card="{REAL_CARD}", email="maria.lopez@gmail.com")\n', encoding="utf-8"
+    )
+    (tmp_path / "seed.py").write_text('ADMIN = "+44 7911 402817"\nDEMO = "+44 7700 900123"\n', encoding="utf-8")
+    outputs = {}
+    for fmt in ("json", "text", "sarif", "markdown", "html"):
+        out = tmp_path / f"report.{fmt}"
+        subprocess.run(
+            [sys.executable, "-m", "minimise", "scan", str(tmp_path), "--no-cache", "--format", fmt, "-o", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+        )
+        outputs[fmt] = out.read_text(encoding="utf-8") if out.exists() else ""
+    report = json.loads(outputs["json"])
+    findings = sorted((f["path"], f["line"], f["code"], f["category"]) for f in report["findings"])
+    assert findings == [
+        ("seed.py", 1, "MIN701", "user.contact.phone_number"),
+        ("tests/test_invoices.py", 2, "MIN701", "user.contact.email"),
+        ("tests/test_invoices.py", 2, "MIN701", "user.financial.credit_card"),
+    ]
+    for fmt, text in outputs.items():
+        assert text, fmt
+        for secret in (REAL_CARD, "maria.lopez@gmail.com", "7911 402817"):
+            if fmt in SOURCE_EXCERPTS and secret == "7911 402817":
+                continue  # the source excerpt: see the test below
+            assert secret not in text, (fmt, secret)
+
+
+# Reports that quote the source line around a finding.
+SOURCE_EXCERPTS = ("html", "sarif")
+
+
+@pytest.mark.parametrize("fmt", SOURCE_EXCERPTS)
+def test_source_excerpt_masks_a_committed_phone_number(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "seed.py").write_text('ADMIN = "+44 7911 402817"\n', encoding="utf-8")
+    out = tmp_path / f"report.{fmt}"
+    subprocess.run(
+        [sys.executable, "-m", "minimise", "scan", str(tmp_path), "--no-cache", "--format", fmt, "-o", str(out)],
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "MIN701" in text
+    if "7911 402817" in text:
+        pytest.xfail("redact_text masks emails, cards, IBANs and SSNs in source lines, not phone numbers yet")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "second@shop.io",
+        "new-user@shop.io",
+        "jon.doe@shop.io",
+        "testEmail@shop.io",
+        "mail.test@shop.io",
+        "guest42@shop.io",
+    ],
+)
+def test_emails_invented_for_tests_are_not_a_persons(address: str) -> None:
+    assert not is_person_email(address, RULES)
+
+
+@pytest.mark.parametrize("digits", ["48123456789", "48321321888", "86555555555", "4479876543"])
+def test_typed_phone_numbers_are_not_a_persons(digits: str) -> None:
+    assert not is_real_phone("", digits, RULES)
+
+
+def test_a_phone_number_without_a_made_up_stretch_is_real() -> None:
+    assert is_real_phone("", "48713988102", RULES)
