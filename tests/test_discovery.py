@@ -117,3 +117,20 @@ def test_repository_configured_fsmonitor_never_runs(repo: Path) -> None:
     _git(repo, "config", "core.fsmonitor", str(hook))
     assert _paths(_scan(str(repo))) == {"app.py", "pkg/keep.py"}
     assert not marker.exists()
+
+
+def test_real_personal_literals_in_left_out_test_code_are_still_reported(tmp_path: Path) -> None:
+    """Test code is not production data flow, but real data committed in it is a finding (MIN701)."""
+    root = _tree(tmp_path, ["app.py"])
+    (root / "tests").mkdir()
+    (root / "tests" / "test_signup.py").write_text(
+        LEAKY
+        + '\n\nCUSTOMER = "maria.lopez@gmail.com"\nSILENCED = "jo.brand@gmail.com"  # minimise: ignore[MIN701] ok\n',
+        encoding="utf-8",
+    )
+    report = _scan(str(root))
+    found = sorted((f["path"], f["line"], f["code"]) for f in report["findings"])  # type: ignore[attr-defined]
+    # The log call in the test file is left out; its committed email is not.
+    assert found == [("app.py", 7, "MIN301"), ("tests/test_signup.py", 10, "MIN701")]
+    assert report["summary"] == {"files_scanned": 1, "files_treated_as_tests": 1}
+    assert "maria.lopez@gmail.com" not in json.dumps(report)

@@ -75,7 +75,7 @@ def test_select_and_ignore_like_ruff(tmp_path: Path, args: tuple[str, ...], expe
         (("--select", "MIN301,MIN3O1"), "MIN3O1", "did you mean MIN301?"),
         (("--ignore", "E501"), "E501", "did you mean MIN501?"),
         (("--select", "XYZ"), "XYZ", "known codes: MIN001, MIN201"),
-        (("--extend-select", "MIN7"), "MIN7", ""),
+        (("--extend-select", "MIN8"), "MIN8", ""),
     ],
 )
 def test_unknown_code_is_a_usage_error(tmp_path: Path, args: tuple[str, ...], bad: str, near: str) -> None:

@@ -282,6 +282,7 @@ class Session:
             tests_left_out=[self.relative(p) for p in tests_left_out],
         )
         report.findings.extend(self._unparsed_findings(report))
+        report.findings.extend(self._committed_literals(tests_left_out, report))
         if config["require_suppression_reason"] or config["report_unused_suppressions"]:
             report.findings.extend(self._suppression_findings(targets, captured))
         report.findings = [f for f in report.findings if self.selection.reports(f.code, f.path)]
@@ -361,6 +362,35 @@ class Session:
             return False
         lines = changed[rel]
         return lines is None or finding.line in lines
+
+    def _committed_literals(self, tests_left_out: list[str], report: Report) -> list[Finding]:
+        """MIN701 in the test code left out: there, real personal data written as literals is what matters.
+
+        Literals are found without the parser, so this costs a read per test file, not an analysis.
+        """
+        from minimise.checks import default_findings
+        from minimise.literals import literal_points
+        from minimise.source import SourceError, decode_source
+        from minimise.suppress import find_suppressions, is_suppressed
+
+        found: list[Finding] = []
+        for display in tests_left_out:
+            raw = _read(self.root / display)
+            if raw is None:
+                continue
+            try:
+                text = decode_source(raw)
+            except SourceError:
+                continue
+            points = [self.rebase_point(p) for p in literal_points(text, display, self.knowledge.sensitivity_of)]
+            if not points:
+                continue
+            report.data_points.extend(points)
+            suppressions = find_suppressions(text)
+            found.extend(
+                f for f in default_findings(points, self.knowledge) if not is_suppressed(suppressions, f.line, f.code)
+            )
+        return found
 
     def _unparsed_findings(self, report: Report) -> list[Finding]:
         """MIN001 for each file that names personal data but could not be parsed or decoded.
