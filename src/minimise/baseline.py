@@ -158,19 +158,27 @@ def compare(findings: Iterable[Finding], baseline: Baseline, scanned_paths: set[
     return Comparison(new, matched, stale)
 
 
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
 def load(path: Path) -> Baseline:
+    from minimise.inputs import InputError, check_structure, read_input
+
+    if not path.exists() and not path.is_symlink():
+        raise BaselineError(f"{path}: baseline not found (create it with `minimise baseline create`)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline not found (create it with `minimise baseline create`)") from None
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        text = read_input(path, "baseline", MAX_BASELINE_BYTES).decode("utf-8-sig")
+        check_structure(text, str(path), "baseline")
+    except InputError as exc:
+        raise BaselineError(str(exc)) from None
     except UnicodeDecodeError:
         raise BaselineError(f"{path}: not UTF-8 text") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:
+        raise BaselineError(f"{path}: invalid JSON: {type(exc).__name__}") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise BaselineError(f'{path}: not a minimise baseline (expected "schema": "{SCHEMA}")')
     raw_entries = data.get("findings")

@@ -11,6 +11,7 @@ import click
 from minimise import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 3  # a bug in minimise: one line on stderr, the traceback only with --debug
 
 # Subcommands live in their own modules and load only when used, so `minimise --help`
 # stays fast and never imports libcst.
@@ -52,7 +53,7 @@ def cli() -> None:
     """Find personal data collected, stored, logged and shared in Python code.
 
     \b
-    Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.
+    Exit codes: 0 no findings, 1 findings, 2 usage or configuration error, 3 internal error.
     Run `minimise scan --help` to start.
     """
 
@@ -63,11 +64,32 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("minimise: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and its own exit code, not a traceback
+        if "--debug" in sys.argv[1:]:
+            raise
+        internal_error(exc)
+
+
+def internal_error(exc: BaseException) -> None:
+    """Report a bug in minimise as one line with the --debug hint and exit with EXIT_INTERNAL."""
+    from minimise.redact import redact_text
+    from minimise.terminal import printable
+
+    detail = " ".join(str(exc).split())[:300]
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    click.echo(
+        f"minimise: internal error: {printable(redact_text(what))} (run again with --debug for the traceback)",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 def fail(message: str) -> None:
     """Print a one-line error and exit with the usage/configuration code."""
-    click.echo(f"minimise: error: {message}", err=True)
+    from minimise.redact import redact_text
+    from minimise.terminal import printable
+
+    click.echo(f"minimise: error: {printable(redact_text(message))}", err=True)
     sys.exit(EXIT_USAGE)
 
 

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minimise.inputs import InputError, check_structure, confine_setting, read_input
+
 CONFIG_FILES = ("minimise.toml", ".minimise.toml", "pyproject.toml")
 DEFAULT_SOURCE = "default"
 COMMAND_LINE = "command line"
+MAX_CONFIG_BYTES = 1024 * 1024
 FAIL_ON = ("note", "warning", "error")
 
 
@@ -47,7 +50,7 @@ KEYS: dict[str, Key] = {
         Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
         Key("format", "str", "text", "Report format."),
         Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
-        Key("cache_dir", "path", None, "Result cache folder (default: .minimise_cache under the scan root)."),
+        Key("cache_dir", "path", None, "Result cache folder inside the project (default: in the user cache folder)."),
         Key(
             "require_suppression_reason",
             "bool",
@@ -110,6 +113,8 @@ def _load_toml(text: str, path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         raise ConfigError(f"{display_path(path)}:{line}: invalid TOML: {str(exc).split(' (at ')[0]}") from None
+    except (RecursionError, ValueError) as exc:  # beyond the structure pre-check: still one line
+        raise ConfigError(f"{display_path(path)}: invalid TOML: {type(exc).__name__}") from None
 
 
 def _line_from_message(message: str) -> int:
@@ -142,11 +147,11 @@ def _key_line(text: str, key: str, table: str | None) -> int:
 def read_config_file(path: Path) -> tuple[dict[str, Any], str, str | None] | None:
     """(settings, text, table) from a configuration file; None when it has no minimise settings."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from None
-    try:
+        raw = read_input(path, "configuration file", MAX_CONFIG_BYTES)
         text = raw.decode("utf-8-sig")
+        check_structure(text, str(path), "configuration file")
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{display_path(path)}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     data = _load_toml(text, path)
@@ -286,7 +291,8 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
         if key.name in seen:
             raise ConfigError(f"{where}: {name!r} repeats {seen[key.name]!r} (kebab-case and snake_case name one key)")
         seen[key.name] = str(name)
-        config.set(key.name, _coerce(key, value, base, where), shown)
+        value = confine_setting(key.name, _coerce(key, value, base, where), path, where, ConfigError)
+        config.set(key.name, value, shown)
         config.lines[key.name] = where
     return config
 

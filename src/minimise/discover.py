@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +69,10 @@ class Target:
 
 
 def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+    try:
+        return (directory / "pyvenv.cfg").is_file()
+    except OSError:  # an unreadable folder: os.walk reports it (once) when it tries to enter
+        return False
 
 
 def _gitignore_spec(root: Path) -> object | None:
@@ -113,33 +115,13 @@ def _git_listing(folder: Path) -> _GitListing | None:
     """What git keeps under ``folder``, or None outside a work tree or without git."""
     if not _inside_git(folder):
         return None
-    # Never run programs the scanned repository configures (fsmonitor, pager, hooks).
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["GIT_PAGER"] = "cat"
-    command = [
-        "git",
-        "-c",
-        "core.fsmonitor=false",
-        "-c",
-        "core.quotepath=off",
-        "-c",
-        "core.hooksPath=/dev/null",
-        "--no-pager",
-        "ls-files",
-        "-z",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        ".",
-    ]
-    try:
-        completed = subprocess.run(command, cwd=str(folder), capture_output=True, env=env, check=False, timeout=120)
-    except (OSError, subprocess.SubprocessError):
+    from minimise.git import GitError, run_git
+
+    try:  # run_git never runs a program the scanned repository configures (fsmonitor, filters, hooks)
+        listed = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], folder)
+    except (GitError, OSError):
         return None
-    if completed.returncode != 0:
-        return None
-    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    names = listed.decode("utf-8", "surrogateescape").split("\0")
     return _GitListing({name for name in names if name})
 
 
@@ -284,7 +266,8 @@ def _kind(mode: int) -> str:
 
 def _relative(path: Path, root: Path) -> str:
     try:
-        shown = path.absolute().relative_to(root.absolute()).as_posix()
+        # Normalised once here, so `R/sub/../a.py` and `R/a.py` are one file, scanned once.
+        shown = Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute())).as_posix()
     except ValueError:
         shown = path.as_posix()
     # Undecodable bytes in a file name (kept by Python as lone surrogates) cannot be

@@ -14,6 +14,7 @@ from minimise.discover import Target, module_name
 from minimise.knowledge import Knowledge, load_knowledge
 from minimise.literals import LITERAL_KIND, literal_points
 from minimise.model import DataPoint, FileResult, ScanError
+from minimise.redact import redact_text
 from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
 from minimise.suppress import find_suppressions
 
@@ -68,7 +69,7 @@ def analyse_module(
     import libcst as cst
 
     from minimise.analysis.evaluate import ModuleAnalyser
-    from minimise.positions import find_lines
+    from minimise.positions import find_lines, split_lines
 
     # libcst trees and our values hold no reference cycles, so the cyclic collector only
     # costs time here (about 9% on real apps); refcounting frees everything after the file.
@@ -85,7 +86,7 @@ def analyse_module(
     wanted = [p.node for p in raw] + exports.nodes()
     # Finding lines walks the whole tree: most modules need none.
     lines = find_lines(module, wanted) if wanted else {}
-    source_lines = text.splitlines()
+    source_lines = split_lines(text)
     top_classes = {name: info for name, info in analyser.classes.items() if name in exports.class_bases}
     summary = exports.finish(
         lines, lambda line, ident: _column(source_lines, line, ident), analyser.module_scope.vars, top_classes
@@ -105,7 +106,7 @@ def analyse_module(
             action=point.action,
             category=point.category,
             sensitivity=knowledge.sensitivity_of(point.category),
-            identifier=point.identifier,
+            identifier=redact_text(point.identifier),  # string keys can hold literal personal data
             via=point.via,
             protection=point.protection,
             scope=point.scope,
@@ -287,7 +288,7 @@ def run_files(
             pending.append((index, target, None, None))
             continue
         cache_key = cache.key(raw, target.display)
-        hit = cache.get(cache_key)
+        hit = cache.get(cache_key, target.display)
         if hit is not None:
             results[index] = hit
         else:

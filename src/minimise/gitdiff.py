@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
+
+from minimise.git import GitError, run_git, top_level, verify_commit
+
+__all__ = ["GitError", "changed_lines", "parse_diff", "repository_root"]
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"'}
 
 
-class GitError(Exception):
-    """git is missing, the folder is not a repository, or the revision is unknown."""
-
-
-def _git(args: list[str], cwd: Path) -> str:
-    try:
-        completed = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=str(cwd),
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
-    if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {' '.join(args)} failed")
-    return completed.stdout.decode("utf-8", "surrogateescape")
-
-
 def repository_root(cwd: Path) -> Path:
-    return Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
+    return top_level(cwd)
 
 
 def _unquote(path: str) -> str:
@@ -85,19 +68,28 @@ def parse_diff(text: str) -> dict[str, set[int]]:
 
 def changed_lines(ref: str, cwd: Path) -> tuple[Path, dict[str, set[int] | None]]:
     """(repository root, path -> changed lines); ``None`` lines mean the whole file is new (untracked)."""
-    if ref.startswith("-"):
-        raise GitError(f"invalid revision {ref!r}")
     root = repository_root(cwd)
     try:
-        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
-    except GitError:
-        raise GitError(f"unknown git revision {ref!r}") from None
-    diff = _git(
-        ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-renames", "--diff-filter=d", ref, "--"], root
-    )
+        commit = verify_commit(root, ref)
+    except GitError as exc:
+        raise GitError(str(exc).replace("unknown revision", "unknown git revision", 1)) from None
+    diff = run_git(
+        [
+            "diff",
+            "--unified=0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            "--diff-filter=d",
+            commit,
+            "--",
+        ],
+        root,
+    ).decode("utf-8", "surrogateescape")
     result: dict[str, set[int] | None] = {path: lines for path, lines in parse_diff(diff).items() if lines}
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
-    for name in untracked.split("\0"):
+    untracked = run_git(["ls-files", "--others", "--exclude-standard", "-z", "--"], root)
+    for name in untracked.decode("utf-8", "surrogateescape").split("\0"):
         if name:
             result[name] = None
     return root, result

@@ -1,10 +1,17 @@
-"""Line numbers for chosen libcst nodes, found by one walk in source order counting newlines."""
+"""Line numbers for chosen libcst nodes, found by one walk in source order counting line ends.
+
+Lines are counted the way Python's tokenizer counts them (see :func:`minimise.source.split_lines`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
+
+from minimise.source import count_breaks, split_lines
+
+__all__ = ["count_breaks", "find_lines", "split_lines"]
 
 # Field names of each node type in the order libcst generates code for them; derived
 # once per (type, shape) by asking libcst itself, because dataclass field order differs
@@ -209,7 +216,7 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
             line += 1
             continue
         if node_type is simple_ws:
-            line += node.value.count("\n")  # type: ignore[attr-defined]
+            line += count_breaks(node.value)  # type: ignore[attr-defined]
             continue
         if node_type is int:
             line += node  # type: ignore[operator]
@@ -221,7 +228,7 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
             remaining.discard(node_id)
         children: list[object] = []
         text_newlines = (
-            node.value.count("\n") if node_type in _NEWLINE_TEXT_TYPES else 0  # type: ignore[attr-defined]
+            count_breaks(node.value) if node_type in _NEWLINE_TEXT_TYPES else 0  # type: ignore[attr-defined]
         )
         if text_newlines and not getattr(node, "lpar", None):
             children.append(text_newlines)

@@ -12,6 +12,7 @@ from minimise.checks import default_findings
 from minimise.discover import discover
 from minimise.engine import EngineOptions, merge_points, run_files
 from minimise.model import DataPoint, Finding, Report, ScanError
+from minimise.summary_index import SummaryIndex
 from minimise.suppress import is_suppressed
 
 
@@ -43,7 +44,12 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     )
     suppressions: dict[str, tuple[tuple[int, tuple[str, ...], str], ...]] = {}
     summaries: list[ModuleSummary] = []
-    for result in run_files(targets, options.engine, options.jobs, options.cache_dir, progress):
+    index = _summary_index(options)
+    for target, result in zip(
+        targets, run_files(targets, options.engine, options.jobs, options.cache_dir, progress), strict=True
+    ):
+        if index is not None:
+            index.record(target, result.summary)
         report.files_scanned += 1
         report.data_points.extend(result.data_points)
         if result.error is not None:
@@ -55,8 +61,10 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     report.errors.extend(problems)
     knowledge = options.engine.knowledge()
     scanned = {t.display for t in targets}
-    summaries += project_context(options, scanned)
-    linked = [p for p in link(summaries, knowledge) if p.path in scanned]
+    summaries += project_context(options, scanned, index)
+    if index is not None:
+        index.save()
+    linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
     report.data_points = list(merge_points(report.data_points, linked))
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)
@@ -65,7 +73,16 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     return report
 
 
-def project_context(options: ScanOptions, scanned: set[str]) -> list[ModuleSummary]:
+def _summary_index(options: ScanOptions) -> SummaryIndex | None:
+    if options.cache_dir is None:
+        return None
+    from minimise.cache import ResultCache
+
+    salt = ResultCache(options.cache_dir, options.engine, options.engine.knowledge()).salt
+    return SummaryIndex(options.cache_dir, salt)
+
+
+def project_context(options: ScanOptions, scanned: set[str], index: SummaryIndex | None = None) -> list[ModuleSummary]:
     """Summaries of the project's other files, when only some of them are scanned (pre-commit, --diff).
 
     They come from the cache when it has them, and are computed (and cached) when it does not, so the
@@ -84,7 +101,18 @@ def project_context(options: ScanOptions, scanned: set[str]) -> list[ModuleSumma
         if t.display not in scanned
     ]
     found: list[ModuleSummary] = []
-    for result in run_files(others, options.engine, options.jobs, options.cache_dir):
+    missing = []
+    for target in others:
+        known, summary = index.lookup(target) if index is not None else (False, None)
+        if not known:
+            missing.append(target)
+        elif summary is not None and (parsed := summary_from_json(target.display, summary)):
+            found.append(parsed)
+    for target, result in zip(
+        missing, run_files(missing, options.engine, options.jobs, options.cache_dir), strict=True
+    ):
+        if index is not None:
+            index.record(target, result.summary)
         if result.summary is not None and (parsed := summary_from_json(result.path, result.summary)):
             found.append(parsed)
     return found

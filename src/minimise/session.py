@@ -29,7 +29,16 @@ if TYPE_CHECKING:
     from minimise.selection import Selection
 
 Policy = Callable[[list[DataPoint]], list[Finding]]
-_UNPARSED = ("cannot parse", "cannot decode", "bad coding cookie", "binary file", "tokenizer error")
+# Errors that are about reaching a file, not about reading its text as Python: never MIN001.
+_NOT_ABOUT_THE_TEXT = (
+    "not a regular file",
+    "file is larger",
+    "cannot read",
+    "file vanished",
+    "internal error",
+    "broken symbolic link",
+    "symbolic link",
+)
 
 
 class SessionError(Exception):
@@ -48,6 +57,7 @@ class SessionOptions:
     use_baseline: bool = True
     use_inventory: bool = True
     progress: Callable[[int, int], None] | None = None
+    notice: Callable[[str], None] | None = None  # one-line notices (a cache folder not used, and why)
 
 
 @dataclass
@@ -328,19 +338,14 @@ class Session:
 
     # ---------------------------------------------------------------- filters
     def _cache_dir(self) -> Path | None:
+        """The user's cache folder for this project, or a ``cache_dir`` it may use (see minimise.cache)."""
         if self.options.no_cache:
             return None
-        cache = Path(self.config["cache_dir"]) if self.config["cache_dir"] else self.root / ".minimise_cache"
-        marker = cache / ".gitignore"
-        if not marker.exists():
-            # Keep the cache out of `git status`, as pytest and ruff do with theirs.
-            try:
-                from minimise.atomic import atomic_write
+        from minimise.cache import cache_location
 
-                atomic_write(marker, "# Created by minimise.\n*\n")
-            except OSError:
-                pass
-        return cache
+        return cache_location(
+            self.project_root, self.config["cache_dir"], self.config.sources["cache_dir"], self.options.notice
+        )
 
     def _changed_lines(self) -> tuple[dict[str, set[int] | None] | None, Path | None]:
         if self.options.diff_ref is None:
@@ -399,7 +404,7 @@ class Session:
         """
         found: list[Finding] = []
         for error in report.errors:
-            if error.message.startswith(_UNPARSED):
+            if not error.message.startswith(_NOT_ABOUT_THE_TEXT):
                 finding = self._unparsed_finding(error, _read(self.project_root / error.path))
                 if finding is not None:
                     found.append(finding)
@@ -409,7 +414,7 @@ class Session:
         from minimise.prefilter import Prefilter
         from minimise.selection import SESSION_CODES
 
-        if raw is None or not error.message.startswith(_UNPARSED) or not Prefilter(self.knowledge).wants(raw):
+        if raw is None or error.message.startswith(_NOT_ABOUT_THE_TEXT) or not Prefilter(self.knowledge).wants(raw):
             return None
         name, severity = SESSION_CODES["MIN001"]
         digest = hashlib.sha256("\0".join(("MIN001", error.path, error.message)).encode()).hexdigest()[:20]

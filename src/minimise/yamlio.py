@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from minimise.inputs import InputError, check_structure, read_input
+
 MAX_YAML_BYTES = 4 * 1024 * 1024
 
 
@@ -68,6 +70,10 @@ def parse_yaml(text: str, path: str) -> Any:
     if len(text.encode("utf-8", "replace")) > MAX_YAML_BYTES:
         raise YamlError(path, 1, f"file is larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB")
     try:
+        check_structure(text, path, "file")
+    except InputError as exc:
+        raise YamlError(path, int(exc.where.rsplit(":", 1)[-1]), exc.reason) from None
+    try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -78,18 +84,17 @@ def parse_yaml(text: str, path: str) -> Any:
         raise YamlError(path, 1, f"invalid YAML: {exc}") from None
     except RecursionError:
         raise YamlError(path, 1, "invalid YAML: nested too deeply") from None
+    except ValueError as exc:  # a value the constructors refuse (an integer too long to convert)
+        raise YamlError(path, 1, f"invalid YAML: {type(exc).__name__}") from None
 
 
 def read_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML file or raise YamlError."""
     shown = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise YamlError(shown, 1, f"file is larger than {MAX_YAML_BYTES // (1024 * 1024)} MiB")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlError(shown, 0, f"cannot read: {exc.strerror or exc}") from None
+        raw = read_input(path, "", MAX_YAML_BYTES)
+    except InputError as exc:
+        raise YamlError(shown, 0 if exc.reason.startswith("cannot read") else 1, exc.reason) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

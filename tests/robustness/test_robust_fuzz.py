@@ -4,6 +4,7 @@ do not depend on the job count or the cache."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from minimise.discover import Target
 from minimise.engine import EngineOptions, analyse_bytes, run_files
+from minimise.redact import redact_text
 
 hypothesmith = pytest.importorskip("hypothesmith")
 
@@ -63,7 +65,16 @@ def test_mutated_fixtures_never_raise(seed: int, edits: int) -> None:
 
 
 def _key(results):
-    return [(r.path, r.data_points, r.error, r.suppressions) for r in results]
+    # Cached entries keep no explain traces (they quote code) and mask quoted text.
+    return [
+        (
+            r.path,
+            tuple(replace(p, trace=()) for p in r.data_points),
+            r.error and replace(r.error, message=redact_text(r.error.message)),
+            tuple((line, codes, redact_text(reason)) for line, codes, reason in r.suppressions),
+        )
+        for r in results
+    ]
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
@@ -82,3 +93,41 @@ def test_results_independent_of_jobs_and_cache(tmp_path_factory, sources: list[s
     cold = _key(run_files(targets, OPTIONS, jobs=2, cache_dir=cache))
     warm = _key(run_files(targets, OPTIONS, jobs=1, cache_dir=cache))
     assert one == two == cold == warm
+
+
+def _patterns(depth: int) -> st.SearchStrategy[str]:
+    """Match patterns of every kind, nested up to ``depth`` levels."""
+    leaf = st.sampled_from(["x", "_", "0", "'k'", "None", "str()", "[*rest]", "{**kw}"])
+    if depth == 0:
+        return leaf
+    inner = _patterns(depth - 1)
+    return st.one_of(
+        leaf,
+        st.lists(inner, min_size=1, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(inner, min_size=1, max_size=3).map(lambda items: "(" + ", ".join(items) + ",)"),
+        st.lists(inner, min_size=1, max_size=3).map(
+            lambda items: "{" + ", ".join(f"'k{i}': v" for i, v in enumerate(items)) + "}"
+        ),
+        st.lists(inner, min_size=1, max_size=3).map(
+            lambda items: "C(" + ", ".join(f"a{i}={v}" for i, v in enumerate(items)) + ")"
+        ),
+        st.lists(inner, min_size=2, max_size=3).map(lambda items: "(" + " | ".join(items) + ")"),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(pattern=_patterns(12))
+def test_nested_match_patterns_finish_fast(pattern: str) -> None:
+    """Any pattern either parses quickly or is refused by the pre-check before libcst sees it."""
+    import time
+
+    text = f"def f(v, user):\n    match v:\n        case {pattern}:\n            print(user.email)\n"
+    started = time.monotonic()
+    result = analyse_bytes(text.encode(), "m.py", OPTIONS, OPTIONS.knowledge(), None)
+    assert time.monotonic() - started < 5.0
+    if result.error is not None:
+        assert (
+            result.error.message.startswith("match pattern too deeply nested") or "cannot parse" in result.error.message
+        )
+    else:
+        assert [(p.line, p.action) for p in result.data_points] == [(4, "log")]

@@ -103,6 +103,9 @@ class Project:
                 counts[alias] = counts.get(alias, 0) + 1
                 owners[alias] = name
         self.aliases = {a: owners[a] for a, n in counts.items() if n == 1 and a not in self.modules}
+        self._resolved: dict[str, Target | None] = {}
+        self._mros: dict[tuple[str, str], list[ClassTarget]] = {}
+        self._calls: dict[tuple[str, int], Target | None] = {}
 
     def module(self, dotted: str) -> ModuleSummary | None:
         found = self.modules.get(dotted)
@@ -112,6 +115,14 @@ class Project:
 
     # ---------------------------------------------------------------- resolution
     def resolve(self, qname: str, steps: int = 0) -> Target | None:
+        # Names resolve the same way throughout a link: remember the answer of each top-level question.
+        if steps == 0:
+            if qname not in self._resolved:
+                self._resolved[qname] = self._resolve(qname, 0)
+            return self._resolved[qname]
+        return self._resolve(qname, steps)
+
+    def _resolve(self, qname: str, steps: int) -> Target | None:
         if steps > MAX_RESOLVE_STEPS:
             return None
         tokens = qname.split(".")
@@ -190,6 +201,14 @@ class Project:
         return None
 
     def mro(self, cls: ClassTarget, depth: int = 0) -> list[ClassTarget]:
+        if depth == 0:
+            key = (cls.module.module, cls.key)
+            if key not in self._mros:
+                self._mros[key] = self._mro(cls, 0)
+            return self._mros[key]
+        return self._mro(cls, depth)
+
+    def _mro(self, cls: ClassTarget, depth: int) -> list[ClassTarget]:
         found = [cls]
         if depth > 8:
             return found
@@ -200,6 +219,12 @@ class Project:
         return found
 
     def resolve_call(self, site: CallSite, module: ModuleSummary) -> Target | None:
+        key = (module.module, id(site))
+        if key not in self._calls:
+            self._calls[key] = self._resolve_call(site, module)
+        return self._calls[key]
+
+    def _resolve_call(self, site: CallSite, module: ModuleSummary) -> Target | None:
         callee = site.callee
         head, _, rest = callee.partition(".")
         if head in ("self", "cls") and site.cls is not None and site.cls in module.classes and rest:
@@ -363,13 +388,17 @@ def _reached(
     return found
 
 
-def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge) -> list[DataPoint]:
-    """Data points that only the whole project shows, for the modules whose summaries are given."""
+def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge, only: set[str] | None = None) -> list[DataPoint]:
+    """Data points that only the whole project shows, in the modules of ``only`` (every module if None)."""
     project = Project(summaries)
     _propagate(project, knowledge)
     points: list[DataPoint] = []
     for module in project.modules.values():
+        if only is not None and module.path not in only:
+            continue
         for site in module.calls:
+            if site.method != "__body__" and not any(arg.labels for arg in site.args):
+                continue  # nothing personal is passed here (a route body's fields come from its schema)
             for arg, sink, _callee in _reached(project, site, module, knowledge):
                 for category, identifier, protection, why in arg.labels:
                     if category == PERSON_MARK:
@@ -409,6 +438,8 @@ def _propagate(project: Project, knowledge: Knowledge) -> None:
         for module in project.modules.values():
             for site in module.calls:
                 if site.function is None or site.function not in module.functions:
+                    continue
+                if not any(arg.params or arg.protected for arg in site.args):
                     continue
                 caller = module.functions[site.function]
                 have = known[(module.module, site.function)]

@@ -76,9 +76,12 @@ def _is_full(targets: list[Path], root: Path) -> bool:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from minimise.atomic import atomic_write
+        from minimise.atomic import write_output
 
-        atomic_write(Path(output), text)
+        try:
+            write_output(Path(output), text)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
         click.echo(text, nl=False)
 

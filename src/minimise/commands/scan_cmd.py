@@ -76,7 +76,7 @@ def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--cache-dir",
             type=click.Path(),
             default=None,
-            help="Cache folder (default: .minimise_cache under the root).",
+            help="Cache folder (default: minimise/ in the user cache folder, $XDG_CACHE_HOME or ~/.cache).",
         ),
         click.option("--inventory", type=click.Path(), default=None, help="Data inventory file to check against."),
         click.option(
@@ -214,6 +214,7 @@ def session_for(
         use_baseline=use_baseline,
         use_inventory=use_inventory,
         progress=progress,
+        notice=lambda message: click.echo(f"minimise: {message}", err=True),
     )
     try:
         return Session(config, options, paths), progress
@@ -457,14 +458,14 @@ def scan_command(
     if output:
         import io
 
-        from minimise.atomic import atomic_write
+        from minimise.atomic import write_output
 
         buffer = io.StringIO()
         render(report, fmt, buffer, colour=False, **extra)
         if show_statistics:
             buffer.write("".join(line + "\n" for line in statistics(report)))
         try:
-            atomic_write(Path(output), buffer.getvalue())
+            write_output(Path(output), buffer.getvalue())
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     else:

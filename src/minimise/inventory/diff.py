@@ -6,12 +6,12 @@ folder: the working tree, the index and the stash are never touched.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+
+from minimise.git import GitError, iter_blobs, run_git, verify_commit
 
 # Files a scan of the revision needs: Python sources, ignore rules and the inventory.
 _EXPORT_NAMES = {".gitignore", "pyproject.toml"}
@@ -19,22 +19,8 @@ _EXPORT_SUFFIXES = (".py",)
 MAX_EXPORT_FILE = 8 * 1024 * 1024
 
 
-class GitError(Exception):
-    """git is missing, the folder is not a repository, or the revision does not exist."""
-
-
 def _git(cwd: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
-    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C")
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=str(cwd), input=input_bytes, capture_output=True, env=env, check=False
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {args[0]} failed")
-    return done.stdout
+    return run_git(args, cwd, stdin=input_bytes)
 
 
 def repo_top(start: Path) -> Path:
@@ -43,12 +29,7 @@ def repo_top(start: Path) -> Path:
 
 
 def resolve_commit(top: Path, ref: str) -> str:
-    if not ref or ref.startswith("-"):
-        raise GitError(f"invalid revision {ref!r}")
-    try:
-        return _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}").decode().strip()
-    except GitError:
-        raise GitError(f"unknown revision {ref!r}: no such branch, tag or commit") from None
+    return verify_commit(top, ref)
 
 
 def _wanted(path: str, extra: set[str]) -> bool:
@@ -58,6 +39,7 @@ def _wanted(path: str, extra: set[str]) -> bool:
 
 def export_tree(top: Path, commit: str, dest: Path, pathspecs: list[str], extra: set[str]) -> int:
     """Write the revision's wanted files under ``pathspecs`` into ``dest``; returns the file count."""
+    # ``commit`` is a verified object id (resolve_commit), so it cannot be read as an option.
     listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *pathspecs)
     wanted: list[tuple[str, str]] = []
     for record in listing.split(b"\0"):
@@ -74,21 +56,20 @@ def export_tree(top: Path, commit: str, dest: Path, pathspecs: list[str], extra:
         wanted.append((sha, path))
     if not wanted:
         return 0
-    batch = _git(top, "cat-file", "--batch", input_bytes="".join(f"{sha}\n" for sha, _ in wanted).encode())
-    offset = 0
+    paths_of: dict[str, list[str]] = {}
     for sha, path in wanted:
-        end = batch.index(b"\n", offset)
-        header = batch[offset:end].decode().split(" ")
-        if len(header) != 3 or header[0] != sha:
-            raise GitError(f"unexpected output from git cat-file for {path}")
-        size = int(header[2])
-        body = batch[end + 1 : end + 1 + size]
-        offset = end + 1 + size + 1
-        if size > MAX_EXPORT_FILE:
+        paths_of.setdefault(sha, []).append(path)
+    # Streamed one blob at a time: a huge file in the revision costs no more memory than the limit.
+    for sha, body in iter_blobs(top, list(paths_of), MAX_EXPORT_FILE):
+        if body is None:
             continue
-        target = dest.joinpath(*PurePosixPath(path).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
+        for path in paths_of[sha]:
+            target = dest.joinpath(*PurePosixPath(path).parts)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(body)
+            except OSError:
+                continue  # a name this file system cannot hold (too long): not exported
     return len(wanted)
 
 

@@ -156,17 +156,48 @@ def unsafe_regex_reason(pattern: str) -> str | None:
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a name pattern in the safe subset or raise ValueError saying why not."""
+    """Compile a name pattern in the safe subset or raise ValueError saying why not.
+
+    The pattern must also compile for RE2, the linear-time engine names are matched with (see
+    :func:`pattern_matches`); the returned ``re.Pattern`` keeps the text and flags.
+    """
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern is longer than {MAX_PATTERN_LENGTH} characters")
     reason = unsafe_regex_reason(pattern)
     if reason:
         raise ValueError(reason)
-    return re.compile(pattern)
+    compiled = re.compile(pattern)
+    try:
+        _linear(compiled)
+    except Exception as exc:  # noqa: BLE001 - re2.error: a construct RE2 cannot run in linear time
+        raise ValueError(f"not supported by the linear-time matcher: {exc}") from None
+    return compiled
+
+
+_LINEAR: dict[tuple[str, int], Any] = {}
+
+
+def _linear(pattern: re.Pattern[str]) -> Any:
+    """The RE2 compilation of ``pattern``: matching time linear in the name, whatever the pattern.
+
+    Python's backtracking engine takes exponential time on shapes such as ``a*a*a*a*b`` that no
+    syntactic check rules out completely; RE2 never backtracks.
+    """
+    key = (pattern.pattern, pattern.flags)
+    compiled = _LINEAR.get(key)
+    if compiled is None:
+        import re2  # google-re2
+
+        options = re2.Options()
+        options.case_sensitive = not pattern.flags & re.IGNORECASE
+        options.max_mem = 8 << 20
+        options.log_errors = False
+        compiled = _LINEAR[key] = re2.compile(pattern.pattern, options)
+    return compiled
 
 
 def pattern_matches(pattern: re.Pattern[str], name: str) -> bool:
-    return len(name) <= MAX_NAME_LENGTH and pattern.fullmatch(name) is not None
+    return len(name) <= MAX_NAME_LENGTH and _linear(pattern).fullmatch(name) is not None
 
 
 # ------------------------------------------------------------------------- reader
@@ -216,6 +247,9 @@ class _Reader:
         for key in value:
             if not isinstance(key, str):
                 self.fail(key_path, f"keys must be text, got {_kind(key)} {key!r}")
+            if key not in allowed and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,63}", key):
+                # Not even a name: maybe not an inventory at all (a secret file?); never echo it.
+                self.fail(key_path, f"a key that is not a setting name; allowed keys: {', '.join(sorted(allowed))}")
             if key not in allowed:
                 import difflib
 
@@ -290,22 +324,13 @@ def _dotted(key_path: tuple[object, ...]) -> str:
 def load_inventory(path: Path, display: str | None = None, knowledge: Knowledge | None = None) -> Inventory:
     """Read and validate an inventory file or raise InventoryError."""
     shown = display or str(path)
+    from minimise.inputs import InputError, read_input
+
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InventoryError(shown, 1, 1, f"cannot read the data inventory: {exc.strerror or exc}") from None
-    if size > MAX_INVENTORY_BYTES:
-        raise InventoryError(
-            shown,
-            1,
-            1,
-            f"file is larger than {MAX_INVENTORY_BYTES // (1024 * 1024)} MiB; "
-            "split the inventory or remove generated content",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InventoryError(shown, 1, 1, f"cannot read the data inventory: {exc.strerror or exc}") from None
+        raw = read_input(path, "data inventory", MAX_INVENTORY_BYTES)
+    except InputError as exc:
+        hint = "; split the inventory or remove generated content" if "larger than" in exc.reason else ""
+        raise InventoryError(shown, 1, 1, exc.reason + hint) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

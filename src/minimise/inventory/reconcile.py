@@ -356,11 +356,12 @@ def inventory_findings(
 # --------------------------------------------------------------------------- scan hook
 def find_inventory(root: Path) -> Path | None:
     """``data-inventory.yaml`` in ``root`` or the current folder, if there is one."""
+    from minimise.inputs import inside
     from minimise.inventory.schema import DEFAULT_FILE
 
     for folder in (root, Path(".")):
         candidate = folder / DEFAULT_FILE
-        if candidate.is_file():
+        if candidate.is_file() and inside(candidate, folder):  # a link out of the project is not ours
             return candidate
     return None
 

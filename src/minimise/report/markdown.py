@@ -11,14 +11,15 @@ from typing import TextIO
 
 from minimise.model import ACTIONS, SEVERITIES, Finding, Report
 from minimise.redact import redact_text
+from minimise.terminal import printable
 
 DEFAULT_MAX_ROWS = 50
 _SPECIAL = set("\\`*_[]<>|~#!")
 
 
 def escape_cell(text: str) -> str:
-    """One table cell: single line, Markdown punctuation backslash-escaped (`|`, backticks, ...)."""
-    flat = " ".join(str(text).split())
+    """One table cell: single line, control characters escaped, Markdown punctuation backslash-escaped."""
+    flat = printable(" ".join(str(text).split()))
     return "".join("\\" + ch if ch in _SPECIAL else ch for ch in flat)
 
 

@@ -27,7 +27,7 @@ class Sources:
         return lines[number - 1]
 
     def _read(self, path: str) -> list[str] | None:
-        from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
+        from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source, split_lines
 
         file = Path(path) if os.path.isabs(path) else self.root / path
         try:
@@ -40,7 +40,7 @@ class Sources:
             text = decode_source(raw)
         except SourceError:
             text = raw.decode("utf-8", errors="replace")
-        return text.splitlines()
+        return split_lines(text)  # lines as Python counts them: a form feed is no line break
 
 
 def clip(text: str) -> str:

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from minimise.model import Report
 from minimise.redact import redact_text
+from minimise.terminal import printable
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -43,10 +44,11 @@ def render(
         if finding.path != current:
             if current is not None:
                 stream.write("\n")
-            stream.write(paint(finding.path, _BOLD) + "\n")
+            stream.write(paint(printable(finding.path), _BOLD) + "\n")
             current = finding.path
         code = paint(finding.code, _COLOURS.get(finding.severity, ""))
-        stream.write(f"{finding.path}:{finding.line}:{finding.column}: {code} {redact_text(finding.message)}\n")
+        where = f"{printable(finding.path)}:{finding.line}:{finding.column}"
+        stream.write(f"{where}: {code} {printable(redact_text(finding.message))}\n")
     if show_data_points and report.data_points:
         if report.findings:
             stream.write("\n")
@@ -54,14 +56,14 @@ def render(
         for p in report.data_points:
             protection = "" if p.protection == "none" else f" [{p.protection}]"
             stream.write(
-                f"{p.path}:{p.line}:{p.column}: {p.action:<7} {p.category}{protection} "
-                f"`{redact_text(p.identifier)}` via {p.via}\n"
+                f"{printable(p.path)}:{p.line}:{p.column}: {p.action:<7} {printable(p.category)}{protection} "
+                f"`{printable(redact_text(p.identifier))}` via {printable(p.via)}\n"
             )
     if quiet:
         return
     for error in report.errors:
-        where = f"{error.path}:{error.line}" if error.line else error.path
-        stream.write(paint(f"{where}: error: {redact_text(error.message)}", _DIM) + "\n")
+        where = f"{printable(error.path)}:{error.line}" if error.line else printable(error.path)
+        stream.write(paint(f"{where}: error: {printable(redact_text(error.message))}", _DIM) + "\n")
     actions = Counter(p.action for p in report.data_points)
     severities = Counter(f.severity for f in report.findings)
     tests = int(getattr(report, "files_treated_as_tests", 0) or 0)
