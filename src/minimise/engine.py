@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,7 +239,24 @@ def _looks_like_python2(text: str) -> bool:
 _WORKER: dict[str, object] = {}
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker when the scan process dies, however it dies (kill -9 included)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the request took effect
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker_init(options: EngineOptions) -> None:
+    _die_with_parent()
     knowledge = options.knowledge()
     from minimise.prefilter import Prefilter
 
@@ -297,7 +316,7 @@ def run_files(
     done = len(results)
     if progress:
         progress(done, total)
-    jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+    jobs = min(jobs, os.cpu_count() or 1) if jobs > 0 else (os.cpu_count() or 1)
     jobs = min(jobs, max(1, len(pending) // 4)) if len(pending) > 1 else 1
     next_index = 0
 

@@ -149,6 +149,11 @@ class ExportRecorder:
                 store=info.store.id if info.store is not None else None,
                 fields={f: label.category for f, (_node, label) in info.personal_fields.items()},
                 schema=info.collect.id if info.collect is not None else None,
+                protected={
+                    label.category: label.protection
+                    for _node, label in info.personal_fields.values()
+                    if label.protection != "none"
+                },
             )
         for key, raw in self.functions.items():
             returns = raw.returns

@@ -308,14 +308,27 @@ def _model_write(
     if info.store is None:
         return []
     fields: dict[str, str] = {}
+    protected: dict[str, str] = {}
     for owner in reversed(project.mro(cls)):
         fields.update(owner.module.classes[owner.key].fields)
-    return _field_writes(site, module, cls.key, info.store, fields, knowledge)
+        protected.update(owner.module.classes[owner.key].protected)
+    return _field_writes(site, module, cls.key, info.store, fields, knowledge, protected)
 
 
 def _field_writes(
-    site: CallSite, module: ModuleSummary, model: str, kind: str, fields: dict[str, str], knowledge: Knowledge
+    site: CallSite,
+    module: ModuleSummary,
+    model: str,
+    kind: str,
+    fields: dict[str, str],
+    knowledge: Knowledge,
+    protected: dict[str, str] | None = None,
 ) -> list[tuple[Carried, ParamSink, str]]:
+    """Store points for the arguments written to a model's fields.
+
+    A model that declares a category protected (a hashed password column behind a setter) is taken
+    to protect every write of that category.
+    """
     found: list[tuple[Carried, ParamSink, str]] = []
     for arg in site.args:
         if isinstance(arg.ident, int):
@@ -329,6 +342,8 @@ def _field_writes(
             if category is None:
                 continue
             protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
+            if protection == "none" and protected:
+                protection = protected.get(category, "none")
             labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
         step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
         written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)

@@ -11,7 +11,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -71,6 +71,7 @@ class ClassSummary:
     store: str | None = None  # the model kind (django.db.models, sqlalchemy) when instances are stored
     fields: dict[str, str] = field(default_factory=dict)  # personal field -> category
     schema: str | None = None  # the schema kind (pydantic, marshmallow) when instances are request input
+    protected: dict[str, str] = field(default_factory=dict)  # category -> protection the model applies
 
 
 @dataclass
@@ -98,7 +99,10 @@ class ModuleSummary:
                 ]
                 for key, fn in self.functions.items()
             },
-            "classes": {key: [list(c.bases), c.attrs, c.store, c.fields, c.schema] for key, c in self.classes.items()},
+            "classes": {
+                key: [list(c.bases), c.attrs, c.store, c.fields, c.schema, c.protected]
+                for key, c in self.classes.items()
+            },
             "calls": [
                 [
                     c.callee,
@@ -162,13 +166,14 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 is_method=bool(is_method),
                 line=int(line),
             )
-        for key, (bases, attrs, store, fields, schema) in dict(data["classes"]).items():
+        for key, (bases, attrs, store, fields, schema, protected) in dict(data["classes"]).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
                 {str(k): str(v) for k, v in dict(attrs).items()},
                 str(store) if store is not None else None,
                 {str(k): str(v) for k, v in dict(fields).items()},
                 str(schema) if schema is not None else None,
+                {str(k): str(v) for k, v in dict(protected).items()},
             )
         for callee, method, line, scope, function, cls, args in data["calls"]:
             summary.calls.append(
