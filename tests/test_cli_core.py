@@ -48,7 +48,7 @@ def test_json_report_contract(tmp_path: Path) -> None:
             "scope": "app.views.signup",
         }
     ]
-    [finding] = report["findings"]
+    [finding, unparsed] = report["findings"]
     assert (finding["code"], finding["name"], finding["line"], finding["category"]) == (
         "MIN301",
         "personal-data-logged",
@@ -56,8 +56,17 @@ def test_json_report_contract(tmp_path: Path) -> None:
         "user.contact.email",
     )
     assert finding["fingerprint"]
+    # The Python 2 file names personal data: not analysing it is a finding, not only an error.
+    assert (unparsed["code"], unparsed["severity"], unparsed["path"], unparsed["line"]) == (
+        "MIN001",
+        "error",
+        "legacy/py2.py",
+        1,
+    )
+    assert "cannot parse" in unparsed["message"]
     [error] = report["errors"]
     assert error["path"] == "legacy/py2.py" and error["line"] == 1 and "cannot parse" in error["message"]
+    assert report["summary"] == {"files_scanned": 2, "files_treated_as_tests": 0}
 
 
 def test_output_is_identical_between_runs_and_job_counts(tmp_path: Path) -> None:

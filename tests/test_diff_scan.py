@@ -62,8 +62,8 @@ def test_only_changed_lines_and_untracked_files(repo: Path) -> None:
     # Full scan for comparison: the untouched file and the old leak are reported too.
     code, found, _ = scan()
     assert found == [("pkg/new.py", 7), ("pkg/old.py", 7), ("pkg/old.py", 8), ("pkg/untouched.py", 7), ("staged.py", 7)]
-    # Paths still limit the scan.
-    assert scan("--diff", "HEAD", "pkg")[1] == [("new.py", 7), ("old.py", 8)]
+    # Paths still limit the scan; JSON paths stay relative to the project root (the git top level).
+    assert scan("--diff", "HEAD", "pkg")[1] == [("pkg/new.py", 7), ("pkg/old.py", 8)]
 
 
 def test_committed_changes_since_an_older_revision(repo: Path) -> None:

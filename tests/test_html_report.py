@@ -80,7 +80,9 @@ def shop(tmp_path: Path) -> Path:
 
 
 def scan_html(root: Path, out: Path, *extra: str) -> str:
-    result = CliRunner().invoke(cli, ["scan", str(root), "--no-cache", "--format", "html", "-o", str(out), *extra])
+    # Test code is left out by default; these reports are about how it is shown when included.
+    command = ["scan", str(root), "--no-cache", "--include-tests", "--format", "html", "-o", str(out), *extra]
+    result = CliRunner().invoke(cli, command)
     assert result.exit_code == 1, result.output
     return out.read_text(encoding="utf-8")
 
@@ -242,7 +244,18 @@ def test_scan_header_names_commit_branch_date_and_tests(shop: Path, tmp_path: Pa
     commit = git_repo(shop, branch="audit")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
     result = CliRunner(env=env).invoke(
-        cli, ["scan", str(shop), "--no-cache", "--no-inventory", "--format", "html", "-o", str(tmp_path / "r.html")]
+        cli,
+        [
+            "scan",
+            str(shop),
+            "--no-cache",
+            "--include-tests",
+            "--no-inventory",
+            "--format",
+            "html",
+            "-o",
+            str(tmp_path / "r.html"),
+        ],
     )
     assert result.exit_code == 1, result.output
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
@@ -259,7 +272,7 @@ def test_scan_with_a_baseline_marks_baselined_findings(shop: Path, tmp_path: Pat
     (shop / "data-inventory.yaml").unlink()
     runner = CliRunner()
     base = tmp_path / "base.json"
-    made = runner.invoke(cli, ["baseline", "create", str(shop), "--no-cache", "-o", str(base)])
+    made = runner.invoke(cli, ["baseline", "create", str(shop), "--no-cache", "--include-tests", "-o", str(base)])
     assert made.exit_code == 0, made.output
     (shop / "app.py").write_text(APP + "\n\ndef order(customer):\n    logger.info(customer.iban)\n", encoding="utf-8")
     text = scan_html(shop, tmp_path / "r.html", "--baseline", str(base))
@@ -332,9 +345,13 @@ def test_html_in_a_headless_browser(shop: Path, tmp_path: Path) -> None:
 
 
 def test_json_and_html_agree_on_test_code(shop: Path) -> None:
-    result = CliRunner().invoke(cli, ["scan", str(shop), "--no-cache", "--no-inventory", "--format", "json"])
-    report = json.loads(result.output)
+    command = ["scan", str(shop), "--no-cache", "--include-tests", "--no-inventory", "--format", "json"]
+    report = json.loads(CliRunner().invoke(cli, command).output)
     assert {(f["path"], f["in_tests"]) for f in report["findings"]} == {("app.py", False), ("tests/test_app.py", True)}
+    # By default test code is left out of the findings, and counted.
+    report = json.loads(CliRunner().invoke(cli, command[:3] + command[4:]).output)
+    assert {(f["path"], f["in_tests"]) for f in report["findings"]} == {("app.py", False)}
+    assert report["summary"]["files_treated_as_tests"] == 1
 
 
 def test_rule_text_markup_is_escaped_and_rendered() -> None:

@@ -102,10 +102,10 @@ def _snippet_config(work: Path, repo: Path, rev: str) -> Path:
 
 def test_hooks_file_declares_both_hooks() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
-    assert hooks["minimise"]["entry"] == "minimise scan"
+    assert hooks["minimise"]["entry"] == "minimise scan --"  # file names are never options
     assert hooks["minimise"]["language"] == "python"
     assert hooks["minimise"]["types"] == ["python"]
-    assert hooks["minimise"]["require_serial"] is False
+    assert hooks["minimise"]["require_serial"] is True  # one process; it parallelises itself
     assert hooks["minimise"].get("pass_filenames", True) is True
     assert hooks["minimise-inventory"]["entry"] == "minimise inventory generate"
     assert hooks["minimise-inventory"]["pass_filenames"] is False
@@ -142,3 +142,18 @@ def test_try_repo_reports_the_finding(hook_repo: tuple[Path, str, Path], tmp_pat
     (work / "f.py").write_text(FIXED, encoding="utf-8")
     fixed = _pre_commit(work, home, "try-repo", str(repo), "minimise", "--files", "f.py")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+def test_hostile_staged_file_names_are_paths(hook_repo: tuple[Path, str, Path], tmp_path: Path) -> None:
+    """A staged `--select=...py` neither turns the gate off nor `--output=...py` overwrites a file."""
+    repo, rev, home = hook_repo
+    work = _project(tmp_path, LEAKY)
+    (work / "setup.py").write_text("from setuptools import setup\n\nsetup()\n", encoding="utf-8")
+    (work / "--select=MIN9.py").write_text("x = 1\n", encoding="utf-8")
+    (work / "--output=setup.py").write_text("y = 2\n", encoding="utf-8")
+    _git(work, "add", "--", "setup.py", "--select=MIN9.py", "--output=setup.py")
+    config = _snippet_config(work, repo, rev)
+    result = _pre_commit(work, home, "run", "-c", str(config), "minimise", "--all-files")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert FINDING.search(result.stdout), result.stdout
+    assert (work / "setup.py").read_text(encoding="utf-8") == "from setuptools import setup\n\nsetup()\n"

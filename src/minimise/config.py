@@ -7,6 +7,7 @@ the file's folder. Unknown keys and wrongly typed values are errors naming the f
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # str, path, bool, int, list, paths, choice
+    kind: str  # str, path, bool, int, list, paths, choice, table (pattern -> list of strings)
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -44,6 +45,8 @@ KEYS: dict[str, Key] = {
         Key("rules", "paths", [], "Extra rule files (YAML) to load."),
         Key("select", "list", [], "Only report these codes or prefixes."),
         Key("ignore", "list", [], "Do not report these codes or prefixes."),
+        Key("extend_select", "list", [], "Codes or prefixes reported on top of `select`."),
+        Key("per_file_ignores", "table", {}, "Gitignore-style pattern -> codes not reported in matching files."),
         Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
         Key("format", "str", "text", "Report format."),
         Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
@@ -57,6 +60,7 @@ KEYS: dict[str, Key] = {
         Key("report_unused_suppressions", "bool", False, "Suppressions that silence nothing are findings (MIN902)."),
         Key("baseline", "path", None, "Baseline file: findings recorded there are not reported."),
         Key("include_migrations", "bool", False, "Also scan migrations/ folders."),
+        Key("include_tests", "bool", False, "Also analyse test code (tests/, test_*.py, conftest.py, fixtures)."),
     )
 }
 
@@ -68,6 +72,8 @@ class Config:
     values: dict[str, Any] = field(default_factory=lambda: {k.name: _copy(k.default) for k in KEYS.values()})
     sources: dict[str, str] = field(default_factory=lambda: dict.fromkeys(KEYS, DEFAULT_SOURCE))
     file: Path | None = None
+    # key -> "file:line" where the file set it, for messages about a value (an unknown rule code).
+    lines: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -87,7 +93,14 @@ class Config:
 
 
 def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: list(v) for k, v in value.items()}
     return list(value) if isinstance(value, list) else value
+
+
+def key_name(name: str) -> str:
+    """``fail-on`` and ``fail_on`` name the same key, as in ruff's configuration."""
+    return name.replace("-", "_")
 
 
 def _load_toml(text: str, path: Path) -> dict[str, Any]:
@@ -99,9 +112,9 @@ def _load_toml(text: str, path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        raise ConfigError(f"{path}:{line}: invalid TOML: {str(exc).split(' (at ')[0]}") from None
+        raise ConfigError(f"{display_path(path)}:{line}: invalid TOML: {str(exc).split(' (at ')[0]}") from None
     except (RecursionError, ValueError) as exc:  # beyond the structure pre-check: still one line
-        raise ConfigError(f"{path}: invalid TOML: {type(exc).__name__}") from None
+        raise ConfigError(f"{display_path(path)}: invalid TOML: {type(exc).__name__}") from None
 
 
 def _line_from_message(message: str) -> int:
@@ -140,13 +153,15 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], str, str | None] | Non
     except InputError as exc:
         raise ConfigError(str(exc)) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ConfigError(f"{display_path(path)}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     data = _load_toml(text, path)
     tool = data.get("tool")
     if isinstance(tool, dict) and "minimise" in tool:
         section = tool["minimise"]
         if not isinstance(section, dict):
-            raise ConfigError(f"{path}:{_key_line(text, 'minimise', 'tool')}: [tool.minimise] must be a table")
+            raise ConfigError(
+                f"{display_path(path)}:{_key_line(text, 'minimise', 'tool')}: [tool.minimise] must be a table"
+            )
         return section, text, "tool.minimise"
     if path.name == "pyproject.toml":
         return None
@@ -173,7 +188,7 @@ def find_config_file(start: Path) -> Path | None:
                     return candidate
                 try:
                     if re.search(
-                        r"^\s*\[\s*tool\s*\.\s*minimise\s*[\].]|^\s*tool\s*\.\s*minimise\s*\.",
+                        r"^\s*\[\s*tool\s*\.\s*minimise\b|^\s*tool\s*\.\s*minimise\s*\.",
                         candidate.read_text(encoding="utf-8-sig", errors="replace"),
                         re.M,
                     ):
@@ -186,8 +201,9 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def display_path(path: Path) -> str:
+    """``path`` as it opens from the current folder: relative when inside it."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -220,6 +236,17 @@ def _coerce(key: Key, value: Any, base: Path, where: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad("a list of strings")
         return [str(_resolve(base, v)) for v in value] if key.kind == "paths" else list(value)
+    if key.kind == "table":
+        if not isinstance(value, dict):
+            raise bad("a table of pattern = [codes]")
+        table: dict[str, list[str]] = {}
+        for pattern, codes in value.items():
+            if isinstance(codes, str):
+                codes = [codes]
+            if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                raise ConfigError(f"{where}: {key.name}: {pattern!r}: expected a list of codes")
+            table[str(pattern)] = list(codes)
+        return table
     raise AssertionError(key.kind)  # pragma: no cover
 
 
@@ -251,16 +278,22 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
     shown = display_path(path)
     base = path.absolute().parent
     config.file = path
+    seen: dict[str, str] = {}
     for name, value in settings.items():
         line = _key_line(text, str(name), table)
         where = f"{shown}:{line}"
-        key = KEYS.get(name)
+        key = KEYS.get(key_name(str(name)))
         if key is None:
-            known = ", ".join(KEYS)
+            known = ", ".join(k.replace("_", "-") for k in KEYS)
             raise ConfigError(
                 f"{where}: unknown key {name!r} in {'[' + table + ']' if table else 'the file'} (known keys: {known})"
             )
-        config.set(name, confine_setting(name, _coerce(key, value, base, where), path, where, ConfigError), shown)
+        if key.name in seen:
+            raise ConfigError(f"{where}: {name!r} repeats {seen[key.name]!r} (kebab-case and snake_case name one key)")
+        seen[key.name] = str(name)
+        value = confine_setting(key.name, _coerce(key, value, base, where), path, where, ConfigError)
+        config.set(key.name, value, shown)
+        config.lines[key.name] = where
     return config
 
 
@@ -277,6 +310,8 @@ def format_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_quote(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_quote(k)} = {format_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, int):
         return str(value)
     return _quote(str(value))

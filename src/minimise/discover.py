@@ -1,4 +1,12 @@
-"""Finding the Python files to scan: walking paths, honouring .gitignore and skipping vendored code."""
+"""Finding the Python files to scan: walking paths, honouring .gitignore, skipping vendored and test code.
+
+Inside a git work tree git itself says which files it does not ignore (every nested
+``.gitignore``, ``.git/info/exclude`` and the global excludes file, exactly as git reads them);
+elsewhere the root ``.gitignore`` is read. Test code (test folders, ``test_*.py``,
+``*_test.py``, ``conftest.py``, fixture and factory modules) found while walking a folder is
+left out when ``include_tests`` is false (as the scan session asks by default); a file named
+explicitly is always analysed, as in ruff.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +47,19 @@ SKIP_DIRS = frozenset(
 )
 
 
+TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
+TEST_FILES = frozenset({"conftest.py", "fixtures.py", "factories.py"})
+
+
+def is_test_path(relative: str) -> bool:
+    """Whether a '/'-separated path (below the folder being walked) is test code."""
+    parts = relative.split("/")
+    name = parts[-1]
+    if any(part in TEST_DIRS for part in parts[:-1]):
+        return True
+    return name in TEST_FILES or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
+
+
 @dataclass(frozen=True)
 class Target:
     """A file to scan, with the path reports show (relative to the scan root, '/'-separated)."""
@@ -71,6 +92,39 @@ def _gitignore_spec(root: Path) -> object | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+class _GitListing:
+    """The files git does not ignore under one folder (``git ls-files -co --exclude-standard``)."""
+
+    def __init__(self, files: set[str]) -> None:
+        self.files = files
+        self.folders = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}
+
+    def keeps_folder(self, relative: str) -> bool:
+        return relative in self.folders
+
+    def keeps_file(self, relative: str) -> bool:
+        return relative in self.files
+
+
+def _inside_git(folder: Path) -> bool:
+    here = folder.absolute()
+    return any((directory / ".git").exists() for directory in (here, *here.parents))
+
+
+def _git_listing(folder: Path) -> _GitListing | None:
+    """What git keeps under ``folder``, or None outside a work tree or without git."""
+    if not _inside_git(folder):
+        return None
+    from minimise.git import GitError, run_git
+
+    try:  # run_git never runs a program the scanned repository configures (fsmonitor, filters, hooks)
+        listed = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], folder)
+    except (GitError, OSError):
+        return None
+    names = listed.decode("utf-8", "surrogateescape").split("\0")
+    return _GitListing({name for name in names if name})
+
+
 def discover(
     paths: list[Path],
     root: Path,
@@ -78,6 +132,8 @@ def discover(
     follow_symlinks: bool = False,
     exclude: tuple[str, ...] = (),
     problems: list[ScanError] | None = None,
+    include_tests: bool = True,
+    tests_left_out: list[str] | None = None,
 ) -> Iterator[Target]:
     """Yield .py files under ``paths`` in sorted order, each once.
 
@@ -132,6 +188,8 @@ def discover(
                 yield from _one(start, root, seen, seen_real if follow_symlinks else None)
             continue
         visited: set[tuple[int, int]] = set()
+        listing = _git_listing(start)
+        folder_spec = None if listing is not None else spec
 
         def walk_error(exc: OSError, start: Path = start) -> None:
             note(Path(exc.filename) if exc.filename else start, f"cannot read folder: {exc.strerror or exc}")
@@ -161,7 +219,9 @@ def discover(
                         note(sub, "symbolic link points outside the scan root; not followed")
                         continue
                 rel = _relative(sub, root)
-                if spec is not None and spec.match_file(rel + "/"):  # type: ignore[attr-defined]
+                if folder_spec is not None and folder_spec.match_file(rel + "/"):  # type: ignore[attr-defined]
+                    continue
+                if listing is not None and not listing.keeps_folder(_relative(sub, start)):
                     continue
                 if exclude_spec is not None and exclude_spec.match_file(rel + "/"):
                     continue
@@ -172,9 +232,16 @@ def discover(
                 (here / n for n in filenames if n.endswith(".py")), key=lambda p: (p.is_symlink(), p.name)
             ):
                 rel = _relative(file_path, root)
-                if spec is not None and spec.match_file(rel):  # type: ignore[attr-defined]
+                if folder_spec is not None and folder_spec.match_file(rel):  # type: ignore[attr-defined]
+                    continue
+                below = _relative(file_path, start)
+                if listing is not None and not listing.keeps_file(below):
                     continue
                 if exclude_spec is not None and exclude_spec.match_file(rel):
+                    continue
+                if not include_tests and is_test_path(below):
+                    if tests_left_out is not None and regular(file_path):
+                        tests_left_out.append(rel)
                     continue
                 if file_path.is_symlink():
                     if not follow_symlinks:

@@ -1,103 +1,54 @@
 """flake8 plugin: the same MINxxx findings as `minimise scan`, inside flake8.
 
-A thin adapter over the engine. flake8 is never imported here: it calls ``add_options`` and
-``parse_options`` with its own objects, and the core works without it. ``# noqa: MIN301`` is
-handled by flake8; ``# minimise: ignore[MIN301] reason`` by this plugin, as in `minimise scan`.
+A thin front end over the scan session (minimise.session), so flake8 and `minimise scan` give
+the same verdict on the same line. flake8 is imported only inside ``parse_options``, which only
+flake8 calls; the core works without it. When flake8's selection leaves every MIN code out,
+the plugin does nothing (libcst is never imported).
 
 Options (command line, or setup.cfg / tox.ini / .flake8 without the leading dashes):
 ``--minimise-config`` (a minimise.toml or pyproject.toml), ``--minimise-inventory``,
-``--minimise-rules`` (comma-separated extra rule files). Without them the nearest
-configuration file of the current folder is used, as `minimise scan` would.
+``--minimise-rules`` (comma-separated extra rule files). Without them each checked file uses
+the configuration and inventory of its own project (found from the file, not from the
+current folder), exactly as `minimise scan` would. A broken configuration, rule file or
+inventory stops flake8 with one line naming the file and exit status 2.
+
+A project marked by a configuration file, a git work tree or an inventory is scanned once per
+flake8 run (as `minimise scan` of the project root, so the result cache applies) and each
+checked file gets that scan's verdict: data reaching a file through the
+project's other modules is reported in flake8 too. Text that differs from the file on disk
+(stdin, an editor buffer) is checked on its own.
 """
 
 from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Callable, Iterator, Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minimise import __version__
 
-Policy = Callable[[list[Any]], list[Any]]
+if TYPE_CHECKING:
+    from minimise.session import Session
+
+# Probed against flake8's own decision engine: is any MIN code reported at all?
+_PROBE = tuple(f"MIN{number:03d}" for number in range(1000))
 
 
-class _Settings:
-    """Everything resolved once per flake8 process (options, configuration, knowledge, policy)."""
+def _min_selected(options: Any) -> bool:
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
 
-    def __init__(self, config_file: str | None, inventory: str | None, rules: Sequence[str]) -> None:
-        from minimise.config import load_config
-        from minimise.engine import EngineOptions
-
-        config = load_config(Path("."), Path(config_file) if config_file else None)
-        if inventory:
-            config.override("inventory", inventory)
-        if rules:
-            config.override("rules", list(rules))
-        self.config = config
-        self.engine = EngineOptions(extra_rules=tuple(config["rules"]))
-        self.knowledge = self.engine.knowledge()
-        self.select = tuple(config["select"])
-        self.ignore = tuple(config["ignore"])
-        from minimise.cache import cache_location
-
-        self.cache_dir = cache_location(Path("."), config["cache_dir"], config.sources["cache_dir"])
-        self._policy: Policy | None = None
-        self._prefilter: Any = None
-        self._cache: Any = None
-
-    @property
-    def policy(self) -> Policy:
-        if self._policy is None:
-            self._policy = _build_policy(self.config["inventory"], self.knowledge)
-        return self._policy
-
-    @property
-    def prefilter(self) -> Any:
-        if self._prefilter is None:
-            from minimise.prefilter import Prefilter
-
-            self._prefilter = Prefilter(self.knowledge)
-        return self._prefilter
-
-    @property
-    def cache(self) -> Any:
-        if self._cache is None:
-            from minimise.cache import ResultCache
-
-            self._cache = ResultCache(self.cache_dir, self.engine, self.knowledge)
-        return self._cache
+        engine = DecisionEngine(options)
+        return any(engine.decision_for(code) == Decision.Selected for code in _PROBE)
+    except Exception:  # noqa: BLE001 - another flake8 version: assume selected, as before
+        return True
 
 
-def _build_policy(inventory: str | None, knowledge: Any) -> Policy:
-    import importlib.util
-
-    from minimise.checks import default_findings
-
-    if importlib.util.find_spec("minimise.inventory") is not None:
-        import minimise.inventory as inventory_module
-
-        path: Path | None = Path(inventory) if inventory else inventory_module.find_inventory(Path("."))
-        if path is not None:
-            # flake8 sees one file at a time: always a partial scan.
-            return inventory_module.build_policy(path, knowledge, False, Path("."))  # type: ignore[no-any-return]
-    return lambda points: default_findings(points, knowledge)
-
-
-def _display(filename: str) -> str:
-    """The path `minimise scan` shows for the same file run from the same folder."""
-    if filename in ("-", "stdin", ""):
-        return "stdin.py"
-    path = os.path.normpath(filename)
-    if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path)
-            if not rel.startswith(".."):
-                path = rel
-        except ValueError:
-            pass
-    return Path(path).as_posix()
+def _is_stdin(filename: str) -> bool:
+    return filename in ("-", "stdin", "")
 
 
 class MinimiseChecker:
@@ -105,7 +56,9 @@ class MinimiseChecker:
     version = __version__
 
     _options: tuple[str | None, str | None, tuple[str, ...]] = (None, None, ())
-    _settings: _Settings | None = None
+    _enabled = True
+    _sessions: dict[str, Session] = {}
+    _folders: dict[str, str] = {}  # folder -> key of its session in _sessions
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.tree = tree
@@ -144,53 +97,96 @@ class MinimiseChecker:
             getattr(options, "minimise_inventory", None),
             tuple(rules),
         )
-        cls._settings = None
+        cls._sessions = {}
+        cls._folders = {}
+        cls._enabled = _min_selected(options)
+        if not cls._enabled:
+            return
+        # Check the configuration of the first project now, in flake8's main process: a broken
+        # file stops the run with one line instead of a traceback per checked file.
+        from minimise.session import SessionError
+
+        filenames = [f for f in getattr(options, "filenames", None) or ["."] if not _is_stdin(f)] or ["."]
+        try:
+            session = cls.session_for(filenames[0])
+            session.policy(full_scan=False)
+            if session.whole_project:
+                # Scan the project now, before flake8 forks its workers: they all inherit the result.
+                session.findings_by_file()
+        except SessionError as exc:
+            sys.stderr.write(f"minimise: error: {exc}\n")
+            raise SystemExit(2) from None
 
     @classmethod
-    def settings(cls) -> _Settings:
-        if cls._settings is None:
-            cls._settings = _Settings(*cls._options)
-        return cls._settings
+    def session_for(cls, filename: str) -> Session:
+        """The session of the project ``filename`` belongs to (one per configuration file)."""
+        from minimise.config import ConfigError, find_config_file, load_config
+        from minimise.session import Session, SessionError, SessionOptions, find_project_root, marks_a_project
+
+        config_file, inventory, rules = cls._options
+        start = Path(filename if not _is_stdin(filename) else ".")
+        folder = os.path.dirname(os.path.abspath(start)) if start.is_file() else os.path.abspath(start)
+        known = cls._folders.get(folder)
+        if known is not None:  # files of one folder share a project: no walk up the tree per file
+            return cls._sessions[known]
+        try:
+            found = Path(config_file) if config_file else find_config_file(start)
+            project = find_project_root(start, found)
+            key = f"{found}|{project}"
+            if key in cls._sessions:
+                cls._folders[folder] = key
+                return cls._sessions[key]
+            config = load_config(project, found) if found else load_config(project, None)
+        except ConfigError as exc:
+            raise SessionError(str(exc)) from None
+        if inventory:
+            config.override("inventory", inventory)
+        if rules:
+            config.override("rules", list(rules))
+        session = Session(config, SessionOptions(use_baseline=False), paths=[project])
+        # Without a configuration, repository or inventory there is no telling where the project
+        # ends (flake8 may run from a home folder): such files are checked one by one.
+        session.whole_project = marks_a_project(project, found)
+        cls._sessions[key] = session
+        cls._folders[folder] = key
+        return session
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        from minimise.redact import redact_text
-        from minimise.scan import filter_findings
-
-        settings = self.settings()
-        display = _display(self.filename)
-        result = self._analyse(settings, display)
-        if result is None or not result.data_points:
+        if not self._enabled:
             return
-        findings = filter_findings(
-            settings.policy(list(result.data_points)), {display: result.suppressions}, settings.select, settings.ignore
-        )
-        for finding in sorted(findings, key=lambda f: f.sort_key()):
+        from minimise.redact import redact_text
+        from minimise.session import SessionError
+
+        try:
+            session = self.session_for(self.filename)
+            display, raw, on_disk = self._source(session)
+            own = session.relative(display)
+            if on_disk and session.whole_project:
+                scanned, by_file = session.findings_by_file()
+                findings = by_file.get(own, []) if own in scanned else []
+            else:  # stdin, or text that differs from the file: this text alone
+                _result, findings = session.check_file(display, raw)
+        except SessionError as exc:
+            yield 1, 0, f"MIN001 file not analysed: {redact_text(str(exc))}", type(self)
+            return
+        for finding in findings:
+            if finding.path != own:  # an inventory finding about the inventory file itself
+                continue
             yield finding.line, max(finding.column - 1, 0), f"{finding.code} {redact_text(finding.message)}", type(self)
 
-    def _analyse(self, settings: _Settings, display: str) -> Any:
-        from minimise.engine import analyse_bytes
+    def _source(self, session: Session) -> tuple[str, bytes, bool]:
+        """The path relative to the session's root, the bytes to analyse, and whether they are the file's own."""
         from minimise.source import SourceError, decode_source
 
         text = "".join(self.lines)
-        raw: bytes | None = None
-        if self.filename not in ("-", "stdin", ""):
-            # Prefer the file's own bytes: same cache key as `minimise scan`, same decoding.
-            try:
-                candidate = Path(self.filename).read_bytes()
-                if decode_source(candidate).replace("\r\n", "\n").replace("\r", "\n") == text:
-                    raw = candidate
-            except (OSError, SourceError):
-                raw = None
-        if raw is None:
-            return analyse_bytes(text.encode("utf-8"), display, settings.engine, settings.knowledge, settings.prefilter)
+        if _is_stdin(self.filename):
+            return "stdin.py", text.encode("utf-8"), False
+        display = Path(os.path.relpath(os.path.abspath(self.filename), session.root.absolute())).as_posix()
         try:
-            key = settings.cache.key(raw, display)
-            hit = settings.cache.get(key, display)
-        except OSError:
-            key, hit = None, None
-        if hit is not None:
-            return hit
-        result = analyse_bytes(raw, display, settings.engine, settings.knowledge, settings.prefilter)
-        if key is not None:
-            settings.cache.put(key, result)
-        return result
+            # Prefer the file's own bytes: the same decoding (coding cookies, BOM) as `minimise scan`.
+            candidate = Path(self.filename).read_bytes()
+            if decode_source(candidate).replace("\r\n", "\n").replace("\r", "\n") == text:
+                return display, candidate, True
+        except (OSError, SourceError):
+            pass
+        return display, text.encode("utf-8"), False

@@ -1,10 +1,17 @@
-"""Inline suppressions: ``# minimise: ignore[MIN301] reason`` on a line or the line before.
+"""Inline suppressions: ``# minimise: ignore[MIN301] reason`` on a line or the line before, and flake8's ``# noqa``.
 
 A comment alone on its line applies to the next code line (stacked suppression comments
 are skipped over), a trailing comment to its own line. Either way, when that line starts a
 statement spanning several lines, every line of the statement is covered: analysis reports
 the line of the offending expression, which may be anywhere inside the statement. For a
 compound statement (``def``, ``with``, ``if``...) only its header is covered, never its body.
+
+``# noqa`` and ``# noqa: MIN301,MIN4`` are read exactly as flake8 reads them, so a line
+silenced in the editor is silenced in `minimise scan` too: the comment covers its own line
+(and every line of a token spanning lines, such as a triple-quoted string, that ends on it,
+but not the other lines of a bracketed statement), codes are matched as prefixes and
+case-sensitively, a blanket ``# noqa`` silences every code, and a line that is
+only ``# flake8: noqa`` silences the whole file.
 
 Statement spans come from the stdlib ``ast`` and are computed only for files that contain a
 suppression comment. Suppressions also produce findings of their own, created here in code
@@ -25,7 +32,13 @@ from dataclasses import dataclass
 from minimise.model import Finding
 
 _PATTERN = re.compile(r"#\s*minimise:\s*ignore(?:\[([A-Za-z0-9, ]*)\])?\s*:?\s*(.*)$")
+# flake8's own expressions (flake8.defaults), so both tools agree on every comment.
+_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+NOQA_REASON = "noqa"
+WHOLE_FILE = 0  # the line of an entry that covers every line
 
+# (line covered, codes or prefixes (empty: every code), reason).
 Entry = tuple[int, tuple[str, ...], str]
 
 WORKFLOW_CHECKS = {
@@ -46,7 +59,7 @@ class Suppression:
     last: int
 
     def covers(self, line: int, code: str) -> bool:
-        return self.first <= line <= self.last and (not self.codes or code in self.codes)
+        return self.first <= line <= self.last and (not self.codes or code.startswith(self.codes))
 
 
 def _comments(text: str) -> list[tuple[int, int, str, bool]]:
@@ -127,7 +140,7 @@ def _statement_spans(text: str) -> dict[int, tuple[int, int]]:
 
 
 def find_suppressions(text: str) -> tuple[Entry, ...]:
-    """Each covered line as (line, codes, reason); no codes means every code.
+    """Each covered line as (line, codes, reason); no codes means every code; line 0 the whole file.
 
     This flat form is what the engine caches and ``scan`` checks findings against.
     """
@@ -135,7 +148,53 @@ def find_suppressions(text: str) -> tuple[Entry, ...]:
     for s in parse_suppressions(text):
         for line in range(s.first, s.last + 1):
             entries.append((line, s.codes, s.reason))
+    entries.extend(find_noqa(text))
     return tuple(entries)
+
+
+def find_noqa(text: str) -> list[Entry]:
+    """The lines flake8 would silence with ``# noqa`` comments, as entries."""
+    if "noqa" not in text.lower():
+        return []
+    lines = text.splitlines(keepends=True)
+    if any(_NOQA_FILE.match(line) for line in lines):
+        return [(WHOLE_FILE, (), NOQA_REASON)]
+    entries: list[Entry] = []
+    for first, last in _logical_lines(text, len(lines)):
+        match = _NOQA.search("".join(lines[first - 1 : last]))
+        if match is None:
+            continue
+        codes = match.group("codes")
+        parsed = tuple(c for c in re.split(r"[,\s]+", codes) if c) if codes else ()
+        entries.extend((line, parsed, NOQA_REASON) for line in range(first, last + 1))
+    return entries
+
+
+def _logical_lines(text: str, count: int) -> list[tuple[int, int]]:
+    """(first, last) lines between line breaks, as flake8's processor groups them for ``noqa``.
+
+    A break inside brackets ends a group too (tokenize emits NL there), so only tokens that
+    themselves span lines (triple-quoted strings, backslash continuations) join lines.
+    """
+    import io
+    import tokenize
+
+    ranges: list[tuple[int, int]] = []
+    low, high = count + 2, -1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            low, high = min(low, token.start[0]), max(high, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                ranges.append((low, high))
+                low, high = count + 2, -1
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        # flake8 then falls back to each physical line on its own.
+        return [(n, n) for n in range(1, count + 1)]
+    if high >= low:  # a last line without a newline
+        ranges.append((low, high))
+    return ranges
 
 
 def is_suppressed(
@@ -144,8 +203,8 @@ def is_suppressed(
     """The suppression that silences ``code`` on ``line`` (or its statement's first line), if any."""
     for entry in suppressions:
         at, codes, _reason = entry
-        if at == line or (statement_start is not None and at == statement_start):
-            if not codes or code in codes:
+        if at == line or at == WHOLE_FILE or (statement_start is not None and at == statement_start):
+            if not codes or code.startswith(codes):
                 return entry
     return None
 

@@ -54,7 +54,7 @@ def test_each_broken_file_is_one_error_and_the_rest_is_scanned(broken_tree: Path
 
 
 def test_text_report_lists_errors_one_line_each(broken_tree: Path, proc_scan) -> None:
-    scan = proc_scan(broken_tree, "--no-cache", fmt="text")
+    scan = proc_scan(broken_tree, "--no-cache", fmt="text", cwd=broken_tree)  # text paths open from the cwd
     assert scan.code == 1
     lines = [line for line in scan.stdout.splitlines() if ": error: " in line]
     assert len(lines) == len(BAD_FILES)

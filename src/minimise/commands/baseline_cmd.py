@@ -11,12 +11,12 @@ from minimise.cli import fail
 from minimise.commands.scan_cmd import config_options, merged_config, run
 
 
-@click.group("baseline")
+@click.group("baseline", short_help="Accept existing findings so that scans report only new ones.")
 def baseline_group() -> None:
     """Accept existing findings: `minimise scan --baseline FILE` then reports only new ones."""
 
 
-@baseline_group.command("create")
+@baseline_group.command("create", short_help="Record the current findings in a baseline file.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_options
 @click.option(

@@ -10,7 +10,7 @@ import click
 from minimise.commands.scan_cmd import config_options, merged_config
 
 
-@click.command("config")
+@click.command("config", short_help="Show the configuration `minimise scan` would use, and where each value came from.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML-like lines.")

@@ -12,38 +12,62 @@ from minimise.cli import fail
 def rule_doc(code: str) -> str:
     """The rule page of ``code`` (the same text as docs/rules/<CODE>.md, without the generated note)."""
     from minimise.ruledocs import all_checks, render_rule_page
+    from minimise.selection import SESSION_CODES
 
+    wanted = code.strip().upper()
+    if wanted in SESSION_CODES:
+        name, severity = SESSION_CODES[wanted]
+        return (
+            f"# {wanted} {name} ({severity})\n\n"
+            "A file whose text names personal data could not be parsed or decoded, so nothing in it was\n"
+            "checked. The finding carries the parser's line and message. Fix the syntax or the encoding,\n"
+            "or exclude the file (`--exclude`) if it is not Python; see docs/errors.md.\n"
+        )
     checks = all_checks()
-    check = checks.get(code.strip().upper())
+    check = checks.get(wanted)
     if check is None:
         fail(f"unknown rule {code!r} (known: {', '.join(sorted(checks))}; or give PATH:LINE)")
         raise AssertionError  # unreachable: fail() exits
     return render_rule_page(check, generated_comment=False)
 
 
-def explain_line(path: Path, line: int) -> list[str]:
-    """The lines `minimise explain PATH:LINE` prints: one block per data point on the line."""
-    from minimise.checks import default_findings
-    from minimise.discover import Target
-    from minimise.engine import EngineOptions, analyse_file
-    from minimise.redact import redact_text
+def explain_line(path: Path, line: int, config_file: str | None = None, use_inventory: bool = True) -> list[str]:
+    """The lines `minimise explain PATH:LINE` prints: one block per data point on the line.
 
-    options = EngineOptions(prefilter=False)
-    knowledge = options.knowledge()
-    result = analyse_file(Target(path, path.as_posix()), options, knowledge, None)
-    if result.error is not None:
-        where = f"{result.error.path}:{result.error.line}" if result.error.line else result.error.path
-        fail(f"{where}: {result.error.message}")
-    points = [p for p in result.data_points if p.line == line]
+    The verdict comes from the same scan session as `minimise scan PATH` (configuration,
+    selection, suppressions and inventory included), so the two never disagree.
+    """
+    from minimise.config import ConfigError, load_config
+    from minimise.redact import redact_text
+    from minimise.session import Session, SessionError, SessionOptions
+
+    try:
+        config = load_config(path, Path(config_file) if config_file else None)
+        config.override("include", [str(path)])
+        options = SessionOptions(no_cache=True, no_prefilter=True, use_inventory=use_inventory, use_baseline=False)
+        session = Session(config, options)
+        outcome = session.run()
+    except (ConfigError, SessionError) as exc:
+        fail(str(exc))
+        raise AssertionError from None  # unreachable: fail() exits
+    report = outcome.report
+    for error in report.errors:
+        where = f"{error.path}:{error.line}" if error.line else error.path
+        fail(f"{where}: {error.message}")
+    unparsed = [f for f in report.findings if f.code == "MIN001"]
+    if unparsed:
+        fail(f"{path.as_posix()}:{unparsed[0].line}: {unparsed[0].message}")
+    shown = path.as_posix()
+    points = [p for p in report.data_points if p.line == line]
     if not points:
-        return [f"{path.as_posix()}:{line}: no personal data found on this line"]
-    findings = default_findings(points, knowledge)
+        return [f"{shown}:{line}: no personal data found on this line"]
+    knowledge = session.knowledge
     out: list[str] = []
     for number, p in enumerate(points):
         if number:
             out.append("")
         label = getattr(knowledge, "label_of", knowledge.taxonomy.label)(p.category)
-        out.append(f"{p.path}:{p.line}:{p.column}: {p.action} {p.category}")
+        out.append(f"{shown}:{p.line}:{p.column}: {p.action} {p.category}")
         out.append(f"  category:   {p.category} ({label}; sensitivity {p.sensitivity})")
         out.append(f"  action:     {p.action}")
         out.append(f"  via:        {p.via} (destination kind: {p.sink_kind or 'declaration'})")
@@ -53,17 +77,29 @@ def explain_line(path: Path, line: int) -> list[str]:
         steps = p.trace or ("(no trace recorded)",)
         for step in steps:
             out.append(f"  why:        {redact_text(step)}")
-        raised = [f for f in findings if f.column == p.column and f.category == p.category and f.action == p.action]
+        raised = [
+            f
+            for f in report.findings
+            if f.line == p.line and f.column == p.column and f.category == p.category and f.action == p.action
+        ]
         for f in raised:
             out.append(f"  finding:    {f.code} {f.name} ({f.severity}); see `minimise explain {f.code}`")
         if not raised:
-            out.append("  finding:    none under the default policy")
+            policy = "the data inventory" if outcome.inventory_used else "the default policy"
+            out.append(f"  finding:    none under {policy} (with this configuration's selection and suppressions)")
     return out
 
 
-@click.command("explain")
+@click.command("explain", short_help="Explain a rule (MIN301) or why a line (path.py:LINE) was reported.")
 @click.argument("what")
-def explain_command(what: str) -> None:
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Configuration file (default: the one `minimise scan` would use for the file).",
+)
+@click.option("--no-inventory", is_flag=True, help="Apply the default policy, ignoring any data inventory.")
+def explain_command(what: str, config_file: str | None, no_inventory: bool) -> None:
     """Explain a rule (MIN301) or the data points on a line (path.py:LINE).
 
     \b
@@ -86,5 +122,5 @@ def explain_command(what: str) -> None:
         raise AssertionError from None  # unreachable: fail() exits
     if line < 1 or line > max(count, 1):
         fail(f"{path}: line {line} is outside the file (1-{max(count, 1)})")
-    for text in explain_line(path, line):
+    for text in explain_line(path, line, config_file, use_inventory=not no_inventory):
         click.echo(text)

@@ -11,18 +11,18 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from minimise.cli import EXIT_FINDINGS, EXIT_OK, fail, resolve_root
+from minimise.cli import EXIT_FINDINGS, EXIT_OK, fail
 
 if TYPE_CHECKING:
     from minimise.baseline import Entry
     from minimise.config import Config
-    from minimise.model import Finding, Report
+    from minimise.model import Report
+    from minimise.session import Outcome, Session
 
 # Command-line parameter -> configuration key it overrides.
 CONFIG_PARAMS = {
@@ -30,6 +30,7 @@ CONFIG_PARAMS = {
     "exclude": "exclude",
     "rules": "rules",
     "select": "select",
+    "extend_select": "extend_select",
     "ignore": "ignore",
     "fail_on": "fail_on",
     "fmt": "format",
@@ -39,6 +40,7 @@ CONFIG_PARAMS = {
     "report_unused_suppressions": "report_unused_suppressions",
     "baseline": "baseline",
     "include_migrations": "include_migrations",
+    "include_tests": "include_tests",
 }
 PROGRESS_MIN_FILES = 200
 
@@ -87,8 +89,20 @@ def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--include-migrations/--no-include-migrations", default=False, help="Also scan migrations/ folders."
         ),
         click.option("--exclude", multiple=True, help="Gitignore-style pattern of paths not to scan (repeatable)."),
-        click.option("--select", multiple=True, help="Only report these codes or prefixes (repeatable)."),
-        click.option("--ignore", multiple=True, help="Do not report these codes or prefixes (repeatable)."),
+        click.option(
+            "--include-tests/--no-include-tests",
+            default=False,
+            help="Also analyse test code found in folders (tests/, test_*.py, conftest.py, fixtures).",
+        ),
+        click.option(
+            "--select",
+            multiple=True,
+            help="Only report these codes or prefixes: MIN301,MIN4 or ALL (comma list, repeatable).",
+        ),
+        click.option(
+            "--extend-select", multiple=True, help="Report these codes or prefixes too (comma list, repeatable)."
+        ),
+        click.option("--ignore", multiple=True, help="Do not report these codes or prefixes (comma list, repeatable)."),
         click.option("--rules", multiple=True, type=click.Path(), help="Extra rule file (YAML) to load (repeatable)."),
         click.option(
             "--require-suppression-reason/--no-require-suppression-reason",
@@ -174,19 +188,7 @@ def progress_wanted(stream: Any = None) -> bool:
 
 
 # -------------------------------------------------------------------------- run
-@dataclass
-class Outcome:
-    report: Report
-    all_findings: list[Finding] = field(default_factory=list)  # before suppressions, select and ignore
-    stale: list[Entry] = field(default_factory=list)  # baseline entries that no longer match
-    baselined: int = 0
-    baselined_findings: list[Finding] = field(default_factory=list)  # the baseline's matches, for reports
-    scanned: set[str] = field(default_factory=set)
-    inventory_used: bool = False
-    partial: bool = False
-
-
-def run(
+def session_for(
     config: Config,
     *,
     no_cache: bool = False,
@@ -197,202 +199,43 @@ def run(
     use_baseline: bool = True,
     show_progress: bool | None = None,
     use_inventory: bool = True,
-) -> Outcome:
-    """A scan configured by ``config``, with every filter applied; exits 2 on usage errors."""
-    from minimise.cache import cache_location
-    from minimise.discover import discover
-    from minimise.engine import EngineOptions
-    from minimise.knowledge import load_knowledge
-    from minimise.scan import ScanOptions, filter_findings, scan
-    from minimise.yamlio import YamlError
+    paths: list[Path] | None = None,
+) -> tuple[Session, Progress | None]:
+    """A scan session for ``config``; a usage or configuration problem exits 2 with one line."""
+    from minimise.session import Session, SessionError, SessionOptions
 
-    paths = tuple(config["include"])
-    targets, root = resolve_root(paths)
-    engine = EngineOptions(extra_rules=tuple(config["rules"]), prefilter=not no_prefilter, debug=debug)
-    try:
-        knowledge = load_knowledge(engine.extra_rules, engine.non_personal)
-    except YamlError as exc:
-        fail(str(exc))
-    exclude, select, ignore = tuple(config["exclude"]), tuple(config["select"]), tuple(config["ignore"])
-    partial = diff_ref is not None or any(t.is_file() for t in targets)
-
-    changed: dict[str, set[int] | None] | None = None
-    git_root: Path | None = None
-    explicit: list[Path] | None = None
-    if diff_ref is not None:
-        from minimise.gitdiff import GitError, changed_lines
-
-        try:
-            git_root, changed = changed_lines(diff_ref, root)
-        except GitError as exc:
-            fail(f"--diff {diff_ref}: {exc}")
-        assert git_root is not None and changed is not None
-        wanted = {(git_root / name).resolve() for name in changed}
-        explicit = [
-            t.path
-            for t in discover(targets, root, config["include_migrations"], follow_symlinks, exclude)
-            if t.path.resolve() in wanted
-        ]
-
-    policy = _policy(config, knowledge, root, full_scan=not partial, debug=debug, use_inventory=use_inventory)
-    inventory_used = getattr(policy, "inventory_used", False)
-    captured: list[Finding] = []
-
-    def capturing(points: list[Any]) -> list[Finding]:
-        found = policy(points)
-        captured.extend(found)
-        return found
-
-    cache = None if no_cache else cache_location(root, config["cache_dir"], config.sources["cache_dir"], _notice)
-    options = ScanOptions(
-        paths=explicit if explicit is not None else targets,
-        root=root,
-        engine=engine,
-        jobs=config["jobs"],
-        cache_dir=cache,
-        include_migrations=config["include_migrations"],
+    progress = Progress() if (show_progress if show_progress is not None else progress_wanted()) else None
+    options = SessionOptions(
+        no_cache=no_cache,
+        no_prefilter=no_prefilter,
         follow_symlinks=follow_symlinks,
-        exclude=exclude,
-        select=select,
-        ignore=ignore,
-        policy=capturing,
+        debug=debug,
+        diff_ref=diff_ref,
+        use_baseline=use_baseline,
+        use_inventory=use_inventory,
+        progress=progress,
+        notice=lambda message: click.echo(f"minimise: {message}", err=True),
     )
-    progress = None
-    if show_progress if show_progress is not None else progress_wanted():
-        progress = Progress()
     try:
-        report = scan(options, progress=progress)
+        return Session(config, options, paths), progress
+    except SessionError as exc:
+        fail(str(exc))
+        raise AssertionError from None  # unreachable: fail() exits
+
+
+def run(config: Config, **switches: Any) -> Outcome:
+    """A scan configured by ``config``, with every filter applied; exits 2 on usage errors."""
+    from minimise.session import SessionError
+
+    session, progress = session_for(config, **switches)
+    try:
+        return session.run()
+    except SessionError as exc:
+        fail(str(exc))
+        raise AssertionError from None  # unreachable: fail() exits
     finally:
         if progress is not None:
             progress.close()
-    outcome = Outcome(report, captured, inventory_used=inventory_used, partial=partial)
-
-    need_files = (
-        config["require_suppression_reason"]
-        or config["report_unused_suppressions"]
-        or (use_baseline and config["baseline"] and partial)
-    )
-    if need_files:
-        walked = explicit if explicit is not None else targets
-        files = list(discover(walked, root, config["include_migrations"], follow_symlinks, exclude))
-        outcome.scanned = {t.display for t in files}
-        if config["require_suppression_reason"] or config["report_unused_suppressions"]:
-            extra = _suppression_findings(files, captured, config)
-            report.findings.extend(filter_findings(extra, {}, select, ignore))
-
-    if use_baseline and config["baseline"]:
-        from minimise.baseline import BaselineError, compare, load
-
-        try:
-            baseline = load(Path(config["baseline"]))
-        except BaselineError as exc:
-            fail(str(exc))
-        comparison = compare(report.findings, baseline, outcome.scanned if partial else None)
-        report.findings = comparison.new
-        outcome.stale = comparison.stale
-        outcome.baselined = len(comparison.matched)
-        outcome.baselined_findings = comparison.matched
-    if changed is not None and git_root is not None:
-        report.findings = [f for f in report.findings if _on_changed_line(f, root, git_root, changed)]
-    report.sort()
-    return outcome
-
-
-def _policy(
-    config: Config, knowledge: Any, root: Path, full_scan: bool, debug: bool, use_inventory: bool = True
-) -> Callable[[list[Any]], list[Finding]]:
-
-    from minimise.checks import default_findings
-
-    if not use_inventory:
-        return lambda points: default_findings(points, knowledge)
-    inventory = config["inventory"]
-    if not inventory and not any((folder / "data-inventory.yaml").is_file() for folder in (root, Path("."))):
-        # Nothing to load: skip importing the inventory package on this hot path (pre-commit).
-        return lambda points: default_findings(points, knowledge)
-    return _inventory_policy(config, knowledge, root, full_scan, debug, inventory)
-
-
-def _inventory_policy(
-    config: Config, knowledge: Any, root: Path, full_scan: bool, debug: bool, inventory: Any
-) -> Callable[[list[Any]], list[Finding]]:
-    import importlib.util
-
-    from minimise.checks import default_findings
-
-    if importlib.util.find_spec("minimise.inventory") is None:
-        if inventory:
-            fail(f"{inventory}: this minimise has no inventory support")
-        return lambda points: default_findings(points, knowledge)
-    import minimise.inventory as inventory_module
-
-    if not inventory:
-        finder = getattr(inventory_module, "find_inventory", None)
-        found = finder(root) if finder is not None else None
-        if found is None:
-            return lambda points: default_findings(points, knowledge)
-        inventory = str(found)
-    try:
-        built = inventory_module.build_policy(Path(inventory), knowledge, full_scan, root)
-
-        def with_inventory(points: list[Any]) -> list[Finding]:
-            return built(points)  # type: ignore[no-any-return]
-
-        with_inventory.inventory_used = True  # type: ignore[attr-defined]
-        return with_inventory
-    except Exception as exc:  # noqa: BLE001 - the inventory's own errors name file and line
-        if debug:
-            raise
-        fail(str(exc))
-        raise  # pragma: no cover - fail() exits
-
-
-def _notice(message: str) -> None:
-    click.echo(f"minimise: {message}", err=True)
-
-
-def _suppression_findings(files: list[Any], captured: list[Finding], config: Config) -> list[Finding]:
-    from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
-    from minimise.suppress import parse_suppressions, suppression_findings
-
-    by_path: dict[str, list[Finding]] = {}
-    for finding in captured:
-        by_path.setdefault(finding.path, []).append(finding)
-    found: list[Finding] = []
-    for target in files:
-        try:
-            if target.path.stat().st_size > MAX_SOURCE_BYTES:
-                continue
-            raw = target.path.read_bytes()
-        except OSError:
-            continue
-        if b"minimise:" not in raw:
-            continue
-        try:
-            text = decode_source(raw)
-        except SourceError:
-            continue
-        found.extend(
-            suppression_findings(
-                target.display,
-                parse_suppressions(text),
-                by_path.get(target.display, ()),
-                config["require_suppression_reason"],
-                config["report_unused_suppressions"],
-            )
-        )
-    return found
-
-
-def _on_changed_line(finding: Finding, root: Path, git_root: Path, changed: dict[str, set[int] | None]) -> bool:
-    try:
-        rel = (root / finding.path).resolve().relative_to(git_root.resolve()).as_posix()
-    except ValueError:
-        return False
-    if rel not in changed:
-        return False
-    lines = changed[rel]
-    return lines is None or finding.line in lines
 
 
 def exit_status(report: Report, fail_on: str) -> int:
@@ -415,7 +258,81 @@ def print_stale(stale: list[Entry], baseline: str) -> None:
 
 
 # ------------------------------------------------------------------------- command
-@click.command("scan")
+def colour_wanted(choice: str, stream: Any) -> bool:
+    """--color: always / never, or auto: FORCE_COLOR, then NO_COLOR, then CI, then whether it is a terminal."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("CI"):
+        return False
+    return bool(getattr(stream, "isatty", None) and stream.isatty())
+
+
+def for_the_terminal(report: Report, project_root: Path) -> Report:
+    """The report with paths a user can open from the current folder (text output only)."""
+    from dataclasses import replace
+
+    from minimise.model import Report as ReportType
+
+    here = Path.cwd()
+    shown: dict[str, str] = {}
+
+    def local(path: str) -> str:
+        if path not in shown:
+            absolute = Path(os.path.normpath(os.path.join(os.path.realpath(project_root), path)))
+            try:
+                shown[path] = absolute.relative_to(here).as_posix()
+            except ValueError:  # outside the current folder: the absolute path opens from anywhere
+                shown[path] = absolute.as_posix()
+        return shown[path]
+
+    copy = ReportType(
+        root=str(here),
+        data_points=[replace(p, path=local(p.path)) for p in report.data_points],
+        findings=[replace(f, path=local(f.path)) for f in report.findings],
+        errors=[replace(e, path=local(e.path)) for e in report.errors],
+        files_scanned=report.files_scanned,
+        files_skipped=report.files_skipped,
+    )
+    copy.files_treated_as_tests = getattr(report, "files_treated_as_tests", 0)  # type: ignore[attr-defined]
+    return copy
+
+
+def statistics(report: Report) -> list[str]:
+    """flake8's --statistics: one line per code, most frequent first."""
+    from collections import Counter
+
+    counts = Counter(f.code for f in report.findings)
+    names = {f.code: f.name for f in report.findings}
+    return [f"{count:<5} {code} {names[code]}" for code, count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+
+
+def _stdin_outcome(session: Session, stdin_filename: str | None) -> Outcome:
+    """`minimise scan -`: the text on stdin, checked as if it were the file ``--stdin-filename``."""
+    from minimise.model import Report
+    from minimise.session import Outcome
+
+    raw = sys.stdin.buffer.read()
+    display = Path(os.path.normpath(stdin_filename)).as_posix() if stdin_filename else "stdin.py"
+    result, findings = session.check_file(display, raw)
+    report = Report(root=str(session.project_root), files_scanned=1)
+    report.data_points = [session.rebase_point(p) for p in result.data_points]
+    report.findings = findings
+    if result.error is not None and not any(f.code == "MIN001" for f in findings):
+        from dataclasses import replace
+
+        report.errors = [replace(result.error, path=session.relative(result.error.path))]
+    report.files_treated_as_tests = 0  # type: ignore[attr-defined]
+    return Outcome(report, findings, partial=True, project_root=session.project_root)
+
+
+@click.command(
+    "scan",
+    short_help="Scan Python files for personal data collected, stored, logged and shared.",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @config_options
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
@@ -436,6 +353,24 @@ def print_stale(stale: list[Entry], baseline: str) -> None:
 @click.option("--no-prefilter", is_flag=True, help="Parse every file, even those whose text names no personal data.")
 @click.option("--data-points", is_flag=True, help="List every data point in the text report, not only findings.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links inside the root.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no hints.")
+@click.option(
+    "--color",
+    "--colour",
+    "color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report (auto honours FORCE_COLOR, NO_COLOR and CI).",
+)
+@click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code raised.")
+@click.option(
+    "--stdin-filename",
+    default=None,
+    metavar="PATH",
+    help="With `-` as the path: the file name the text on stdin is checked as.",
+)
 @click.option(
     "--progress/--no-progress",
     "show_progress",
@@ -456,6 +391,11 @@ def scan_command(
     no_prefilter: bool,
     data_points: bool,
     follow_symlinks: bool,
+    exit_zero: bool,
+    quiet: bool,
+    color: str,
+    show_statistics: bool,
+    stdin_filename: str | None,
     show_progress: bool | None,
     debug: bool,
     **values: Any,
@@ -464,51 +404,88 @@ def scan_command(
 
     \b
     Settings come from [tool.minimise] in pyproject.toml, or minimise.toml; options given
-    here override them (`minimise config` shows the result).
+    here override them (`minimise config` shows the result). `--` ends the options: every
+    word after it is a path. `-` reads one file from stdin (name it with --stdin-filename).
     Exit codes: 0 no findings (at or above --fail-on), 1 findings, 2 usage or configuration error.
-    Files that cannot be parsed are listed as errors and do not stop the scan.
+    A file that names personal data but cannot be parsed is a finding (MIN001).
     """
     from minimise.report import RENDERERS, render
 
-    config = merged_config(ctx, paths, config_file, values)
+    from_stdin = paths == ("-",)
+    if "-" in paths and not from_stdin:
+        fail("`-` (stdin) cannot be combined with other paths")
+    if stdin_filename and not from_stdin:
+        fail("--stdin-filename needs `-` as the path")
+    config_start: tuple[str, ...] = (stdin_filename or ".",) if from_stdin else paths
+    config = merged_config(ctx, config_start, config_file, values)
+    if from_stdin:
+        config.override("include", ["."])
     fmt = config["format"]
     if fmt not in RENDERERS:
         fail(f"unknown format {fmt!r} (choose from {', '.join(sorted(RENDERERS))})")
-    outcome = run(
-        config,
-        no_cache=no_cache,
-        no_prefilter=no_prefilter,
-        follow_symlinks=follow_symlinks,
-        debug=debug,
-        diff_ref=diff_ref,
-        use_baseline=not no_baseline,
-        show_progress=show_progress,
-        use_inventory=not no_inventory,
-    )
+    switches: dict[str, Any] = {
+        "no_cache": no_cache,
+        "no_prefilter": no_prefilter,
+        "follow_symlinks": follow_symlinks,
+        "debug": debug,
+        "diff_ref": diff_ref,
+        "use_baseline": not no_baseline,
+        "show_progress": show_progress,
+        "use_inventory": not no_inventory,
+    }
+    if from_stdin:
+        from minimise.session import SessionError
+
+        session, _progress = session_for(config, **switches)
+        try:
+            outcome = _stdin_outcome(session, stdin_filename)
+        except SessionError as exc:
+            fail(str(exc))
+            raise AssertionError from None  # unreachable: fail() exits
+    else:
+        outcome = run(config, **switches)
     report = outcome.report
     from minimise.report.context import scan_context
 
+    if outcome.inventory_path is not None and not config["inventory"]:
+        config.set("inventory", str(outcome.inventory_path), "found next to the code")
     context = scan_context(report, config, outcome, fmt, baseline_used=not no_baseline)
+    if fmt == "text":
+        report = for_the_terminal(report, outcome.project_root)
+    extra: dict[str, Any] = {"show_data_points": data_points, "quiet": quiet, "context": context}
+    if fmt == "sarif":
+        extra["srcroot"] = outcome.project_root
     if output:
         import io
 
         from minimise.atomic import write_output
 
         buffer = io.StringIO()
-        render(report, fmt, buffer, colour=False, show_data_points=data_points, context=context)
+        render(report, fmt, buffer, colour=False, **extra)
+        if show_statistics:
+            buffer.write("".join(line + "\n" for line in statistics(report)))
         try:
             write_output(Path(output), buffer.getvalue())
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
-        render(report, fmt, sys.stdout, show_data_points=data_points, context=context)
+        render(report, fmt, sys.stdout, colour=colour_wanted(color, sys.stdout), **extra)
+        if show_statistics:
+            for line in statistics(report):
+                click.echo(line, err=fmt != "text")
         sys.stdout.flush()
     if config["baseline"] and not no_baseline:
         print_stale(outcome.stale, config["baseline"])
-    if fmt == "text" and not outcome.inventory_used and not no_inventory and not outcome.partial:
+    if fmt == "text" and not quiet and not outcome.inventory_used and not no_inventory and not outcome.partial:
         click.echo(
             "minimise: no data inventory (data-inventory.yaml), so findings follow the default policy; "
             "start one with `minimise inventory init`.",
             err=True,
         )
-    sys.exit(exit_status(report, config["fail_on"]))
+    if fmt == "text" and not quiet and report.findings:
+        click.echo(
+            "minimise: `minimise explain CODE` describes a rule; silence one line with "
+            "`# minimise: ignore[CODE] reason` (or flake8's `# noqa: CODE`).",
+            err=True,
+        )
+    sys.exit(EXIT_OK if exit_zero else exit_status(report, config["fail_on"]))

@@ -35,6 +35,10 @@ def report_dict(report: Report, context: RenderContext | None = None) -> dict[st
         "findings": [_finding(f, context, False) for f in report.findings],
         "baselined_findings": [_finding(f, context, True) for f in context.baselined_findings()],
         "errors": [{**e.to_json(), "message": redact_text(e.message)} for e in report.errors],
+        "summary": {
+            "files_scanned": report.files_scanned,
+            "files_treated_as_tests": int(getattr(report, "files_treated_as_tests", 0) or 0),
+        },
     }
 
 

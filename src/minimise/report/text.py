@@ -22,8 +22,17 @@ def _use_colour(stream: TextIO, colour: bool | None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def render(
-    report: Report, stream: TextIO, colour: bool | None = None, show_data_points: bool = False, **_options: object
+    report: Report,
+    stream: TextIO,
+    colour: bool | None = None,
+    show_data_points: bool = False,
+    quiet: bool = False,
+    **_options: object,
 ) -> None:
     use = _use_colour(stream, colour)
 
@@ -50,19 +59,23 @@ def render(
                 f"{printable(p.path)}:{p.line}:{p.column}: {p.action:<7} {printable(p.category)}{protection} "
                 f"`{printable(redact_text(p.identifier))}` via {printable(p.via)}\n"
             )
+    if quiet:
+        return
     for error in report.errors:
         where = f"{printable(error.path)}:{error.line}" if error.line else printable(error.path)
         stream.write(paint(f"{where}: error: {printable(redact_text(error.message))}", _DIM) + "\n")
     actions = Counter(p.action for p in report.data_points)
     severities = Counter(f.severity for f in report.findings)
+    tests = int(getattr(report, "files_treated_as_tests", 0) or 0)
     summary = (
-        f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
-        + (f" ({', '.join(f'{n} {s}' for s, n in sorted(severities.items()))})" if severities else "")
-        + f" in {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}; "
-        + f"{len(report.data_points)} data points ("
+        _count(len(report.findings), "finding")
+        + (f" ({', '.join(_count(n, s) for s, n in sorted(severities.items()))})" if severities else "")
+        + f" in {_count(report.files_scanned, 'file')}; "
+        + f"{_count(len(report.data_points), 'data point')} ("
         + ", ".join(f"{actions.get(a, 0)} {a}" for a in ("collect", "store", "log", "share"))
         + ")"
-        + (f"; {len(report.errors)} file{'s' if len(report.errors) != 1 else ''} not analysed" if report.errors else "")
+        + (f"; {_count(len(report.errors), 'file')} not analysed" if report.errors else "")
+        + (f"; {_count(tests, 'test file')} left out (--include-tests)" if tests else "")
     )
     if report.findings or report.errors or show_data_points:
         stream.write("\n")
