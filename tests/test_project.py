@@ -87,3 +87,24 @@ def test_a_changed_helper_changes_the_result_of_the_modules_that_use_it(tmp_path
     views = [root / "shopapp" / "web" / "views.py"]
     assert key not in _found(root, views, cache)
     assert key not in _found(root, cache=cache)
+
+
+def test_explain_prints_the_steps_across_modules(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    result = subprocess.run(
+        [sys.executable, "-m", "minimise", "explain", "shopapp/web/views.py:30"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    steps = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("step ")]
+    assert steps == [
+        "step 1:     shopapp/web/views.py:30: passed as `account` to shopapp.services.accounts.close_account",
+        "step 2:     shopapp/services/accounts.py:17: passed as `actor` to shopapp.audit.audit",
+        "step 3:     shopapp/audit.py:8: logged by logging through shopapp.logfactory.root_logger.get_logger().info",
+    ], result.stdout + result.stderr

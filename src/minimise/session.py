@@ -77,7 +77,8 @@ class Outcome:
 
 def find_project_root(start: Path, config_file: Path | None) -> Path:
     """The folder of the configuration file, else the git work tree's top above ``start``, else the
-    nearest folder above ``start`` holding a data inventory, else ``start``'s folder."""
+    nearest folder above ``start`` holding a data inventory, else the current folder when ``start`` is
+    inside it, else ``start``'s folder."""
     if config_file is not None:
         return Path(os.path.abspath(config_file)).parent
     here = _folder_of(start)
@@ -85,7 +86,11 @@ def find_project_root(start: Path, config_file: Path | None) -> Path:
         if (directory / ".git").exists():
             return directory
     found = _nearest_inventory(here, None)
-    return found.parent if found is not None else here
+    if found is not None:
+        return found.parent
+    # No marker at all: files named from the folder a user stands in belong to that folder's project.
+    cwd = Path.cwd()
+    return cwd if here == cwd or cwd in here.parents else here
 
 
 def marks_a_project(root: Path, config_file: Path | None) -> bool:

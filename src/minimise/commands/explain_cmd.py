@@ -77,6 +77,8 @@ def explain_line(path: Path, line: int, config_file: str | None = None, use_inve
         steps = p.trace or ("(no trace recorded)",)
         for step in steps:
             out.append(f"  why:        {redact_text(step)}")
+        for number_, flow in enumerate(p.steps, start=1):
+            out.append(f"  step {number_}:     {flow.path}:{flow.line}: {redact_text(flow.message)}")
         raised = [
             f
             for f in report.findings
