@@ -75,10 +75,10 @@ class Outcome:
     inventory_path: Path | None = None  # the inventory the policy used, configured or found
 
 
-def find_project_root(start: Path, config_file: Path | None) -> Path:
+def find_project_root(start: Path, config_file: Path | None, named_files: bool = False) -> Path:
     """The folder of the configuration file, else the git work tree's top above ``start``, else the
-    nearest folder above ``start`` holding a data inventory, else the current folder when ``start`` is
-    inside it, else ``start``'s folder."""
+    nearest folder above ``start`` holding a data inventory, else, for named files, the current folder when
+    they are inside it, else ``start``'s folder."""
     if config_file is not None:
         return Path(os.path.abspath(config_file)).parent
     here = _folder_of(start)
@@ -88,8 +88,10 @@ def find_project_root(start: Path, config_file: Path | None) -> Path:
     found = _nearest_inventory(here, None)
     if found is not None:
         return found.parent
-    # No marker at all: files named from the folder a user stands in belong to that folder's project.
+    # No marker at all: a file named from the folder a user stands in belongs to that folder's project.
     cwd = Path.cwd()
+    if not named_files:
+        return here
     return cwd if here == cwd or cwd in here.parents else here
 
 
@@ -143,7 +145,8 @@ class Session:
                 raise SessionError(f"{target}: no such file or directory")
         # The folder the paths live in: where the configuration and the inventory are looked for.
         self.anchor = Path(os.path.commonpath([_folder_of(p) for p in self.paths]))
-        self.project_root = find_project_root(self.anchor, config.file)
+        named_files = all(not p.is_dir() for p in self.paths)
+        self.project_root = find_project_root(self.anchor, config.file, named_files)
         self.root = scan_root(self.paths, self.project_root)
         self._root_abs = Path(os.path.abspath(self.root))
         self._relative: dict[str, str] = {}
