@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from gitrepo import git
 
 from minimise.cli import cli
 from minimise.gitdiff import parse_diff
 
 HEAD = "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
 OLD = HEAD + 'def signup(user):\n    log.info("signup %s", user.email)\n'
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture()

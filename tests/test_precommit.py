@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import git as _git
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET = ROOT / "docs" / "snippets" / "pre-commit-config.yaml"
@@ -30,18 +31,6 @@ LEAKY = (
 FIXED = LEAKY.replace("user.email", "user.id")
 SUPPRESSED = LEAKY.replace("user.email)", "user.email)  # minimise: ignore[MIN301] audit log, retention 30 days")
 FINDING = re.compile(r"^f\.py:7:32: MIN301 .*\(user\.contact\.email\) logged via logging: `email`$", re.M)
-
-
-def _git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="module")
