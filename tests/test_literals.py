@@ -122,6 +122,26 @@ def test_person_email() -> None:
     assert not is_person_email("test@shop.io", RULES)
     assert not is_person_email("user42@shop.io", RULES)
     assert not is_person_email("12345+octocat@users.noreply.github.com", RULES)
+    assert is_person_email("maria.lopez@lopez-consulting.com", RULES)  # a person's name at a company
+    assert is_person_email("jan.novak@firma.cz", RULES)  # a country-code domain
+
+
+@pytest.mark.parametrize(
+    "invented",
+    [
+        "fred@fred.fred",
+        "completely@made.up",
+        "some@e.mail",
+        "pollo@listo.com",
+        "mmcfly@bttf.com",
+        "ff@dd.com",
+        "totally@real.email",
+        "probably@real.email.provider",
+    ],
+)
+def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
+    """Single words at a made-up or organisation domain: what test suites write, not someone's inbox."""
+    assert not is_person_email(invented, RULES)
 
 
 # ----------------------------------------------------------------------- fiction phones

@@ -153,7 +153,15 @@ class Classifier:
             return None
         _, _, rule, name, start, via_context = best
         rest = words[:start] + words[start + len(name) :]
+        if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
+            return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
         return Classification(rule.category, self._protection(rest), name, via_context)
+
+    def _owned_by_a_thing(self, owner: str, words: tuple[str, ...]) -> bool:
+        """Whether a key's nearest owner is a thing (a repository, a project) and the key names no person."""
+        if owner not in self.not_person and not (owner.endswith("s") and owner[:-1] in self.not_person):
+            return False
+        return not any(w in self.person or (w.endswith("s") and w[:-1] in self.person) for w in words)
 
     def _qualified(self, rest: tuple[str, ...], allowed: frozenset[str]) -> bool:
         for word in rest:

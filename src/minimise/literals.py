@@ -42,6 +42,10 @@ class LiteralRules:
     generic_local_words: frozenset[str]
     made_up_local_words: frozenset[str]
     file_suffixes: frozenset[str]
+    # A real inbox is at a public mailbox provider, or is a person's name at a domain with a known
+    # top-level domain; test code's invented addresses (fred@fred.fred, pollo@listo.com) are neither.
+    mailbox_providers: frozenset[str]
+    known_tlds: frozenset[str]
     card_networks: tuple[CardNetwork, ...]
     test_cards: frozenset[str]
     max_repeated_digit_run: int
@@ -152,6 +156,8 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
         made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
         file_suffixes=frozenset(_strings(email, "file_suffixes", "email", path)),
+        mailbox_providers=frozenset(d.lower() for d in _strings(email, "mailbox_providers", "email", path)),
+        known_tlds=frozenset(d.lower() for d in _strings(email, "known_tlds", "email", path)),
         card_networks=tuple(networks),
         test_cards=frozenset(_strings(card, "test_numbers", "card", path)),
         max_repeated_digit_run=int(card.get("max_repeated_digit_run") or 99),
@@ -220,7 +226,15 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     words = [w for w in split_words(base) if not w.isdigit()]
     if not words or any(w in rules.made_up_local_words for w in words):
         return False
-    return not all(w in rules.generic_local_words or len(w) == 1 for w in words)
+    if all(w in rules.generic_local_words or len(w) == 1 for w in words):
+        return False
+    domain = domain.lower().rstrip(".")
+    if domain in rules.mailbox_providers or any(domain.endswith("." + p) for p in rules.mailbox_providers):
+        return True
+    tld = domain.rsplit(".", 1)[-1]
+    # first.last@company.de: a person's name at an organisation's domain.
+    named = len([part for part in re.split(r"[._-]", base) if part]) >= 2
+    return named and (tld in rules.known_tlds or (len(tld) == 2 and tld.isalpha()))
 
 
 def card_network(digits: str, rules: LiteralRules) -> str:
