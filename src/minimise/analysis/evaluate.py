@@ -236,11 +236,14 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             cookie_via = "cookie"
         elif self._qname(container, scope) in COOKIE_SESSIONS:
             cookie_via = "flask.session"  # Flask's default session is a signed cookie: readable by its holder
+        kind = "cookie"
+        if cookie_via is None and self._is_server_session(container, scope):
+            cookie_via, kind = "django.session", "session"  # kept in the session store, keyed by the cookie
         if cookie_via is not None and key is not None:
             label = self._label(key, (), is_key=True)
             labels = [lb for lb in value.labels] or ([label] if label and not value.constant else [])
             for lb in labels:
-                self._emit(target, "store", lb, cookie_via, scope, "cookie")
+                self._emit(target, "store", lb, cookie_via, scope, kind)
             return
         while isinstance(container, cst.Subscript):
             key = self._subscript_key(container) if key is None else key
@@ -267,6 +270,12 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             params=current.params | added.params,
         )
         scope.vars[dotted] = merged
+
+    def _is_server_session(self, container: cst.BaseExpression, scope: Scope) -> bool:
+        """``request.session`` of a Django (or Starlette) request: a server-side session store."""
+        if not (isinstance(container, cst.Attribute) and container.attr.value == "session"):
+            return False
+        return self._ev(container.value, scope).request is not None
 
     @staticmethod
     def _subscript_key(node: cst.Subscript) -> str | None:
