@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from minimise.positions import children_of
+
 
 def name_of(node: cst.CSTNode) -> str | None:
     """The identifier a receiver is known by: ``user`` in ``user.email``, ``profile`` in ``user.profile``."""
@@ -55,7 +57,7 @@ def calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
         seen += 1
         if isinstance(current, cst.Call):
             found.append(current)
-        stack.extend(current.children)
+        stack.extend(children_of(current))
     return found
 
 
