@@ -120,8 +120,8 @@ def read_source_order(node_type: type) -> tuple[str, ...] | None:
             and isinstance(c.args[1], ast.Constant)
             and c.args[1].value in fields
         }
-        if names:
-            order = tuple(sorted(set(names), key=lambda n: positions[n]))
+        # A type whose visitor visits nothing (Newline, Comment) has no children: an empty order.
+        order = tuple(sorted(set(names), key=lambda n: positions[n]))
     except (OSError, TypeError, SyntaxError, AttributeError):
         order = None
     return order
