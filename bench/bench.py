@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -102,7 +103,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _stopped(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # so the temporary folder is removed on the way out
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _stopped)
     before = _leftover_marks()
     try:
         peers = ensure_peers(Path(args.peers) if args.peers else None, args.fresh_peers, say)

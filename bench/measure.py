@@ -85,10 +85,16 @@ def run_once(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] |
     )
     memory = TreeMemory(process.pid)
     assert process.stderr is not None
-    err = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    memory.stop()
+    try:
+        err = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    except BaseException:
+        process.kill()  # interrupted: leave no process behind
+        process.wait()
+        raise
+    finally:
+        memory.stop()
     process.stderr.close()
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss of a child covers its waited-for descendants too; it bounds the sampled peak from above.
