@@ -113,3 +113,27 @@ def test_sarif_and_json_agree_from_a_sub_folder_of_a_repository(app: Path) -> No
     as_json = json.loads(_run(app / "pkg", MINIMISE, "scan", "--no-cache", "--format", "json", ".").stdout)
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
     assert uris == [f["path"] for f in as_json["findings"]] == ["pkg/app.py", "pkg/app.py"]
+
+
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "__pycache__", ".minimise_cache", "*_cache", "*.egg-info", ".hypothesis", "build", "dist"
+)
+
+
+@pytest.mark.slow
+def test_readme_quick_start_sets_everything_up_in_a_fresh_virtualenv(tmp_path: Path) -> None:
+    """The README's first command, verbatim, in a copy of the checkout without a virtualenv: it
+    creates one, installs minimise into it (no system-wide pip install, which distribution
+    Pythons refuse) and prints the report the README shows."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = readme.split("Install it and scan the bundled example shop:\n\n```bash\n", 1)[1].split("\n```", 1)[0]
+    assert command == ("python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/minimise scan examples/shop")
+    shown = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    checkout = tmp_path / "minimise"
+    shutil.copytree(root, checkout, ignore=COPY_IGNORE)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "VIRTUAL_ENV", "PYTHONPATH")}
+    env["NO_COLOR"] = "1"
+    done = subprocess.run(["bash", "-c", command], cwd=checkout, capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 1, done.stderr  # findings
+    assert done.stdout == shown
