@@ -85,14 +85,19 @@ def _refresh_command(command: str, paths: tuple[str, ...], options: list[tuple[s
     return shlex.join([*words, *paths])
 
 
+def _needs_output(check_output: bool, output: str | None) -> None:
+    """A check compares with a committed file: without -o there is nothing to compare (exit 2, before any scan)."""
+    if check_output and not output:
+        fail("nothing to check: name the committed file with -o FILE")
+
+
 def _is_current(text: str, output: str | None, refresh: str) -> bool:
     """Whether ``output`` (the committed file) holds ``text`` exactly; says why not and how to refresh.
 
     Nothing is written: this is the `--check` of a pre-commit hook or CI job (as `ruff format --check`).
     """
-    if not output:
-        fail("nothing to check: name the committed file with -o FILE")
-        raise AssertionError from None  # unreachable: fail() exits
+    _needs_output(True, output)
+    assert output is not None
     path = Path(output)
     try:
         current = path.read_bytes().decode("utf-8")
@@ -293,6 +298,7 @@ def generate_command(
     from minimise.inventory.observed import RENDER, observe
     from minimise.inventory.ropa import to_activities_csv, to_items_csv
 
+    _needs_output(check_output, output)
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
     inventory = _load(_inventory_path(inventory_option, root), root, knowledge)
@@ -360,6 +366,7 @@ def diff_command(
     from minimise.inventory.diff_report import to_json, to_markdown
     from minimise.inventory.observed import observe
 
+    _needs_output(check_output, output)
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
     inventory_path = _inventory_path(inventory_option, root)
