@@ -146,7 +146,7 @@ def test_each_finding_shows_excerpt_flow_reasons_and_rule(tmp_path: Path) -> Non
     assert fix.startswith("<h4>How to fix</h4><p>Log a stable pseudonymous identifier (<code>user.id</code>)")
     rule = article.split('<details class="rule">', 1)[1]
     assert "<h4>Use instead</h4>" in rule and "<h4>What it finds</h4>" in rule and "<h4>Why it matters</h4>" in rule
-    assert "<li><code># noqa: MIN301</code> at the end of the line, read as flake8 reads it" in rule
+    assert "<li><code># noqa: MIN301</code> at the end of the line: <code>minimise scan</code> and the" in rule
     assert 'href="https://cwe.mitre.org/data/definitions/532.html">CWE-532</a>' in rule
     # No docs-url configured: the documentation is embedded, and nothing links to a made-up site.
     assert "<h4>Example</h4>" in rule and "Full documentation" not in rule

@@ -111,8 +111,8 @@ def silencing_notes(check: Check) -> list[str]:
     notes = []
     if "noqa" in check.silenced_by:
         notes.append(
-            f"`# noqa: {check.code}` at the end of the line, read as flake8 reads it by both `minimise scan` "
-            "and the flake8 plugin. It covers that physical line only and carries no reason; "
+            f"`# noqa: {check.code}` at the end of the line: `minimise scan` and the flake8 plugin both read "
+            "it as flake8 does. It covers that physical line only and carries no reason; "
             f"`# minimise: ignore[{check.code}] <reason>` covers the whole statement and says why."
         )
     if "non_personal" in check.silenced_by:
