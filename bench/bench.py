@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate  # noqa: E402
+from generator import generate  # noqa: E402
 from inputs import InputError, lay_out, replicate  # noqa: E402
 from measure import Workload, interleave, ratio, run_once  # noqa: E402
 from peers import PeersError, ensure_peers  # noqa: E402

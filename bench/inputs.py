@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import generate
+from generator import generate
 
 
 class InputError(Exception):

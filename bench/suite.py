@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus import PD_REGEX
+from generator import PD_REGEX
 from measure import Ratio, Workload, ratio, run_once, spread, verdict
 from peers import Peers
 

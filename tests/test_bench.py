@@ -11,7 +11,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
-from corpus import generate  # noqa: E402
+from generator import generate  # noqa: E402
 from measure import Ratio, run_once, verdict  # noqa: E402
 from suite import edit_one_line  # noqa: E402
 
