@@ -75,7 +75,6 @@ def machine_info(peers_versions: dict[str, str]) -> dict[str, object]:
         "python": platform.python_version(),
         "minimise_env": mine,
         "baselines_env": peers_versions,
-        "load_start": os.getloadavg(),
     }
 
 
@@ -121,12 +120,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"bench: error: {here}: no minimise or flake8 next to this Python; run bench.py with it", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="minimise-bench-"))
+    user_xdg = os.environ.get("XDG_CACHE_HOME")
     try:
         status = _run(args, Env(str(env_minimise), str(env_flake8), peers, work), work)
     except InputError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         status = 2
     finally:
+        if user_xdg is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = user_xdg
         shutil.rmtree(work, ignore_errors=True)
     after = _leftover_marks()
     left = sorted(after["tmp"] - before["tmp"])  # type: ignore[operator]
@@ -143,6 +147,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, env: Env, work: Path) -> int:
+    load_start = os.getloadavg()
+    # This process loads minimise's rules too (to describe the trees): its cache stays in the work folder.
+    os.environ["XDG_CACHE_HOME"] = str(work / "bench-process-cache")
     trees: dict[str, Tree] = {}
     for name, spec in (("dense", args.dense), ("sparse", args.sparse)):
         if not spec:
@@ -166,7 +173,7 @@ def _run(args: argparse.Namespace, env: Env, work: Path) -> int:
     interleave(everything, args.repeat, args.warmup, say)
     curve = _curve(args, dense, env, work) if args.factors else []
     machine = machine_info(env.peers.versions)
-    machine["load_end"] = os.getloadavg()
+    machine["load_start"], machine["load_end"] = load_start, os.getloadavg()
     targets = check(by, sparse, curve, imported)
     _print(args, machine, trees, by, sparse, five, plain, curve, targets)
     if args.json:
@@ -215,7 +222,8 @@ def _curve(args: argparse.Namespace, dense: Tree, env: Env, work: Path) -> list[
 def _print(args, machine, trees, by, sparse, five, plain, curve, targets) -> None:
     mine, base = machine["minimise_env"], machine["baselines_env"]
     print(f"machine: {machine['cpus']} CPUs ({machine['cpu']}), {machine['memory']}, {machine['platform']}")
-    print(f"load average (1, 5, 15 min): start {machine['load_start']}, end {machine['load_end']}")
+    start, end = (", ".join(f"{x:.1f}" for x in machine[k]) for k in ("load_start", "load_end"))
+    print(f"load average (1, 5, 15 min): at the start {start}; at the end {end}")
     print(
         f"Python {machine['python']}; minimise {mine['minimise']}, libcst {mine['libcst']}, flake8 {mine['flake8']}; "
         "baselines' venv: " + ", ".join(f"{k} {v}" for k, v in base.items())
