@@ -67,3 +67,10 @@ def test_a_missing_team_file_is_left_to_the_usual_loading(user_cache: Path, tmp_
     cached_knowledge(build, (str(tmp_path / "missing.yaml"),), ())
     assert len(builds) == 1
     assert not user_cache.exists()
+
+
+def test_a_device_as_team_file_is_never_read_for_the_key(user_cache: Path) -> None:
+    builds, build = _counting()
+    cached_knowledge(build, ("/dev/zero",), ())  # would never end if read whole
+    assert len(builds) == 1
+    assert not user_cache.exists()

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,8 @@ from pathlib import Path
 from minimise.knowledge.records import Knowledge
 
 FOLDER = "knowledge"
+# Larger team rule files are not hashed for the key (the usual loading applies its own limits).
+MAX_TEAM_FILE_BYTES = 8 * 1024 * 1024
 
 
 def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: bytes) -> str | None:
@@ -38,6 +41,9 @@ def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: byt
         for path in sorted(p for p in shipped.rglob("*") if p.is_file()):
             digest.update(path.relative_to(shipped).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
         for name in team_files:
+            info = os.stat(name)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEAM_FILE_BYTES:
+                return None  # a device, a FIFO, a huge file: the usual loading refuses it with its own message
             digest.update(os.path.abspath(name).encode() + b"\0" + Path(name).read_bytes() + b"\0")
     except OSError:
         return None  # a missing team file: the usual loading reports it
