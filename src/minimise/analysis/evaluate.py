@@ -19,14 +19,6 @@ from minimise.analysis.syntax import (
     name_of,
 )
 from minimise.analysis.values import ValueEvaluation
-from minimise.analysis.vocabulary import (
-    COOKIE_SESSIONS,
-    KEY_VIEWS,
-    MUTATORS,
-    PERSIST_METHODS,
-    REQUEST_GETTERS,
-    UNPROTECT,
-)
 from minimise.words import split_words
 
 
@@ -234,7 +226,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         cookie_via = None
         if isinstance(container, cst.Attribute) and container.attr.value == "cookies":
             cookie_via = "cookie"
-        elif self._qname(container, scope) in COOKIE_SESSIONS:
+        elif self._qname(container, scope) in self.k.frameworks.cookie_sessions:
             cookie_via = "flask.session"  # Flask's default session is a signed cookie: readable by its holder
         kind = "cookie"
         if cookie_via is None and self._is_server_session(container, scope):
@@ -350,7 +342,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         ):
             return Value(origin=f"{receiver.request}.{method}()")
         if receiver.origin is not None:
-            if method in REQUEST_GETTERS:
+            if method in self.k.frameworks.request_getters:
                 key = literal_string(node.args[0].value) if node.args else None
                 if key is not None:
                     label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
@@ -372,7 +364,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
                         break
             return Value(input_node=node, input_category=category)
 
-        if method in PERSIST_METHODS and isinstance(func, cst.Attribute):
+        if method in self.k.frameworks.persist_methods and isinstance(func, cst.Attribute):
             scope.persists = True
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
@@ -386,12 +378,12 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         protection = self._sanitizer(func, method, qname)
         if protection is not None:
             return protect(union(args + ([receiver] if isinstance(func, cst.Attribute) else [])), protection)
-        if method in UNPROTECT and receiver.labels:
+        if method in self.k.frameworks.unprotect_methods and receiver.labels:
             return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in receiver.labels))
         short_q = qname or method
         if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
             return CLEAN
-        if short_q in KEY_VIEWS and len(args) == 1 and args[0].fields is not None:
+        if short_q in self.k.frameworks.key_views and len(args) == 1 and args[0].fields is not None:
             return CLEAN
 
         local = self._local_function(func, scope)
@@ -408,7 +400,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
 
-        if isinstance(func, cst.Attribute) and method in MUTATORS:
+        if isinstance(func, cst.Attribute) and method in self.k.frameworks.mutators:
             dotted = dotted_name(func.value)
             if dotted is not None and "." not in dotted:
                 current = scope.lookup(dotted)

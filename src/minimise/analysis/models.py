@@ -17,11 +17,6 @@ from minimise.analysis.syntax import (
     name_of,
     self_assignments,
 )
-from minimise.analysis.vocabulary import (
-    FIELD_SKIP,
-    HEURISTIC_COLLECT_RECEIVERS,
-    HEURISTIC_STORE_RECEIVERS,
-)
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
@@ -199,7 +194,7 @@ class ModelDetection(AnalyserBase):
         """Which action a class-level field call declares: ('store'|'collect', kind, constructor)."""
         qname = self._qname(call.func, scope) or ""
         short = name_of(call.func) or ""
-        if short in FIELD_SKIP:
+        if short in self.k.frameworks.skip_fields:
             return None
         if info.sqlmodel and short == "Field":
             return ("store", info.store, short) if info.store is not None else ("collect", info.collect, short)
@@ -246,13 +241,13 @@ class ModelDetection(AnalyserBase):
         if info.collect is not None:
             return ("collect", info.collect, short)
         receiver = name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
-        if short == "Column" and receiver not in HEURISTIC_STORE_RECEIVERS and self._foreign_column(qname):
+        if short == "Column" and receiver not in self.k.frameworks.store_receivers and self._foreign_column(qname):
             return None  # django_tables2.Column, dash_table.Column: a table on a page, not in a database
-        if receiver in HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
-            kind_id = HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
+        if receiver in self.k.frameworks.store_receivers or short in ("Column", "mapped_column"):
+            kind_id = self.k.frameworks.store_receivers.get(receiver or "", "sqlalchemy")
             return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
-        if receiver in HEURISTIC_COLLECT_RECEIVERS:
-            kind_id = HEURISTIC_COLLECT_RECEIVERS[receiver or ""]
+        if receiver in self.k.frameworks.collect_receivers:
+            kind_id = self.k.frameworks.collect_receivers[receiver or ""]
             return ("collect", next((k for k in self.k.schemas if k.id == kind_id), None), short)
         return None
 

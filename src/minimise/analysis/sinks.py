@@ -12,7 +12,7 @@ from minimise.analysis.syntax import (
     literal_string,
     name_of,
 )
-from minimise.analysis.vocabulary import EXCEPTION_MESSAGE_KEYWORDS, PERSON_ADDRESS
+from minimise.analysis.vocabulary import PERSON_ADDRESS
 from minimise.knowledge import Sink
 from minimise.words import split_words
 
@@ -170,7 +170,7 @@ class SinkDetection(AnalyserBase):
             return  # a validation message is shown to the person who typed the value, not logged
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
-            if arg.keyword is not None and arg.keyword.value not in EXCEPTION_MESSAGE_KEYWORDS:
+            if arg.keyword is not None and arg.keyword.value not in self.k.frameworks.exception_message_keywords:
                 continue  # headers=, status_code=: only the message of an exception is its message
             if scope.fn_key is not None and arg.keyword is None:
                 self.exports.param_sink(

@@ -14,9 +14,6 @@ from minimise.analysis.syntax import (
     literal_string,
     name_of,
 )
-from minimise.analysis.vocabulary import (
-    FORM_CONTAINERS,
-)
 from minimise.words import split_words
 
 
@@ -174,9 +171,9 @@ class ValueEvaluation(AnalyserBase):
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
-        if attr in FORM_CONTAINERS:
+        if attr in self.k.frameworks.form_containers:
             self._ev(node.value, scope)
-            return Value(origin=FORM_CONTAINERS[attr])
+            return Value(origin=self.k.frameworks.form_containers[attr])
         if attr == "data":
             read = self._form_field_read(node, scope)
             if read is not None:

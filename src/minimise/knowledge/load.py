@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from minimise.knowledge.frameworks import build_frameworks
 from minimise.knowledge.personal_data import build_personal_data
 from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, load_document, qname_pattern, rules_dir
 from minimise.knowledge.records import Check, Example, Knowledge
@@ -55,6 +56,9 @@ def build_knowledge(
     sinks = build_sinks(owners("sinks.yaml"))
     sanitizers = build_sanitizers(owners("sanitizers.yaml"))
     checks = _checks(owners("checks.yaml"), taxonomy)
+    frameworks = build_frameworks(
+        owners("frameworks.yaml"), {kind.id for kind in sinks.models}, {kind.id for kind in sources.schemas}
+    )
     snippets: list[Example] = personal.snippets + sources.snippets + sinks.snippets + sanitizers.snippets
     for doc in list(shipped.values()) + team:
         snippets += doc.reader.snippets(doc.data.get("examples"), ("examples",), "examples")
@@ -88,6 +92,7 @@ def build_knowledge(
         checks=checks,
         model_kinds=sinks.models,
         examples=personal.name_examples,
+        frameworks=frameworks,
         labels=personal.labels,
         snippets=snippets,
     )

@@ -1,4 +1,4 @@
-"""The typed records the rule files load into: sinks, sanitizers, schema kinds, checks, examples."""
+"""The typed records the rule files load into: sinks, sanitizers, schema kinds, checks, examples, frameworks."""
 
 from __future__ import annotations
 
@@ -93,6 +93,25 @@ class Example:
     code: str
 
 
+@dataclass(frozen=True)
+class Frameworks:
+    """The framework vocabulary, merged across the shipped file and every team file."""
+
+    skip_fields: frozenset[str] = frozenset()
+    form_kinds: frozenset[str] = frozenset()
+    request_getters: frozenset[str] = frozenset()
+    mutators: frozenset[str] = frozenset()
+    key_views: frozenset[str] = frozenset()
+    cookie_sessions: frozenset[str] = frozenset()
+    persist_methods: frozenset[str] = frozenset()
+    user_objects: frozenset[str] = frozenset()
+    unprotect_methods: frozenset[str] = frozenset()
+    exception_message_keywords: frozenset[str] = frozenset()
+    store_receivers: dict[str, str] = field(default_factory=dict)
+    collect_receivers: dict[str, str] = field(default_factory=dict)
+    form_containers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Knowledge:
     """Everything the analyser knows, loaded once per process."""
@@ -125,6 +144,7 @@ class Knowledge:
     checks: dict[str, Check]
     model_kinds: list[SchemaKind]
     examples: list[tuple[str, str, bool]]  # (category, name, should_match)
+    frameworks: Frameworks = field(default_factory=Frameworks)
     labels: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
     snippets: list[Example] = field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minimise.knowledge.frameworks import FRAMEWORK_LISTS, FRAMEWORK_MAPS
 from minimise.knowledge.personal_data import CATEGORY_KEYS
 from minimise.knowledge.reader import SECTIONS
 from minimise.knowledge.sanitizers import PROTECTIONS, SANITIZER_KEYS
@@ -222,6 +223,20 @@ def _sections() -> dict[str, dict[str, Any]]:
         "checks": _describe(
             "Coded checks (see rules/checks.yaml); their `tests` hold `invalid`/`valid` snippets.",
             {"type": "array", "items": {"type": "object", "required": ["code"]}},
+        ),
+        "frameworks": _describe(
+            "Names of framework APIs the analysis recognises in code (rules/frameworks.yaml).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    **{key: _describe(text, _STRINGS) for key, text in FRAMEWORK_LISTS.items()},
+                    **{
+                        key: _describe(text, {"type": "object", "additionalProperties": _NAME})
+                        for key, text in FRAMEWORK_MAPS.items()
+                    },
+                },
+            },
         ),
         "non_personal": _describe("Names that are never personal data in this project.", _STRINGS),
     }
