@@ -273,6 +273,8 @@ class ModelDetection(AnalyserBase):
         kind: SchemaKind | None = None
         constructor = ""
         call = value if isinstance(value, cst.Call) else None
+        if call is not None and name_of(call.func) in self.k.frameworks.skip_fields:
+            return  # a relation or a generated id, whatever its annotation (`Mapped["Address"]`) says
         if call is not None:
             found = self._field_kind(call, info, scope)
             if (
