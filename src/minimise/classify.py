@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from minimise.words import is_constant_name, split_words
 
@@ -32,15 +32,6 @@ class Classification:
     protection: str
     matched: tuple[str, ...]
     via_context: str = ""
-
-
-@dataclass
-class Vocabulary:
-    """Every word a classification can hinge on; the prefilter and the classifier share it."""
-
-    strong_words: set[str] = field(default_factory=set)
-    context_words: set[str] = field(default_factory=set)
-    person_words: set[str] = field(default_factory=set)
 
 
 class Classifier:
@@ -77,16 +68,6 @@ class Classifier:
         for rule in rules:
             for type_name in rule.type_names:
                 self._type_names[type_name] = rule.category
-
-    def vocabulary(self) -> Vocabulary:
-        """One word per name that any identifier matching the name must contain (the rarest)."""
-        vocab = Vocabulary(person_words=set(self.person))
-        for rule in self.rules:
-            for words in rule.names:
-                vocab.strong_words.add(_rarest(words))
-            for words in rule.context_names:
-                vocab.context_words.add(_rarest(words))
-        return vocab
 
     def category_for_type(self, type_name: str) -> str | None:
         """A field or annotation type that fixes the category (EmailField, EmailStr)."""
@@ -237,8 +218,3 @@ _COMMON = frozenset(
     "and or is no new old set get add one all any user account test result results record records line plan "
     "group level state first last full real print input open file model object class self def import from".split()
 )
-
-
-def _rarest(words: tuple[str, ...]) -> str:
-    uncommon = [w for w in words if w not in _COMMON]
-    return max(uncommon or words, key=len)

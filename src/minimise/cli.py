@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -91,10 +90,6 @@ def fail(message: str) -> None:
 
     click.echo(f"minimise: error: {printable(redact_text(message))}", err=True)
     sys.exit(EXIT_USAGE)
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1
 
 
 def resolve_root(paths: tuple[str, ...]) -> tuple[list[Path], Path]:

@@ -72,7 +72,6 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     if options.project_checks is not None:
         findings += options.project_checks(summaries, report.data_points)
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)
-    report.suppressed = len(findings) - len(report.findings)  # type: ignore[attr-defined]
     report.sort()
     return report
 

@@ -244,7 +244,6 @@ class Reconciled:
     findings: list[Finding]
     resolutions: dict[DataPoint, Resolution]
     point_codes: dict[DataPoint, list[str]]
-    used_items: set[str]
 
 
 def inventory_point(inventory: Inventory, item: Item) -> DataPoint:
@@ -335,7 +334,7 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
         if full_scan and item.id not in used and item.status != "proposed":
             finding = make_finding(checks["MIN505"], stand_in, knowledge, seen, label=item.label, item=item.id)
             findings.append(dataclasses.replace(finding, severity=checks["MIN505"].severity))
-    return Reconciled(findings, resolutions, point_codes, used)
+    return Reconciled(findings, resolutions, point_codes)
 
 
 def _point_key(point: DataPoint) -> tuple[str, int, int, str, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
@@ -50,11 +50,6 @@ class RenderContext:
     baseline: BaselineInfo | None = None
     # The project's name as shown in headers; "" means the scan root's folder name.
     project_name: str = ""
-    _baselined: frozenset[str] = field(default=frozenset(), init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.baseline is not None:
-            self._baselined = frozenset(f.fingerprint for f in self.baseline.findings)
 
     @property
     def project(self) -> str:
@@ -62,9 +57,6 @@ class RenderContext:
 
     def in_tests(self, path: str) -> bool:
         return is_test_path(path)
-
-    def is_baselined(self, finding: Finding) -> bool:
-        return finding.fingerprint in self._baselined
 
     def baselined_findings(self) -> list[Finding]:
         return sorted(self.baseline.findings, key=Finding.sort_key) if self.baseline else []
