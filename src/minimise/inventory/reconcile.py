@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minimise.checks import default_findings, load_checks, make_finding
-from minimise.inventory.load import normalise_name, pattern_matches
+from minimise.inventory.patterns import normalise_name, pattern_matches
 from minimise.inventory.schema import Inventory, Item
 from minimise.model import SENSITIVITIES, DataPoint, Finding
 from minimise.taxonomy import Taxonomy

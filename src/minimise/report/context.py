@@ -7,12 +7,12 @@ import os
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from minimise import __version__
 from minimise.model import Finding, Report
+from minimise.testcode import is_test_path
 
 if TYPE_CHECKING:
     from minimise.inventory.schema import Inventory
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 # Where test code lives, by the conventions of pytest, unittest and Django: folders named so,
 # and file names pytest collects. Reports count findings there apart from application code.
-TEST_FOLDERS = frozenset({"tests", "test", "testing"})
-TEST_FILES = ("test_*.py", "*_test.py", "tests.py", "conftest.py")
 _GIT_TIMEOUT = 5
 
 
@@ -60,14 +58,6 @@ class RenderContext:
 
     def baselined_findings(self) -> list[Finding]:
         return sorted(self.baseline.findings, key=Finding.sort_key) if self.baseline else []
-
-
-def is_test_path(path: str) -> bool:
-    """Whether a report path (relative, '/'-separated) is test code rather than application code."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    if any(part in TEST_FOLDERS for part in parts[:-1]):
-        return True
-    return bool(parts) and any(fnmatch(parts[-1], pattern) for pattern in TEST_FILES)
 
 
 def _absolute(path: Path) -> Path:
