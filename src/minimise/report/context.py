@@ -4,7 +4,6 @@ the inventory used, git revision, date, version, baseline), so no renderer reloa
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
 
 # Where test code lives, by the conventions of pytest, unittest and Django: folders named so,
 # and file names pytest collects. Reports count findings there apart from application code.
-_GIT_TIMEOUT = 5
 
 
 @dataclass(frozen=True)
@@ -66,20 +64,13 @@ def _absolute(path: Path) -> Path:
 
 def _git(root: Path, *args: str) -> str:
     """One line of `git` output run in ``root``, or "" when git, the repository or the answer is missing."""
+    from minimise.git import GitError, run_git
+
     folder = root if root.is_dir() else root.parent
     try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=_GIT_TIMEOUT,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
+        return run_git(args, folder).decode("utf-8", "replace").strip()
+    except GitError:
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def git_revision(root: Path) -> tuple[str, str]:
