@@ -231,8 +231,8 @@ def test_use_instead_of_default_checks_is_checked_against_the_policy() -> None:
     ],
 )
 def test_bad_report_keys_are_rejected_with_file_and_line(tmp_path: Path, line: str, message: str) -> None:
-    from minimise.checks import load_checks
-    from minimise.knowledge import _Reader
+    from minimise.knowledge import RuleReader
+    from minimise.knowledge.checks import load_checks
     from minimise.taxonomy import load_taxonomy
     from minimise.yamlio import YamlError, read_yaml
 
@@ -243,5 +243,5 @@ def test_bad_report_keys_are_rejected_with_file_and_line(tmp_path: Path, line: s
     path = tmp_path / "checks.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(YamlError) as caught:
-        load_checks(_Reader(path, text), read_yaml(path), load_taxonomy())
+        load_checks(RuleReader(path, text), read_yaml(path), load_taxonomy())
     assert message in str(caught.value) and "checks.yaml" in str(caught.value) and ":13" in str(caught.value)

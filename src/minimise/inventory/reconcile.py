@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minimise.checks import default_findings, load_checks, make_finding
+from minimise.checks import default_findings, make_finding
 from minimise.inventory.patterns import normalise_name, pattern_matches
 from minimise.inventory.schema import Inventory, Item
+from minimise.knowledge.checks import load_checks
 from minimise.model import SENSITIVITIES, DataPoint, Finding
 from minimise.taxonomy import Taxonomy
 
@@ -32,13 +33,13 @@ INVENTORY_SCOPE = "data-inventory"
 @lru_cache(maxsize=1)
 def inventory_checks() -> dict[str, Check]:
     """The MIN5xx checks, documented in inventory/checks.yaml."""
-    from minimise.knowledge import _Reader
+    from minimise.knowledge import RuleReader
     from minimise.taxonomy import load_taxonomy
     from minimise.yamlio import read_yaml
 
     path = Path(__file__).with_name("checks.yaml")
     data = read_yaml(path)
-    return load_checks(_Reader(path, path.read_text(encoding="utf-8")), data, load_taxonomy())
+    return load_checks(RuleReader(path, path.read_text(encoding="utf-8")), data, load_taxonomy())
 
 
 # --------------------------------------------------------------------------- matching

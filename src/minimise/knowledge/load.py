@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from minimise.knowledge.checks import load_checks
 from minimise.knowledge.frameworks import build_frameworks
 from minimise.knowledge.personal_data import build_personal_data
 from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, load_document, qname_pattern, rules_dir
@@ -101,8 +102,6 @@ def build_knowledge(
 
 
 def _checks(documents: list[RuleDocument], taxonomy: Taxonomy) -> dict[str, Check]:
-    from minimise.checks import load_checks
-
     merged: dict[str, Check] = {}
     for doc in documents:
         part = load_checks(doc.reader, {"version": 1, "checks": doc.data.get("checks") or []}, taxonomy)

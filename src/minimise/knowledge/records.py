@@ -75,7 +75,7 @@ class Check:
     tests: list[dict[str, Any]] = field(default_factory=list)
     # Checks raised by the scan itself (suppression comments) rather than by data points.
     raised_by: str = ""
-    # Documentation and report metadata (see checks.load_checks): the fixed code, CWE ids,
+    # Documentation and report metadata (see knowledge.checks.load_checks): the fixed code, CWE ids,
     # how often a finding is right, and which extra ways of silencing it apply.
     use_instead: str = ""
     cwe: tuple[int, ...] = ()
