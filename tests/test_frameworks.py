@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -72,3 +73,9 @@ def test_the_user_objects_name_who_an_erasure_path_deletes(user: str) -> None:
     user_objects = load_knowledge().frameworks.user_objects
     assert [target for target, _ in read_function(destroy, True, user_objects).deletes] == [USER]
     assert [target for target, _ in read_function(destroy, True, user_objects - {user}).deletes] != [USER]
+
+
+def test_the_rule_file_docs_list_every_key() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "rule-files.md").read_text(encoding="utf-8")
+    rows = {line.split("`")[1] for line in docs.splitlines() if line.startswith("| `")}
+    assert set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) <= rows
