@@ -153,21 +153,7 @@ class ModelDetection(AnalyserBase):
                     info.collect = kind
                     return
         # Bases imported from the project itself: judge by the base's name.
-        by_name = {
-            "BaseModel": "pydantic",
-            "Schema": "marshmallow",
-            "ModelSchema": "marshmallow",
-            "SQLAlchemyAutoSchema": "marshmallow",
-            "Serializer": "rest_framework.serializers",
-            "ModelSerializer": "rest_framework.serializers",
-            "Form": "django.forms",
-            "ModelForm": "django.forms",
-            "FlaskForm": "wtforms",
-            "SQLModel": "sqlmodel",
-            "Document": "mongoengine",
-            "DynamicDocument": "mongoengine",
-        }
-        kind_id = by_name.get(name)
+        kind_id = self.k.frameworks.base_names.get(name)
         if kind_id:
             for kind in self.k.schemas:
                 if kind.id == kind_id:

@@ -27,6 +27,10 @@ FRAMEWORK_MAPS: dict[str, str] = {
         "Likewise, module aliases whose fields are collected (`forms.CharField`), each to a schema kind id"
         " of sources.yaml `schemas`."
     ),
+    "base_names": (
+        "Names of base classes imported from the project itself (a re-export, a compatibility module),"
+        " each to the model or schema kind id that a base of that name stands for."
+    ),
     "form_containers": (
         "Attributes holding validated form or serializer input, read by key like a request's form"
         " (`form.cleaned_data`), each to the source id its findings name."
@@ -43,7 +47,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
     """
     lists: dict[str, set[str]] = {key: set() for key in FRAMEWORK_LISTS}
     maps: dict[str, dict[str, str]] = {key: {} for key in FRAMEWORK_MAPS}
-    known_ids = {"store_receivers": model_ids, "collect_receivers": schema_ids}
+    known_ids = {"store_receivers": model_ids, "collect_receivers": schema_ids, "base_names": model_ids | schema_ids}
     for doc in documents:
         reader = doc.reader
         if "frameworks" not in doc.data:
@@ -77,4 +81,5 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         store_receivers=maps["store_receivers"],
         collect_receivers=maps["collect_receivers"],
         form_containers=maps["form_containers"],
+        base_names=maps["base_names"],
     )

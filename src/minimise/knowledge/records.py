@@ -110,6 +110,7 @@ class Frameworks:
     store_receivers: dict[str, str] = field(default_factory=dict)
     collect_receivers: dict[str, str] = field(default_factory=dict)
     form_containers: dict[str, str] = field(default_factory=dict)
+    base_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
