@@ -20,8 +20,6 @@ from minimise.analysis.syntax import (
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
-# Keyword arguments in which a field describes itself to people (forms, admin, API docs).
-_DESCRIPTIONS = frozenset({"verbose_name", "label", "help_text", "description", "title"})
 _ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sa", "db", "orm", "peewee", "cassandra"})
 _STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
 
@@ -190,36 +188,8 @@ class ModelDetection(AnalyserBase):
         for kind in self.k.schemas:
             if kind.field_calls and qname and kind.field_calls.match(qname):
                 return ("collect", kind, short)
-        is_field = short.endswith(("Field", "Column", "Attribute")) or short in (
-            "Column",
-            "mapped_column",
-            "Field",
-            "column_property",
-            "Str",
-            "String",
-            "Email",
-            "Integer",
-            "Date",
-            "DateTime",
-            "Raw",
-            "Dict",
-            "Url",
-            "UUID",
-            "Decimal",
-            "Float",
-            "Boolean",
-            "Bool",
-            "Int",
-            "Number",
-            "IP",
-            "Nested",
-            "List",
-            "Method",
-            "Function",
-            "Tuple",
-            "Time",
-            "Enum",
-        )
+        frameworks = self.k.frameworks
+        is_field = short.endswith(tuple(frameworks.field_suffixes)) or short in frameworks.field_constructors
         if not is_field:
             return None
         if info.store is not None:
@@ -372,7 +342,11 @@ class ModelDetection(AnalyserBase):
     def _described_field(self, call: cst.Call, name: str, info: ClassInfo) -> Label | None:
         """A field whose name says nothing but whose label does: ``line1 = CharField("First line of address")``."""
         texts = [literal_string(call.args[0].value)] if call.args and call.args[0].keyword is None else []
-        texts += [literal_string(a.value) for a in call.args if a.keyword and a.keyword.value in _DESCRIPTIONS]
+        texts += [
+            literal_string(a.value)
+            for a in call.args
+            if a.keyword and a.keyword.value in self.k.frameworks.description_keywords
+        ]
         for text in texts:
             if not text or len(text) > 80:
                 continue

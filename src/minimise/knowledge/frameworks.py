@@ -8,6 +8,12 @@ from minimise.knowledge.records import Frameworks
 # Each key of the `frameworks` section, with what it names (the JSON Schema's descriptions).
 FRAMEWORK_LISTS: dict[str, str] = {
     "skip_fields": "Field constructors whose value is never a person's data: relations, ids, flags, buttons.",
+    "field_constructors": (
+        "Constructor names that declare a field in a model or schema class when their import cannot be"
+        " resolved (`Str()`, `mapped_column()`), besides names ending in `field_suffixes`."
+    ),
+    "field_suffixes": "Endings of constructor names that declare a field (`CharField`, `Column`).",
+    "description_keywords": "Keyword arguments in which a field describes itself to people (`verbose_name=`).",
     "form_kinds": "Schema kinds (ids in sources.yaml `schemas`) whose classes are forms.",
     "request_getters": "Methods that read one input by key from a request container (`request.form.get`).",
     "mutators": "Methods that put their arguments into their receiver (`items.append(email)`).",
@@ -69,6 +75,9 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
                 reader.fail(("frameworks", "form_kinds", i), f"unknown schema kind {kind!r}")
     return Frameworks(
         skip_fields=frozenset(lists["skip_fields"]),
+        field_constructors=frozenset(lists["field_constructors"]),
+        field_suffixes=frozenset(lists["field_suffixes"]),
+        description_keywords=frozenset(lists["description_keywords"]),
         form_kinds=frozenset(lists["form_kinds"]),
         request_getters=frozenset(lists["request_getters"]),
         mutators=frozenset(lists["mutators"]),

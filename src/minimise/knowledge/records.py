@@ -98,6 +98,9 @@ class Frameworks:
     """The framework vocabulary, merged across the shipped file and every team file."""
 
     skip_fields: frozenset[str] = frozenset()
+    field_constructors: frozenset[str] = frozenset()
+    field_suffixes: frozenset[str] = frozenset()
+    description_keywords: frozenset[str] = frozenset()
     form_kinds: frozenset[str] = frozenset()
     request_getters: frozenset[str] = frozenset()
     mutators: frozenset[str] = frozenset()
