@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from minimise.words import is_constant_name, split_words
+from minimise.words import ACCESSOR_VERBS, is_constant_name, split_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class Classifier:
         if identifier.lower() in self.non_personal or " ".join(words) in self.non_personal:
             return None
         # A leading accessor verb is not part of the name (getEmailAddress).
-        if len(words) > 1 and words[0] in ("get", "set", "fetch", "load", "read"):
+        if len(words) > 1 and words[0] in ACCESSOR_VERBS:
             words = words[1:]
         best: tuple[int, int, CategoryRule, tuple[str, ...], int, str] | None = None
         for start, word in enumerate(words):
