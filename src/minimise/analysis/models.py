@@ -20,7 +20,6 @@ from minimise.analysis.syntax import (
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
-_ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sa", "db", "orm", "peewee", "cassandra"})
 _STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
 
 
@@ -337,7 +336,7 @@ class ModelDetection(AnalyserBase):
     def _foreign_column(self, qname: str) -> bool:
         """A `Column` imported from a library that is not an ORM."""
         root = qname.split(".", 1)[0]
-        return "." in qname and root in self.imported_roots and root not in _ORM_ROOTS
+        return "." in qname and root in self.imported_roots and root not in self.k.frameworks.orm_roots
 
     def _described_field(self, call: cst.Call, name: str, info: ClassInfo) -> Label | None:
         """A field whose name says nothing but whose label does: ``line1 = CharField("First line of address")``."""

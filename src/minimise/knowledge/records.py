@@ -101,6 +101,7 @@ class Frameworks:
     field_constructors: frozenset[str] = frozenset()
     field_suffixes: frozenset[str] = frozenset()
     description_keywords: frozenset[str] = frozenset()
+    orm_roots: frozenset[str] = frozenset()
     form_kinds: frozenset[str] = frozenset()
     request_getters: frozenset[str] = frozenset()
     mutators: frozenset[str] = frozenset()
