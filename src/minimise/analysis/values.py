@@ -250,15 +250,23 @@ class ValueEvaluation(AnalyserBase):
                 self._emit(node, "collect", label, base.origin, scope, "request")
                 return Value(labels=frozenset({label}))
             return Value(origin=base.origin, input_node=node, input_via=base.origin)
-        if base.fields is not None and key is not None and key in base.fields:
-            return base.fields[key]
         if key is not None:
-            label = self._label(key, self._context_of(node.value, scope), is_key=True)
-            if label is not None:
-                return Value(labels=frozenset({label}))
-            if base.fields is not None:
-                return EMPTY
+            item = self._keyed_item(base, key, node.value, scope)
+            if item is not None:
+                return item
         return Value(labels=base.labels, params=base.params, origin=base.origin)
+
+    def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
+        """The value under a literal key (``d["k"]``, ``d.get("k")``), or None when only the whole is known.
+
+        A container whose keys were assigned one by one holds under another key none of what they carry.
+        """
+        if base.fields is not None and key in base.fields:
+            return base.fields[key]
+        label = self._label(key, self._context_of(container, scope), is_key=True)
+        if label is not None:
+            return Value(labels=frozenset({label}))
+        return EMPTY if base.fields is not None else None
 
     def _dict_words(self, node: cst.Dict) -> tuple[str, ...]:
         """Context from sibling keys: a record with an email or a street is about a person's address."""

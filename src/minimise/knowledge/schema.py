@@ -48,7 +48,7 @@ def _sink() -> dict[str, Any]:
             "action": _describe("What happens to the data there.", {"enum": list(ACTIONS)}),
             "kind": _describe(
                 "The destination kind checks select on (log, exception, cookie, file, cache, database, http,"
-                " url, email, sms, chat, queue, cloud_storage, warehouse, search, crm, payment, analytics,"
+                " url, email, sms, chat, queue, task_queue, cloud_storage, warehouse, search, crm, payment, analytics,"
                 " error_tracker, apm, llm, vector_store, rpc, graphql, socket, token). Defaults to the action.",
                 _NAME,
             ),
