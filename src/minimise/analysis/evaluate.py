@@ -299,6 +299,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
         scope.fn_key = self._export_key(fn, parent, cls)
+        scope.console = parent.console or self._is_operator_command(fn, parent, cls)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)

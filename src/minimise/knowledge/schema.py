@@ -210,6 +210,20 @@ def _sections() -> dict[str, dict[str, Any]]:
             },
         ),
         "sinks": {"type": "array", "items": _sink()},
+        "consoles": _describe(
+            "Operator commands: what they print or raise is shown to the operator who ran them (kind console).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "decorator_methods": _STRINGS,
+                    "receivers": _STRINGS,
+                    "libraries": _STRINGS,
+                    "bases": _STRINGS,
+                    "sinks": _STRINGS,
+                },
+            },
+        ),
         "models": {"type": "array", "items": _schema_kind("ORM model classes whose fields are stored.")},
         "sanitizers": {"type": "array", "items": sanitizer},
         "cleaners": _describe("Calls whose result carries none of their argument's data.", _STRINGS),
