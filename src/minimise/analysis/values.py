@@ -131,7 +131,7 @@ class ValueEvaluation(AnalyserBase):
     def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
         """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
         iterable = self._ev(iterable_node, scope)
-        owner = name_of(iterable_node)
+        owner = _model_of_query(iterable_node) or name_of(iterable_node)
         element = Value(
             labels=iterable.labels,
             params=iterable.params,
@@ -206,7 +206,10 @@ class ValueEvaluation(AnalyserBase):
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
-        context = self._context_of(node.value, scope) + scope.words
+        receiver_words = self._context_of(node.value, scope)
+        if self.classifier.thing_attribute(receiver_words, attr):
+            return Value(qname=qname) if qname else EMPTY  # queue.email_address is the queue's mailbox
+        context = receiver_words + scope.words
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
         if owner is not None:
             context = context + owner.words
@@ -321,3 +324,12 @@ class ValueEvaluation(AnalyserBase):
                 parts.append(self._ev(element.value, scope))
         merged = union(parts)
         return Value(labels=merged.labels, params=merged.params, fields=fields)
+
+
+def _model_of_query(node: cst.BaseExpression) -> str | None:
+    """The class a query chain starts from (``Queue`` in ``Queue.objects.filter(...)``): its rows are that class's."""
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
+        return node.value
+    return None
