@@ -15,6 +15,7 @@ from minimise.analysis.requests import RequestDetection
 from minimise.analysis.sinks import SinkDetection
 from minimise.analysis.syntax import (
     dotted_name,
+    format_arguments,
     literal_string,
     name_of,
 )
@@ -290,6 +291,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
         scope.fn_key = self._export_key(fn, parent, cls)
+        scope.console = parent.console or self._is_operator_command(fn, parent, cls)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
@@ -332,6 +334,10 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             args = [self._ev(arg.value, scope) for arg in node.args]
         finally:
             self._dict_context.pop()
+        if method == "format" and isinstance(func, cst.Attribute):
+            # An argument the literal template has no field for never reaches the text.
+            reaching = {id(arg) for arg in format_arguments(node)}
+            args = [value if id(arg) in reaching else EMPTY for arg, value in zip(node.args, args, strict=True)]
 
         # Reading from a request.
         if (
@@ -423,6 +429,11 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
                     origin=merged.origin,
                     protected_params=merged.protected_params,
                 )
+        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is not None and node.args:
+            key = literal_string(node.args[0].value)
+            item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
+            if item is not None:
+                return union([item, *args[1:]])  # the default is what .get returns when the key is missing
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
         if (
