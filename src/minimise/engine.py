@@ -223,6 +223,10 @@ def analyse_bytes(
             )
         if options.debug:
             raise
+        if isinstance(exc, MemoryError):
+            return FileResult(
+                display, error=ScanError(display, 0, f"{OVER_BUDGET}out of memory"), suppressions=suppressions
+            )
         return FileResult(
             display,
             error=ScanError(display, 0, f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")),

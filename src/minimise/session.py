@@ -212,7 +212,7 @@ class Session:
         try:
             built: Policy = inventory_module.build_policy(inventory, knowledge, full_scan, self.project_root)
         except Exception as exc:  # noqa: BLE001 - the inventory's own errors name file and line
-            if self.options.debug:
+            if self.options.debug or isinstance(exc, MemoryError):
                 raise
             raise SessionError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         self._inventory_used = True
