@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,9 +261,9 @@ _warmed: set[int] = set()
 
 
 def warm_up(options: EngineOptions, knowledge: Knowledge) -> None:
-    """Analyse a tiny module once, so the parser and lazily read rules are loaded before workers fork.
+    """Analyse a tiny module once, so the parser and lazily read rules are loaded before the first file.
 
-    Each worker then inherits them instead of loading them on its first file, against that file's budget.
+    Workers do it when they start, before their first file's budget starts (see StoppablePool.prepare).
     """
     if id(knowledge) in _warmed:
         return
@@ -280,6 +281,7 @@ def analyse_bounded(
     """:func:`analyse_bytes` under the time budget, in a worker process that is killed when over it."""
     if options.time_limit <= 0 or not can_stop_workers() or len(raw) > options.size_limit:
         return call_with_deep_stack(analyse_bytes, raw, display, options, knowledge, prefilter)  # type: ignore[no-any-return]
+    warm_up(options, knowledge)  # here, once: every later single-file worker inherits it
     pool = StoppablePool(
         jobs=1,
         seconds=options.time_limit,
@@ -358,6 +360,8 @@ def run_files(
     jobs = min(jobs, os.cpu_count() or 1) if jobs > 0 else (os.cpu_count() or 1)
     jobs = min(jobs, max(1, total // 4))
     if options.time_limit > 0 and can_stop_workers():
+        if "libcst" in sys.modules:
+            warm_up(options, knowledge)  # the parser is loaded anyway: the workers inherit what it loads
         pool = StoppablePool(
             jobs=jobs,
             seconds=options.time_limit,

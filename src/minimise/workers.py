@@ -20,6 +20,10 @@ DEEP_RECURSION_LIMIT = 30_000
 DEEP_STACK_BYTES = 512 * 1024 * 1024
 # How long a worker told to stop may take before it is killed.
 _STOP_GRACE_SECONDS = 2.0
+# The budget counts the worker's processor time where the system tells it (Linux), so a busy
+# machine does not push files over it; waiting (a file on a hung network share) counts too, up to
+# this many times the budget in wall-clock time.
+_WALL_CLOCK_FACTOR = 5
 
 
 class WorkerError(Exception):
@@ -77,12 +81,18 @@ def can_stop_workers() -> bool:
     return hasattr(os, "fork")
 
 
-def _serve(tasks: Connection, replies: Connection, work: Callable[[Any], Any]) -> None:
-    """A worker's life: run each item received, send back ("ok", result) or ("raised", error, traceback)."""
+def _serve(
+    tasks: Connection, replies: Connection, work: Callable[[Any], Any], prepare: Callable[[], None] | None
+) -> None:
+    """A worker's life: say "ready", then run each item received and send back ("ok", result) or
+    ("raised", error, traceback)."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the scan process, which stops its workers
 
     def loop() -> None:
+        if prepare is not None:
+            prepare()
+        replies.send(("ready", None, ""))
         while True:
             try:
                 item = tasks.recv()
@@ -109,6 +119,9 @@ class _Worker:
     connection: Connection  # replies from it
     item: Any = None
     started: float = 0.0
+    deadline: float = 0.0
+    cpu_at_start: float | None = None
+    ready: bool = False  # the worker has said it is ready; until then its item's budget has not started
 
     def stop(self) -> None:
         if self.item is None:
@@ -142,7 +155,7 @@ class StoppablePool:
     work: Callable[[Any], Any]
     overtime: Callable[[Any], Any]
     died: Callable[[Any, str], Any]
-    # Run once in this process before the first worker starts: what it loads, every worker inherits.
+    # Run by each worker when it starts (loading what the first item would load), outside any item's budget.
     prepare: Callable[[], None] | None = None
     _idle: list[_Worker] = field(default_factory=list)
     _busy: list[_Worker] = field(default_factory=list)
@@ -176,21 +189,24 @@ class StoppablePool:
             worker = self._start()
             worker.tasks.send(item)
         worker.item = item
-        worker.started = time.monotonic()
+        self._start_clock(worker)
         self._busy.append(worker)
+
+    def _start_clock(self, worker: _Worker) -> None:
+        worker.started = time.monotonic()
+        # A worker still starting up has a long wall-clock deadline: its item's budget starts when it is ready.
+        worker.deadline = worker.started + self.seconds * (1 if worker.ready else _WALL_CLOCK_FACTOR)
+        worker.cpu_at_start = _cpu_seconds(worker.process.pid)
 
     def _start(self) -> _Worker:
         import multiprocessing
 
-        if self.prepare is not None:
-            self.prepare()
-            self.prepare = None
         context = multiprocessing.get_context("fork")
         # Two one-way pipes, not a socket pair: a scan opens no socket of any kind.
         task_in, task_out = context.Pipe(duplex=False)
         reply_in, reply_out = context.Pipe(duplex=False)
         process = context.Process(
-            target=_serve, args=(task_in, reply_out, self.work), daemon=True, name="minimise-worker"
+            target=_serve, args=(task_in, reply_out, self.work, self.prepare), daemon=True, name="minimise-worker"
         )
         process.start()
         # Only the worker holds its ends, so its death is seen as the end of the pipe.
@@ -202,8 +218,7 @@ class StoppablePool:
         """Wait for the first worker to finish, die or run over its budget; yield what that gives."""
         timeout = None
         if self.seconds > 0:
-            first = min(worker.started for worker in self._busy)
-            timeout = max(0.0, first + self.seconds - time.monotonic())
+            timeout = max(0.0, min(worker.deadline for worker in self._busy) - time.monotonic())
         handles: list[Any] = [worker.connection for worker in self._busy]
         handles += [worker.process.sentinel for worker in self._busy]
         ready = set(wait(handles, timeout))
@@ -217,6 +232,10 @@ class StoppablePool:
                     self._retire(worker)
                     yield self.died(item, _death(worker))
                     continue
+                if status == "ready":
+                    worker.ready = True
+                    self._start_clock(worker)
+                    continue
                 worker.item = None
                 self._busy.remove(worker)
                 self._idle.append(worker)
@@ -228,13 +247,38 @@ class StoppablePool:
             elif worker.process.sentinel in ready:
                 self._retire(worker)
                 yield self.died(item, _death(worker))
-            elif self.seconds > 0 and now - worker.started >= self.seconds:
+            elif self.seconds > 0 and now >= worker.deadline and not self._extend(worker, now):
                 self._retire(worker)
                 yield self.overtime(item)
+
+    def _extend(self, worker: _Worker, now: float) -> bool:
+        """Move the deadline of a worker that has had less processor time than the budget; False if over it."""
+        if now - worker.started >= self.seconds * _WALL_CLOCK_FACTOR or worker.cpu_at_start is None:
+            return False
+        cpu = _cpu_seconds(worker.process.pid)
+        if cpu is None:
+            return False
+        left = self.seconds - (cpu - worker.cpu_at_start)
+        if left <= 0.01:
+            return False
+        worker.deadline = now + left
+        return True
 
     def _retire(self, worker: _Worker) -> None:
         self._busy.remove(worker)
         worker.stop()
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User plus system processor time of process ``pid`` so far, where /proc tells it; else None."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            fields = stream.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _death(worker: _Worker) -> str:
