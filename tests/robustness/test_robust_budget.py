@@ -154,3 +154,25 @@ def test_flake8_keeps_the_budget(tmp_path: Path) -> None:
         env=env,
     )
     assert stdin.stdout.splitlines() == [f"slow.py:1:1: MIN001 {OVER_TIME}"]
+
+
+def test_flake8_does_not_hang_on_a_nested_match_pattern(tmp_path: Path) -> None:
+    """The cheap pre-check refuses it before the parser sees it: one MIN001 line, in seconds."""
+    root = tmp_path / "app"
+    root.mkdir()
+    pattern = "[" * 24 + "email" + "]" * 24
+    (root / "hang.py").write_text(f"match user:\n case {pattern}:\n  pass\n")
+    env = {k: v for k, v in os.environ.items() if k != "MINIMISE_STRICT"}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=MIN", "hang.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert time.monotonic() - started < 60
+    assert "Traceback" not in done.stderr
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stdout.startswith("hang.py:2:1: MIN001 names personal data but was not analysed: match pattern too deeply")
