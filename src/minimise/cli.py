@@ -76,6 +76,8 @@ def internal_error(exc: BaseException) -> None:
 
     detail = " ".join(str(exc).split())[:300]
     what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    if isinstance(exc, MemoryError):
+        what = "out of memory; lower --jobs or --file-size-limit, or scan fewer files at once"
     click.echo(
         f"minimise: internal error: {printable(redact_text(what))} (run again with --debug for the traceback)",
         err=True,

@@ -41,6 +41,9 @@ _NOT_ABOUT_THE_TEXT = (
 )
 
 
+_MAX_PREFILTER_BYTES = 64 * 1024 * 1024
+
+
 class SessionError(Exception):
     """A usage or configuration problem (exit code 2); the message is one line naming the file."""
 
@@ -151,7 +154,11 @@ class Session:
         self._root_abs = Path(os.path.abspath(self.root))
         self._relative: dict[str, str] = {}
         self.engine = EngineOptions(
-            extra_rules=tuple(config["rules"]), prefilter=not self.options.no_prefilter, debug=self.options.debug
+            extra_rules=tuple(config["rules"]),
+            prefilter=not self.options.no_prefilter,
+            debug=self.options.debug,
+            time_limit=config["file_time_limit"],
+            size_limit=max(1, config["file_size_limit"]) * 1024 * 1024,
         )
         self.knowledge = load_rules(self.engine)
         self.selection = selection_of(config, self.knowledge)
@@ -205,7 +212,7 @@ class Session:
         try:
             built: Policy = inventory_module.build_policy(inventory, knowledge, full_scan, self.project_root)
         except Exception as exc:  # noqa: BLE001 - the inventory's own errors name file and line
-            if self.options.debug:
+            if self.options.debug or isinstance(exc, MemoryError):
                 raise
             raise SessionError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         self._inventory_used = True
@@ -326,12 +333,12 @@ class Session:
 
     def check_file(self, display: str, raw: bytes) -> tuple[FileResult, list[Finding]]:
         """One file's analysis and its reported findings (flake8, stdin): the same filters as ``run``."""
-        from minimise.engine import analyse_bytes
+        from minimise.engine import analyse_bounded
         from minimise.prefilter import Prefilter
         from minimise.suppress import is_suppressed
 
         prefilter = Prefilter(self.knowledge) if self.engine.prefilter else None
-        result = analyse_bytes(raw, display, self.engine, self.knowledge, prefilter)
+        result = analyse_bounded(raw, display, self.engine, self.knowledge, prefilter)
         points = [self.rebase_point(p) for p in result.data_points]
         findings = self.policy(full_scan=False)(points) if points else []
         if result.error is not None:
@@ -413,12 +420,13 @@ class Session:
         found: list[Finding] = []
         for error in report.errors:
             if not error.message.startswith(_NOT_ABOUT_THE_TEXT):
-                finding = self._unparsed_finding(error, _read(self.project_root / error.path))
+                finding = self._unparsed_finding(error, _read_head(self.project_root / error.path))
                 if finding is not None:
                     found.append(finding)
         return found
 
     def _unparsed_finding(self, error: ScanError, raw: bytes | None) -> Finding | None:
+        from minimise.engine import OVER_BUDGET
         from minimise.prefilter import Prefilter
         from minimise.selection import SESSION_CODES
 
@@ -435,7 +443,9 @@ class Session:
             column=1,
             category="",
             action="",
-            message=f"names personal data but was not analysed: {error.message}",
+            message=f"names personal data but {error.message}"
+            if error.message.startswith(OVER_BUDGET)
+            else f"names personal data but was not analysed: {error.message}",
             fingerprint=digest,
         )
 
@@ -490,6 +500,15 @@ def _read(path: Path) -> bytes | None:
         if path.stat().st_size > MAX_SOURCE_BYTES:
             return None
         return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_head(path: Path) -> bytes | None:
+    """The file's bytes for the prefilter; of a file over the size budget, its first 64 MiB."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(_MAX_PREFILTER_BYTES)
     except OSError:
         return None
 

@@ -11,6 +11,7 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import CLEAN, EMPTY, STRICT, ClassInfo, Label, RawPoint, Scope, Value, protect, union
 from minimise.analysis.links import ProjectLinks
 from minimise.analysis.models import ModelDetection
+from minimise.analysis.patterns import MatchBindings
 from minimise.analysis.requests import RequestDetection
 from minimise.analysis.sinks import SinkDetection
 from minimise.analysis.syntax import (
@@ -23,7 +24,9 @@ from minimise.analysis.values import ValueEvaluation
 from minimise.words import split_words
 
 
-class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase):
+class ModuleAnalyser(
+    ValueEvaluation, MatchBindings, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase
+):
     """Runs the data-flow pass over one module and collects raw data points."""
 
     def run(self, module: cst.Module) -> list[RawPoint]:
@@ -101,8 +104,11 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             if stmt.finalbody is not None:
                 self._suite(stmt.finalbody.body, scope)
         elif isinstance(stmt, cst.Match):
-            self._ev(stmt.subject, scope)
+            subject = self._ev(stmt.subject, scope)
             for case in stmt.cases:
+                self._bind_pattern(case.pattern, subject, scope)
+                if case.guard is not None:
+                    self._ev(case.guard, scope)
                 self._suite(case.body, scope)
 
     def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:

@@ -35,6 +35,8 @@ CONFIG_PARAMS = {
     "fail_on": "fail_on",
     "fmt": "format",
     "jobs": "jobs",
+    "file_time_limit": "file_time_limit",
+    "file_size_limit": "file_size_limit",
     "cache_dir": "cache_dir",
     "require_suppression_reason": "require_suppression_reason",
     "report_unused_suppressions": "report_unused_suppressions",
@@ -78,6 +80,20 @@ def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default: CPU count)."
+        ),
+        click.option(
+            "--file-time-limit",
+            type=click.IntRange(min=0),
+            default=20,
+            metavar="SECONDS",
+            help="A file taking longer to analyse is reported as MIN001 and the scan goes on (0: no limit).",
+        ),
+        click.option(
+            "--file-size-limit",
+            type=click.IntRange(min=1),
+            default=2,
+            metavar="MIB",
+            help="A bigger file is reported as MIN001 instead of analysed.",
         ),
         click.option(
             "--cache-dir",
