@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,6 +161,8 @@ class Session:
         self._by_file: tuple[set[str], dict[str, list[Finding]]] | None = None
         # Whether a front end checking single files may answer from a scan of all of ``paths``.
         self.whole_project = False
+        # Where file results come from instead of the engine (`minimise report merge`: the shards).
+        self.results: Callable[[list[Target]], Iterable[FileResult]] | None = None
 
     # ------------------------------------------------------------------ paths
     def relative(self, display: str) -> str:
@@ -280,6 +282,7 @@ class Session:
             # rest of the project only when the session covers part of the scan root.
             project_context=not whole_root,
             policy=rebased_policy,
+            results=self.results,
         )
         report = scan(scan_options, progress=options.progress)
         report.root = str(self.project_root)
