@@ -291,6 +291,22 @@ def test_shards_of_other_minimise_versions_are_refused(
     )
 
 
+def test_shards_of_other_builds_of_one_version_are_refused(
+    shards: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, names = shards
+    _edit(names[1], {"analyser": "0" * 64})
+    assert _merge_error(root, names, monkeypatch) == (
+        f"minimise: error: {names[1]}: made by another build of minimise {__version__} than {names[0]} "
+        "(its files differ); run every shard with one install"
+    )
+    for name in names:
+        _edit(name, {"analyser": "0" * 64})
+    assert _merge_error(root, names, monkeypatch) == (
+        f"minimise: error: {names[0]}: made by another build of minimise {__version__} than this one (its files differ)"
+    )
+
+
 def test_shards_of_other_configurations_are_refused(
     shards: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,7 +35,7 @@ MAX_SHARD_BYTES = 2 * 1024 * 1024 * 1024
 # Settings that change how a scan runs or prints its report, never what it finds.
 NOT_ABOUT_RESULTS = frozenset({"format", "jobs", "cache_dir", "fail_on"})
 _SPEC = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
-_DOCUMENT_KEYS = {"format", "version", "minimise", "shard", "settings", "configuration", "tree", "files"}
+_DOCUMENT_KEYS = {"format", "version", "minimise", "analyser", "shard", "settings", "configuration", "tree", "files"}
 _SETTINGS_KEYS = {
     "config_file",
     "overrides",
@@ -139,6 +139,7 @@ class Shard:
     index: int
     count: int
     minimise: str
+    analyser: str  # digest of the installed package's files: two builds of one version differ here
     settings: Settings
     configuration: str
     tree: str
@@ -206,6 +207,7 @@ def _file_digest(path: Path) -> str:
 def write_shard(session: Session, settings: Settings, index: int, count: int, output: Path) -> tuple[int, int]:
     """Analyse shard ``index`` of ``count`` and write it to ``output``; (files in the shard, files in all)."""
     from minimise.atomic import write_output
+    from minimise.cache import analyser_digest
     from minimise.engine import run_files
 
     session.policy(full_scan=True)  # an inventory the merge could not use fails here, not an hour later
@@ -218,6 +220,7 @@ def write_shard(session: Session, settings: Settings, index: int, count: int, ou
         "format": SHARD_FORMAT,
         "version": SHARD_VERSION,
         "minimise": __version__,
+        "analyser": analyser_digest(),
         "shard": {"index": index, "count": count},
         "settings": settings.to_json(),
         "configuration": configuration_digest(session, settings),
@@ -272,7 +275,7 @@ def read_shard(path: Path) -> Shard:
         or not 1 <= shard["index"] <= shard["count"] <= MAX_SHARDS
     ):
         raise ShardError(f"{where}: corrupt shard: shard must be {{index: K, count: N}} with 1 <= K <= N")
-    for key in ("minimise", "configuration", "tree"):
+    for key in ("minimise", "analyser", "configuration", "tree"):
         if not isinstance(data[key], str):
             raise ShardError(f"{where}: corrupt shard: {key} must be a string")
     if not isinstance(data["files"], list):
@@ -287,7 +290,17 @@ def read_shard(path: Path) -> Shard:
         except BadEntry as exc:
             raise ShardError(f"{where}: corrupt shard: file record {number} ({display}): bad {exc}") from None
     settings = Settings.from_json(data["settings"], where)
-    return Shard(where, shard["index"], shard["count"], version, settings, data["configuration"], data["tree"], results)
+    return Shard(
+        where,
+        shard["index"],
+        shard["count"],
+        version,
+        data["analyser"],
+        settings,
+        data["configuration"],
+        data["tree"],
+        results,
+    )
 
 
 def _safe_path(display: str) -> bool:
@@ -311,6 +324,18 @@ def check_set(shards: list[Shard]) -> None:
         raise ShardError(
             f"{first.source}: made by minimise {first.minimise}; this is minimise {__version__} "
             "(merge with the version that scanned)"
+        )
+    from minimise.cache import analyser_digest
+
+    for shard in shards:
+        if shard.analyser != first.analyser:
+            raise ShardError(
+                f"{shard.source}: made by another build of minimise {shard.minimise} than {first.source} "
+                "(its files differ); run every shard with one install"
+            )
+    if first.analyser != analyser_digest():
+        raise ShardError(
+            f"{first.source}: made by another build of minimise {first.minimise} than this one (its files differ)"
         )
     seen: dict[int, Shard] = {}
     for shard in shards:
