@@ -147,7 +147,7 @@ def test_merged_shards_are_the_unsharded_report_byte_for_byte(
 ) -> None:
     root, where, options = _case(case, tmp_path, policy_project)
     unsharded = {}
-    for fmt in ("json", "sarif", "html", "text"):
+    for fmt in ("json", "sarif", "html", "text", "markdown"):
         out = tmp_path / f"full.{fmt}"
         done = _invoke(["scan", where, *options, "--no-cache", "--format", fmt, "-o", str(out)], root, monkeypatch)
         assert done.exit_code == 1, done.output  # every case has findings
