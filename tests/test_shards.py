@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 
 def update(request):
     log.info("new name %s", request.POST["full_name"])
+
+
+SUPPORT = "Margit Halvorsen <margit.halvorsen@gmail.com>"
 """
 BROKEN = "def signup(request)\n    email = request.POST['email']\n"
 TEST_CODE = 'OWNER = "Margit Halvorsen <margit.halvorsen@gmail.com>"\n'
@@ -178,10 +181,20 @@ def test_the_policy_case_exercises_the_whole_policy(
     found = {(f["code"], f["path"], f["line"]) for f in json.loads(out.read_text())["findings"]}
     assert found == {
         ("MIN501", "shop/later.py", 7),  # new since the baseline; the views' findings are baselined
+        ("MIN502", "shop/later.py", 10),  # an email the inventory allows only to collect, written into the code
         ("MIN902", "shop/notify.py", 11),  # a suppression that silences nothing
         ("MIN001", "shop/broken.py", 2),
         ("MIN701", "tests/test_views.py", 1),  # test code is left out of the analysis, read at the merge
     }
+
+
+def test_a_shard_holds_no_literal_from_the_code_in_clear(
+    tmp_path: Path, policy_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = _shards(policy_project, tmp_path, 1, ["--no-cache"], monkeypatch)
+    text = Path(names[0]).read_text(encoding="utf-8")
+    assert "[email]" in text  # the literal's data point and the explain step quoting its line, masked
+    assert "margit" not in text.lower()
 
 
 # ----------------------------------------------------------------------------- which files go where
