@@ -37,6 +37,7 @@ def report_group() -> None:
     help="Colour the text report (auto honours FORCE_COLOR, NO_COLOR and CI).",
 )
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code raised.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def merge_command(
     shards: tuple[str, ...],
     fmt: str | None,
@@ -47,6 +48,7 @@ def merge_command(
     quiet: bool,
     color: str,
     show_statistics: bool,
+    debug: bool,
 ) -> None:
     """Link the summaries in SHARDS (every shard K/N of one `minimise scan --shard K/N -o FILE`)
     and print the report the unsharded scan prints.
@@ -84,6 +86,7 @@ def merge_command(
         follow_symlinks=settings.follow_symlinks,
         use_baseline=settings.use_baseline,
         use_inventory=settings.use_inventory,
+        debug=debug,
         show_progress=False,
     )
     try:
