@@ -348,6 +348,10 @@ class Session:
         return result, sorted(kept, key=Finding.sort_key)
 
     # ---------------------------------------------------------------- filters
+    def cache_dir(self) -> Path | None:
+        """The result cache folder this session reads and writes, or None (for `scan --shard`)."""
+        return self._cache_dir()
+
     def _cache_dir(self) -> Path | None:
         """The user's cache folder for this project, or a ``cache_dir`` it may use (see minimise.cache)."""
         if self.options.no_cache:

@@ -166,7 +166,8 @@ def configuration_digest(session: Session, settings: Settings) -> str:
             value = [_portable(session, str(v)) for v in value]
         values[key] = value
     files: dict[str, Any] = {"rules": [_file_digest(Path(p)) for p in config["rules"]]}
-    inventory = session._inventory_file() if settings.use_inventory else None
+    session.policy(full_scan=True)  # finds and loads the inventory a full scan uses, if any
+    inventory = session.inventory_path
     if inventory is not None:
         files["inventory"] = [_portable(session, str(inventory)), _file_digest(inventory)]
     if settings.use_baseline and config["baseline"]:
@@ -210,12 +211,12 @@ def write_shard(session: Session, settings: Settings, index: int, count: int, ou
     from minimise.cache import analyser_digest
     from minimise.engine import run_files
 
-    session.policy(full_scan=True)  # an inventory the merge could not use fails here, not an hour later
+    session.policy(full_scan=True)  # an inventory the merge could not use fails here, not after the scan
     problems: list[ScanError] = []
     tests_left_out: list[str] = []
     targets = session.discover(problems, tests_left_out)
     mine = [t for t in targets if shard_of(session.relative(t.display), count) == index]
-    results = run_files(mine, session.engine, session.config["jobs"], session._cache_dir(), session.options.progress)
+    results = run_files(mine, session.engine, session.config["jobs"], session.cache_dir(), session.options.progress)
     document = {
         "format": SHARD_FORMAT,
         "version": SHARD_VERSION,
