@@ -188,6 +188,25 @@ def test_the_policy_case_exercises_the_whole_policy(
     }
 
 
+def test_shards_from_checkouts_in_other_folders_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI runners check the commit out wherever they like: only project-relative paths count."""
+    first = tmp_path / "runner-1" / "shop"
+    shutil.copytree(FIXTURES / "project", first)
+    init_repo(first, {})
+    second, merger = tmp_path / "runner-2" / "checkout", tmp_path / "runner-3" / "work" / "shop"
+    shutil.copytree(first, second)
+    shutil.copytree(first, merger)
+    names = [
+        *_shards(first, tmp_path / "runner-1", 2, ["--no-cache"], monkeypatch)[:1],
+        *_shards(second, tmp_path / "runner-2", 2, ["--no-cache"], monkeypatch)[1:],
+    ]
+    expected, merged = tmp_path / "unsharded.sarif", tmp_path / "merged.sarif"
+    assert _invoke(["scan", "--no-cache", "--format", "sarif", "-o", str(expected)], merger, monkeypatch).exit_code == 1
+    done = _invoke(["report", "merge", *names, "--format", "sarif", "-o", str(merged)], merger, monkeypatch)
+    assert done.exit_code == 1, done.output
+    assert merged.read_bytes() == expected.read_bytes()
+
+
 def test_a_shard_holds_no_literal_from_the_code_in_clear(
     tmp_path: Path, policy_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
