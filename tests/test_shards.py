@@ -360,6 +360,21 @@ def test_shards_of_other_configurations_are_refused(
     )
 
 
+def test_shard_jobs_may_differ_in_what_changes_no_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    init_repo(root, {})
+    one = _shards(root, tmp_path / "a", 2, ["--no-cache", "--format", "sarif", "-j", "2"], monkeypatch)[0]
+    two = _shards(root, tmp_path / "b", 2, ["--cache-dir", str(tmp_path / "cache"), "--fail-on", "error"], monkeypatch)[
+        1
+    ]
+    expected, merged = tmp_path / "unsharded.json", tmp_path / "merged.json"
+    assert _invoke(["scan", "--no-cache", "--format", "json", "-o", str(expected)], root, monkeypatch).exit_code == 1
+    done = _invoke(["report", "merge", one, two, "--format", "json", "-o", str(merged)], root, monkeypatch)
+    assert done.exit_code == 1, done.output  # the merge's own --fail-on (note), not a shard's
+    assert merged.read_bytes() == expected.read_bytes()
+
+
 def test_shards_of_other_code_are_refused(shards: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
     root, names = shards
     audit = root / "shopapp" / "audit.py"

@@ -508,13 +508,16 @@ def _write_shard(
     """`minimise scan --shard K/N -o FILE`: analyse shard K's files and write the shard file; exit 0."""
     from minimise.config import COMMAND_LINE
     from minimise.session import SessionError
-    from minimise.shards import Settings, ShardError, write_shard
+    from minimise.shards import NOT_ABOUT_RESULTS, Settings, ShardError, write_shard
 
     session, progress = session_for(config, **switches)
     if len(session.paths) != 1 or not session.paths[0].is_dir():
         fail(f"--shard scans one folder, not {' '.join(str(p) for p in session.paths)}")
+    # --format, --jobs, --cache-dir and --fail-on may differ from job to job: the merge has its own.
     overrides = {
-        key: value for key, value in config.values.items() if config.sources[key] == COMMAND_LINE and key != "include"
+        key: value
+        for key, value in config.values.items()
+        if config.sources[key] == COMMAND_LINE and key != "include" and key not in NOT_ABOUT_RESULTS
     }
     settings = Settings(
         config_file,
