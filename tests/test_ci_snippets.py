@@ -64,7 +64,7 @@ def test_actionlint_does_check_the_workflow(tmp_path: Path) -> None:
         text.replace("security-events: write", "security-events: wirte").replace("github.base_ref", "github.base_rf")
     )
     findings = _actionlint(broken)
-    assert [f["line"] for f in findings] == [21, 45], findings
+    assert [f["line"] for f in findings] == [27, 51], findings
     assert 'property "base_rf" is not defined' in str(findings[1]["message"])
     assert '"wirte"' in str(findings[0]["message"])
 
