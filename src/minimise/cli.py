@@ -21,6 +21,7 @@ _LAZY = {
     "baseline": ("minimise.commands.baseline_cmd", "baseline_group"),
     "config": ("minimise.commands.config_cmd", "config_command"),
     "test-rules": ("minimise.commands.test_rules_cmd", "test_rules_command"),
+    "report": ("minimise.commands.report_cmd", "report_group"),
 }
 
 
