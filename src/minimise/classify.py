@@ -138,6 +138,18 @@ class Classifier:
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
         return Classification(rule.category, self._protection(rest), name, via_context)
 
+    def thing_attribute(self, owner_words: tuple[str, ...], attribute: str) -> bool:
+        """Whether ``owner.attribute`` is a thing's own (a queue's mailbox, a company's address), not a person's.
+
+        The owner's words name a thing and no person, and the attribute names no person either.
+        """
+        if not any(self._owned_by_a_thing(word, ()) for word in owner_words):
+            return False
+        return not any(self._is_person_word(w) for w in owner_words + split_words(attribute))
+
+    def _is_person_word(self, word: str) -> bool:
+        return word in self.person or (word.endswith("s") and word[:-1] in self.person)
+
     def _owned_by_a_thing(self, owner: str, words: tuple[str, ...]) -> bool:
         """Whether a key's nearest owner is a thing (a repository, a project) and the key names no person."""
         if owner not in self.not_person and not (owner.endswith("s") and owner[:-1] in self.not_person):

@@ -21,6 +21,7 @@ _LAZY = {
     "baseline": ("minimise.commands.baseline_cmd", "baseline_group"),
     "config": ("minimise.commands.config_cmd", "config_command"),
     "test-rules": ("minimise.commands.test_rules_cmd", "test_rules_command"),
+    "report": ("minimise.commands.report_cmd", "report_group"),
 }
 
 
@@ -76,6 +77,8 @@ def internal_error(exc: BaseException) -> None:
 
     detail = " ".join(str(exc).split())[:300]
     what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    if isinstance(exc, MemoryError):
+        what = "out of memory; lower --jobs or --file-size-limit, or scan fewer files at once"
     click.echo(
         f"minimise: internal error: {printable(redact_text(what))} (run again with --debug for the traceback)",
         err=True,

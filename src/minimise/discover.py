@@ -10,6 +10,7 @@ default); a file named explicitly is always analysed, as in ruff.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -148,11 +149,18 @@ def discover(
         if problems is not None:
             problems.append(ScanError(_relative(path, root), 0, message))
 
-    def inside_root(path: Path) -> bool:
+    def link_problem(path: Path) -> str | None:
+        """Why the symbolic link ``path`` is not followed, or None when it leads inside the root."""
         try:
-            return path.resolve().is_relative_to(root_resolved)
-        except (OSError, RuntimeError):  # RuntimeError: symlink loop on older Pythons
-            return False
+            if path.resolve().is_relative_to(root_resolved):
+                return None
+        except RuntimeError:  # a link loop, before Python 3.13
+            return "symbolic link loop; not followed"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symbolic link loop; not followed"
+            return f"cannot read: {exc.strerror or exc}"
+        return "symbolic link points outside the scan root; not followed"
 
     def regular(path: Path) -> bool:
         try:
@@ -162,7 +170,10 @@ def discover(
                 note(path, "broken symbolic link; skipped")
             return False
         except OSError as exc:
-            note(path, f"cannot read: {exc.strerror or exc}")
+            note(
+                path,
+                "symbolic link loop; skipped" if exc.errno == errno.ELOOP else f"cannot read: {exc.strerror or exc}",
+            )
             return False
         if stat.S_ISREG(mode):
             return True
@@ -203,8 +214,9 @@ def discover(
                 if sub.is_symlink():
                     if not follow_symlinks:
                         continue
-                    if not inside_root(sub):
-                        note(sub, "symbolic link points outside the scan root; not followed")
+                    problem = link_problem(sub)
+                    if problem is not None:
+                        note(sub, problem)
                         continue
                 rel = _relative(sub, root)
                 if folder_spec is not None and folder_spec.match_file(rel + "/"):  # type: ignore[attr-defined]
@@ -234,8 +246,9 @@ def discover(
                 if file_path.is_symlink():
                     if not follow_symlinks:
                         continue
-                    if not inside_root(file_path):
-                        note(file_path, "symbolic link points outside the scan root; not followed")
+                    problem = link_problem(file_path)
+                    if problem is not None:
+                        note(file_path, problem)
                         continue
                 if not regular(file_path):
                     continue

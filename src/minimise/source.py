@@ -67,9 +67,18 @@ def _line_of_byte(raw: bytes, offset: int) -> int:
     return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
-def _readline(text: str) -> Callable[[], str]:
+def readline_of(text: str) -> Callable[[], str]:
     """A readline for ``tokenize`` that ends lines where Python does (``\r`` alone included)."""
     return io.StringIO(_LINE_BREAK.sub("\n", text) if "\r" in text else text).readline
+
+
+_readline = readline_of
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines_keepends(text: str) -> list[str]:
+    r"""``text`` split at ``\n``, ``\r\n`` and ``\r`` only, each line with its end (like ``splitlines(True)``)."""
+    return _LINE_WITH_END.findall(text)
 
 
 def decode_source(raw: bytes) -> str:

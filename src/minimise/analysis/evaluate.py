@@ -11,10 +11,12 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import CLEAN, EMPTY, STRICT, ClassInfo, Label, RawPoint, Scope, Value, protect, union
 from minimise.analysis.links import ProjectLinks
 from minimise.analysis.models import ModelDetection
+from minimise.analysis.patterns import MatchBindings
 from minimise.analysis.requests import RequestDetection
 from minimise.analysis.sinks import SinkDetection
 from minimise.analysis.syntax import (
     dotted_name,
+    format_arguments,
     literal_string,
     name_of,
 )
@@ -22,7 +24,9 @@ from minimise.analysis.values import ValueEvaluation
 from minimise.words import split_words
 
 
-class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase):
+class ModuleAnalyser(
+    ValueEvaluation, MatchBindings, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase
+):
     """Runs the data-flow pass over one module and collects raw data points."""
 
     def run(self, module: cst.Module) -> list[RawPoint]:
@@ -100,8 +104,11 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             if stmt.finalbody is not None:
                 self._suite(stmt.finalbody.body, scope)
         elif isinstance(stmt, cst.Match):
-            self._ev(stmt.subject, scope)
+            subject = self._ev(stmt.subject, scope)
             for case in stmt.cases:
+                self._bind_pattern(case.pattern, subject, scope)
+                if case.guard is not None:
+                    self._ev(case.guard, scope)
                 self._suite(case.body, scope)
 
     def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
@@ -290,6 +297,7 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
         scope.fn_key = self._export_key(fn, parent, cls)
+        scope.console = parent.console or self._is_operator_command(fn, parent, cls)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
@@ -332,6 +340,10 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             args = [self._ev(arg.value, scope) for arg in node.args]
         finally:
             self._dict_context.pop()
+        if method == "format" and isinstance(func, cst.Attribute):
+            # An argument the literal template has no field for never reaches the text.
+            reaching = {id(arg) for arg in format_arguments(node)}
+            args = [value if id(arg) in reaching else EMPTY for arg, value in zip(node.args, args, strict=True)]
 
         # Reading from a request.
         if (
@@ -423,6 +435,11 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
                     origin=merged.origin,
                     protected_params=merged.protected_params,
                 )
+        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is not None and node.args:
+            key = literal_string(node.args[0].value)
+            item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
+            if item is not None:
+                return union([item, *args[1:]])  # the default is what .get returns when the key is missing
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
         if (

@@ -24,7 +24,7 @@ RULE_FILES = (
 SECTIONS: dict[str, tuple[str, ...]] = {
     "personal_data.yaml": ("context", "exclude_words", "protection_words", "categories", "sensitivity"),
     "sources.yaml": ("requests", "containers", "values", "input_functions", "schemas", "routes"),
-    "sinks.yaml": ("sinks", "models"),
+    "sinks.yaml": ("sinks", "models", "consoles"),
     "sanitizers.yaml": ("sanitizers", "cleaners", "cleaning_methods", "propagators"),
     "checks.yaml": ("checks",),
     "frameworks.yaml": ("frameworks",),

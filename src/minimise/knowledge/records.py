@@ -138,6 +138,12 @@ class Knowledge:
     route_parameter_calls: dict[str, str]
     route_skip_calls: frozenset[str]
     route_skip_params: frozenset[str]
+    # Operator commands: decorator methods and receivers of CLI commands, bases of command classes.
+    console_methods: frozenset[str]
+    console_receivers: re.Pattern[str] | None
+    console_libraries: frozenset[str]  # a module importing one of these defines commands with any group
+    console_bases: re.Pattern[str] | None
+    console_sinks: frozenset[str]  # ids of the sinks whose output a command shows its operator
     sinks: list[Sink]
     sinks_by_method: dict[str, list[Sink]]
     wildcard_sinks: list[Sink]

@@ -50,7 +50,7 @@ def _sink() -> dict[str, Any]:
             "action": _describe("What happens to the data there.", {"enum": list(ACTIONS)}),
             "kind": _describe(
                 "The destination kind checks select on (log, exception, cookie, file, cache, database, http,"
-                " url, email, sms, chat, queue, cloud_storage, warehouse, search, crm, payment, analytics,"
+                " url, email, sms, chat, queue, task_queue, cloud_storage, warehouse, search, crm, payment, analytics,"
                 " error_tracker, apm, llm, vector_store, rpc, graphql, socket, token). Defaults to the action.",
                 _NAME,
             ),
@@ -212,6 +212,20 @@ def _sections() -> dict[str, dict[str, Any]]:
             },
         ),
         "sinks": {"type": "array", "items": _sink()},
+        "consoles": _describe(
+            "Operator commands: what they print or raise is shown to the operator who ran them (kind console).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "decorator_methods": _STRINGS,
+                    "receivers": _STRINGS,
+                    "libraries": _STRINGS,
+                    "bases": _STRINGS,
+                    "sinks": _STRINGS,
+                },
+            },
+        ),
         "models": {"type": "array", "items": _schema_kind("ORM model classes whose fields are stored.")},
         "sanitizers": {"type": "array", "items": sanitizer},
         "cleaners": _describe("Calls whose result carries none of their argument's data.", _STRINGS),
