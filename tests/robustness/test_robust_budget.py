@@ -175,4 +175,22 @@ def test_flake8_does_not_hang_on_a_nested_match_pattern(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60
     assert "Traceback" not in done.stderr
     assert len(done.stdout.splitlines()) == 1
-    assert done.stdout.startswith("hang.py:2:1: MIN001 names personal data but was not analysed: match pattern too deeply")
+    assert done.stdout.startswith(
+        "hang.py:2:1: MIN001 names personal data but was not analysed: match pattern too deeply"
+    )
+
+
+@pytest.mark.parametrize(("recycle_rss", "fresh_workers"), [(1, 3), (1 << 40, 1)])
+def test_a_worker_grown_big_is_replaced(recycle_rss: int, fresh_workers: int) -> None:
+    """Memory a worker took for one big file is given back by replacing the worker."""
+    from minimise.workers import StoppablePool
+
+    pool = StoppablePool(
+        jobs=1,
+        seconds=10,
+        work=lambda _item: os.getpid(),
+        overtime=lambda item: None,
+        died=lambda item, reason: None,
+        recycle_rss=recycle_rss,
+    )
+    assert len(set(pool.run(["a", "b", "c"]))) == fresh_workers
