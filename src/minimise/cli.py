@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ _LAZY = {
     "baseline": ("minimise.commands.baseline_cmd", "baseline_group"),
     "config": ("minimise.commands.config_cmd", "config_command"),
     "test-rules": ("minimise.commands.test_rules_cmd", "test_rules_command"),
+    "report": ("minimise.commands.report_cmd", "report_group"),
 }
 
 
@@ -93,10 +93,6 @@ def fail(message: str) -> None:
 
     click.echo(f"minimise: error: {printable(redact_text(message))}", err=True)
     sys.exit(EXIT_USAGE)
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1
 
 
 def resolve_root(paths: tuple[str, ...]) -> tuple[list[Path], Path]:

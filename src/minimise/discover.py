@@ -2,10 +2,10 @@
 
 Inside a git work tree git itself says which files it does not ignore (every nested
 ``.gitignore``, ``.git/info/exclude`` and the global excludes file, exactly as git reads them);
-elsewhere the root ``.gitignore`` is read. Test code (test folders, ``test_*.py``,
-``*_test.py``, ``conftest.py``, fixture and factory modules) found while walking a folder is
-left out when ``include_tests`` is false (as the scan session asks by default); a file named
-explicitly is always analysed, as in ruff.
+elsewhere the root ``.gitignore`` is read. Test code (``minimise.testcode``: test folders,
+``test_*.py``, ``*_test.py``, ``tests.py``, ``conftest.py``, fixture and factory modules) found
+while walking a folder is left out when ``include_tests`` is false (as the scan session asks by
+default); a file named explicitly is always analysed, as in ruff.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minimise.model import ScanError
+from minimise.testcode import is_test_path
 
 SKIP_DIRS = frozenset(
     {
@@ -46,19 +47,6 @@ SKIP_DIRS = frozenset(
         ".direnv",
     }
 )
-
-
-TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
-TEST_FILES = frozenset({"conftest.py", "fixtures.py", "factories.py"})
-
-
-def is_test_path(relative: str) -> bool:
-    """Whether a '/'-separated path (below the folder being walked) is test code."""
-    parts = relative.split("/")
-    name = parts[-1]
-    if any(part in TEST_DIRS for part in parts[:-1]):
-        return True
-    return name in TEST_FILES or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
 
 
 @dataclass(frozen=True)

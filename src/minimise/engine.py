@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from minimise.cache import ResultCache
@@ -40,16 +40,6 @@ class EngineOptions:
 
     def knowledge(self) -> Knowledge:
         return load_knowledge(self.extra_rules, self.non_personal)
-
-
-@dataclass
-class RunStats:
-    files: int = 0
-    parsed: int = 0
-    skipped_by_prefilter: int = 0
-    cached: int = 0
-    lines: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoint, ...]:

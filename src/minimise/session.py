@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,6 +168,8 @@ class Session:
         self._by_file: tuple[set[str], dict[str, list[Finding]]] | None = None
         # Whether a front end checking single files may answer from a scan of all of ``paths``.
         self.whole_project = False
+        # Where file results come from instead of the engine (`minimise report merge`: the shards).
+        self.results: Callable[[list[Target]], Iterable[FileResult]] | None = None
 
     # ------------------------------------------------------------------ paths
     def relative(self, display: str) -> str:
@@ -287,6 +289,7 @@ class Session:
             # rest of the project only when the session covers part of the scan root.
             project_context=not whole_root,
             policy=rebased_policy,
+            results=self.results,
         )
         report = scan(scan_options, progress=options.progress)
         report.root = str(self.project_root)
@@ -352,6 +355,10 @@ class Session:
         return result, sorted(kept, key=Finding.sort_key)
 
     # ---------------------------------------------------------------- filters
+    def cache_dir(self) -> Path | None:
+        """The result cache folder this session reads and writes, or None (for `scan --shard`)."""
+        return self._cache_dir()
+
     def _cache_dir(self) -> Path | None:
         """The user's cache folder for this project, or a ``cache_dir`` it may use (see minimise.cache)."""
         if self.options.no_cache:

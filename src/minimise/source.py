@@ -54,14 +54,6 @@ def count_breaks(text: str) -> int:
     return newlines + returns - text.count("\r\n") if returns else newlines
 
 
-def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and 0-based column of character ``offset`` in ``text``, as the tokenizer counts."""
-    before = text[:offset]
-    line = count_breaks(before) + 1
-    last = max(before.rfind("\n"), before.rfind("\r"))
-    return line, offset - (last + 1)
-
-
 class SourceError(Exception):
     """A file that cannot be turned into Python text; ``line`` is 0 when it concerns the whole file."""
 

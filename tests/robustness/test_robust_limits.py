@@ -20,7 +20,7 @@ from gitrepo import LEAK, git, init_repo
 from minimise.atomic import atomic_write, write_output
 from minimise.config import load_config
 from minimise.git import iter_blobs
-from minimise.inventory.load import compile_pattern, pattern_matches
+from minimise.inventory.patterns import compile_pattern, pattern_matches
 
 SECRET = "root:$6$planted-shadow-hash:19000:0:99999:7:::"
 
