@@ -194,3 +194,16 @@ def test_a_worker_grown_big_is_replaced(recycle_rss: int, fresh_workers: int) ->
         recycle_rss=recycle_rss,
     )
     assert len(set(pool.run(["a", "b", "c"]))) == fresh_workers
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="jobs are capped at the CPU count")
+def test_no_time_limit_still_runs_jobs_in_parallel(tmp_path: Path, monkeypatch) -> None:
+    import minimise.engine as engine
+    from minimise.model import FileResult
+
+    monkeypatch.setattr(engine, "analyse_file", lambda target, *args: FileResult(str(os.getpid())))
+    targets = [Target(tmp_path / f"m{i}.py", f"m{i}.py") for i in range(8)]
+    pids = {result.path for result in run_files(targets, EngineOptions(time_limit=0), 2)}
+    assert str(os.getpid()) not in pids and 1 <= len(pids) <= 2
+    alone = {result.path for result in run_files(targets, EngineOptions(time_limit=0), 1)}
+    assert alone == {str(os.getpid())}  # one job and no budget: no worker process at all
