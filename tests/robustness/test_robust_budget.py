@@ -175,4 +175,6 @@ def test_flake8_does_not_hang_on_a_nested_match_pattern(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60
     assert "Traceback" not in done.stderr
     assert len(done.stdout.splitlines()) == 1
-    assert done.stdout.startswith("hang.py:2:1: MIN001 names personal data but was not analysed: match pattern too deeply")
+    assert done.stdout.startswith(
+        "hang.py:2:1: MIN001 names personal data but was not analysed: match pattern too deeply"
+    )
