@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
-from minimise.analysis.vocabulary import USER_OBJECTS
 from minimise.positions import children_of
 from minimise.words import split_words
 
@@ -80,7 +79,8 @@ def _is_accountish(name: str) -> bool:
 
 
 class _Reader:
-    def __init__(self, fn: cst.FunctionDef, in_class: bool) -> None:
+    def __init__(self, fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str]) -> None:
+        self.user_objects = user_objects
         self.types: dict[str, str] = {}
         self.facts = RawErasure()
         params = fn.params
@@ -100,7 +100,7 @@ class _Reader:
     def receiver(self, node: cst.BaseExpression) -> str | None:
         """What rows an expression selects: ``Model`` (a queryset), ``Model()``, ``USER.memberships``."""
         dotted = dotted_name(node)
-        if dotted in USER_OBJECTS:
+        if dotted in self.user_objects:
             return USER
         if isinstance(node, cst.Name):
             known = self.types.get(node.value)
@@ -300,7 +300,8 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children))
 
 
-def read_function(fn: cst.FunctionDef, in_class: bool) -> RawErasure:
-    reader = _Reader(fn, in_class)
+def read_function(fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str]) -> RawErasure:
+    """``user_objects``: the expressions that hold the signed-in user (rules/frameworks.yaml)."""
+    reader = _Reader(fn, in_class, user_objects)
     reader.block(fn.body)
     return reader.facts

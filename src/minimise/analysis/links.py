@@ -9,7 +9,7 @@ from minimise.analysis.facts import ClassInfo, Label, Scope, Value
 from minimise.analysis.syntax import (
     name_of,
 )
-from minimise.analysis.vocabulary import PERSON_MARK, USER_OBJECTS
+from minimise.analysis.vocabulary import PERSON_MARK
 from minimise.words import split_words
 
 
@@ -34,7 +34,7 @@ class ProjectLinks(AnalyserBase):
         if not scope.persists:
             return
         for target, receiver, qname, attr, value in scope.pending_writes:
-            if receiver in USER_OBJECTS:
+            if receiver in self.k.frameworks.user_objects:
                 for label in value.labels:
                     self._emit(target, "store", label, "user model", scope, "database")
             elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
