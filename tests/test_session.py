@@ -203,3 +203,24 @@ def test_a_file_outside_any_project_is_linked_only_with_what_is_named(tmp_path: 
     assert share_lines() == []
     (folder / ".git").mkdir()
     assert share_lines() == [("signup.py", 5)]
+
+
+def test_no_cache_writes_nothing_to_the_user_cache(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cache_home = tmp_path / "cache-home"
+    cache_home.mkdir()
+    source = tmp_path / "app" / "views.py"
+    source.parent.mkdir()
+    source.write_text("import logging\n\n\ndef f(email):\n    logging.info(email)\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "minimise", "scan", str(source.parent), "--no-cache", "--no-inventory"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert sorted(p.name for p in cache_home.rglob("*")) == []

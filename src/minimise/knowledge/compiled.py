@@ -78,12 +78,22 @@ def _write(path: Path, knowledge: Knowledge, secret: bytes) -> None:
         pass  # not cached: the next run loads the rules again
 
 
+_ENABLED = [True]
+
+
+def use_rules_cache(enabled: bool) -> None:
+    """Turn the rules cache on or off for this process (``--no-cache`` reads and writes no cache at all)."""
+    _ENABLED[0] = enabled
+
+
 def cached_knowledge(
     build: Callable[[], Knowledge], team_files: tuple[str, ...], non_personal: tuple[str, ...]
 ) -> Knowledge:
     """The Knowledge ``build`` returns, from the user's cache when the same inputs were loaded before."""
     from minimise.cache import user_cache_root, user_secret
 
+    if not _ENABLED[0]:
+        return build()
     secret = user_secret()
     key = _key(team_files, non_personal, secret) if secret else None
     if key is None:
