@@ -27,10 +27,13 @@ from minimise.analysis.vocabulary import (
     REQUEST_GETTERS,
     UNPROTECT,
 )
+from minimise.analysis.writes import RuntimeWrites
 from minimise.words import split_words
 
 
-class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase):
+class ModuleAnalyser(
+    ValueEvaluation, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, RuntimeWrites, AnalyserBase
+):
     """Runs the data-flow pass over one module and collects raw data points."""
 
     def run(self, module: cst.Module) -> list[RawPoint]:
@@ -178,6 +181,8 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
                 return
             if dotted.startswith("self.") and scope.cls is not None:
                 scope.cls.attrs[dotted] = value
+                if scope.cls.store is not None:
+                    self._field_write(target, dotted, value, scope)
             else:
                 scope.vars[dotted] = value
                 self._field_write(target, dotted, value, scope)
@@ -376,11 +381,17 @@ class ModuleAnalyser(ValueEvaluation, ModelDetection, RequestDetection, SinkDete
             scope.persists = True
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
+            emitted = len(self.points)
             self._sink(sink, node, method, args, scope)
+            self._note_expiry(sink, node, method, emitted)
+        self._runtime_write(node, func, method, receiver, args, scope)
 
         if qname and self._is_table(qname):
             self._table_columns(node, scope)
 
+        loaded = self._loaded_model(node, func, method, scope)
+        if loaded is not None:
+            return Value(qname=loaded)  # a model instance, whatever the session's own value carries
         result_qname = self._result_qname(func, method, qname, receiver)
 
         protection = self._sanitizer(func, method, qname)
