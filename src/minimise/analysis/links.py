@@ -40,16 +40,20 @@ class ProjectLinks(AnalyserBase):
         scope.pending_writes.append((at, receiver, self._qname(obj, scope), attr, written))
 
     def _flush_writes(self, scope: Scope) -> None:
-        if not scope.persists:
-            return
+        model = scope.cls if scope.cls is not None and scope.cls.store is not None else None
         for target, receiver, qname, attr, value in scope.pending_writes:
+            own = receiver == "self" and model is not None
+            if not scope.persists and not (own and value.params):
+                # Unsaved, unless a model's method copies its arguments onto its fields (`from_dict(data)`):
+                # that method is how its callers write them.
+                continue
             if receiver in USER_OBJECTS:
                 for label in value.labels:
                     self._emit(target, "store", label, "user model", scope, "database")
-            elif receiver == "self" and scope.cls is not None and scope.cls.store is not None:
-                # A model's own method sets its field and saves (``self.token = ...; db.session.add(self)``).
+            elif own and model is not None and model.store is not None:
+                # A model's own method sets its field (``self.token = ...; db.session.add(self)``).
                 for label in value.labels:
-                    self._emit(target, "store", label, f"{scope.cls.store.id}.{scope.cls.name}", scope, "database")
+                    self._emit(target, "store", label, f"{model.store.id}.{model.name}", scope, "database")
             elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
                 cls = scope.cls.name if scope.cls is not None else None
                 self.exports.call(target, qname, "__setattr__", scope.name, scope.fn_key, cls, [(attr, value, target)])
