@@ -78,7 +78,7 @@ SCHEMA_USES = frozenset({"populate_obj", "save", "load", "loads", "model_validat
 # The marker a schema-use call site carries to the project link (never reported itself).
 SCHEMA_MARK = "@schema"
 # Keyword arguments of cache writes that set the time to live, with their unit in milliseconds' multiples.
-TTL_KEYWORDS = {"ex": 1, "timeout": 1, "ttl": 1, "expire": 1, "expires": 1, "px": 1000}
+TTL_KEYWORDS = {"ex": 1, "timeout": 1, "ttl": 1, "expire": 1, "expires": 1, "time": 1, "px": 1000}
 # Words of a project helper's name that say it persists the session (``try_commit(db.session)``).
 PERSIST_WORDS = frozenset({"commit", "save", "persist"})
 # Calls that load one model instance: ``session.get(User, pk)`` and the results of a ``select(User)``.

@@ -7,6 +7,7 @@ from dataclasses import replace
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
+from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.facts import Label, Scope, Value
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
 from minimise.analysis.vocabulary import (
@@ -18,7 +19,6 @@ from minimise.analysis.vocabulary import (
     SCHEMA_MARK,
     SCHEMA_USES,
     SELECT_RESULTS,
-    TTL_KEYWORDS,
 )
 from minimise.knowledge import Sink
 from minimise.words import split_words
@@ -181,39 +181,9 @@ class RuntimeWrites(AnalyserBase):
         """Give the points a cache write just emitted the time to live the write sets."""
         if sink.kind != "cache" or first == len(self.points):
             return
-        expires = self._cache_expiry(node, method)
+        expires = cache_expiry(node, method)
         if expires:
             self.points[first:] = [replace(p, expires=expires) for p in self.points[first:]]
-
-    def _cache_expiry(self, node: cst.Call, method: str) -> str:
-        """How long a cache write keeps its value: ISO 8601 for a literal, the expression's name otherwise."""
-        unit = 1
-        ttl: cst.BaseExpression | None = None
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in TTL_KEYWORDS:
-                ttl, unit = arg.value, TTL_KEYWORDS[arg.keyword.value]
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        if ttl is None and method in ("setex", "psetex") and len(positional) >= 2:
-            ttl, unit = positional[1], (1000 if method == "psetex" else 1)
-        elif (
-            ttl is None
-            and method in ("set", "add", "set_many")
-            and len(positional) == (2 if method == "set_many" else 3)
-        ):
-            ttl = positional[-1]  # Django's cache.set(key, value, timeout)
-        if ttl is None:
-            return ""
-        if name_of(ttl) == "None":
-            return "never"
-        if isinstance(ttl, cst.Integer):
-            amount = int(ttl.value.replace("_", ""), 0)
-            if unit == 1000:
-                return f"PT{amount // 1000}S" if amount % 1000 == 0 else f"PT{amount / 1000:g}S"
-            return f"PT{amount}S"
-        text = dotted_name(ttl)
-        if text is None:
-            return "set"
-        return f"{text} ms" if unit == 1000 else f"{text} s"
 
 
 def _chain(node: cst.BaseExpression | None) -> list[cst.Call]:
