@@ -76,3 +76,33 @@ def test_a_cache_entry_that_expires_says_after_how_long() -> None:
         (17, "survives", "no time to live and shop.views.delete_account never deletes the key"),
         (18, "expires", "written with a time to live (PT600S)"),
     ]
+
+
+def test_a_model_write_names_the_model_field_and_its_table(tmp_path: Path) -> None:
+    from minimise.engine import EngineOptions
+    from minimise.scan import ScanOptions, scan
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from flask_sqlalchemy import SQLAlchemy\n"
+        "db = SQLAlchemy()\n"
+        "class Subscriber(db.Model):\n"
+        "    __tablename__ = 'subscribers'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        "    email = db.Column(db.String(120))\n"
+    )
+    (app / "signup.py").write_text(
+        "from sqlalchemy import insert\n"
+        "from app.models import Subscriber\n"
+        "def subscribe(session, addr):\n"
+        "    session.execute(insert(Subscriber).values(email=addr))\n"
+    )
+    options = ScanOptions(paths=[tmp_path], root=tmp_path, engine=EngineOptions(prefilter=False), jobs=1)
+    report = scan(options)
+    written = [p for p in report.data_points if p.path == "app/signup.py"]
+    assert [(p.line, p.action, p.category, p.identifier, p.via) for p in written] == [
+        (4, "store", "user.contact.email", "Subscriber.email", "sqlalchemy")
+    ]
+    assert [s.message for s in written[0].steps] == ["written to Subscriber.email (sqlalchemy, table subscribers)"]

@@ -14,7 +14,7 @@ from typing import Any
 from minimise.model import ACTIONS, PROTECTIONS, DataPoint, FileResult, ScanError, Step
 from minimise.redact import redact_text
 
-ENTRY_VERSION = 3
+ENTRY_VERSION = 2
 MAX_ENTRY_BYTES = 8 * 1024 * 1024
 MAX_POINTS = 20_000
 MAX_STEPS = 200
@@ -83,7 +83,11 @@ def result_from_json(data: object, expected_path: str) -> FileResult:
 
 
 def _point(path: str, raw: object) -> DataPoint:
-    fields = _list(raw, 13, exact=13)
+    fields = _list(raw, 13)
+    if len(fields) == 12:
+        fields = [*fields, ""]  # written before points carried a cache's time to live
+    elif len(fields) != 13:
+        raise BadEntry("point")
     action, protection = fields[2], fields[7]
     if action not in _ACTIONS or protection not in _PROTECTIONS:
         raise BadEntry("action or protection")

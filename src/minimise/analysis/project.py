@@ -370,7 +370,8 @@ def _model_write(
     for owner in reversed(project.mro(cls)):
         fields.update(owner.module.classes[owner.key].fields)
         protected.update(owner.module.classes[owner.key].protected)
-    return _field_writes(site, module, cls.key, info.store, fields, knowledge, protected)
+    table = next((o.module.classes[o.key].table for o in project.mro(cls) if o.module.classes[o.key].table), "")
+    return _field_writes(site, module, cls.key, info.store, fields, knowledge, protected, table)
 
 
 def _field_writes(
@@ -381,8 +382,9 @@ def _field_writes(
     fields: dict[str, str],
     knowledge: Knowledge,
     protected: dict[str, str] | None = None,
+    table: str = "",
 ) -> list[tuple[Carried, ParamSink, str]]:
-    """Store points for the arguments written to a model's fields.
+    """Store points for the arguments written to a model's fields (in ``table`` when the model names it).
 
     A model that declares a category protected (a hashed password column behind a setter) is taken
     to protect every write of that category.
@@ -403,7 +405,8 @@ def _field_writes(
             if protection == "none" and protected:
                 protection = protected.get(category, "none")
             labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
-        step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
+        store = f"{kind}, table {table}" if table else kind
+        step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({store})")
         written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
         found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
     return found

@@ -168,8 +168,8 @@ class RuntimeWrites(AnalyserBase):
     def _schema_use(self, node: cst.Call, method: str, receiver: Value, scope: Scope) -> None:
         """``form.populate_obj(user)``, ``form.save()``, ``Schema().load(data)``: the project link knows the fields."""
         qname = receiver.qname
-        if not qname or not self._settled_elsewhere(qname, scope):
-            return
+        if not qname or not qname.rsplit(".", 1)[-1][:1].isupper() or not self._settled_elsewhere(qname, scope):
+            return  # only a class or an instance of one (`json.load(fh)` is neither)
         if method == "save" and "form" not in split_words(qname.rsplit(".", 1)[-1]):
             return  # every model saves; only a form's save writes the form's fields
         cls = scope.cls.name if scope.cls is not None else None
