@@ -175,7 +175,9 @@ class RequestDetection(AnalyserBase):
             name = validated  # `def validate_email(self, field)`: WTForms passes the email field as `field`
         elif isinstance(field, cst.Name) and self._is_form(field, scope):
             self._ev(field, scope)
-            return Value(origin="wtforms.form.data")  # form.data: the whole submission, read by key
+            # form.data: the whole submission, read by key; a form's own `self.data` holds its personal fields.
+            own = scope.cls.personal_fields if field.value == "self" and scope.cls is not None else {}
+            return Value(origin="wtforms.form.data", labels=frozenset(label for _node, label in own.values()))
         else:
             return None
         label = self._label(name, scope.words, user_input=True)
