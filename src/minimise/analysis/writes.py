@@ -40,10 +40,15 @@ class RuntimeWrites(AnalyserBase):
             return
         if method in CORE_WRITE_METHODS:
             model = self._statement_model(func.value, scope)
-            if model is not None:
+            if model is not None and node.args and node.args[0].keyword is None:
+                self._write_rows(node, model, node.args[0].value, scope)  # `.values({"email": e})` or a list
+            elif model is not None:
                 self._record_call(node, model, method, args, scope)
         elif method in ("execute", "executemany") and len(node.args) >= 2:
-            self._execute_rows(node, scope)
+            statement = node.args[0].value
+            model = self._statement_model(statement, scope) if isinstance(statement, cst.Call) else None
+            if model is not None:
+                self._write_rows(node, model, node.args[1].value, scope)
         elif method == "update":
             self._session_update(node, func.value, scope)
         if method in SCHEMA_USES:
@@ -87,13 +92,8 @@ class RuntimeWrites(AnalyserBase):
             return None
         return model
 
-    def _execute_rows(self, node: cst.Call, scope: Scope) -> None:
+    def _write_rows(self, node: cst.Call, model: str, rows: cst.BaseExpression, scope: Scope) -> None:
         """``session.execute(insert(User), [{"email": e}, ...])``: each row's keys are the model's fields."""
-        statement = node.args[0].value
-        model = self._statement_model(statement, scope) if isinstance(statement, cst.Call) else None
-        if model is None:
-            return
-        rows = node.args[1].value
         dicts = [e.value for e in rows.elements] if isinstance(rows, (cst.List, cst.Tuple)) else [rows]
         carried: list[tuple[int | str, Value, cst.CSTNode]] = []
         for row in dicts:
