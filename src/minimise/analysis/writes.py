@@ -119,6 +119,9 @@ class RuntimeWrites(AnalyserBase):
         if not isinstance(func, cst.Attribute):
             return None
         if method in INSTANCE_GETTERS and len(node.args) >= 2 and node.args[0].keyword is None:
+            holder = name_of(func.value) or ""
+            if holder != "db" and "session" not in split_words(holder):
+                return None  # `mapping.get(Key, default)` is a lookup, not a load
             return self._model_class(node.args[0].value, scope)
         if method not in SELECT_RESULTS and method != "get_one":
             return None
@@ -133,8 +136,8 @@ class RuntimeWrites(AnalyserBase):
     def _model_class(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """The qualified name of a class argument the project may define (``User``, ``models.User``)."""
         name = name_of(node)
-        if not isinstance(node, (cst.Name, cst.Attribute)) or not name or not name[:1].isupper():
-            return None
+        if not isinstance(node, (cst.Name, cst.Attribute)) or not name or not name[:1].isupper() or name.isupper():
+            return None  # a class is CamelCase; SECRET_KEY is a constant
         qname = self._qname(node, scope)
         return f"{qname}()" if qname and self._settled_elsewhere(qname, scope) else None
 
