@@ -38,11 +38,17 @@ def test_milliseconds_and_missing_times_to_live() -> None:
         "    r.set('a', user.email, px=1500)\n"
         "    r.psetex('b', 2000, user.email)\n"
         "    r.set('c', user.email)\n"
+        "    r.set('d', user.email, ex=timedelta(seconds=30, hours=1))\n"
+        "    r.set('e', user.email, ex=timedelta(days=2))\n"
+        "    r.set('f', user.email, ex=timedelta(minutes=ttl_minutes))\n"
     )
     assert _points(text) == [
         (4, "store", "user.contact.email", "redis", "PT1.5S"),
         (5, "store", "user.contact.email", "redis", "PT2S"),
         (6, "store", "user.contact.email", "redis", ""),
+        (7, "store", "user.contact.email", "redis", "PT1H30S"),
+        (8, "store", "user.contact.email", "redis", "P2D"),
+        (9, "store", "user.contact.email", "redis", "timedelta(minutes=ttl_minutes)"),
     ]
 
 

@@ -29,7 +29,34 @@ def cache_expiry(node: cst.Call, method: str) -> str:
         if unit == 1000:
             return f"PT{amount // 1000}S" if amount % 1000 == 0 else f"PT{amount / 1000:g}S"
         return f"PT{amount}S"
-    text = dotted_name(ttl) or " ".join(cst.Module([]).code_for_node(ttl).split())
-    if len(text) > 40:
-        text = text[:39] + "…"
+    if isinstance(ttl, cst.Call) and name_of(ttl.func) == "timedelta":
+        return _timedelta(ttl) or _source(ttl)
+    text = dotted_name(ttl)
+    if text is None:
+        return _source(ttl)
     return f"{text} ms" if unit == 1000 else f"{text} s"
+
+
+# timedelta keywords in ISO 8601 order: the date part (weeks, days), then the time part.
+_DATE_PARTS = (("weeks", "W"), ("days", "D"))
+_TIME_PARTS = (("hours", "H"), ("minutes", "M"), ("seconds", "S"))
+
+
+def _timedelta(call: cst.Call) -> str:
+    """``timedelta(minutes=5)`` as ``PT5M``; empty when any part is not a literal integer."""
+    amounts: dict[str, str] = {}
+    for arg in call.args:
+        if arg.keyword is None or not isinstance(arg.value, cst.Integer):
+            return ""
+        amounts[arg.keyword.value] = arg.value.value.replace("_", "")
+    known = {key for key, _ in (*_DATE_PARTS, *_TIME_PARTS)}
+    if not amounts or set(amounts) - known:
+        return ""
+    date = "".join(amounts[k] + d for k, d in _DATE_PARTS if k in amounts)
+    time = "".join(amounts[k] + d for k, d in _TIME_PARTS if k in amounts)
+    return "P" + date + ("T" + time if time else "")
+
+
+def _source(node: cst.BaseExpression) -> str:
+    text = " ".join(cst.Module([]).code_for_node(node).split())
+    return text if len(text) <= 40 else text[:39] + "…"
