@@ -146,8 +146,13 @@ def test_each_finding_shows_excerpt_flow_reasons_and_rule(tmp_path: Path) -> Non
     assert fix.startswith("<h4>How to fix</h4><p>Log a stable pseudonymous identifier (<code>user.id</code>)")
     rule = article.split('<details class="rule">', 1)[1]
     assert "<h4>Use instead</h4>" in rule and "<h4>What it finds</h4>" in rule and "<h4>Why it matters</h4>" in rule
-    assert "<li>With flake8 (the minimise plugin): <code># noqa: MIN301</code>" in rule
+    assert "<li><code># noqa: MIN301</code> at the end of the line: <code>minimise scan</code> and the" in rule
     assert 'href="https://cwe.mitre.org/data/definitions/532.html">CWE-532</a>' in rule
+    # No docs-url configured: the documentation is embedded, and nothing links to a made-up site.
+    assert "<h4>Example</h4>" in rule and "Full documentation" not in rule
+    links = set(re.findall(r'href="(https?://[^"]+)"', text))
+    assert "https://cwe.mitre.org/data/definitions/532.html" in links
+    assert {link for link in links if not link.startswith("https://cwe.mitre.org/data/definitions/")} == set()
     # Rule text is rendered: backticks become <code>, none is left raw.
     assert "<code>user.id</code>" in article and "`" not in rule.split("<pre")[0] + fix
     assert "bob@example.com" not in text
@@ -190,7 +195,7 @@ def test_html_is_self_contained_under_a_strict_policy(app_repo: Path) -> None:
         assert "src" not in attrs and "style" not in attrs
         if tag == "a":
             href = attrs.get("href") or ""
-            assert href.startswith(("#", "https://github.com/minimise/minimise/", "https://cwe.mitre.org/")), href
+            assert href.startswith(("#", "https://cwe.mitre.org/")), href  # no docs-url: no link to a rule site
     assert "@import" not in text and "url(" not in text
     policy = csp_of(text)
     (style,) = re.findall(r"<style>(.*?)</style>", text, re.S)

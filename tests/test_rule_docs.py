@@ -87,7 +87,7 @@ def test_rule_page_sections() -> None:
     assert "- **Precision:** high\n" in page
     suppress = page.split("## How to suppress\n", 1)[1]
     assert "`# minimise: ignore[MIN301] <reason>`" in suppress
-    assert "- With flake8 (the minimise plugin): `# noqa: MIN301` at the end of the line." in suppress
+    assert "- `# noqa: MIN301` at the end of the line: `minimise scan` and the flake8 plugin both read" in suppress
     assert "list it under `non_personal` in data-inventory.yaml with a reason" in suppress
     assert (
         "- **Selection:** Applies to data points with action `log`; destination kind not `exception`; "

@@ -15,7 +15,7 @@ from minimise import __version__
 from minimise.model import Finding, Report, Step
 from minimise.report.context import default_context
 from minimise.report.sarif import MAX_RESULTS
-from minimise.ruledocs import all_checks
+from minimise.ruledocs import all_checks, render_rule_body, render_rule_text
 
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 # GitHub code scanning's documented limits per upload (docs: "SARIF results exceed limit").
@@ -82,13 +82,16 @@ def test_sarif_is_valid_and_exact(app_repo: Path, schema: dict[str, object]) -> 
     (run,) = document["runs"]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("minimise", __version__)
+    assert "informationUri" not in driver
     checks = all_checks()
     assert [r["id"] for r in driver["rules"]] == sorted(checks)
     for rule in driver["rules"]:
         check = checks[rule["id"]]
         assert rule["name"] == check.name
         assert rule["shortDescription"]["text"] == check.summary.strip()
-        assert rule["helpUri"] == f"https://github.com/minimise/minimise/blob/main/docs/rules/{check.code}.md"
+        # No docs-url configured: the rule's own documentation is embedded, nothing links to a made-up site.
+        assert "helpUri" not in rule
+        assert rule["help"] == {"text": render_rule_text(check), "markdown": render_rule_body(check)}
         assert rule["defaultConfiguration"]["level"] == check.severity
         assert "## Use instead" in rule["help"]["markdown"] and "Use instead:" in rule["help"]["text"]
     got = [

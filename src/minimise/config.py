@@ -30,7 +30,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # str, path, bool, int, list, paths, choice, table (pattern -> list of strings)
+    kind: str  # str, url, path, bool, int, list, paths, choice, table (pattern -> list of strings)
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -61,6 +61,7 @@ KEYS: dict[str, Key] = {
         Key("baseline", "path", None, "Baseline file: findings recorded there are not reported."),
         Key("include_migrations", "bool", False, "Also scan migrations/ folders."),
         Key("include_tests", "bool", False, "Also analyse test code (tests/, test_*.py, conftest.py, fixtures)."),
+        Key("docs_url", "url", None, "Where your team publishes the rule pages; reports link there, else embed them."),
     )
 }
 
@@ -225,6 +226,10 @@ def _coerce(key: Key, value: Any, base: Path, where: str) -> Any:
             raise bad("a string")
         if key.kind == "choice" and value not in key.choices:
             raise ConfigError(f"{where}: {key.name}: expected one of {', '.join(key.choices)}, got {value!r}")
+        return value
+    if key.kind == "url":
+        if not isinstance(value, str) or not re.match(r"https?://[^\s/]+", value):
+            raise bad("an http:// or https:// URL")
         return value
     if key.kind == "path":
         if not isinstance(value, str) or not value:

@@ -29,7 +29,6 @@ CWE_TITLES = {
     540: "Inclusion of Sensitive Information in Source Code",
     598: "Use of GET Request Method With Sensitive Query Strings",
 }
-RULE_DOCS_URL = "https://github.com/minimise/minimise/blob/main/docs/rules/{code}.md"
 _GENERATED = "<!-- Generated from the checks' YAML by scripts/generate_rule_docs.py; do not edit by hand. -->"
 
 _SEVERITY_NOTE = (
@@ -55,8 +54,18 @@ def all_checks() -> dict[str, Check]:
     return dict(sorted(checks.items()))
 
 
-def rule_url(code: str) -> str:
-    return RULE_DOCS_URL.format(code=code)
+def rule_url(code: str, docs_url: str | None) -> str:
+    """The page of ``code`` under the team's configured ``docs-url``; "" when none is configured.
+
+    minimise has no public documentation site, so without ``docs-url`` reports embed the rule
+    text instead of linking. ``{code}`` in the URL stands for the code; otherwise the URL is the
+    folder holding docs/rules/ pages, and ``/<CODE>.md`` is added.
+    """
+    if not docs_url:
+        return ""
+    if "{code}" in docs_url:
+        return docs_url.replace("{code}", code)
+    return f"{docs_url.rstrip('/')}/{code}.md"
 
 
 def missing_fields(check: Check) -> list[str]:
@@ -102,9 +111,9 @@ def silencing_notes(check: Check) -> list[str]:
     notes = []
     if "noqa" in check.silenced_by:
         notes.append(
-            f"With flake8 (the minimise plugin): `# noqa: {check.code}` at the end of the line. flake8 reads "
-            f"`noqa` comments, `minimise scan` does not: where both run, use `# minimise: ignore[{check.code}] "
-            "<reason>`, which both honour."
+            f"`# noqa: {check.code}` at the end of the line: `minimise scan` and the flake8 plugin both read "
+            "it as flake8 does. It covers that physical line only and carries no reason; "
+            f"`# minimise: ignore[{check.code}] <reason>` covers the whole statement and says why."
         )
     if "non_personal" in check.silenced_by:
         notes.append(

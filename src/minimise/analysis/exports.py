@@ -107,11 +107,9 @@ class ExportRecorder:
         if raw is None:
             return
         for index in value.params:
-            if index not in named:
-                raw.sinks.append((index, action, via, kind, "none", node, _sink_words(action, via, kind)))
+            raw.sinks.append((index, action, via, kind, "none", node, _sink_words(action, via, kind)))
         for index, protection in value.protected_params:
-            if index not in named:
-                raw.sinks.append((index, action, via, kind, protection, node, _sink_words(action, via, kind)))
+            raw.sinks.append((index, action, via, kind, protection, node, _sink_words(action, via, kind)))
 
     def call(
         self,

@@ -111,13 +111,6 @@ class ProjectLinks(AnalyserBase):
                         PERSON_MARK, name, "none", f"'{name}' is a person given as the recipient: their address"
                     )
                     value = Value(labels=frozenset({mark}), params=value.params)
-            if value.params & scope.named_params:
-                # A parameter named like personal data is reported where this call uses it.
-                value = Value(
-                    labels=value.labels,
-                    params=value.params - scope.named_params,
-                    protected_params=value.protected_params,
-                )
             carried.append((ident, value, arg.value))
         cls = scope.cls.name if scope.cls is not None else None
         self.exports.call(node, callee, method, scope.name, scope.fn_key, cls, carried)

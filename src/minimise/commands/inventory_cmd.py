@@ -6,6 +6,7 @@ an existing file and prints the YAML to add instead.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,49 @@ def _is_full(targets: list[Path], root: Path) -> bool:
     return len(targets) == 1 and targets[0].is_dir() and targets[0].resolve() == root.resolve()
 
 
+def _refresh_command(command: str, paths: tuple[str, ...], options: list[tuple[str, str | None]]) -> str:
+    """The command that rewrites the checked file: the one that ran, without the check."""
+    words = ["minimise", "inventory", command]
+    for flag, value in options:
+        words += [flag] if value is None else [flag, value]
+    if any(path.startswith("-") for path in paths):
+        words.append("--")
+    return shlex.join([*words, *paths])
+
+
+def _needs_output(check_output: bool, output: str | None) -> None:
+    """A check compares with a committed file: without -o there is nothing to compare (exit 2, before any scan)."""
+    if check_output and not output:
+        fail("nothing to check: name the committed file with -o FILE")
+
+
+def _is_current(text: str, output: str | None, refresh: str) -> bool:
+    """Whether ``output`` (the committed file) holds ``text`` exactly; says why not and how to refresh.
+
+    Nothing is written: this is the `--check` of a pre-commit hook or CI job (as `ruff format --check`).
+    """
+    _needs_output(True, output)
+    assert output is not None
+    path = Path(output)
+    try:
+        current = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        click.echo(f"minimise: {output} does not exist; create it with `{refresh}` and commit it.", err=True)
+        return False
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {output}: {getattr(exc, 'strerror', None) or exc}")
+        raise AssertionError from None
+    if current == text:
+        click.echo(f"minimise: {output} is up to date.", err=True)
+        return True
+    click.echo(
+        f"minimise: {output} is stale (the code or the inventory changed since it was written); "
+        f"refresh it with `{refresh}` and commit it.",
+        err=True,
+    )
+    return False
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         from minimise.atomic import write_output
@@ -84,6 +128,28 @@ def _emit(text: str, output: str | None) -> None:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
         click.echo(text, nl=False)
+
+
+def _shared_options(
+    inventory_option: str | None,
+    fmt: tuple[str, str, str],
+    include_tests: bool,
+    extra_rules: tuple[str, ...],
+    output: str | None,
+) -> list[tuple[str, str | None]]:
+    """The options of `generate` and `diff` that change their output, as given (``fmt``: flag, value, default)."""
+    flag, value, default = fmt
+    options: list[tuple[str, str | None]] = []
+    if inventory_option:
+        options.append(("--inventory", inventory_option))
+    if value != default:
+        options.append((flag, value))
+    if include_tests:
+        options.append(("--include-tests", None))
+    options += [("--rules", rule) for rule in extra_rules]
+    if output:
+        options.append(("-o", output))
+    return options
 
 
 _common = [
@@ -202,6 +268,13 @@ def init_command(
     help="csv: the record of processing activities, one row per purpose; csv-items: one row per data item.",
 )
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@click.option(
+    "--check",
+    "--check-output",
+    "check_output",
+    is_flag=True,
+    help="Write nothing: exit 1 when the -o FILE differs from what would be written (stale or missing).",
+)
 @_include_tests
 @_with_common
 def generate_command(
@@ -209,6 +282,7 @@ def generate_command(
     inventory_option: str | None,
     fmt: str,
     output: str | None,
+    check_output: bool,
     include_tests: bool,
     extra_rules: tuple[str, ...],
     jobs: int,
@@ -218,10 +292,13 @@ def generate_command(
 
     \b
     Tests, fixtures and development scripts are left out unless --include-tests is given.
+    With --check, nothing is written: the exit status is 1 when the committed -o FILE is
+    stale, and the message gives the command that refreshes it.
     """
     from minimise.inventory.observed import RENDER, observe
     from minimise.inventory.ropa import to_activities_csv, to_items_csv
 
+    _needs_output(check_output, output)
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
     inventory = _load(_inventory_path(inventory_option, root), root, knowledge)
@@ -233,6 +310,10 @@ def generate_command(
         text = to_items_csv(document, inventory, knowledge)
     else:
         text = RENDER[fmt](document)
+    if check_output:
+        options = _shared_options(inventory_option, ("--format", fmt, "yaml"), include_tests, extra_rules, output)
+        current = _is_current(text, output, _refresh_command("generate", paths, options))
+        sys.exit(EXIT_OK if current else EXIT_FINDINGS)
     _emit(text, output)
     sys.exit(EXIT_OK)
 
@@ -250,6 +331,11 @@ def generate_command(
 @click.option("--format", "fmt", type=click.Choice(["markdown", "md", "json"]), default="markdown", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
 @click.option("--check", is_flag=True, help="Exit 1 when a change needs a decision (to gate a pull request).")
+@click.option(
+    "--check-output",
+    is_flag=True,
+    help="Write nothing: exit 1 when the -o FILE differs from what would be written (stale or missing).",
+)
 @_include_tests
 @_with_common
 def diff_command(
@@ -259,6 +345,7 @@ def diff_command(
     fmt: str,
     output: str | None,
     check: bool,
+    check_output: bool,
     include_tests: bool,
     extra_rules: tuple[str, ...],
     jobs: int,
@@ -271,13 +358,15 @@ def diff_command(
     inventory does not allow, and inventory edits that widen what is allowed. The working
     tree and the index are not touched: the revision is read with git into a temporary folder.
     Exit codes: 0 (with --check: nothing needs a decision), 1 (--check: a decision is
-    needed), 2 usage error or unknown revision.
+    needed; --check-output: the committed -o FILE is stale, and nothing is written),
+    2 usage error or unknown revision.
     """
     from minimise.inventory.changes import compare
     from minimise.inventory.diff import GitError, checkout_to_temp
     from minimise.inventory.diff_report import to_json, to_markdown
     from minimise.inventory.observed import observe
 
+    _needs_output(check_output, output)
     targets, root = resolve_root(paths)
     knowledge = _knowledge(extra_rules)
     inventory_path = _inventory_path(inventory_option, root)
@@ -298,8 +387,15 @@ def diff_command(
         click.echo(f"minimise: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     result = compare(base, head, base_ref, base_inventory, head_inventory, knowledge)
-    _emit(to_json(result) if fmt == "json" else to_markdown(result), output)
-    sys.exit(EXIT_FINDINGS if check and result.needs_decision else EXIT_OK)
+    text = to_json(result) if fmt == "json" else to_markdown(result)
+    needs_decision = check and result.needs_decision
+    if check_output:
+        options: list[tuple[str, str | None]] = [("--base", base_ref)]
+        options += _shared_options(inventory_option, ("--format", fmt, "markdown"), include_tests, extra_rules, output)
+        current = _is_current(text, output, _refresh_command("diff", paths, options))
+        sys.exit(EXIT_FINDINGS if needs_decision or not current else EXIT_OK)
+    _emit(text, output)
+    sys.exit(EXIT_FINDINGS if needs_decision else EXIT_OK)
 
 
 from minimise.commands.erasure_cmd import erasure_command  # noqa: E402 - registered on the group above

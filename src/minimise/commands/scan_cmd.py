@@ -41,8 +41,15 @@ CONFIG_PARAMS = {
     "baseline": "baseline",
     "include_migrations": "include_migrations",
     "include_tests": "include_tests",
+    "docs_url": "docs_url",
 }
 PROGRESS_MIN_FILES = 200
+
+
+def _url_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise click.BadParameter(f"expected an http:// or https:// URL, got {value!r}")
+    return value
 
 
 def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,6 +120,13 @@ def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--report-unused-suppressions/--no-report-unused-suppressions",
             default=False,
             help="Suppressions that silence nothing are findings (MIN902).",
+        ),
+        click.option(
+            "--docs-url",
+            default=None,
+            metavar="URL",
+            callback=_url_option,
+            help="Where your team publishes the rule pages ({code} for the code); reports link there.",
         ),
     ]
     for option in reversed(options):
@@ -483,9 +497,13 @@ def scan_command(
             err=True,
         )
     if fmt == "text" and not quiet and report.findings:
+        from minimise.ruledocs import rule_url
+
+        published = rule_url("CODE", config["docs_url"])
         click.echo(
-            "minimise: `minimise explain CODE` describes a rule; silence one line with "
-            "`# minimise: ignore[CODE] reason` (or flake8's `# noqa: CODE`).",
+            "minimise: `minimise explain CODE` describes a rule"
+            + (f" (and {published})" if published else "")
+            + "; silence one line with `# minimise: ignore[CODE] reason` (or flake8's `# noqa: CODE`).",
             err=True,
         )
     sys.exit(EXIT_OK if exit_zero else exit_status(report, config["fail_on"]))

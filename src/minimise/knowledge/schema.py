@@ -11,7 +11,8 @@ from minimise.knowledge.sinks import ACTIONS, SINK_KEYS, UNNAMED_RECIPIENT_KINDS
 from minimise.knowledge.sources import INPUT_FUNCTION_KEYS, REQUEST_KEYS, SCHEMA_KEYS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_ID = "https://github.com/minimise/minimise/blob/main/rules/schema/{name}"
+# An identifier, not an address: minimise has no public site the schemas could be fetched from.
+SCHEMA_ID = "urn:minimise:rules-schema:{name}"
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _NAME = {"type": "string", "minLength": 1}

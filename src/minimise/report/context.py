@@ -50,6 +50,8 @@ class RenderContext:
     baseline: BaselineInfo | None = None
     # The project's name as shown in headers; "" means the scan root's folder name.
     project_name: str = ""
+    # Where the team publishes the rule pages (`docs-url`); "" embeds them instead of linking.
+    docs_url: str = ""
     _baselined: frozenset[str] = field(default=frozenset(), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -146,6 +148,7 @@ def scan_context(
     root = Path(report.root)
     rule_files = tuple(config["rules"])
     values: dict[str, Any] = {"knowledge": load_knowledge(rule_files), "rule_files": rule_files}
+    values["docs_url"] = config["docs_url"] or ""
     if getattr(outcome, "inventory_used", False):
         values.update(_inventory(config["inventory"], root, values["knowledge"], load=fmt == "html"))
     values["commit"], values["branch"] = git_revision(root)

@@ -178,24 +178,34 @@ def _why(page: _Page, finding: Finding) -> str:
     return '<h4>Why it was classified</h4><ul class="why">' + "".join(f"<li>{x}</li>" for x in lines) + "</ul>"
 
 
-def _rule_details(check: Check | None, code: str) -> str:
-    """The fix in plain view; what the rule finds, why it matters, the fixed code and how to
-    suppress it one click away."""
-    from minimise.ruledocs import cwe_title, cwe_url, rule_url, silencing_notes
+def _rule_sections(check: Check) -> str:
+    """A rule's documentation as in docs/rules/: what, why, example, use instead, how to suppress."""
+    from minimise.ruledocs import cwe_title, cwe_url, silencing_notes
 
-    if check is None:
-        return ""
     cwe = ", ".join(f'<a href="{_e(cwe_url(c))}">CWE-{c}</a> {_e(cwe_title(c))}' for c in check.cwe)
     suppress = check.suppress.strip() + "".join(f"\n- {note}" for note in silencing_notes(check))
     return (
+        (f"<p><strong>CWE:</strong> {cwe}</p>" if cwe else "")
+        + f"<h4>What it finds</h4>{markup.block(check.what)}<h4>Why it matters</h4>{markup.block(check.why)}"
+        + (f"<h4>Example</h4>{markup.code_block(check.example)}" if check.example else "")
+        + (f"<h4>Use instead</h4>{markup.code_block(check.use_instead)}" if check.use_instead else "")
+        + f"<h4>How to suppress</h4>{markup.block(suppress)}"
+    )
+
+
+def _rule_details(check: Check | None, code: str, docs_url: str) -> str:
+    """The fix in plain view; the rule's whole documentation one click away (and a link to the
+    team's published page when `docs-url` names one)."""
+    from minimise.ruledocs import rule_url
+
+    if check is None:
+        return ""
+    page = rule_url(code, docs_url)
+    link = f'<p><a href="{_e(page)}">Full documentation of {_e(code)}</a></p>' if page else ""
+    return (
         f'<div class="fix"><h4>How to fix</h4>{markup.block(check.fix)}</div>'
         f'<details class="rule"><summary>About {_e(code)} {_e(check.name)}: what, why, use instead, suppress'
-        "</summary>"
-        + (f"<p><strong>CWE:</strong> {cwe}</p>" if cwe else "")
-        + f"<h4>What it finds</h4>{markup.block(check.what)}<h4>Why it matters</h4>{markup.block(check.why)}"
-        + (f"<h4>Use instead</h4>{markup.code_block(check.use_instead)}" if check.use_instead else "")
-        + f'<h4>How to suppress</h4>{markup.block(suppress)}<p><a href="{_e(rule_url(code))}">'
-        f"Full documentation of {_e(code)}</a></p></details>"
+        f"</summary>{_rule_sections(check)}{link}</details>"
     )
 
 
@@ -228,11 +238,12 @@ def _finding(page: _Page, finding: Finding, baselined: bool, anchor: str) -> str
         facts.append(("Action", _e(finding.action) + (f" via <code>{_e(finding.via)}</code>" if finding.via else "")))
     facts.append(("Security severity", scoring.text(scoring.finding_score(finding))))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+    rule = _rule_details(context.checks.get(finding.code), finding.code, context.docs_url)
     return (
         f'<article class="finding sev-{_e(finding.severity)}" id="{anchor}" {data}>'
         f'<header>{" ".join(tags)}</header><p class="message">{markup.code_spans(redact_text(finding.message))}</p>'
         f'<dl class="facts">{dl}</dl>{_excerpt(page.sources, finding, page.context_lines)}'
-        f"{_steps(finding)}{_why(page, finding)}{_rule_details(context.checks.get(finding.code), finding.code)}"
+        f"{_steps(finding)}{_why(page, finding)}{rule}"
         "</article>"
     )
 
@@ -277,13 +288,18 @@ def _rules(page: _Page) -> str:
         '<th>Summary</th><th class="num">Findings</th></tr></thead><tbody>'
     ]
     codes = sorted(set(page.context.checks) | set(counts))
+    docs_url = page.context.docs_url
     for code in codes:
         check = page.context.checks.get(code)
         name = check.name if check else next(f.name for f, _ in page.findings if f.code == code)
         summary = markup.inline(check.summary.strip()) if check else ""
         severity = badge("sev", check.severity) if check else ""
+        published = rule_url(code, docs_url) if check else ""
+        label = f'<a href="{_e(published)}"><code>{_e(code)}</code></a>' if published else f"<code>{_e(code)}</code>"
+        if check and not published:  # no published pages: the documentation itself, folded
+            summary = f'<details class="rule"><summary>{summary}</summary>{_rule_sections(check)}</details>'
         parts.append(
-            f'<tr id="rule-{_e(code)}"><td><a href="{_e(rule_url(code))}"><code>{_e(code)}</code></a></td>'
+            f'<tr id="rule-{_e(code)}"><td>{label}</td>'
             f"<td><code>{_e(name)}</code></td><td>{severity}</td><td>{summary}</td>"
             f'<td class="num">{counts.get(code, 0)}</td></tr>'
         )

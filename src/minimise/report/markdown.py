@@ -30,7 +30,7 @@ def _plural(count: int, word: str) -> str:
 def summary_line(report: Report) -> str:
     severities = Counter(f.severity for f in report.findings)
     actions = Counter(p.action for p in report.data_points)
-    breakdown = ", ".join(f"{severities[s]} {s}" for s in reversed(SEVERITIES) if severities.get(s))
+    breakdown = ", ".join(_plural(severities[s], s) for s in reversed(SEVERITIES) if severities.get(s))
     line = (
         f"**minimise**: {_plural(len(report.findings), 'finding')}"
         + (f" ({breakdown})" if breakdown else "")

@@ -1,7 +1,8 @@
 """The SARIF 2.1.0 report, for GitHub code scanning and other SARIF viewers.
 
 One run; the driver lists every check as a rule with GitHub's security metadata (tags with
-`security` and the CWE, `precision`, `security-severity`) and its documentation as help. Each
+`security` and the CWE, `precision`, `security-severity`) and its whole documentation as help
+(linked with `helpUri` only when the configuration names a `docs-url`). Each
 finding becomes a result located relative to ``%SRCROOT%``, with a masked snippet and, when
 the analysis followed the data across lines or modules, a code flow. No timestamps and no
 absolute paths unless asked for; everything sorted: the same scan gives the same bytes.
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from minimise.knowledge import Check
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/minimise/minimise"
 FINGERPRINT_KEY = "minimiseFingerprint/v1"
 SRCROOT = "%SRCROOT%"
 CATEGORY = "minimise"
@@ -139,7 +139,9 @@ def _tags(check: Check) -> list[str]:
     return tags[:MAX_TAGS]
 
 
-def _rule(check: Check) -> dict[str, Any]:
+def _rule(check: Check, docs_url: str) -> dict[str, Any]:
+    """The rule with its whole documentation as help; `helpUri` only where the team publishes the
+    pages (`docs-url`): there is no public site to link to otherwise."""
     from minimise.ruledocs import render_rule_body, render_rule_text, rule_url
 
     properties: dict[str, Any] = {"tags": _tags(check)}
@@ -148,16 +150,19 @@ def _rule(check: Check) -> dict[str, Any]:
     properties["problem.severity"] = _PROBLEM_SEVERITY.get(check.severity, "warning")
     if check.cwe:
         properties["security-severity"] = scoring.text(scoring.rule_score(check))
-    return {
+    rule: dict[str, Any] = {
         "id": check.code,
         "name": check.name,
         "shortDescription": {"text": check.summary.strip()},
         "fullDescription": {"text": " ".join(check.what.split())},
         "help": {"text": render_rule_text(check), "markdown": render_rule_body(check)},
-        "helpUri": rule_url(check.code),
-        "defaultConfiguration": {"level": _level(check.severity)},
-        "properties": properties,
     }
+    page = rule_url(check.code, docs_url)
+    if page:
+        rule["helpUri"] = page
+    rule["defaultConfiguration"] = {"level": _level(check.severity)}
+    rule["properties"] = properties
+    return rule
 
 
 def _fallback_rule(finding: Finding) -> dict[str, Any]:
@@ -267,7 +272,7 @@ def sarif_dict(
     base = _absolute(Path(srcroot)) if srcroot is not None else find_source_root(root)
     locator = _Locator(root, base, absolute=False)
     checks = context.checks
-    rules = [_rule(checks[code]) for code in sorted(checks)]
+    rules = [_rule(checks[code], context.docs_url) for code in sorted(checks)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     for finding in sorted(report.findings, key=lambda f: f.code):
         if finding.code not in index:
@@ -289,7 +294,6 @@ def sarif_dict(
                 "name": "minimise",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": rules,
             }
         },
