@@ -71,7 +71,7 @@ EXCEPTION_MESSAGE_KEYWORDS = frozenset({"detail", "message", "msg", "description
 # SQL statement builders whose first argument is the model written (SQLAlchemy Core / 2.0, SQLModel).
 CORE_STATEMENTS = frozenset({"insert", "update", "upsert"})
 # Builder methods that carry the written columns as keywords: ``insert(User).values(email=e)``.
-CORE_WRITE_METHODS = frozenset({"values", "on_conflict_do_update"})
+CORE_WRITE_METHODS = frozenset({"values"})
 # Calls on a schema or model instance whose fields the project link reads from the class summary:
 # WTForms populate_obj, Django ModelForm save, marshmallow load, SQLModel/Pydantic model_validate.
 SCHEMA_USES = frozenset({"populate_obj", "save", "load", "loads", "model_validate", "parse_obj", "sqlmodel_update"})
