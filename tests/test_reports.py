@@ -15,7 +15,8 @@ from report_helpers import APP, finding_rows, git_repo, label, rendered, sarif_s
 from minimise.cli import cli
 from minimise.model import Finding, Report, Step
 from minimise.report import RENDERERS
-from minimise.report.context import BaselineInfo, default_context, is_test_path
+from minimise.report.context import BaselineInfo, default_context
+from minimise.testcode import is_test_path
 
 
 @pytest.fixture
@@ -40,6 +41,9 @@ def test_formats_are_registered() -> None:
         ("pkg/models_test.py", True),
         ("conftest.py", True),
         ("shop/tests.py", True),
+        ("shop/fixtures/users.py", True),
+        ("shop/factories.py", True),
+        ("shop\\tests\\test_views.py", True),
         ("shop/views.py", False),
         ("shop/testing_utils.py", False),
         ("latest/app.py", False),

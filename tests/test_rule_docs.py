@@ -90,8 +90,8 @@ def test_rule_page_sections() -> None:
     assert "- `# noqa: MIN301` at the end of the line: `minimise scan` and the flake8 plugin both read" in suppress
     assert "list it under `non_personal` in data-inventory.yaml with a reason" in suppress
     assert (
-        "- **Selection:** Applies to data points with action `log`; destination kind not `exception`; "
-        "protection `none`." in page
+        "- **Selection:** Applies to data points with action `log`; destination kind not `exception`, "
+        "`console`; protection `none`." in page
     )
     assert page.endswith("\n") and not page.endswith("\n\n")
 
@@ -218,7 +218,7 @@ def test_use_instead_is_python_that_does_not_raise_its_code(code: str, source: s
 def test_use_instead_of_default_checks_is_checked_against_the_policy() -> None:
     knowledge = load_knowledge()
     checked = [code for code, _ in _python_fixes() if code in knowledge.checks and not knowledge.checks[code].raised_by]
-    assert checked == ["MIN201", "MIN202", "MIN301", "MIN302", "MIN401", "MIN402", "MIN403", "MIN701"]
+    assert checked == ["MIN201", "MIN202", "MIN301", "MIN302", "MIN303", "MIN401", "MIN402", "MIN403", "MIN701"]
 
 
 @pytest.mark.parametrize(
@@ -231,8 +231,8 @@ def test_use_instead_of_default_checks_is_checked_against_the_policy() -> None:
     ],
 )
 def test_bad_report_keys_are_rejected_with_file_and_line(tmp_path: Path, line: str, message: str) -> None:
-    from minimise.checks import load_checks
-    from minimise.knowledge import _Reader
+    from minimise.knowledge import RuleReader
+    from minimise.knowledge.checks import load_checks
     from minimise.taxonomy import load_taxonomy
     from minimise.yamlio import YamlError, read_yaml
 
@@ -243,5 +243,5 @@ def test_bad_report_keys_are_rejected_with_file_and_line(tmp_path: Path, line: s
     path = tmp_path / "checks.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(YamlError) as caught:
-        load_checks(_Reader(path, text), read_yaml(path), load_taxonomy())
+        load_checks(RuleReader(path, text), read_yaml(path), load_taxonomy())
     assert message in str(caught.value) and "checks.yaml" in str(caught.value) and ":13" in str(caught.value)

@@ -66,6 +66,8 @@ def test_a_team_file_extends_every_section() -> None:
     assert "acme.metrics.bucket" in k.cleaners and "fingerprint_of" in k.cleaning_methods
     assert "acme.text.wrap" in k.propagator_functions
     assert "ACME001" in k.checks and "MIN401" in k.checks
+    assert "explanation" in k.frameworks.exception_message_keywords and "stash" in k.frameworks.mutators
+    assert "append" in k.frameworks.mutators  # appended to the shipped list, not replacing it
     # the shipped knowledge is untouched by the team's file
     assert "acme.mailer" not in {s.id for s in load_knowledge().sinks}
 
@@ -73,8 +75,8 @@ def test_a_team_file_extends_every_section() -> None:
 def test_test_rules_runs_a_team_files_examples() -> None:
     result = _minimise("test-rules", str(TEAM))
     assert result.returncode == 0, result.stdout + result.stderr
-    # one example for each of 7 entries, one for the file, and the check's two tests
-    assert result.stdout.splitlines()[-1] == "10 examples, 0 failures"
+    # one example for each of 7 entries, two for the file, and the check's two tests
+    assert result.stdout.splitlines()[-1] == "11 examples, 0 failures"
 
 
 def test_test_rules_runs_the_shipped_rule_files() -> None:
@@ -122,6 +124,10 @@ def test_a_failing_example_names_the_rule_file_line(tmp_path: Path) -> None:
         ("schemas:\n  - id: s\n    examples: ['def f(:']\n", 5, "schemas.0.examples.0: example is not valid Python"),
         ("checks:\n  - code: MIN401\n", 4, "checks.0"),
         ("frobnicate: []\n", 3, "frobnicate: unknown key"),
+        ("frameworks:\n  mutator: [stash]\n", 4, "frameworks.mutator: unknown key"),
+        ("frameworks:\n  mutators: stash\n", 4, "frameworks.mutators: expected a list of strings"),
+        ("frameworks:\n  store_receivers:\n    acme: acme.orm\n", 5, "frameworks.store_receivers.acme: unknown kind"),
+        ("frameworks:\n  form_kinds: [acme.forms]\n", 4, "frameworks.form_kinds.0: unknown schema kind"),
     ],
 )
 def test_errors_in_a_team_file_name_that_file_and_line(tmp_path: Path, body: str, line: int, message: str) -> None:
@@ -143,3 +149,11 @@ def test_shipped_sinks_document_library_data_and_recipient() -> None:
         if entry["action"] == "share" and entry.get("kind") not in UNNAMED_RECIPIENT_KINDS:
             assert entry.get("vendor"), entry["id"]
     assert {s.id: s.vendor for s in load_knowledge().sinks}["twilio"] == "Twilio"
+
+
+def test_shipped_framework_names_refer_to_shipped_kinds() -> None:
+    k = load_knowledge()
+    models, schemas = {m.id for m in k.model_kinds}, {s.id for s in k.schemas}
+    assert set(k.frameworks.store_receivers.values()) <= models
+    assert set(k.frameworks.collect_receivers.values()) <= schemas
+    assert k.frameworks.form_kinds <= schemas

@@ -21,6 +21,7 @@ def test_wheel_installs_and_scans_outside_the_repo(tmp_path: Path) -> None:
     [wheel] = dist.glob("minimise-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "minimise/rules/personal_data.yaml" in names
+    assert {"minimise/rules/frameworks.yaml", "minimise/rules/schema/frameworks.schema.json"} <= set(names)
     assert "minimise/data/taxonomy/fideslang.json" in names
     assert "minimise/data/taxonomy/ATTRIBUTION.md" in names
 

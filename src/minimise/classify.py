@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from minimise.words import is_constant_name, split_words
+from minimise.words import ACCESSOR_VERBS, is_constant_name, split_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +32,6 @@ class Classification:
     protection: str
     matched: tuple[str, ...]
     via_context: str = ""
-
-
-@dataclass
-class Vocabulary:
-    """Every word a classification can hinge on; the prefilter and the classifier share it."""
-
-    strong_words: set[str] = field(default_factory=set)
-    context_words: set[str] = field(default_factory=set)
-    person_words: set[str] = field(default_factory=set)
 
 
 class Classifier:
@@ -77,16 +68,6 @@ class Classifier:
         for rule in rules:
             for type_name in rule.type_names:
                 self._type_names[type_name] = rule.category
-
-    def vocabulary(self) -> Vocabulary:
-        """One word per name that any identifier matching the name must contain (the rarest)."""
-        vocab = Vocabulary(person_words=set(self.person))
-        for rule in self.rules:
-            for words in rule.names:
-                vocab.strong_words.add(_rarest(words))
-            for words in rule.context_names:
-                vocab.context_words.add(_rarest(words))
-        return vocab
 
     def category_for_type(self, type_name: str) -> str | None:
         """A field or annotation type that fixes the category (EmailField, EmailStr)."""
@@ -128,7 +109,7 @@ class Classifier:
         if identifier.lower() in self.non_personal or " ".join(words) in self.non_personal:
             return None
         # A leading accessor verb is not part of the name (getEmailAddress).
-        if len(words) > 1 and words[0] in ("get", "set", "fetch", "load", "read"):
+        if len(words) > 1 and words[0] in ACCESSOR_VERBS:
             words = words[1:]
         best: tuple[int, int, CategoryRule, tuple[str, ...], int, str] | None = None
         for start, word in enumerate(words):
@@ -156,6 +137,18 @@ class Classifier:
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
         return Classification(rule.category, self._protection(rest), name, via_context)
+
+    def thing_attribute(self, owner_words: tuple[str, ...], attribute: str) -> bool:
+        """Whether ``owner.attribute`` is a thing's own (a queue's mailbox, a company's address), not a person's.
+
+        The owner's words name a thing and no person, and the attribute names no person either.
+        """
+        if not any(self._owned_by_a_thing(word, ()) for word in owner_words):
+            return False
+        return not any(self._is_person_word(w) for w in owner_words + split_words(attribute))
+
+    def _is_person_word(self, word: str) -> bool:
+        return word in self.person or (word.endswith("s") and word[:-1] in self.person)
 
     def _owned_by_a_thing(self, owner: str, words: tuple[str, ...]) -> bool:
         """Whether a key's nearest owner is a thing (a repository, a project) and the key names no person."""
@@ -237,8 +230,3 @@ _COMMON = frozenset(
     "and or is no new old set get add one all any user account test result results record records line plan "
     "group level state first last full real print input open file model object class self def import from".split()
 )
-
-
-def _rarest(words: tuple[str, ...]) -> str:
-    uncommon = [w for w in words if w not in _COMMON]
-    return max(uncommon or words, key=len)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ _LAZY = {
     "baseline": ("minimise.commands.baseline_cmd", "baseline_group"),
     "config": ("minimise.commands.config_cmd", "config_command"),
     "test-rules": ("minimise.commands.test_rules_cmd", "test_rules_command"),
+    "report": ("minimise.commands.report_cmd", "report_group"),
 }
 
 
@@ -77,6 +77,8 @@ def internal_error(exc: BaseException) -> None:
 
     detail = " ".join(str(exc).split())[:300]
     what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    if isinstance(exc, MemoryError):
+        what = "out of memory; lower --jobs or --file-size-limit, or scan fewer files at once"
     click.echo(
         f"minimise: internal error: {printable(redact_text(what))} (run again with --debug for the traceback)",
         err=True,
@@ -91,10 +93,6 @@ def fail(message: str) -> None:
 
     click.echo(f"minimise: error: {printable(redact_text(message))}", err=True)
     sys.exit(EXIT_USAGE)
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1
 
 
 def resolve_root(paths: tuple[str, ...]) -> tuple[list[Path], Path]:

@@ -50,6 +50,13 @@ KEYS: dict[str, Key] = {
         Key("fail_on", "choice", "note", "Lowest severity that makes the exit status 1.", FAIL_ON),
         Key("format", "str", "text", "Report format."),
         Key("jobs", "int", 0, "Worker processes (0: CPU count)."),
+        Key(
+            "file_time_limit",
+            "int",
+            20,
+            "Seconds one file may take to analyse before it is a MIN001 finding (0: none).",
+        ),
+        Key("file_size_limit", "int", 2, "MiB a file may have; a bigger one is a MIN001 finding, not analysed."),
         Key("cache_dir", "path", None, "Result cache folder inside the project (default: in the user cache folder)."),
         Key(
             "require_suppression_reason",

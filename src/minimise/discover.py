@@ -2,14 +2,15 @@
 
 Inside a git work tree git itself says which files it does not ignore (every nested
 ``.gitignore``, ``.git/info/exclude`` and the global excludes file, exactly as git reads them);
-elsewhere the root ``.gitignore`` is read. Test code (test folders, ``test_*.py``,
-``*_test.py``, ``conftest.py``, fixture and factory modules) found while walking a folder is
-left out when ``include_tests`` is false (as the scan session asks by default); a file named
-explicitly is always analysed, as in ruff.
+elsewhere the root ``.gitignore`` is read. Test code (``minimise.testcode``: test folders,
+``test_*.py``, ``*_test.py``, ``tests.py``, ``conftest.py``, fixture and factory modules) found
+while walking a folder is left out when ``include_tests`` is false (as the scan session asks by
+default); a file named explicitly is always analysed, as in ruff.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minimise.model import ScanError
+from minimise.testcode import is_test_path
 
 SKIP_DIRS = frozenset(
     {
@@ -45,19 +47,6 @@ SKIP_DIRS = frozenset(
         ".direnv",
     }
 )
-
-
-TEST_DIRS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
-TEST_FILES = frozenset({"conftest.py", "fixtures.py", "factories.py"})
-
-
-def is_test_path(relative: str) -> bool:
-    """Whether a '/'-separated path (below the folder being walked) is test code."""
-    parts = relative.split("/")
-    name = parts[-1]
-    if any(part in TEST_DIRS for part in parts[:-1]):
-        return True
-    return name in TEST_FILES or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
 
 
 @dataclass(frozen=True)
@@ -160,11 +149,18 @@ def discover(
         if problems is not None:
             problems.append(ScanError(_relative(path, root), 0, message))
 
-    def inside_root(path: Path) -> bool:
+    def link_problem(path: Path) -> str | None:
+        """Why the symbolic link ``path`` is not followed, or None when it leads inside the root."""
         try:
-            return path.resolve().is_relative_to(root_resolved)
-        except (OSError, RuntimeError):  # RuntimeError: symlink loop on older Pythons
-            return False
+            if path.resolve().is_relative_to(root_resolved):
+                return None
+        except RuntimeError:  # a link loop, before Python 3.13
+            return "symbolic link loop; not followed"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symbolic link loop; not followed"
+            return f"cannot read: {exc.strerror or exc}"
+        return "symbolic link points outside the scan root; not followed"
 
     def regular(path: Path) -> bool:
         try:
@@ -174,7 +170,10 @@ def discover(
                 note(path, "broken symbolic link; skipped")
             return False
         except OSError as exc:
-            note(path, f"cannot read: {exc.strerror or exc}")
+            note(
+                path,
+                "symbolic link loop; skipped" if exc.errno == errno.ELOOP else f"cannot read: {exc.strerror or exc}",
+            )
             return False
         if stat.S_ISREG(mode):
             return True
@@ -215,8 +214,9 @@ def discover(
                 if sub.is_symlink():
                     if not follow_symlinks:
                         continue
-                    if not inside_root(sub):
-                        note(sub, "symbolic link points outside the scan root; not followed")
+                    problem = link_problem(sub)
+                    if problem is not None:
+                        note(sub, problem)
                         continue
                 rel = _relative(sub, root)
                 if folder_spec is not None and folder_spec.match_file(rel + "/"):  # type: ignore[attr-defined]
@@ -246,8 +246,9 @@ def discover(
                 if file_path.is_symlink():
                     if not follow_symlinks:
                         continue
-                    if not inside_root(file_path):
-                        note(file_path, "symbolic link points outside the scan root; not followed")
+                    problem = link_problem(file_path)
+                    if problem is not None:
+                        note(file_path, problem)
                         continue
                 if not regular(file_path):
                     continue

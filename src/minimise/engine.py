@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from minimise.cache import ResultCache
@@ -19,6 +18,11 @@ from minimise.model import DataPoint, FileResult, ScanError
 from minimise.redact import redact_text
 from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
 from minimise.suppress import find_suppressions
+from minimise.workers import StoppablePool, call_with_deep_stack, can_stop_workers
+
+# Every error message of a file that was not analysed because of its budget starts so (MIN001).
+OVER_BUDGET = "could not be analysed: "
+DEFAULT_TIME_LIMIT_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -29,19 +33,13 @@ class EngineOptions:
     non_personal: tuple[str, ...] = ()
     prefilter: bool = True
     debug: bool = False
+    # The per-file budget: a file bigger, or whose analysis takes longer, is reported (MIN001), not
+    # analysed. Not part of the cache key: a result over budget is never cached.
+    time_limit: float = DEFAULT_TIME_LIMIT_SECONDS  # seconds; 0: no limit
+    size_limit: int = MAX_SOURCE_BYTES  # bytes
 
     def knowledge(self) -> Knowledge:
         return load_knowledge(self.extra_rules, self.non_personal)
-
-
-@dataclass
-class RunStats:
-    files: int = 0
-    parsed: int = 0
-    skipped_by_prefilter: int = 0
-    cached: int = 0
-    lines: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoint, ...]:
@@ -160,12 +158,8 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
         info = target.path.stat()
         if not stat.S_ISREG(info.st_mode):
             return FileResult(display, error=ScanError(display, 0, "not a regular file; skipped"))
-        size = info.st_size
-        if size > MAX_SOURCE_BYTES:
-            return FileResult(
-                display,
-                error=ScanError(display, 0, f"file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; skipped"),
-            )
+        if info.st_size > options.size_limit:
+            return over_size(display, options)
         raw = target.path.read_bytes()
     except FileNotFoundError:
         return FileResult(display, error=ScanError(display, 0, "file vanished during the scan"))
@@ -177,6 +171,8 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
 def analyse_bytes(
     raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None
 ) -> FileResult:
+    if len(raw) > options.size_limit:
+        return over_size(display, options)
     if not raw.strip() and display.rsplit("/", 1)[-1] == "__init__.py":
         return FileResult(display)  # an empty package marker is normal, not an error
     try:
@@ -219,6 +215,10 @@ def analyse_bytes(
             )
         if options.debug:
             raise
+        if isinstance(exc, MemoryError):
+            return FileResult(
+                display, error=ScanError(display, 0, f"{OVER_BUDGET}out of memory"), suppressions=suppressions
+            )
         return FileResult(
             display,
             error=ScanError(display, 0, f"internal error: {type(exc).__name__}: {exc}".replace("\n", " ")),
@@ -236,43 +236,58 @@ def _looks_like_python2(text: str) -> bool:
     return bool(re.search(r"^\s*print\s+[^(\s=]|^\s*exec\s+\"|except\s+\w+\s*,\s*\w+\s*:", text, re.M))
 
 
-# ----------------------------------------------------------------------- parallel
-_WORKER: dict[str, object] = {}
+# ----------------------------------------------------------------------- budget
+def over_size(display: str, options: EngineOptions) -> FileResult:
+    limit = options.size_limit / (1024 * 1024)
+    shown = f"{limit:g} MiB" if limit >= 1 else f"{options.size_limit} bytes"
+    return FileResult(display, error=ScanError(display, 0, f"{OVER_BUDGET}larger than {shown}"))
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to end this worker when the scan process dies, however it dies (kill -9 included)."""
-    if not sys.platform.startswith("linux"):
+def over_time(display: str, options: EngineOptions) -> FileResult:
+    return FileResult(display, error=ScanError(display, 0, f"{OVER_BUDGET}took longer than {options.time_limit:g} s"))
+
+
+_WARM_UP_SOURCE = b"import logging\nlog = logging.getLogger()\ndef f(user):\n    log.info(user.email)\n"
+_warmed: set[int] = set()
+
+
+def warm_up(options: EngineOptions, knowledge: Knowledge) -> None:
+    """Analyse a tiny module once, so the parser and lazily read rules are loaded before the first file.
+
+    Workers do it when they start, before their first file's budget starts (see StoppablePool.prepare).
+    """
+    if id(knowledge) in _warmed:
         return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent died before the request took effect
-            os._exit(1)
-    except (OSError, AttributeError):
-        pass
+    _warmed.add(id(knowledge))
+    analyse_bytes(_WARM_UP_SOURCE, "warm_up.py", options, knowledge, None)
 
 
-def _worker_init(options: EngineOptions) -> None:
-    _die_with_parent()
-    knowledge = options.knowledge()
-    from minimise.prefilter import Prefilter
-
-    _WORKER["options"] = options
-    _WORKER["knowledge"] = knowledge
-    _WORKER["prefilter"] = Prefilter(knowledge) if options.prefilter else None
+def _worker_died(display: str, reason: str) -> FileResult:
+    return FileResult(display, error=ScanError(display, 0, f"internal error: {reason}"))
 
 
-def _worker_run(item: tuple[Target, bytes | None]) -> FileResult:
-    target, raw = item
-    options: EngineOptions = _WORKER["options"]  # type: ignore[assignment]
-    knowledge: Knowledge = _WORKER["knowledge"]  # type: ignore[assignment]
-    if raw is None:
-        return analyse_file(target, options, knowledge, _WORKER["prefilter"])
-    return analyse_bytes(raw, target.display, options, knowledge, _WORKER["prefilter"])
+def analyse_bounded(
+    raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None
+) -> FileResult:
+    """:func:`analyse_bytes` under the time budget, in a worker process that is killed when over it."""
+    if options.time_limit <= 0 or not can_stop_workers() or len(raw) > options.size_limit:
+        return call_with_deep_stack(analyse_bytes, raw, display, options, knowledge, prefilter)  # type: ignore[no-any-return]
+    warm_up(options, knowledge)  # here, once: every later single-file worker inherits it
+    pool = StoppablePool(
+        jobs=1,
+        seconds=options.time_limit,
+        work=lambda _item: analyse_bytes(raw, display, options, knowledge, prefilter),
+        overtime=lambda _item: over_time(display, options),
+        died=lambda _item, reason: _worker_died(display, reason),
+        prepare=lambda: warm_up(options, knowledge),
+    )
+    return next(iter(pool.run([display])))  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------- parallel
+# What a worker is handed: the target's index, the target, and its bytes when the scan process
+# already read them (to compute the cache key), else None: the worker reads the file itself.
+_Task = tuple[int, Target, bytes | None]
 
 
 def run_files(
@@ -282,7 +297,11 @@ def run_files(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[FileResult]:
-    """Yield one FileResult per target, in the targets' order, whatever the job count."""
+    """Yield one FileResult per target, in the targets' order, whatever the job count.
+
+    Files are read one at a time as a worker becomes free (never all up front), cache hits are
+    answered without a worker, and workers are started only when there is work for them.
+    """
     knowledge = options.knowledge()
     prefilter = None
     if options.prefilter:
@@ -290,36 +309,38 @@ def run_files(
 
         prefilter = Prefilter(knowledge)
     cache = ResultCache(cache_dir, options, knowledge) if cache_dir is not None else None
-    pending: list[tuple[int, Target, bytes | None, str | None]] = []
-    results: dict[int, FileResult] = {}
-    for index, target in enumerate(targets):
-        if cache is None:
-            pending.append((index, target, None, None))
-            continue
-        try:
-            raw = (
-                target.path.read_bytes()
-                if target.path.is_file() and target.path.stat().st_size <= MAX_SOURCE_BYTES
-                else None
-            )
-        except OSError:
-            raw = None
-        if raw is None:
-            pending.append((index, target, None, None))
-            continue
-        cache_key = cache.key(raw, target.display)
-        hit = cache.get(cache_key, target.display)
-        if hit is not None:
-            results[index] = hit
-        else:
-            pending.append((index, target, raw, cache_key))
     total = len(targets)
-    done = len(results)
+    results: dict[int, FileResult] = {}
+    keys: dict[int, str] = {}
+    done = 0
+    next_index = 0
     if progress:
         progress(done, total)
-    jobs = min(jobs, os.cpu_count() or 1) if jobs > 0 else (os.cpu_count() or 1)
-    jobs = min(jobs, max(1, len(pending) // 4)) if len(pending) > 1 else 1
-    next_index = 0
+
+    def tasks() -> Iterator[_Task]:
+        """The targets the cache cannot answer; a hit is recorded as a result on the way."""
+        nonlocal done
+        for index, target in enumerate(targets):
+            raw = _cached_read(target, options) if cache is not None else None
+            if cache is None or raw is None:
+                yield index, target, None
+                continue
+            key = cache.key(raw, target.display)
+            hit = cache.get(key, target.display)
+            if hit is None:
+                keys[index] = key
+                yield index, target, raw
+                continue
+            results[index] = hit
+            done += 1
+            if progress:
+                progress(done, total)
+
+    def analyse(task: _Task) -> tuple[int, FileResult]:
+        index, target, raw = task
+        if raw is None:
+            return index, analyse_file(target, options, knowledge, prefilter)
+        return index, analyse_bytes(raw, target.display, options, knowledge, prefilter)
 
     def drain() -> Iterator[FileResult]:
         nonlocal next_index
@@ -327,41 +348,45 @@ def run_files(
             yield results.pop(next_index)
             next_index += 1
 
-    def finish(index: int, key: str | None, result: FileResult) -> Iterator[FileResult]:
-        """Cache a fresh result, report progress, and release every result now in order."""
-        nonlocal done
-        if cache is not None and key is not None:
+    jobs = min(jobs, os.cpu_count() or 1) if jobs > 0 else (os.cpu_count() or 1)
+    jobs = min(jobs, max(1, total // 4))
+    if options.time_limit > 0 and can_stop_workers():
+        if "libcst" in sys.modules:
+            warm_up(options, knowledge)  # the parser is loaded anyway: the workers inherit what it loads
+        pool = StoppablePool(
+            jobs=jobs,
+            seconds=options.time_limit,
+            work=analyse,
+            overtime=lambda task: (task[0], over_time(task[1].display, options)),
+            died=lambda task, reason: (task[0], _worker_died(task[1].display, reason)),
+            prepare=lambda: warm_up(options, knowledge),
+        )
+        finished: Iterator[tuple[int, FileResult]] = pool.run(tasks())
+    else:
+        finished = (call_with_deep_stack(analyse, task) for task in tasks())
+    for index, result in finished:
+        key = keys.pop(index, None)
+        if cache is not None and key is not None and not _over_budget(result):
             cache.put(key, result)
         results[index] = result
         done += 1
         if progress:
             progress(done, total)
         yield from drain()
-
-    if jobs <= 1:
-        for index, target, raw, key in pending:
-            result = (
-                analyse_bytes(raw, target.display, options, knowledge, prefilter)
-                if raw is not None
-                else analyse_file(target, options, knowledge, prefilter)
-            )
-            yield from finish(index, key, result)
-    else:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Import the parser once here: forked workers share it instead of importing it each.
-        import minimise.analysis.evaluate  # noqa: F401
-        import minimise.positions  # noqa: F401
-
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(options,)
-        ) as pool:
-            items = [(target, raw) for _, target, raw, _ in pending]
-            for (index, _target, _raw, key), result in zip(
-                pending, pool.map(_worker_run, items, chunksize=4), strict=False
-            ):
-                yield from finish(index, key, result)
     yield from drain()
+
+
+def _cached_read(target: Target, options: EngineOptions) -> bytes | None:
+    """The file's bytes for its cache key, or None when it is not a regular file within the size budget."""
+    try:
+        info = target.path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > options.size_limit:
+            return None
+        return target.path.read_bytes()
+    except OSError:
+        return None
+
+
+def _over_budget(result: FileResult) -> bool:
+    # A time-out depends on the machine's load, so it is tried again next run rather than cached.
+    return result.error is not None and result.error.message.startswith(OVER_BUDGET)

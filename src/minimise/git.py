@@ -48,7 +48,6 @@ _DROPPED_ENV = (
     "GIT_TRACE2_EVENT",
     "GIT_TRACE2_PERF",
 )
-MAX_GIT_OUTPUT = 256 * 1024 * 1024
 
 
 class GitError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from minimise.knowledge import Knowledge
-from minimise.words import split_words
+from minimise.words import ACCESSOR_VERBS, split_words
 
 _IDENTIFIERS = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -55,7 +55,7 @@ class Prefilter:
             return (True, False, False)
         words = split_words(identifier.decode("ascii"))
         # The classifier drops a leading accessor verb (getEmail); so must we.
-        tail = words[1:] if len(words) > 1 and words[0] in ("get", "set", "fetch", "load", "read") else words
+        tail = words[1:] if len(words) > 1 and words[0] in ACCESSOR_VERBS else words
         return (
             self._matches(words, self.strong) or self._matches(tail, self.strong),
             self._matches(words, self.context) or self._matches(tail, self.context),

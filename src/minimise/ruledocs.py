@@ -101,11 +101,6 @@ def cwe_url(cwe: int) -> str:
     return CWE_URL.format(id=cwe)
 
 
-def is_security_rule(check: Check) -> bool:
-    """A check that names a weakness (a CWE) is a security rule; the others are bookkeeping."""
-    return bool(check.cwe)
-
-
 def silencing_notes(check: Check) -> list[str]:
     """Sentences on the extra ways to silence a check's findings (flake8 noqa, inventory non_personal)."""
     notes = []

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from minimise.analysis.project import link
 from minimise.analysis.summary import ModuleSummary, summary_from_json
 from minimise.checks import default_findings
-from minimise.discover import discover
+from minimise.discover import Target, discover
 from minimise.engine import EngineOptions, merge_points, run_files
-from minimise.model import DataPoint, Finding, Report, ScanError
+from minimise.model import DataPoint, FileResult, Finding, Report, ScanError
 from minimise.summary_index import SummaryIndex
 from minimise.suppress import is_suppressed
 
@@ -34,6 +34,8 @@ class ScanOptions:
     policy: Callable[[list[DataPoint]], list[Finding]] | None = None
     # Extra findings from every module summary and data point (erasure coverage, MIN601).
     project_checks: Callable[[list[ModuleSummary], list[DataPoint]], list[Finding]] | None = None
+    # Where each target's FileResult comes from: the engine, unless given (the shards of a sharded scan).
+    results: Callable[[list[Target]], Iterable[FileResult]] | None = None
 
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> Report:
@@ -47,9 +49,12 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     suppressions: dict[str, tuple[tuple[int, tuple[str, ...], str], ...]] = {}
     summaries: list[ModuleSummary] = []
     index = _summary_index(options)
-    for target, result in zip(
-        targets, run_files(targets, options.engine, options.jobs, options.cache_dir, progress), strict=True
-    ):
+    produced = (
+        options.results(targets)
+        if options.results is not None
+        else run_files(targets, options.engine, options.jobs, options.cache_dir, progress)
+    )
+    for target, result in zip(targets, produced, strict=True):
         if index is not None:
             index.record(target, result.summary)
         report.files_scanned += 1
@@ -72,7 +77,6 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     if options.project_checks is not None:
         findings += options.project_checks(summaries, report.data_points)
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)
-    report.suppressed = len(findings) - len(report.findings)  # type: ignore[attr-defined]
     report.sort()
     return report
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,9 @@ _NOT_ABOUT_THE_TEXT = (
     "broken symbolic link",
     "symbolic link",
 )
+
+
+_MAX_PREFILTER_BYTES = 64 * 1024 * 1024
 
 
 class SessionError(Exception):
@@ -151,7 +154,11 @@ class Session:
         self._root_abs = Path(os.path.abspath(self.root))
         self._relative: dict[str, str] = {}
         self.engine = EngineOptions(
-            extra_rules=tuple(config["rules"]), prefilter=not self.options.no_prefilter, debug=self.options.debug
+            extra_rules=tuple(config["rules"]),
+            prefilter=not self.options.no_prefilter,
+            debug=self.options.debug,
+            time_limit=config["file_time_limit"],
+            size_limit=max(1, config["file_size_limit"]) * 1024 * 1024,
         )
         self.knowledge = load_rules(self.engine)
         self.selection = selection_of(config, self.knowledge)
@@ -161,6 +168,8 @@ class Session:
         self._by_file: tuple[set[str], dict[str, list[Finding]]] | None = None
         # Whether a front end checking single files may answer from a scan of all of ``paths``.
         self.whole_project = False
+        # Where file results come from instead of the engine (`minimise report merge`: the shards).
+        self.results: Callable[[list[Target]], Iterable[FileResult]] | None = None
 
     # ------------------------------------------------------------------ paths
     def relative(self, display: str) -> str:
@@ -205,7 +214,7 @@ class Session:
         try:
             built: Policy = inventory_module.build_policy(inventory, knowledge, full_scan, self.project_root)
         except Exception as exc:  # noqa: BLE001 - the inventory's own errors name file and line
-            if self.options.debug:
+            if self.options.debug or isinstance(exc, MemoryError):
                 raise
             raise SessionError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         self._inventory_used = True
@@ -280,6 +289,7 @@ class Session:
             # rest of the project only when the session covers part of the scan root.
             project_context=not whole_root,
             policy=rebased_policy,
+            results=self.results,
         )
         report = scan(scan_options, progress=options.progress)
         report.root = str(self.project_root)
@@ -326,12 +336,12 @@ class Session:
 
     def check_file(self, display: str, raw: bytes) -> tuple[FileResult, list[Finding]]:
         """One file's analysis and its reported findings (flake8, stdin): the same filters as ``run``."""
-        from minimise.engine import analyse_bytes
+        from minimise.engine import analyse_bounded
         from minimise.prefilter import Prefilter
         from minimise.suppress import is_suppressed
 
         prefilter = Prefilter(self.knowledge) if self.engine.prefilter else None
-        result = analyse_bytes(raw, display, self.engine, self.knowledge, prefilter)
+        result = analyse_bounded(raw, display, self.engine, self.knowledge, prefilter)
         points = [self.rebase_point(p) for p in result.data_points]
         findings = self.policy(full_scan=False)(points) if points else []
         if result.error is not None:
@@ -345,6 +355,10 @@ class Session:
         return result, sorted(kept, key=Finding.sort_key)
 
     # ---------------------------------------------------------------- filters
+    def cache_dir(self) -> Path | None:
+        """The result cache folder this session reads and writes, or None (for `scan --shard`)."""
+        return self._cache_dir()
+
     def _cache_dir(self) -> Path | None:
         """The user's cache folder for this project, or a ``cache_dir`` it may use (see minimise.cache)."""
         if self.options.no_cache:
@@ -413,12 +427,13 @@ class Session:
         found: list[Finding] = []
         for error in report.errors:
             if not error.message.startswith(_NOT_ABOUT_THE_TEXT):
-                finding = self._unparsed_finding(error, _read(self.project_root / error.path))
+                finding = self._unparsed_finding(error, _read_head(self.project_root / error.path))
                 if finding is not None:
                     found.append(finding)
         return found
 
     def _unparsed_finding(self, error: ScanError, raw: bytes | None) -> Finding | None:
+        from minimise.engine import OVER_BUDGET
         from minimise.prefilter import Prefilter
         from minimise.selection import SESSION_CODES
 
@@ -435,7 +450,9 @@ class Session:
             column=1,
             category="",
             action="",
-            message=f"names personal data but was not analysed: {error.message}",
+            message=f"names personal data but {error.message}"
+            if error.message.startswith(OVER_BUDGET)
+            else f"names personal data but was not analysed: {error.message}",
             fingerprint=digest,
         )
 
@@ -490,6 +507,15 @@ def _read(path: Path) -> bytes | None:
         if path.stat().st_size > MAX_SOURCE_BYTES:
             return None
         return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_head(path: Path) -> bytes | None:
+    """The file's bytes for the prefilter; of a file over the size budget, its first 64 MiB."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(_MAX_PREFILTER_BYTES)
     except OSError:
         return None
 

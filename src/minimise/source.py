@@ -54,14 +54,6 @@ def count_breaks(text: str) -> int:
     return newlines + returns - text.count("\r\n") if returns else newlines
 
 
-def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and 0-based column of character ``offset`` in ``text``, as the tokenizer counts."""
-    before = text[:offset]
-    line = count_breaks(before) + 1
-    last = max(before.rfind("\n"), before.rfind("\r"))
-    return line, offset - (last + 1)
-
-
 class SourceError(Exception):
     """A file that cannot be turned into Python text; ``line`` is 0 when it concerns the whole file."""
 
@@ -75,9 +67,18 @@ def _line_of_byte(raw: bytes, offset: int) -> int:
     return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
-def _readline(text: str) -> Callable[[], str]:
+def readline_of(text: str) -> Callable[[], str]:
     """A readline for ``tokenize`` that ends lines where Python does (``\r`` alone included)."""
     return io.StringIO(_LINE_BREAK.sub("\n", text) if "\r" in text else text).readline
+
+
+_readline = readline_of
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines_keepends(text: str) -> list[str]:
+    r"""``text`` split at ``\n``, ``\r\n`` and ``\r`` only, each line with its end (like ``splitlines(True)``)."""
+    return _LINE_WITH_END.findall(text)
 
 
 def decode_source(raw: bytes) -> str:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from minimise.model import Finding
+from minimise.source import readline_of, split_lines, split_lines_keepends
 
 _PATTERN = re.compile(r"#\s*minimise:\s*ignore(?:\[([A-Za-z0-9, ]*)\])?\s*:?\s*(.*)$")
 # flake8's own expressions (flake8.defaults), so both tools agree on every comment.
@@ -64,19 +65,18 @@ class Suppression:
 
 def _comments(text: str) -> list[tuple[int, int, str, bool]]:
     """(line, 1-based column, comment text, alone on its line) of each comment naming minimise."""
-    import io
     import tokenize
 
     found = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(readline_of(text)):
             if token.type == tokenize.COMMENT and "minimise:" in token.string:
                 alone = not token.line[: token.start[1]].strip()
                 found.append((token.start[0], token.start[1] + 1, token.string, alone))
     except (tokenize.TokenError, SyntaxError, ValueError):
         # Unfinished code: fall back to a plain line scan.
         found = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             at = line.find("#")
             if at >= 0 and "minimise:" in line[at:]:
                 found.append((number, at + 1, line[at:], not line[:at].strip()))
@@ -96,7 +96,7 @@ def parse_suppressions(text: str) -> list[Suppression]:
         raw.append((number, column + match.start(), codes, match.group(2).strip(), standalone))
     if not raw:
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)
     spans = _statement_spans(text)
     found = []
     for number, column, codes, reason, standalone in raw:
@@ -156,7 +156,7 @@ def find_noqa(text: str) -> list[Entry]:
     """The lines flake8 would silence with ``# noqa`` comments, as entries."""
     if "noqa" not in text.lower():
         return []
-    lines = text.splitlines(keepends=True)
+    lines = split_lines_keepends(text)
     if any(_NOQA_FILE.match(line) for line in lines):
         return [(WHOLE_FILE, (), NOQA_REASON)]
     entries: list[Entry] = []
@@ -176,13 +176,12 @@ def _logical_lines(text: str, count: int) -> list[tuple[int, int]]:
     A break inside brackets ends a group too (tokenize emits NL there), so only tokens that
     themselves span lines (triple-quoted strings, backslash continuations) join lines.
     """
-    import io
     import tokenize
 
     ranges: list[tuple[int, int]] = []
     low, high = count + 2, -1
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(readline_of(text)):
             if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
                 continue
             low, high = min(low, token.start[0]), max(high, token.end[0])

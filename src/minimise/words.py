@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Verbs that start an accessor's name without changing what it names: `get_email` is an email.
+ACCESSOR_VERBS = frozenset({"get", "set", "fetch", "load", "read"})
 _HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 

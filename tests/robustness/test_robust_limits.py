@@ -20,7 +20,7 @@ from gitrepo import LEAK, git, init_repo
 from minimise.atomic import atomic_write, write_output
 from minimise.config import load_config
 from minimise.git import iter_blobs
-from minimise.inventory.load import compile_pattern, pattern_matches
+from minimise.inventory.patterns import compile_pattern, pattern_matches
 
 SECRET = "root:$6$planted-shadow-hash:19000:0:99999:7:::"
 
@@ -281,6 +281,8 @@ def test_internal_error_is_exit_3_one_line_and_debug_shows_the_traceback(repo: P
     assert done.returncode == 3
     assert len(done.stderr.splitlines()) == 1 and "--debug" in done.stderr
     assert done.stderr.startswith("minimise: internal error: ")
+    if exception == "MemoryError()":
+        assert done.stderr.startswith("minimise: internal error: out of memory; lower --jobs")
     assert "alice@" not in done.stderr
     debug = subprocess.run(
         [sys.executable, "-c", script, "scan", ".", "--debug"], cwd=repo, capture_output=True, text=True, timeout=60

@@ -82,7 +82,8 @@ def test_file_over_the_size_limit_is_skipped_quickly(tmp_path: Path, cli_scan) -
     scan = cli_scan(tmp_path, "--no-prefilter")
     assert scan.code == 1
     limit = MAX_SOURCE_BYTES // (1024 * 1024)
-    assert scan.errors == {"huge.py": (0, f"file is larger than {limit} MiB; skipped")}
+    assert scan.errors == {"huge.py": (0, f"could not be analysed: larger than {limit} MiB")}
+    assert ("MIN001", 1) in scan.codes("huge.py")
     assert scan.codes("good.py") == [("MIN301", 4)]
 
 

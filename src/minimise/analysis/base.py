@@ -33,7 +33,7 @@ class AnalyserBase:
         self._declared_fields: dict[str, set[str]] = {}
         # Words of the keys of the dict literal being evaluated: siblings give context.
         self._dict_context: list[tuple[str, ...]] = []
-        self.exports = ExportRecorder(module_name, path, is_package)
+        self.exports = ExportRecorder(module_name, path, is_package, knowledge.frameworks.user_objects)
 
     def _emit(
         self,

@@ -13,6 +13,7 @@ from minimise.analysis.project import ClassTarget, ExternalTarget, FunctionTarge
 from minimise.analysis.summary import ClassSummary, ErasureFacts, ModuleSummary
 from minimise.knowledge import Knowledge, rules_dir
 from minimise.model import DataPoint, Finding, Step
+from minimise.testcode import is_test_path
 from minimise.words import split_words
 from minimise.yamlio import read_yaml
 
@@ -213,7 +214,7 @@ class _Analysis:
             why = ""
             if qname in self.declared or any(qname.endswith("." + d) for d in self.declared):
                 why = "declared in the inventory (erasure:)"
-            elif _is_test(module.path):
+            elif is_test_path(module.path):
                 continue  # a test tearing down its users is no deletion path
             elif facts is not None and any(self._is_user_row(r) for r, _ in facts.deletes):
                 why = "deletes the user"
@@ -234,7 +235,7 @@ class _Analysis:
 
         The name must say nothing but the verb and the account: ``delete_user_story`` is not a path.
         """
-        if _is_test(module.path) or key.rsplit(".", 1)[-1].startswith("test"):
+        if is_test_path(module.path) or key.rsplit(".", 1)[-1].startswith("test"):
             return False
         rules = self.rules
         words = [w for w in split_words(key.rsplit(".", 1)[-1]) if w not in rules.filler_words]
@@ -344,11 +345,6 @@ def models_by_qname(
     """The project's stored models by qualified name, and how receivers and relation targets name them."""
     analysis = _Analysis(summaries, ())
     return {q: m.info for q, m in analysis.models.items()}, analysis.model_of
-
-
-def _is_test(path: str) -> bool:
-    parts = path.split("/")
-    return any(p in ("tests", "test") for p in parts[:-1]) or parts[-1].startswith(("test_", "conftest"))
 
 
 def build_map(

@@ -9,7 +9,6 @@ import libcst as cst
 
 from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
-from minimise.analysis.vocabulary import USER_OBJECTS
 from minimise.words import split_words
 
 # Names that stand for the person whose account is deleted, when nothing better types them.
@@ -79,7 +78,8 @@ def _is_accountish(name: str) -> bool:
 
 
 class _Reader:
-    def __init__(self, fn: cst.FunctionDef, in_class: bool) -> None:
+    def __init__(self, fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str]) -> None:
+        self.user_objects = user_objects
         self.types: dict[str, str] = {}
         self.facts = RawErasure()
         params = fn.params
@@ -99,7 +99,7 @@ class _Reader:
     def receiver(self, node: cst.BaseExpression) -> str | None:
         """What rows an expression selects: ``Model`` (a queryset), ``Model()``, ``USER.memberships``."""
         dotted = dotted_name(node)
-        if dotted in USER_OBJECTS:
+        if dotted in self.user_objects:
             return USER
         if isinstance(node, cst.Name):
             known = self.types.get(node.value)
@@ -290,7 +290,8 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children))
 
 
-def read_function(fn: cst.FunctionDef, in_class: bool) -> RawErasure:
-    reader = _Reader(fn, in_class)
+def read_function(fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str]) -> RawErasure:
+    """``user_objects``: the expressions that hold the signed-in user (rules/frameworks.yaml)."""
+    reader = _Reader(fn, in_class, user_objects)
     reader.block(fn.body)
     return reader.facts

@@ -11,28 +11,29 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import CLEAN, EMPTY, STRICT, ClassInfo, Label, RawPoint, Scope, Value, protect, union
 from minimise.analysis.links import ProjectLinks
 from minimise.analysis.models import ModelDetection
+from minimise.analysis.patterns import MatchBindings
 from minimise.analysis.requests import RequestDetection
 from minimise.analysis.sinks import SinkDetection
 from minimise.analysis.syntax import (
     dotted_name,
+    format_arguments,
     literal_string,
     name_of,
 )
 from minimise.analysis.values import ValueEvaluation
-from minimise.analysis.vocabulary import (
-    COOKIE_SESSIONS,
-    KEY_VIEWS,
-    MUTATORS,
-    PERSIST_METHODS,
-    REQUEST_GETTERS,
-    UNPROTECT,
-)
 from minimise.analysis.writes import RuntimeWrites
 from minimise.words import split_words
 
 
 class ModuleAnalyser(
-    ValueEvaluation, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, RuntimeWrites, AnalyserBase
+    ValueEvaluation,
+    MatchBindings,
+    ModelDetection,
+    RequestDetection,
+    SinkDetection,
+    ProjectLinks,
+    RuntimeWrites,
+    AnalyserBase,
 ):
     """Runs the data-flow pass over one module and collects raw data points."""
 
@@ -111,8 +112,11 @@ class ModuleAnalyser(
             if stmt.finalbody is not None:
                 self._suite(stmt.finalbody.body, scope)
         elif isinstance(stmt, cst.Match):
-            self._ev(stmt.subject, scope)
+            subject = self._ev(stmt.subject, scope)
             for case in stmt.cases:
+                self._bind_pattern(case.pattern, subject, scope)
+                if case.guard is not None:
+                    self._ev(case.guard, scope)
                 self._suite(case.body, scope)
 
     def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
@@ -239,7 +243,7 @@ class ModuleAnalyser(
         cookie_via = None
         if isinstance(container, cst.Attribute) and container.attr.value == "cookies":
             cookie_via = "cookie"
-        elif self._qname(container, scope) in COOKIE_SESSIONS:
+        elif self._qname(container, scope) in self.k.frameworks.cookie_sessions:
             cookie_via = "flask.session"  # Flask's default session is a signed cookie: readable by its holder
         kind = "cookie"
         if cookie_via is None and self._is_server_session(container, scope):
@@ -303,6 +307,7 @@ class ModuleAnalyser(
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
         scope.fn_key = self._export_key(fn, parent, cls)
+        scope.console = parent.console or self._is_operator_command(fn, parent, cls)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
@@ -345,6 +350,10 @@ class ModuleAnalyser(
             args = [self._ev(arg.value, scope) for arg in node.args]
         finally:
             self._dict_context.pop()
+        if method == "format" and isinstance(func, cst.Attribute):
+            # An argument the literal template has no field for never reaches the text.
+            reaching = {id(arg) for arg in format_arguments(node)}
+            args = [value if id(arg) in reaching else EMPTY for arg, value in zip(node.args, args, strict=True)]
 
         # Reading from a request.
         if (
@@ -355,7 +364,7 @@ class ModuleAnalyser(
         ):
             return Value(origin=f"{receiver.request}.{method}()")
         if receiver.origin is not None:
-            if method in REQUEST_GETTERS:
+            if method in self.k.frameworks.request_getters:
                 key = literal_string(node.args[0].value) if node.args else None
                 if key is not None:
                     label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
@@ -377,7 +386,7 @@ class ModuleAnalyser(
                         break
             return Value(input_node=node, input_category=category)
 
-        if method in PERSIST_METHODS and isinstance(func, cst.Attribute):
+        if method in self.k.frameworks.persist_methods and isinstance(func, cst.Attribute):
             scope.persists = True
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
@@ -397,12 +406,12 @@ class ModuleAnalyser(
         protection = self._sanitizer(func, method, qname)
         if protection is not None:
             return protect(union(args + ([receiver] if isinstance(func, cst.Attribute) else [])), protection)
-        if method in UNPROTECT and receiver.labels:
+        if method in self.k.frameworks.unprotect_methods and receiver.labels:
             return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in receiver.labels))
         short_q = qname or method
         if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
             return CLEAN
-        if short_q in KEY_VIEWS and len(args) == 1 and args[0].fields is not None:
+        if short_q in self.k.frameworks.key_views and len(args) == 1 and args[0].fields is not None:
             return CLEAN
 
         local = self._local_function(func, scope)
@@ -419,7 +428,7 @@ class ModuleAnalyser(
         if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
 
-        if isinstance(func, cst.Attribute) and method in MUTATORS:
+        if isinstance(func, cst.Attribute) and method in self.k.frameworks.mutators:
             dotted = dotted_name(func.value)
             if dotted is not None and "." not in dotted:
                 current = scope.lookup(dotted)
@@ -442,6 +451,11 @@ class ModuleAnalyser(
                     origin=merged.origin,
                     protected_params=merged.protected_params,
                 )
+        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is not None and node.args:
+            key = literal_string(node.args[0].value)
+            item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
+            if item is not None:
+                return union([item, *args[1:]])  # the default is what .get returns when the key is missing
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
         if (

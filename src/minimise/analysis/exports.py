@@ -59,8 +59,9 @@ class _RawCall:
 class ExportRecorder:
     """Collects function parameters that reach sinks, unsettled calls, bindings and class attributes."""
 
-    def __init__(self, module: str, path: str, is_package: bool) -> None:
+    def __init__(self, module: str, path: str, is_package: bool, user_objects: frozenset[str]) -> None:
         self.module = module
+        self.user_objects = user_objects
         self.path = path
         self.is_package = is_package
         self.functions: dict[str, _RawFunction] = {}
@@ -92,7 +93,9 @@ class ExportRecorder:
         return qname
 
     def function(self, key: str, node: cst.FunctionDef, params: tuple[tuple[str, str], ...], is_method: bool) -> None:
-        self.functions[key] = _RawFunction(node, params, is_method, erasure=read_function(node, "." in key))
+        self.functions[key] = _RawFunction(
+            node, params, is_method, erasure=read_function(node, "." in key, self.user_objects)
+        )
 
     def returns(self, key: str, value: Value) -> None:
         raw = self.functions.get(key)

@@ -138,6 +138,9 @@ class Scope:
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # Parameters whose own name already classifies them: their data points are reported where they are used.
     named_params: frozenset[int] = frozenset()
+    # An operator command (a click/typer command, a Django management command's method): what it
+    # prints or raises is shown to the operator who ran it.
+    console: bool = False
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self

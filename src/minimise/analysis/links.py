@@ -9,7 +9,7 @@ from minimise.analysis.facts import ClassInfo, Label, Scope, Value
 from minimise.analysis.syntax import (
     name_of,
 )
-from minimise.analysis.vocabulary import PERSON_MARK, USER_OBJECTS
+from minimise.analysis.vocabulary import PERSON_MARK
 from minimise.words import split_words
 
 
@@ -47,7 +47,7 @@ class ProjectLinks(AnalyserBase):
                 # Unsaved, unless a model's method copies its arguments onto its fields (`from_dict(data)`):
                 # that method is how its callers write them.
                 continue
-            if receiver in USER_OBJECTS:
+            if receiver in self.k.frameworks.user_objects:
                 for label in value.labels:
                     self._emit(target, "store", label, "user model", scope, "database")
             elif own and model is not None and model.store is not None:

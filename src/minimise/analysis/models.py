@@ -17,17 +17,9 @@ from minimise.analysis.syntax import (
     name_of,
     self_assignments,
 )
-from minimise.analysis.vocabulary import (
-    FIELD_SKIP,
-    HEURISTIC_COLLECT_RECEIVERS,
-    HEURISTIC_STORE_RECEIVERS,
-)
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
 
-# Keyword arguments in which a field describes itself to people (forms, admin, API docs).
-_DESCRIPTIONS = frozenset({"verbose_name", "label", "help_text", "description", "title"})
-_ORM_ROOTS = frozenset({"sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sa", "db", "orm", "peewee", "cassandra"})
 _STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
 
 
@@ -158,21 +150,7 @@ class ModelDetection(AnalyserBase):
                     info.collect = kind
                     return
         # Bases imported from the project itself: judge by the base's name.
-        by_name = {
-            "BaseModel": "pydantic",
-            "Schema": "marshmallow",
-            "ModelSchema": "marshmallow",
-            "SQLAlchemyAutoSchema": "marshmallow",
-            "Serializer": "rest_framework.serializers",
-            "ModelSerializer": "rest_framework.serializers",
-            "Form": "django.forms",
-            "ModelForm": "django.forms",
-            "FlaskForm": "wtforms",
-            "SQLModel": "sqlmodel",
-            "Document": "mongoengine",
-            "DynamicDocument": "mongoengine",
-        }
-        kind_id = by_name.get(name)
+        kind_id = self.k.frameworks.base_names.get(name)
         if kind_id:
             for kind in self.k.schemas:
                 if kind.id == kind_id:
@@ -199,7 +177,7 @@ class ModelDetection(AnalyserBase):
         """Which action a class-level field call declares: ('store'|'collect', kind, constructor)."""
         qname = self._qname(call.func, scope) or ""
         short = name_of(call.func) or ""
-        if short in FIELD_SKIP:
+        if short in self.k.frameworks.skip_fields:
             return None
         if info.sqlmodel and short == "Field":
             return ("store", info.store, short) if info.store is not None else ("collect", info.collect, short)
@@ -209,36 +187,8 @@ class ModelDetection(AnalyserBase):
         for kind in self.k.schemas:
             if kind.field_calls and qname and kind.field_calls.match(qname):
                 return ("collect", kind, short)
-        is_field = short.endswith(("Field", "Column", "Attribute")) or short in (
-            "Column",
-            "mapped_column",
-            "Field",
-            "column_property",
-            "Str",
-            "String",
-            "Email",
-            "Integer",
-            "Date",
-            "DateTime",
-            "Raw",
-            "Dict",
-            "Url",
-            "UUID",
-            "Decimal",
-            "Float",
-            "Boolean",
-            "Bool",
-            "Int",
-            "Number",
-            "IP",
-            "Nested",
-            "List",
-            "Method",
-            "Function",
-            "Tuple",
-            "Time",
-            "Enum",
-        )
+        frameworks = self.k.frameworks
+        is_field = short.endswith(tuple(frameworks.field_suffixes)) or short in frameworks.field_constructors
         if not is_field:
             return None
         if info.store is not None:
@@ -246,13 +196,13 @@ class ModelDetection(AnalyserBase):
         if info.collect is not None:
             return ("collect", info.collect, short)
         receiver = name_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
-        if short == "Column" and receiver not in HEURISTIC_STORE_RECEIVERS and self._foreign_column(qname):
+        if short == "Column" and receiver not in self.k.frameworks.store_receivers and self._foreign_column(qname):
             return None  # django_tables2.Column, dash_table.Column: a table on a page, not in a database
-        if receiver in HEURISTIC_STORE_RECEIVERS or short in ("Column", "mapped_column"):
-            kind_id = HEURISTIC_STORE_RECEIVERS.get(receiver or "", "sqlalchemy")
+        if receiver in self.k.frameworks.store_receivers or short in ("Column", "mapped_column"):
+            kind_id = self.k.frameworks.store_receivers.get(receiver or "", "sqlalchemy")
             return ("store", next((k for k in self.k.model_kinds if k.id == kind_id), None), short)
-        if receiver in HEURISTIC_COLLECT_RECEIVERS:
-            kind_id = HEURISTIC_COLLECT_RECEIVERS[receiver or ""]
+        if receiver in self.k.frameworks.collect_receivers:
+            kind_id = self.k.frameworks.collect_receivers[receiver or ""]
             return ("collect", next((k for k in self.k.schemas if k.id == kind_id), None), short)
         return None
 
@@ -278,6 +228,8 @@ class ModelDetection(AnalyserBase):
         kind: SchemaKind | None = None
         constructor = ""
         call = value if isinstance(value, cst.Call) else None
+        if call is not None and name_of(call.func) in self.k.frameworks.skip_fields:
+            return  # a relation or a generated id, whatever its annotation (`Mapped["Address"]`) says
         if call is not None:
             found = self._field_kind(call, info, scope)
             if (
@@ -384,12 +336,16 @@ class ModelDetection(AnalyserBase):
     def _foreign_column(self, qname: str) -> bool:
         """A `Column` imported from a library that is not an ORM."""
         root = qname.split(".", 1)[0]
-        return "." in qname and root in self.imported_roots and root not in _ORM_ROOTS
+        return "." in qname and root in self.imported_roots and root not in self.k.frameworks.orm_roots
 
     def _described_field(self, call: cst.Call, name: str, info: ClassInfo) -> Label | None:
         """A field whose name says nothing but whose label does: ``line1 = CharField("First line of address")``."""
         texts = [literal_string(call.args[0].value)] if call.args and call.args[0].keyword is None else []
-        texts += [literal_string(a.value) for a in call.args if a.keyword and a.keyword.value in _DESCRIPTIONS]
+        texts += [
+            literal_string(a.value)
+            for a in call.args
+            if a.keyword and a.keyword.value in self.k.frameworks.description_keywords
+        ]
         for text in texts:
             if not text or len(text) > 80:
                 continue

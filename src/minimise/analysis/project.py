@@ -144,8 +144,10 @@ class Project:
             if not tail and not called:
                 return FunctionTarget(module, name, function, bound=False)
             if tail == ["delay"] and not called:
-                # A task queued with .delay(...) runs later with the same arguments.
-                return FunctionTarget(module, name, function, bound=False)
+                # A task queued with .delay(...) runs later with the same arguments. A module-level
+                # task whose first parameter is `self` is bound (bind=True): Celery passes the task there.
+                bound_task = not function.is_method and bool(function.params) and function.params[0][0] == "self"
+                return FunctionTarget(module, name, function, bound=bound_task)
             if called and function.returns_qname:
                 return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
             return None

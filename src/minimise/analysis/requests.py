@@ -10,9 +10,6 @@ from minimise.analysis.syntax import (
     dotted_name,
     name_of,
 )
-from minimise.analysis.vocabulary import (
-    FORM_KINDS,
-)
 from minimise.words import split_words
 
 
@@ -152,7 +149,7 @@ class RequestDetection(AnalyserBase):
         if cls is None:
             return False
         # A project's own form base (class ProfileForm(ProjectForm)) is a form by its name.
-        return (cls.collect is not None and cls.collect.id in FORM_KINDS) or "form" in cls.words
+        return (cls.collect is not None and cls.collect.id in self.k.frameworks.form_kinds) or "form" in cls.words
 
     def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
         """``form.email.data`` (and ``field.data`` in a form's ``validate_email``) reads what the user typed."""

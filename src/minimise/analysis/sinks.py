@@ -5,14 +5,14 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import Label, Scope, Value
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
     carrier_parts,
     literal_string,
     name_of,
 )
-from minimise.analysis.vocabulary import EXCEPTION_MESSAGE_KEYWORDS, PERSON_ADDRESS
+from minimise.analysis.vocabulary import PERSON_ADDRESS
 from minimise.knowledge import Sink
 from minimise.words import split_words
 
@@ -81,7 +81,7 @@ class SinkDetection(AnalyserBase):
                 positional += 1
             if sink.args is not None and ident not in sink.args and ident != "*":
                 continue
-            kind = sink.kind
+            kind = "console" if scope.console and sink.id in self.k.console_sinks else sink.kind
             if sink.kind == "http" and (ident in url_positions or ident == "params"):
                 kind = "url"
             labels = set(value.labels)
@@ -168,15 +168,42 @@ class SinkDetection(AnalyserBase):
             return
         if (name_of(exc.func) or "").endswith("ValidationError"):
             return  # a validation message is shown to the person who typed the value, not logged
+        kind = "console" if scope.console else "exception"  # a command's error is printed for its operator
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
-            if arg.keyword is not None and arg.keyword.value not in EXCEPTION_MESSAGE_KEYWORDS:
+            if arg.keyword is not None and arg.keyword.value not in self.k.frameworks.exception_message_keywords:
                 continue  # headers=, status_code=: only the message of an exception is its message
             if scope.fn_key is not None and arg.keyword is None:
                 self.exports.param_sink(
-                    scope.fn_key, arg_value, scope.named_params, "log", "exception", "exception", arg.value
+                    scope.fn_key, arg_value, scope.named_params, "log", "exception", kind, arg.value
                 )
-            self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", "exception", scope)
+            self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", kind, scope)
+
+    def _is_operator_command(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> bool:
+        """A click/typer command, or a method of a Django management command: its output is its operator's."""
+        if cls is not None:
+            bases = self.exports.class_bases.get(cls.name, ())
+            pattern = self.k.console_bases
+            return pattern is not None and any(pattern.match(base) for base in bases)
+        return any(self._console_decorator(d.decorator, parent, depth=0) for d in fn.decorators)
+
+    def _console_decorator(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        if not isinstance(expr, cst.Attribute) or expr.attr.value not in self.k.console_methods:
+            return False
+        qname = self._qname(expr.value, scope)
+        if qname and self.k.console_receivers is not None and self.k.console_receivers.match(qname):
+            return True
+        if self.k.console_libraries & self.imported_roots:
+            return True
+        # `@users.command("new")` where `users` is a command group defined in this module.
+        group = self.module_scope.functions.get(expr.value.value) if isinstance(expr.value, cst.Name) else None
+        return (
+            group is not None
+            and depth < 3
+            and any(self._console_decorator(d.decorator, self.module_scope, depth + 1) for d in group.decorators)
+        )
 
     def _sql(self, sink: Sink, node: cst.Call, args: list[Value], scope: Scope) -> None:
         if not node.args:

@@ -10,7 +10,6 @@ SQL_INSERT = re.compile(
 SQL_UPDATE = re.compile(r"^\s*update\s+([\w.\"`\[\]]+)\s+set\s+(.*?)(?:\bwhere\b|\breturning\b|$)", re.I | re.S)
 SQL_CREATE = re.compile(r"^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"`\[\]]+)\s*\((.*)\)", re.I | re.S)
 SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=")
-SQL_PLACEHOLDER = re.compile(r"%s|\?|%\(\w+\)s|:\w+")
 
 
 def sql_columns(text: str) -> tuple[list[str], str | None]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from minimise.analysis.formatting import used_format_arguments
+
 
 def name_of(node: cst.CSTNode) -> str | None:
     """The identifier a receiver is known by: ``user`` in ``user.email``, ``profile`` in ``user.profile``."""
@@ -102,12 +104,23 @@ def carrier_parts(expr: cst.CSTNode) -> list[cst.BaseExpression]:
         and isinstance(expr.func, cst.Attribute)
         and expr.func.attr.value in ("join", "format")
     ):
-        return [a.value for a in expr.args] + [expr.func.value]
+        return [a.value for a in format_arguments(expr)] + [expr.func.value]
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
         return [expr.func.value]
     if isinstance(expr, cst.Await):
         return [expr.expression]
     return []
+
+
+def format_arguments(call: cst.Call) -> list[cst.Arg]:
+    """The arguments of a call whose value reaches its result: of ``"literal".format(...)``, those it uses."""
+    if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "format":
+        return list(call.args)
+    template = literal_string(call.func.value)
+    used = used_format_arguments(template, call.args) if template is not None else None
+    if used is None:
+        return list(call.args)
+    return [arg for arg, reaches in zip(call.args, used, strict=True) if reaches]
 
 
 def simple_string(text: str) -> str | None:

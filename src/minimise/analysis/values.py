@@ -14,9 +14,6 @@ from minimise.analysis.syntax import (
     literal_string,
     name_of,
 )
-from minimise.analysis.vocabulary import (
-    FORM_CONTAINERS,
-)
 from minimise.words import split_words
 
 
@@ -131,7 +128,7 @@ class ValueEvaluation(AnalyserBase):
     def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
         """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
         iterable = self._ev(iterable_node, scope)
-        owner = name_of(iterable_node)
+        owner = _model_of_query(iterable_node) or name_of(iterable_node)
         element = Value(
             labels=iterable.labels,
             params=iterable.params,
@@ -178,9 +175,9 @@ class ValueEvaluation(AnalyserBase):
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
-        if attr in FORM_CONTAINERS:
+        if attr in self.k.frameworks.form_containers:
             self._ev(node.value, scope)
-            return Value(origin=FORM_CONTAINERS[attr])
+            return Value(origin=self.k.frameworks.form_containers[attr])
         if attr == "data":
             read = self._form_field_read(node, scope)
             if read is not None:
@@ -210,7 +207,10 @@ class ValueEvaluation(AnalyserBase):
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
-        context = self._context_of(node.value, scope) + scope.words
+        receiver_words = self._context_of(node.value, scope)
+        if self.classifier.thing_attribute(receiver_words, attr):
+            return Value(qname=qname) if qname else EMPTY  # queue.email_address is the queue's mailbox
+        context = receiver_words + scope.words
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
         if owner is not None:
             context = context + owner.words
@@ -254,15 +254,23 @@ class ValueEvaluation(AnalyserBase):
                 self._emit(node, "collect", label, base.origin, scope, "request")
                 return Value(labels=frozenset({label}))
             return Value(origin=base.origin, input_node=node, input_via=base.origin)
-        if base.fields is not None and key is not None and key in base.fields:
-            return base.fields[key]
         if key is not None:
-            label = self._label(key, self._context_of(node.value, scope), is_key=True)
-            if label is not None:
-                return Value(labels=frozenset({label}))
-            if base.fields is not None:
-                return EMPTY
+            item = self._keyed_item(base, key, node.value, scope)
+            if item is not None:
+                return item
         return Value(labels=base.labels, params=base.params, origin=base.origin)
+
+    def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
+        """The value under a literal key (``d["k"]``, ``d.get("k")``), or None when only the whole is known.
+
+        A container whose keys were assigned one by one holds under another key none of what they carry.
+        """
+        if base.fields is not None and key in base.fields:
+            return base.fields[key]
+        label = self._label(key, self._context_of(container, scope), is_key=True)
+        if label is not None:
+            return Value(labels=frozenset({label}))
+        return EMPTY if base.fields is not None else None
 
     def _dict_words(self, node: cst.Dict) -> tuple[str, ...]:
         """Context from sibling keys: a record with an email or a street is about a person's address."""
@@ -325,3 +333,12 @@ def _literal_names(node: cst.BaseExpression) -> tuple[str, ...]:
         return ()
     names = tuple(literal_string(e.value) for e in node.elements)
     return tuple(n for n in names if n is not None) if all(names) else ()
+
+
+def _model_of_query(node: cst.BaseExpression) -> str | None:
+    """The class a query chain starts from (``Queue`` in ``Queue.objects.filter(...)``): its rows are that class's."""
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
+        return node.value
+    return None

@@ -11,7 +11,6 @@ from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.facts import Label, Scope, Value
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
 from minimise.analysis.vocabulary import (
-    COOKIE_SESSIONS,
     CORE_STATEMENTS,
     CORE_WRITE_METHODS,
     INSTANCE_GETTERS,
@@ -144,7 +143,7 @@ class RuntimeWrites(AnalyserBase):
     # ---------------------------------------------------------------- sessions
     def _session_update(self, node: cst.Call, container: cst.BaseExpression, scope: Scope) -> None:
         """``request.session.update({...})`` (server store) and Flask ``session.update(email=...)`` (cookie)."""
-        if self._qname(container, scope) in COOKIE_SESSIONS:
+        if self._qname(container, scope) in self.k.frameworks.cookie_sessions:
             via, kind = "flask.session", "cookie"
         elif self._is_server_session(container, scope):
             via, kind = "django.session", "session"

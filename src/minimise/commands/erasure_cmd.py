@@ -100,15 +100,15 @@ def erasure_command(
     import json
 
     from minimise.analysis.erasure_checks import ErasureChecks
-    from minimise.commands.inventory_cmd import _emit, _inventory_path, _knowledge, _load
+    from minimise.commands.inventory_io import declared_inventory_path, emit, load_declared, rules_knowledge
     from minimise.engine import EngineOptions
     from minimise.scan import ScanOptions, scan
 
     targets, root = resolve_root(paths)
-    knowledge = _knowledge(extra_rules)
-    inventory_path = _inventory_path(inventory_option, root)
+    knowledge = rules_knowledge(extra_rules)
+    inventory_path = declared_inventory_path(inventory_option, root)
     declared = declared_paths(inventory_path)
-    inventory = _load(inventory_path, root, knowledge)
+    inventory = load_declared(inventory_path, root, knowledge)
 
     # Every file: a deletion helper names no personal data, so the prefilter would skip it.
     engine = EngineOptions(extra_rules=tuple(extra_rules), prefilter=False)
@@ -125,10 +125,10 @@ def erasure_command(
         sys.exit(EXIT_OK)
     if fmt == "json":
         document = erasure_map.to_json() | {"retention": [e.to_json() for e in retention]}
-        _emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+        emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
     elif not erasure_map.paths:
         click.echo(NO_PATH)
-        _emit(retention_markdown(retention), output)
+        emit(retention_markdown(retention), output)
     else:
-        _emit(to_markdown(erasure_map) + retention_markdown(retention), output)
+        emit(to_markdown(erasure_map) + retention_markdown(retention), output)
     sys.exit(EXIT_FINDINGS if erasure_map.survivors() else EXIT_OK)

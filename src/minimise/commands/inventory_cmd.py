@@ -14,22 +14,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from minimise.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, resolve_root
+from minimise.commands.inventory_io import declared_inventory_path, emit, load_declared, rules_knowledge
 
 if TYPE_CHECKING:
-    from minimise.inventory.schema import Inventory
-    from minimise.knowledge import Knowledge
     from minimise.model import DataPoint
-
-
-def _knowledge(extra_rules: tuple[str, ...]) -> Knowledge:
-    from minimise.knowledge import load_knowledge
-    from minimise.yamlio import YamlError
-
-    try:
-        return load_knowledge(tuple(extra_rules))
-    except YamlError as exc:
-        fail(str(exc))
-        raise AssertionError from None  # unreachable: fail() exits
 
 
 def _points(targets: list[Path], root: Path, extra_rules: tuple[str, ...], jobs: int) -> list[DataPoint]:
@@ -45,30 +33,6 @@ def _points(targets: list[Path], root: Path, extra_rules: tuple[str, ...], jobs:
     for error in report.errors:
         click.echo(f"minimise: warning: {error.path}:{error.line}: {error.message}", err=True)
     return report.data_points
-
-
-def _load(path: Path | None, root: Path, knowledge: Knowledge) -> Inventory | None:
-    from minimise.inventory.load import InventoryError, load_inventory
-    from minimise.inventory.reconcile import display_path
-
-    if path is None:
-        return None
-    try:
-        return load_inventory(path, display_path(path, root), knowledge)
-    except InventoryError as exc:
-        fail(str(exc))
-        raise AssertionError from None
-
-
-def _inventory_path(option: str | None, root: Path) -> Path | None:
-    from minimise.inventory.reconcile import find_inventory
-
-    if option:
-        path = Path(option)
-        if not path.is_file():
-            fail(f"{path}: no such inventory file (create one with `minimise inventory init`)")
-        return path
-    return find_inventory(root)
 
 
 def _is_full(targets: list[Path], root: Path) -> bool:
@@ -116,18 +80,6 @@ def _is_current(text: str, output: str | None, refresh: str) -> bool:
         err=True,
     )
     return False
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        from minimise.atomic import write_output
-
-        try:
-            write_output(Path(output), text)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        click.echo(text, nl=False)
 
 
 def _shared_options(
@@ -221,7 +173,7 @@ def init_command(
     from minimise.inventory.starter import missing_items, starter_inventory
 
     targets, root = resolve_root(paths)
-    knowledge = _knowledge(extra_rules)
+    knowledge = rules_knowledge(extra_rules)
     target = Path(inventory_option)
     points = [p for p in _points(targets, root, extra_rules, jobs) if include_tests or is_production_path(p.path)]
     hosts = literal_hosts(points, root)
@@ -300,8 +252,8 @@ def generate_command(
 
     _needs_output(check_output, output)
     targets, root = resolve_root(paths)
-    knowledge = _knowledge(extra_rules)
-    inventory = _load(_inventory_path(inventory_option, root), root, knowledge)
+    knowledge = rules_knowledge(extra_rules)
+    inventory = load_declared(declared_inventory_path(inventory_option, root), root, knowledge)
     points = _points(targets, root, extra_rules, jobs)
     document = observe(points, inventory, knowledge, _is_full(targets, root), root, include_tests)
     if fmt == "csv":
@@ -314,7 +266,7 @@ def generate_command(
         options = _shared_options(inventory_option, ("--format", fmt, "yaml"), include_tests, extra_rules, output)
         current = _is_current(text, output, _refresh_command("generate", paths, options))
         sys.exit(EXIT_OK if current else EXIT_FINDINGS)
-    _emit(text, output)
+    emit(text, output)
     sys.exit(EXIT_OK)
 
 
@@ -368,10 +320,10 @@ def diff_command(
 
     _needs_output(check_output, output)
     targets, root = resolve_root(paths)
-    knowledge = _knowledge(extra_rules)
-    inventory_path = _inventory_path(inventory_option, root)
+    knowledge = rules_knowledge(extra_rules)
+    inventory_path = declared_inventory_path(inventory_option, root)
     full = _is_full(targets, root)
-    head_inventory = _load(inventory_path, root, knowledge)
+    head_inventory = load_declared(inventory_path, root, knowledge)
     head_points = _points(targets, root, extra_rules, jobs)
     head = observe(head_points, head_inventory, knowledge, full, root, include_tests)
     if inventory_path is None:
@@ -380,7 +332,7 @@ def diff_command(
         inventory_path = root / DEFAULT_FILE  # it may exist at the base revision
     try:
         with checkout_to_temp(targets, root, base_ref, inventory_path) as (base_paths, base_root, base_inv, _):
-            base_inventory = _load(base_inv, base_root, knowledge) if base_inv is not None else None
+            base_inventory = load_declared(base_inv, base_root, knowledge) if base_inv is not None else None
             points = _points(base_paths, base_root, extra_rules, jobs) if base_paths else []
             base = observe(points, base_inventory, knowledge, full, base_root, include_tests)
     except GitError as exc:
@@ -394,7 +346,7 @@ def diff_command(
         options += _shared_options(inventory_option, ("--format", fmt, "markdown"), include_tests, extra_rules, output)
         current = _is_current(text, output, _refresh_command("diff", paths, options))
         sys.exit(EXIT_FINDINGS if needs_decision or not current else EXIT_OK)
-    _emit(text, output)
+    emit(text, output)
     sys.exit(EXIT_FINDINGS if needs_decision else EXIT_OK)
 
 

@@ -35,6 +35,8 @@ CONFIG_PARAMS = {
     "fail_on": "fail_on",
     "fmt": "format",
     "jobs": "jobs",
+    "file_time_limit": "file_time_limit",
+    "file_size_limit": "file_size_limit",
     "cache_dir": "cache_dir",
     "require_suppression_reason": "require_suppression_reason",
     "report_unused_suppressions": "report_unused_suppressions",
@@ -78,6 +80,20 @@ def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default: CPU count)."
+        ),
+        click.option(
+            "--file-time-limit",
+            type=click.IntRange(min=0),
+            default=20,
+            metavar="SECONDS",
+            help="A file taking longer to analyse is reported as MIN001 and the scan goes on (0: no limit).",
+        ),
+        click.option(
+            "--file-size-limit",
+            type=click.IntRange(min=1),
+            default=2,
+            metavar="MIB",
+            help="A bigger file is reported as MIN001 instead of analysed.",
         ),
         click.option(
             "--cache-dir",
@@ -140,6 +156,20 @@ def merged_config(
     """The configuration file's settings with the options given on the command line on top."""
     from click.core import ParameterSource
 
+    overrides: dict[str, Any] = {}
+    for param, key in CONFIG_PARAMS.items():
+        source = ctx.get_parameter_source(param)
+        if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+            value = values[param]
+            overrides[key] = list(value) if isinstance(value, tuple) else value
+    return config_from(paths, config_file, overrides)
+
+
+def config_from(paths: tuple[str, ...], config_file: str | None, overrides: dict[str, Any]) -> Config:
+    """The configuration file found from ``paths`` (or ``config_file``) with ``overrides`` on top.
+
+    `minimise report merge` rebuilds a sharded scan's configuration with it from what the shards recorded.
+    """
     from minimise.config import ConfigError, load_config
 
     start = Path(paths[0]) if paths else Path(".")
@@ -147,11 +177,8 @@ def merged_config(
         config = load_config(start, Path(config_file) if config_file else None)
     except ConfigError as exc:
         fail(str(exc))
-    for param, key in CONFIG_PARAMS.items():
-        source = ctx.get_parameter_source(param)
-        if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
-            value = values[param]
-            config.override(key, list(value) if isinstance(value, tuple) else value)
+    for key, value in overrides.items():
+        config.override(key, value)
     if paths:
         config.override("include", list(paths))
     return config
@@ -391,6 +418,14 @@ def _stdin_outcome(session: Session, stdin_filename: str | None) -> Outcome:
     default=None,
     help="Progress bar on stderr (default: on a terminal, outside CI, for more than 200 files).",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    callback=lambda _ctx, _param, value: _shard_spec(value),
+    help="Analyse only shard K of N (a stable share of the files, by path) and write it to -o FILE; "
+    "`minimise report merge` makes the report of all N.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
 def scan_command(
@@ -411,6 +446,7 @@ def scan_command(
     show_statistics: bool,
     stdin_filename: str | None,
     show_progress: bool | None,
+    shard: tuple[int, int] | None,
     debug: bool,
     **values: Any,
 ) -> None:
@@ -422,8 +458,9 @@ def scan_command(
     word after it is a path. `-` reads one file from stdin (name it with --stdin-filename).
     Exit codes: 0 no findings (at or above --fail-on), 1 findings, 2 usage or configuration error.
     A file that names personal data but cannot be parsed is a finding (MIN001).
+    With --shard K/N the shard file is written and the exit code is 0: findings come from the merge.
     """
-    from minimise.report import RENDERERS, render
+    from minimise.report import RENDERERS
 
     from_stdin = paths == ("-",)
     if "-" in paths and not from_stdin:
@@ -434,9 +471,6 @@ def scan_command(
     config = merged_config(ctx, config_start, config_file, values)
     if from_stdin:
         config.override("include", ["."])
-    fmt = config["format"]
-    if fmt not in RENDERERS:
-        fail(f"unknown format {fmt!r} (choose from {', '.join(sorted(RENDERERS))})")
     switches: dict[str, Any] = {
         "no_cache": no_cache,
         "no_prefilter": no_prefilter,
@@ -447,6 +481,15 @@ def scan_command(
         "show_progress": show_progress,
         "use_inventory": not no_inventory,
     }
+    if shard is not None:
+        if from_stdin or diff_ref is not None:
+            fail(f"--shard cannot be combined with {'`-`' if from_stdin else '--diff'}: shards cover the whole project")
+        if not output:
+            fail("--shard needs -o FILE: the shard file that `minimise report merge` reads")
+        _write_shard(config, shard, paths, config_file, switches, str(output), quiet)
+    fmt = config["format"]
+    if fmt not in RENDERERS:
+        fail(f"unknown format {fmt!r} (choose from {', '.join(sorted(RENDERERS))})")
     if from_stdin:
         from minimise.session import SessionError
 
@@ -458,15 +501,106 @@ def scan_command(
             raise AssertionError from None  # unreachable: fail() exits
     else:
         outcome = run(config, **switches)
-    report = outcome.report
+    deliver(
+        outcome,
+        config,
+        output,
+        show_data_points=data_points,
+        quiet=quiet,
+        color=color,
+        show_statistics=show_statistics,
+        use_baseline=not no_baseline,
+        use_inventory=not no_inventory,
+        exit_zero=exit_zero,
+    )
+
+
+def _shard_spec(value: str | None) -> tuple[int, int] | None:
+    from minimise.shards import parse_spec
+
+    if value is None:
+        return None
+    try:
+        return parse_spec(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _write_shard(
+    config: Config,
+    shard: tuple[int, int],
+    paths: tuple[str, ...],
+    config_file: str | None,
+    switches: dict[str, Any],
+    output: str,
+    quiet: bool,
+) -> None:
+    """`minimise scan --shard K/N -o FILE`: analyse shard K's files and write the shard file; exit 0."""
+    from minimise.config import COMMAND_LINE
+    from minimise.session import SessionError
+    from minimise.shards import NOT_ABOUT_RESULTS, Settings, ShardError, write_shard
+
+    session, progress = session_for(config, **switches)
+    if len(session.paths) != 1 or not session.paths[0].is_dir():
+        fail(f"--shard scans one folder, not {' '.join(str(p) for p in session.paths)}")
+    # --format, --jobs, --cache-dir and --fail-on may differ from job to job: the merge has its own.
+    overrides = {
+        key: value
+        for key, value in config.values.items()
+        if config.sources[key] == COMMAND_LINE and key != "include" and key not in NOT_ABOUT_RESULTS
+    }
+    settings = Settings(
+        config_file,
+        overrides,
+        paths,
+        no_prefilter=switches["no_prefilter"],
+        follow_symlinks=switches["follow_symlinks"],
+        use_baseline=switches["use_baseline"],
+        use_inventory=switches["use_inventory"],
+    )
+    index, count = shard
+    try:
+        mine, total = write_shard(session, settings, index, count, Path(output))
+    except (SessionError, ShardError) as exc:
+        fail(str(exc))
+        raise AssertionError from None  # unreachable: fail() exits
+    finally:
+        if progress is not None:
+            progress.close()
+    if not quiet:
+        click.echo(
+            f"minimise: shard {index}/{count}: {mine} of {total} files analysed, written to {output}; "
+            "`minimise report merge` makes the report",
+            err=True,
+        )
+    sys.exit(EXIT_OK)
+
+
+def deliver(
+    outcome: Outcome,
+    config: Config,
+    output: str | None,
+    *,
+    show_data_points: bool = False,
+    quiet: bool = False,
+    color: str = "auto",
+    show_statistics: bool = False,
+    use_baseline: bool = True,
+    use_inventory: bool = True,
+    exit_zero: bool = False,
+) -> None:
+    """Render a scan's outcome in ``config``'s format to ``output`` or stdout, print the hints, and exit."""
+    from minimise.report import render
     from minimise.report.context import scan_context
 
+    fmt = config["format"]
+    report = outcome.report
     if outcome.inventory_path is not None and not config["inventory"]:
         config.set("inventory", str(outcome.inventory_path), "found next to the code")
-    context = scan_context(report, config, outcome, fmt, baseline_used=not no_baseline)
+    context = scan_context(report, config, outcome, fmt, baseline_used=use_baseline)
     if fmt == "text":
         report = for_the_terminal(report, outcome.project_root)
-    extra: dict[str, Any] = {"show_data_points": data_points, "quiet": quiet, "context": context}
+    extra: dict[str, Any] = {"show_data_points": show_data_points, "quiet": quiet, "context": context}
     if fmt == "sarif":
         extra["srcroot"] = outcome.project_root
     if output:
@@ -488,9 +622,9 @@ def scan_command(
             for line in statistics(report):
                 click.echo(line, err=fmt != "text")
         sys.stdout.flush()
-    if config["baseline"] and not no_baseline:
+    if config["baseline"] and use_baseline:
         print_stale(outcome.stale, config["baseline"])
-    if fmt == "text" and not quiet and not outcome.inventory_used and not no_inventory and not outcome.partial:
+    if fmt == "text" and not quiet and not outcome.inventory_used and use_inventory and not outcome.partial:
         click.echo(
             "minimise: no data inventory (data-inventory.yaml), so findings follow the default policy; "
             "start one with `minimise inventory init`.",

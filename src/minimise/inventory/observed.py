@@ -21,7 +21,7 @@ from minimise.inventory.hosts import literal_hosts
 from minimise.inventory.plain import is_production_path, place, vendor_of
 from minimise.inventory.reconcile import Resolution, destination_of, point_symbol, reconcile
 from minimise.inventory.schema import ACTION_KEYS, Inventory, Item, Recipient
-from minimise.model import SENSITIVITIES, DataPoint
+from minimise.model import DataPoint
 
 if TYPE_CHECKING:
     from minimise.knowledge import Knowledge
@@ -226,7 +226,3 @@ def to_json(document: dict[str, Any]) -> str:
 
 
 RENDER = {"yaml": to_yaml, "json": to_json}
-
-
-def sensitivity_rank(level: str) -> int:
-    return SENSITIVITIES.index(level) if level in SENSITIVITIES else 1

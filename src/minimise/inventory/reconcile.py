@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minimise.checks import default_findings, load_checks, make_finding
-from minimise.inventory.load import normalise_name, pattern_matches
+from minimise.checks import default_findings, make_finding
+from minimise.inventory.patterns import normalise_name, pattern_matches
 from minimise.inventory.schema import Inventory, Item
+from minimise.knowledge.checks import load_checks
 from minimise.model import SENSITIVITIES, DataPoint, Finding
 from minimise.taxonomy import Taxonomy
 
@@ -32,13 +33,13 @@ INVENTORY_SCOPE = "data-inventory"
 @lru_cache(maxsize=1)
 def inventory_checks() -> dict[str, Check]:
     """The MIN5xx checks, documented in inventory/checks.yaml."""
-    from minimise.knowledge import _Reader
+    from minimise.knowledge import RuleReader
     from minimise.taxonomy import load_taxonomy
     from minimise.yamlio import read_yaml
 
     path = Path(__file__).with_name("checks.yaml")
     data = read_yaml(path)
-    return load_checks(_Reader(path, path.read_text(encoding="utf-8")), data, load_taxonomy())
+    return load_checks(RuleReader(path, path.read_text(encoding="utf-8")), data, load_taxonomy())
 
 
 # --------------------------------------------------------------------------- matching
@@ -244,7 +245,6 @@ class Reconciled:
     findings: list[Finding]
     resolutions: dict[DataPoint, Resolution]
     point_codes: dict[DataPoint, list[str]]
-    used_items: set[str]
 
 
 def inventory_point(inventory: Inventory, item: Item) -> DataPoint:
@@ -335,7 +335,7 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
         if full_scan and item.id not in used and item.status != "proposed":
             finding = make_finding(checks["MIN505"], stand_in, knowledge, seen, label=item.label, item=item.id)
             findings.append(dataclasses.replace(finding, severity=checks["MIN505"].severity))
-    return Reconciled(findings, resolutions, point_codes, used)
+    return Reconciled(findings, resolutions, point_codes)
 
 
 def _point_key(point: DataPoint) -> tuple[str, int, int, str, str, str]:

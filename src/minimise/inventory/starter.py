@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from minimise.inventory.load import normalise_name
+from minimise.inventory.patterns import normalise_name
 from minimise.inventory.plain import place, vendor_of
 from minimise.inventory.reconcile import matching_recipients, matching_stores, resolve
 from minimise.inventory.schema import SCHEMA_VERSION, Inventory

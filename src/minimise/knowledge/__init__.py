@@ -6,9 +6,6 @@ from minimise.knowledge.load import build_knowledge, load_knowledge, shipped_doc
 from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, RuleReader, qname_pattern, rules_dir
 from minimise.knowledge.records import Check, Example, Knowledge, Sanitizer, SchemaKind, Sink
 
-# The name checks.py and the inventory reader know the rule-file reader by.
-_Reader = RuleReader
-
 __all__ = [
     "RULE_FILES",
     "SECTIONS",
@@ -20,7 +17,6 @@ __all__ = [
     "Sanitizer",
     "SchemaKind",
     "Sink",
-    "_Reader",
     "build_knowledge",
     "load_knowledge",
     "qname_pattern",

@@ -6,6 +6,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from minimise.knowledge.checks import load_checks
+from minimise.knowledge.frameworks import build_frameworks
 from minimise.knowledge.personal_data import build_personal_data
 from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, load_document, qname_pattern, rules_dir
 from minimise.knowledge.records import Check, Example, Knowledge
@@ -55,6 +57,9 @@ def build_knowledge(
     sinks = build_sinks(owners("sinks.yaml"))
     sanitizers = build_sanitizers(owners("sanitizers.yaml"))
     checks = _checks(owners("checks.yaml"), taxonomy)
+    frameworks = build_frameworks(
+        owners("frameworks.yaml"), {kind.id for kind in sinks.models}, {kind.id for kind in sources.schemas}
+    )
     snippets: list[Example] = personal.snippets + sources.snippets + sinks.snippets + sanitizers.snippets
     for doc in list(shipped.values()) + team:
         snippets += doc.reader.snippets(doc.data.get("examples"), ("examples",), "examples")
@@ -77,6 +82,11 @@ def build_knowledge(
         route_parameter_calls=route_maps["parameter_calls"],
         route_skip_calls=frozenset(routes["skip_parameter_calls"]),
         route_skip_params=frozenset(routes["skip_parameters"]),
+        console_methods=frozenset(sinks.consoles["decorator_methods"]),
+        console_receivers=qname_pattern(sinks.consoles["receivers"]),
+        console_libraries=frozenset(sinks.consoles["libraries"]),
+        console_bases=qname_pattern(sinks.consoles["bases"]),
+        console_sinks=frozenset(sinks.consoles["sinks"]),
         sinks=sinks.sinks,
         sinks_by_method=sinks.by_method(),
         wildcard_sinks=[s for s in sinks.sinks if s.wildcard_functions],
@@ -88,6 +98,7 @@ def build_knowledge(
         checks=checks,
         model_kinds=sinks.models,
         examples=personal.name_examples,
+        frameworks=frameworks,
         labels=personal.labels,
         snippets=snippets,
     )
@@ -96,8 +107,6 @@ def build_knowledge(
 
 
 def _checks(documents: list[RuleDocument], taxonomy: Taxonomy) -> dict[str, Check]:
-    from minimise.checks import load_checks
-
     merged: dict[str, Check] = {}
     for doc in documents:
         part = load_checks(doc.reader, {"version": 1, "checks": doc.data.get("checks") or []}, taxonomy)

@@ -11,15 +11,23 @@ from minimise.knowledge.records import Example
 from minimise.words import split_words
 from minimise.yamlio import YamlError, line_of, read_yaml
 
-RULE_FILES = ("personal_data.yaml", "sources.yaml", "sinks.yaml", "sanitizers.yaml", "checks.yaml")
+RULE_FILES = (
+    "personal_data.yaml",
+    "sources.yaml",
+    "sinks.yaml",
+    "sanitizers.yaml",
+    "checks.yaml",
+    "frameworks.yaml",
+)
 
 # The top-level sections of each shipped rule file. A team's rule file may hold any of them.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "personal_data.yaml": ("context", "exclude_words", "protection_words", "categories", "sensitivity"),
     "sources.yaml": ("requests", "containers", "values", "input_functions", "schemas", "routes"),
-    "sinks.yaml": ("sinks", "models"),
+    "sinks.yaml": ("sinks", "models", "consoles"),
     "sanitizers.yaml": ("sanitizers", "cleaners", "cleaning_methods", "propagators"),
     "checks.yaml": ("checks",),
+    "frameworks.yaml": ("frameworks",),
 }
 COMMON_KEYS = ("version", "examples")
 TEAM_ONLY_KEYS = ("non_personal",)

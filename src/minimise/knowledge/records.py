@@ -1,4 +1,4 @@
-"""The typed records the rule files load into: sinks, sanitizers, schema kinds, checks, examples."""
+"""The typed records the rule files load into: sinks, sanitizers, schema kinds, checks, examples, frameworks."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class Check:
     tests: list[dict[str, Any]] = field(default_factory=list)
     # Checks raised by the scan itself (suppression comments) rather than by data points.
     raised_by: str = ""
-    # Documentation and report metadata (see checks.load_checks): the fixed code, CWE ids,
+    # Documentation and report metadata (see knowledge.checks.load_checks): the fixed code, CWE ids,
     # how often a finding is right, and which extra ways of silencing it apply.
     use_instead: str = ""
     cwe: tuple[int, ...] = ()
@@ -91,6 +91,30 @@ class Example:
     key_path: tuple[object, ...]
     owner: str  # "sinks:twilio", "requests:flask.request", or "examples" for a file's own list
     code: str
+
+
+@dataclass(frozen=True)
+class Frameworks:
+    """The framework vocabulary, merged across the shipped file and every team file."""
+
+    skip_fields: frozenset[str] = frozenset()
+    field_constructors: frozenset[str] = frozenset()
+    field_suffixes: frozenset[str] = frozenset()
+    description_keywords: frozenset[str] = frozenset()
+    orm_roots: frozenset[str] = frozenset()
+    form_kinds: frozenset[str] = frozenset()
+    request_getters: frozenset[str] = frozenset()
+    mutators: frozenset[str] = frozenset()
+    key_views: frozenset[str] = frozenset()
+    cookie_sessions: frozenset[str] = frozenset()
+    persist_methods: frozenset[str] = frozenset()
+    user_objects: frozenset[str] = frozenset()
+    unprotect_methods: frozenset[str] = frozenset()
+    exception_message_keywords: frozenset[str] = frozenset()
+    store_receivers: dict[str, str] = field(default_factory=dict)
+    collect_receivers: dict[str, str] = field(default_factory=dict)
+    form_containers: dict[str, str] = field(default_factory=dict)
+    base_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +138,12 @@ class Knowledge:
     route_parameter_calls: dict[str, str]
     route_skip_calls: frozenset[str]
     route_skip_params: frozenset[str]
+    # Operator commands: decorator methods and receivers of CLI commands, bases of command classes.
+    console_methods: frozenset[str]
+    console_receivers: re.Pattern[str] | None
+    console_libraries: frozenset[str]  # a module importing one of these defines commands with any group
+    console_bases: re.Pattern[str] | None
+    console_sinks: frozenset[str]  # ids of the sinks whose output a command shows its operator
     sinks: list[Sink]
     sinks_by_method: dict[str, list[Sink]]
     wildcard_sinks: list[Sink]
@@ -125,6 +155,7 @@ class Knowledge:
     checks: dict[str, Check]
     model_kinds: list[SchemaKind]
     examples: list[tuple[str, str, bool]]  # (category, name, should_match)
+    frameworks: Frameworks = field(default_factory=Frameworks)
     labels: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
     snippets: list[Example] = field(default_factory=list)

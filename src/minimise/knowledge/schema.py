@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minimise.knowledge.frameworks import FRAMEWORK_LISTS, FRAMEWORK_MAPS
 from minimise.knowledge.personal_data import CATEGORY_KEYS
 from minimise.knowledge.reader import SECTIONS
 from minimise.knowledge.sanitizers import PROTECTIONS, SANITIZER_KEYS
@@ -49,7 +50,7 @@ def _sink() -> dict[str, Any]:
             "action": _describe("What happens to the data there.", {"enum": list(ACTIONS)}),
             "kind": _describe(
                 "The destination kind checks select on (log, exception, cookie, file, cache, database, http,"
-                " url, email, sms, chat, queue, cloud_storage, warehouse, search, crm, payment, analytics,"
+                " url, email, sms, chat, queue, task_queue, cloud_storage, warehouse, search, crm, payment, analytics,"
                 " error_tracker, apm, llm, vector_store, rpc, graphql, socket, token). Defaults to the action.",
                 _NAME,
             ),
@@ -211,6 +212,20 @@ def _sections() -> dict[str, dict[str, Any]]:
             },
         ),
         "sinks": {"type": "array", "items": _sink()},
+        "consoles": _describe(
+            "Operator commands: what they print or raise is shown to the operator who ran them (kind console).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "decorator_methods": _STRINGS,
+                    "receivers": _STRINGS,
+                    "libraries": _STRINGS,
+                    "bases": _STRINGS,
+                    "sinks": _STRINGS,
+                },
+            },
+        ),
         "models": {"type": "array", "items": _schema_kind("ORM model classes whose fields are stored.")},
         "sanitizers": {"type": "array", "items": sanitizer},
         "cleaners": _describe("Calls whose result carries none of their argument's data.", _STRINGS),
@@ -223,6 +238,20 @@ def _sections() -> dict[str, dict[str, Any]]:
         "checks": _describe(
             "Coded checks (see rules/checks.yaml); their `tests` hold `invalid`/`valid` snippets.",
             {"type": "array", "items": {"type": "object", "required": ["code"]}},
+        ),
+        "frameworks": _describe(
+            "Names of framework APIs the analysis recognises in code (rules/frameworks.yaml).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    **{key: _describe(text, _STRINGS) for key, text in FRAMEWORK_LISTS.items()},
+                    **{
+                        key: _describe(text, {"type": "object", "additionalProperties": _NAME})
+                        for key, text in FRAMEWORK_MAPS.items()
+                    },
+                },
+            },
         ),
         "non_personal": _describe("Names that are never personal data in this project.", _STRINGS),
     }

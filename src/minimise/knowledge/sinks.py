@@ -32,6 +32,7 @@ SINK_KEYS = {
     "examples",
 }
 ACTIONS = ("store", "log", "share", "collect")
+CONSOLE_LISTS = ("decorator_methods", "receivers", "libraries", "bases", "sinks")
 # Share sinks whose recipient is named by the URL, the connection or the token's holder, not by a vendor.
 UNNAMED_RECIPIENT_KINDS = frozenset({"http", "url", "socket", "token"})
 
@@ -41,6 +42,8 @@ class Sinks:
     sinks: list[Sink] = field(default_factory=list)
     models: list[SchemaKind] = field(default_factory=list)
     snippets: list[Example] = field(default_factory=list)
+    # Operator commands (the `consoles` section): lists keyed by CONSOLE_LISTS.
+    consoles: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in CONSOLE_LISTS})
 
     def by_method(self) -> dict[str, list[Sink]]:
         index: dict[str, list[Sink]] = {}
@@ -124,4 +127,8 @@ def build_sinks(documents: list[RuleDocument]) -> Sinks:
             kind, examples = schema_kind(reader, entry, ("models", i), "models")
             _replace_by_id(out.models, kind)
             out.snippets += examples
+        if data.get("consoles") is not None:
+            consoles = reader.mapping(data["consoles"], ("consoles",), set(CONSOLE_LISTS))
+            for key in CONSOLE_LISTS:
+                out.consoles[key] += reader.strings(consoles.get(key), ("consoles", key))
     return out

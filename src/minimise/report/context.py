@@ -4,15 +4,14 @@ the inventory used, git revision, date, version, baseline), so no renderer reloa
 from __future__ import annotations
 
 import os
-import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from minimise import __version__
 from minimise.model import Finding, Report
+from minimise.testcode import is_test_path
 
 if TYPE_CHECKING:
     from minimise.inventory.schema import Inventory
@@ -20,9 +19,6 @@ if TYPE_CHECKING:
 
 # Where test code lives, by the conventions of pytest, unittest and Django: folders named so,
 # and file names pytest collects. Reports count findings there apart from application code.
-TEST_FOLDERS = frozenset({"tests", "test", "testing"})
-TEST_FILES = ("test_*.py", "*_test.py", "tests.py", "conftest.py")
-_GIT_TIMEOUT = 5
 
 
 @dataclass(frozen=True)
@@ -52,11 +48,6 @@ class RenderContext:
     project_name: str = ""
     # Where the team publishes the rule pages (`docs-url`); "" embeds them instead of linking.
     docs_url: str = ""
-    _baselined: frozenset[str] = field(default=frozenset(), init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.baseline is not None:
-            self._baselined = frozenset(f.fingerprint for f in self.baseline.findings)
 
     @property
     def project(self) -> str:
@@ -65,19 +56,8 @@ class RenderContext:
     def in_tests(self, path: str) -> bool:
         return is_test_path(path)
 
-    def is_baselined(self, finding: Finding) -> bool:
-        return finding.fingerprint in self._baselined
-
     def baselined_findings(self) -> list[Finding]:
         return sorted(self.baseline.findings, key=Finding.sort_key) if self.baseline else []
-
-
-def is_test_path(path: str) -> bool:
-    """Whether a report path (relative, '/'-separated) is test code rather than application code."""
-    parts = PurePosixPath(path.replace("\\", "/")).parts
-    if any(part in TEST_FOLDERS for part in parts[:-1]):
-        return True
-    return bool(parts) and any(fnmatch(parts[-1], pattern) for pattern in TEST_FILES)
 
 
 def _absolute(path: Path) -> Path:
@@ -86,20 +66,13 @@ def _absolute(path: Path) -> Path:
 
 def _git(root: Path, *args: str) -> str:
     """One line of `git` output run in ``root``, or "" when git, the repository or the answer is missing."""
+    from minimise.git import GitError, run_git
+
     folder = root if root.is_dir() else root.parent
     try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=_GIT_TIMEOUT,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
+        return run_git(args, folder).decode("utf-8", "replace").strip()
+    except GitError:
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def git_revision(root: Path) -> tuple[str, str]:

@@ -1,0 +1,96 @@
+"""Builds the framework vocabulary from frameworks.yaml: API names the analysis recognises in code."""
+
+from __future__ import annotations
+
+from minimise.knowledge.reader import RuleDocument
+from minimise.knowledge.records import Frameworks
+
+# Each key of the `frameworks` section, with what it names (the JSON Schema's descriptions).
+FRAMEWORK_LISTS: dict[str, str] = {
+    "skip_fields": "Field constructors whose value is never a person's data: relations, ids, flags, buttons.",
+    "field_constructors": (
+        "Constructor names that declare a field in a model or schema class when their import cannot be"
+        " resolved (`Str()`, `mapped_column()`), besides names ending in `field_suffixes`."
+    ),
+    "field_suffixes": "Endings of constructor names that declare a field (`CharField`, `Column`).",
+    "description_keywords": "Keyword arguments in which a field describes itself to people (`verbose_name=`).",
+    "orm_roots": "Top-level modules whose `Column` is a database column (not a table on a page).",
+    "form_kinds": "Schema kinds (ids in sources.yaml `schemas`) whose classes are forms.",
+    "request_getters": "Methods that read one input by key from a request container (`request.form.get`).",
+    "mutators": "Methods that put their arguments into their receiver (`items.append(email)`).",
+    "key_views": "Builtins whose result keeps the keys of the dict they are given (`sorted(d)`).",
+    "cookie_sessions": "Qualified names of sessions kept in a cookie on the user's device (`flask.session`).",
+    "persist_methods": "Methods after which fields assigned to a model instance are in the database.",
+    "user_objects": "Expressions that hold the signed-in user, a model instance (`request.user`).",
+    "unprotect_methods": "Methods whose result is their receiver's data without its protection (`decrypt`).",
+    "exception_message_keywords": "Keyword arguments that carry an exception's message (`detail=`).",
+}
+FRAMEWORK_MAPS: dict[str, str] = {
+    "store_receivers": (
+        "When a field constructor's import cannot be resolved, module aliases whose fields are stored"
+        " (`db.Column`), each to a model kind id of sinks.yaml `models`."
+    ),
+    "collect_receivers": (
+        "Likewise, module aliases whose fields are collected (`forms.CharField`), each to a schema kind id"
+        " of sources.yaml `schemas`."
+    ),
+    "base_names": (
+        "Names of base classes imported from the project itself (a re-export, a compatibility module),"
+        " each to the model or schema kind id that a base of that name stands for."
+    ),
+    "form_containers": (
+        "Attributes holding validated form or serializer input, read by key like a request's form"
+        " (`form.cleaned_data`), each to the source id its findings name."
+    ),
+}
+FRAMEWORK_KEYS = set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS)
+
+
+def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_ids: set[str]) -> Frameworks:
+    """Lists are appended and mappings merged, in file order.
+
+    A team's kind ids must name a known model or schema kind; the shipped file's are checked by the
+    test suite instead, so that a test may take a kind out of the shipped rules and still load them.
+    """
+    lists: dict[str, set[str]] = {key: set() for key in FRAMEWORK_LISTS}
+    maps: dict[str, dict[str, str]] = {key: {} for key in FRAMEWORK_MAPS}
+    known_ids = {"store_receivers": model_ids, "collect_receivers": schema_ids, "base_names": model_ids | schema_ids}
+    for doc in documents:
+        reader = doc.reader
+        if "frameworks" not in doc.data:
+            continue
+        section = reader.mapping(doc.data["frameworks"] or {}, ("frameworks",), FRAMEWORK_KEYS)
+        for key in FRAMEWORK_LISTS:
+            lists[key] |= set(reader.strings(section.get(key), ("frameworks", key)))
+        for key in FRAMEWORK_MAPS:
+            mapping = section.get(key) or {}
+            reader.mapping(mapping, ("frameworks", key), set(mapping) if isinstance(mapping, dict) else set())
+            for name, value in mapping.items():
+                where = ("frameworks", key, name)
+                target = reader.string(value, where)
+                if not doc.shipped and key in known_ids and target not in known_ids[key]:
+                    reader.fail(where, f"unknown kind {target!r} (known: {', '.join(sorted(known_ids[key]))})")
+                maps[key][str(name)] = target
+        for i, kind in enumerate(reader.strings(section.get("form_kinds"), ("frameworks", "form_kinds"))):
+            if not doc.shipped and kind not in schema_ids:
+                reader.fail(("frameworks", "form_kinds", i), f"unknown schema kind {kind!r}")
+    return Frameworks(
+        skip_fields=frozenset(lists["skip_fields"]),
+        field_constructors=frozenset(lists["field_constructors"]),
+        field_suffixes=frozenset(lists["field_suffixes"]),
+        description_keywords=frozenset(lists["description_keywords"]),
+        orm_roots=frozenset(lists["orm_roots"]),
+        form_kinds=frozenset(lists["form_kinds"]),
+        request_getters=frozenset(lists["request_getters"]),
+        mutators=frozenset(lists["mutators"]),
+        key_views=frozenset(lists["key_views"]),
+        cookie_sessions=frozenset(lists["cookie_sessions"]),
+        persist_methods=frozenset(lists["persist_methods"]),
+        user_objects=frozenset(lists["user_objects"]),
+        unprotect_methods=frozenset(lists["unprotect_methods"]),
+        exception_message_keywords=frozenset(lists["exception_message_keywords"]),
+        store_receivers=maps["store_receivers"],
+        collect_receivers=maps["collect_receivers"],
+        form_containers=maps["form_containers"],
+        base_names=maps["base_names"],
+    )

@@ -1,0 +1,18 @@
+"""Which paths are test code: one definition for discovery, the reports and the erasure map."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+from pathlib import PurePosixPath
+
+# Folders whose files are test code, and file names that are test code wherever they are.
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
+TEST_FILES = ("test_*.py", "*_test.py", "tests.py", "conftest.py", "fixtures.py", "factories.py")
+
+
+def is_test_path(path: str) -> bool:
+    """Whether a relative path ('/' or '\\' separated) is test code rather than application code."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    if any(part in TEST_FOLDERS for part in parts[:-1]):
+        return True
+    return bool(parts) and any(fnmatch(parts[-1], pattern) for pattern in TEST_FILES)
