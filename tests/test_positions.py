@@ -58,3 +58,21 @@ def test_shipped_visit_orders_match_libcst_source() -> None:
         return  # the table is ignored at run time for other versions; positions still checked above
     for name, order in ORDERS.items():
         assert read_source_order(getattr(cst, name)) == order, name
+
+
+def test_children_of_is_libcst_children() -> None:
+    """The fast child list is libcst's own ``children``: the same node objects, in the same order."""
+    from minimise.positions import children_of
+
+    compared = 0
+    for path in [*sorted(CORPUS.rglob("*.py"))[:40]]:
+        stack: list[cst.CSTNode] = [cst.parse_module(path.read_text(encoding="utf-8"))]
+        while stack:
+            node = stack.pop()
+            expected = list(node.children)
+            assert [id(c) for c in children_of(node)] == [id(c) for c in expected], (path, type(node).__name__)
+            compared += 1
+            stack.extend(expected)
+    assert compared > 10_000
+    tricky = cst.parse_module(TRICKY)
+    assert [id(c) for c in children_of(tricky.body[1])] == [id(c) for c in tricky.body[1].children]

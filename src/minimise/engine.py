@@ -66,9 +66,8 @@ def analyse_module(
     text: str, display: str, knowledge: Knowledge
 ) -> tuple[tuple[DataPoint, ...], dict[str, object] | None]:
     """Parse ``text`` with libcst: the module's own data points, positioned and sorted, and its summary."""
-    import libcst as cst
-
     from minimise.analysis.evaluate import ModuleAnalyser
+    from minimise.parsing import parse_module
     from minimise.positions import find_lines, split_lines
 
     # libcst trees and our values hold no reference cycles, so the cyclic collector only
@@ -76,7 +75,7 @@ def analyse_module(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        module = cst.parse_module(text)
+        module = parse_module(text)
         analyser = ModuleAnalyser(knowledge, module_name(display), display, display.endswith("__init__.py"))
         raw = analyser.run(module)
     finally:

@@ -9,6 +9,7 @@ import libcst as cst
 
 from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
+from minimise.positions import children_of
 from minimise.words import split_words
 
 # Names that stand for the person whose account is deleted, when nothing better types them.
@@ -285,7 +286,9 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         children = [
-            c for c in current.children if not isinstance(c, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or c is node
+            c
+            for c in children_of(current)
+            if not isinstance(c, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or c is node
         ]
         stack.extend(reversed(children))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.formatting import used_format_arguments
+from minimise.positions import children_of
 
 
 def name_of(node: cst.CSTNode) -> str | None:
@@ -57,7 +58,7 @@ def calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
         seen += 1
         if isinstance(current, cst.Call):
             found.append(current)
-        stack.extend(current.children)
+        stack.extend(children_of(current))
     return found
 
 

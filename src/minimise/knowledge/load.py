@@ -34,7 +34,13 @@ def team_documents(paths: tuple[str, ...]) -> list[RuleDocument]:
 
 @lru_cache(maxsize=8)
 def _load_knowledge_cached(extra_rule_files: tuple[str, ...], non_personal: tuple[str, ...]) -> Knowledge:
-    return build_knowledge(shipped_documents(), team_documents(extra_rule_files), non_personal)
+    from minimise.knowledge.compiled import cached_knowledge
+
+    return cached_knowledge(
+        lambda: build_knowledge(shipped_documents(), team_documents(extra_rule_files), non_personal),
+        extra_rule_files,
+        non_personal,
+    )
 
 
 def build_knowledge(

@@ -1,0 +1,97 @@
+"""The loaded Knowledge kept in the user's cache folder, so a run reads the rules' YAML only when they change.
+
+Loading the rule files (YAML, JSON Schema checks, regex building) is a fixed cost of every run,
+a large share of a pre-commit run on a few files. The result is pickled once per set of inputs:
+the key covers minimise's own code (:func:`minimise.cache.analyser_digest`), the bytes of every
+shipped and team rule file, the non-personal words and the Python version. The file lives only
+in the user's cache folder (never in a project), is signed with the user's secret key
+(:func:`minimise.cache.user_secret`), and is unpickled only when the signature matches; without
+a secret nothing is cached. Anything unexpected falls back to loading the rules as usual.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import pickle
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from minimise.knowledge.records import Knowledge
+
+FOLDER = "knowledge"
+# Larger team rule files are not hashed for the key (the usual loading applies its own limits).
+MAX_TEAM_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: bytes) -> str | None:
+    from minimise.cache import analyser_digest
+    from minimise.knowledge.reader import rules_dir
+
+    digest = hashlib.sha256(secret)
+    digest.update(analyser_digest().encode())
+    digest.update(sys.version.encode())
+    shipped = rules_dir()
+    try:
+        for path in sorted(p for p in shipped.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(shipped).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        for name in team_files:
+            info = os.stat(name)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEAM_FILE_BYTES:
+                return None  # a device, a FIFO, a huge file: the usual loading refuses it with its own message
+            digest.update(os.path.abspath(name).encode() + b"\0" + Path(name).read_bytes() + b"\0")
+    except OSError:
+        return None  # a missing team file: the usual loading reports it
+    digest.update("\0".join(non_personal).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:40]
+
+
+def _read(path: Path, secret: bytes) -> Knowledge | None:
+    try:
+        signature, _, encoded = path.read_text(encoding="ascii").partition("\n")
+        payload = base64.b64decode(encoded, validate=True)
+    except (OSError, UnicodeDecodeError, binascii.Error):
+        return None
+    if not hmac.compare_digest(signature, hmac.new(secret, payload, hashlib.sha256).hexdigest()):
+        return None
+    try:
+        loaded = pickle.loads(payload)  # noqa: S301 - signed with the user's own secret key above
+    except Exception:  # noqa: BLE001 - an entry from another version of a class: load the rules instead
+        return None
+    return loaded if isinstance(loaded, Knowledge) else None
+
+
+def _write(path: Path, knowledge: Knowledge, secret: bytes) -> None:
+    from minimise.atomic import atomic_write
+
+    try:
+        payload = pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        signature = hmac.new(secret, payload, hashlib.sha256).hexdigest()
+        atomic_write(path, signature + "\n" + base64.b64encode(payload).decode("ascii"), durable=False)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # not cached: the next run loads the rules again
+
+
+def cached_knowledge(
+    build: Callable[[], Knowledge], team_files: tuple[str, ...], non_personal: tuple[str, ...]
+) -> Knowledge:
+    """The Knowledge ``build`` returns, from the user's cache when the same inputs were loaded before."""
+    from minimise.cache import user_cache_root, user_secret
+
+    secret = user_secret()
+    key = _key(team_files, non_personal, secret) if secret else None
+    if key is None:
+        return build()
+    path = user_cache_root() / FOLDER / f"{key}.pickle"
+    found = _read(path, secret)
+    if found is not None:
+        return found
+    knowledge = build()
+    _write(path, knowledge, secret)
+    return knowledge

@@ -1,0 +1,76 @@
+"""The loaded rules are kept signed in the user's cache folder and rebuilt whenever an input changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from minimise.knowledge import load as knowledge_load
+from minimise.knowledge.compiled import FOLDER, cached_knowledge
+from minimise.knowledge.records import Knowledge
+
+
+@pytest.fixture
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "minimise" / FOLDER
+
+
+def _counting() -> tuple[list[int], Callable[[], Knowledge]]:
+    builds: list[int] = []
+
+    def build() -> Knowledge:
+        builds.append(1)
+        return knowledge_load.build_knowledge(knowledge_load.shipped_documents(), [], ())
+
+    return builds, build
+
+
+def test_second_load_comes_from_the_cache(user_cache: Path) -> None:
+    builds, build = _counting()
+    first = cached_knowledge(build, (), ())
+    second = cached_knowledge(build, (), ())
+    assert len(builds) == 1
+    assert len(list(user_cache.iterdir())) == 1
+    assert second is not first
+    assert second.fingerprint == first.fingerprint
+    assert [r.category for r in second.classifier.rules] == [r.category for r in first.classifier.rules]
+
+
+def test_a_tampered_entry_is_not_unpickled(user_cache: Path) -> None:
+    builds, build = _counting()
+    cached_knowledge(build, (), ())
+    (entry,) = user_cache.iterdir()
+    signature, _, payload = entry.read_text().partition("\n")
+    entry.write_text(("0" * len(signature)) + "\n" + payload)
+    cached_knowledge(build, (), ())
+    assert len(builds) == 2
+
+
+def test_a_changed_team_rule_file_or_word_list_is_a_new_entry(user_cache: Path, tmp_path: Path) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text("non_personal: [widget]\n")
+    builds, build = _counting()
+    cached_knowledge(build, (str(team),), ())
+    team.write_text("non_personal: [gadget]\n")
+    cached_knowledge(build, (str(team),), ())
+    cached_knowledge(build, (str(team),), ("sprocket",))
+    cached_knowledge(build, (str(team),), ("sprocket",))
+    assert len(builds) == 3
+    assert len(list(user_cache.iterdir())) == 3
+
+
+def test_a_missing_team_file_is_left_to_the_usual_loading(user_cache: Path, tmp_path: Path) -> None:
+    builds, build = _counting()
+    cached_knowledge(build, (str(tmp_path / "missing.yaml"),), ())
+    assert len(builds) == 1
+    assert not user_cache.exists()
+
+
+def test_a_device_as_team_file_is_never_read_for_the_key(user_cache: Path) -> None:
+    builds, build = _counting()
+    cached_knowledge(build, ("/dev/zero",), ())  # would never end if read whole
+    assert len(builds) == 1
+    assert not user_cache.exists()
