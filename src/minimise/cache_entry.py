@@ -50,6 +50,7 @@ def result_to_json(result: FileResult) -> dict[str, object]:
                 p.sink_kind,
                 [],  # explain traces quote the code; only `minimise explain` shows them, uncached
                 [[step.path, step.line, redact_text(step.message)] for step in p.steps],
+                p.expires,
             ]
             for p in result.data_points
         ],
@@ -82,7 +83,11 @@ def result_from_json(data: object, expected_path: str) -> FileResult:
 
 
 def _point(path: str, raw: object) -> DataPoint:
-    fields = _list(raw, 12, exact=12)
+    fields = _list(raw, 13)
+    if len(fields) == 12:
+        fields = [*fields, ""]  # written before points carried a cache's time to live
+    elif len(fields) != 13:
+        raise BadEntry("point")
     action, protection = fields[2], fields[7]
     if action not in _ACTIONS or protection not in _PROTECTIONS:
         raise BadEntry("action or protection")
@@ -100,6 +105,7 @@ def _point(path: str, raw: object) -> DataPoint:
         _text(fields[9]),
         tuple(_text(t) for t in _list(fields[10], MAX_TRACE)),
         tuple(_step(s) for s in _list(fields[11], MAX_STEPS)),
+        _text(fields[12]),
     )
 
 

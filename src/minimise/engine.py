@@ -111,6 +111,7 @@ def analyse_module(
             scope=point.scope,
             sink_kind=point.kind,
             trace=trace,
+            expires=point.expires,
         )
     literals = literal_points(text, display, knowledge.sensitivity_of)
     return tuple(sorted([*points.values(), *literals], key=DataPoint.sort_key)), summary.to_json()

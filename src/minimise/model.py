@@ -42,6 +42,8 @@ class DataPoint:
     trace: tuple[str, ...] = ()
     # The path across lines and modules, for data that reached here through the project's own code.
     steps: tuple[Step, ...] = ()
+    # A cache write's time to live as seen in the call ("PT300S", "OTP_TTL s", "never"); empty if none.
+    expires: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.path, self.line, self.column, self.action, self.category, self.identifier)
@@ -58,7 +60,7 @@ class DataPoint:
             "via": self.via,
             "protection": self.protection,
             "scope": self.scope,
-        }
+        } | ({"expires": self.expires} if self.expires else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ class Finding:
     sensitivity: str = ""
     via: str = ""
     steps: tuple[Step, ...] = ()
+    # A cache write's time to live as seen in the call ("PT300S", "OTP_TTL s", "never"); empty if none.
+    expires: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.category)

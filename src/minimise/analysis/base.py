@@ -124,6 +124,17 @@ class AnalyserBase:
     def _flush_writes(self, scope: Scope) -> None:
         raise NotImplementedError
 
+    def _attribute_write(
+        self, at: cst.CSTNode, obj: cst.BaseExpression, attr: str, receiver: str, value: Value, scope: Scope
+    ) -> None:
+        raise NotImplementedError
+
+    def _is_server_session(self, container: cst.BaseExpression, scope: Scope) -> bool:
+        raise NotImplementedError
+
+    def _loaded_model(self, node: cst.Call, func: cst.BaseExpression, method: str, scope: Scope) -> str | None:
+        raise NotImplementedError
+
     def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
         raise NotImplementedError
 

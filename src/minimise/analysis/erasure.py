@@ -467,7 +467,7 @@ def _caches(analysis: _Analysis, effects: _Effects, result: ErasureMap, names: s
                 verdict, how = "erased", deleted[0].message
                 evidence.append(deleted[0])
             elif expires:
-                verdict, how = "expires", "written with a time to live"
+                verdict, how = "expires", f"written with a time to live ({expires})"
             else:
                 verdict, how = "survives", f"no time to live and {names} never deletes the key"
             result.entries.append(

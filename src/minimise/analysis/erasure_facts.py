@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
 from minimise.positions import children_of
 from minimise.words import split_words
@@ -43,7 +44,6 @@ _LOADERS = frozenset(
 _CACHE_WORDS = frozenset({"cache", "redis", "memcache", "memcached", "rds"})
 _CACHE_WRITES = frozenset({"set", "setex", "set_many", "hset", "hmset", "add", "psetex", "setnx"})
 _CACHE_DELETES = frozenset({"delete", "delete_many", "unlink", "hdel", "delete_pattern", "clear", "expire"})
-_TTL_KEYWORDS = frozenset({"timeout", "ex", "px", "ttl", "expire", "expires", "time"})
 _MODEL_WRITES = frozenset({"create", "get_or_create", "update_or_create"})
 
 
@@ -55,7 +55,7 @@ class RawErasure:
     blanks: list[tuple[str, str, cst.CSTNode]] = field(default_factory=list)
     calls: list[tuple[str, cst.CSTNode]] = field(default_factory=list)
     copies: list[tuple[str, str, str, cst.CSTNode]] = field(default_factory=list)
-    cache_writes: list[tuple[str, str, str, cst.CSTNode]] = field(default_factory=list)  # ttl: yes, no, unset
+    cache_writes: list[tuple[str, str, str, cst.CSTNode]] = field(default_factory=list)  # expiry: '' unset
     cache_deletes: list[tuple[str, str, cst.CSTNode]] = field(default_factory=list)
     purges: list[tuple[str, cst.CSTNode]] = field(default_factory=list)
 
@@ -231,14 +231,7 @@ class _Reader:
             return
         if method not in _CACHE_WRITES or key is None or not self.mentions_user(key):
             return
-        ttl = "unset"
-        if method in ("setex", "psetex"):
-            ttl = "yes"
-        for index, arg in enumerate(node.args):
-            named = arg.keyword.value if arg.keyword is not None else None
-            if named in _TTL_KEYWORDS or (named is None and index == 2 and method == "set"):
-                ttl = "no" if name_of(arg.value) == "None" else "yes"
-        self.facts.cache_writes.append((owner, prefix, ttl, node))
+        self.facts.cache_writes.append((owner, prefix, cache_expiry(node, method), node))
 
     def mentions_user(self, node: cst.CSTNode) -> bool:
         for inner in _walk(node):

@@ -21,11 +21,19 @@ from minimise.analysis.syntax import (
     name_of,
 )
 from minimise.analysis.values import ValueEvaluation
+from minimise.analysis.writes import RuntimeWrites
 from minimise.words import split_words
 
 
 class ModuleAnalyser(
-    ValueEvaluation, MatchBindings, ModelDetection, RequestDetection, SinkDetection, ProjectLinks, AnalyserBase
+    ValueEvaluation,
+    MatchBindings,
+    ModelDetection,
+    RequestDetection,
+    SinkDetection,
+    ProjectLinks,
+    RuntimeWrites,
+    AnalyserBase,
 ):
     """Runs the data-flow pass over one module and collects raw data points."""
 
@@ -177,6 +185,8 @@ class ModuleAnalyser(
                 return
             if dotted.startswith("self.") and scope.cls is not None:
                 scope.cls.attrs[dotted] = value
+                if scope.cls.store is not None:
+                    self._field_write(target, dotted, value, scope)
             else:
                 scope.vars[dotted] = value
                 self._field_write(target, dotted, value, scope)
@@ -380,11 +390,17 @@ class ModuleAnalyser(
             scope.persists = True
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
+            emitted = len(self.points)
             self._sink(sink, node, method, args, scope)
+            self._note_expiry(sink, node, method, emitted)
+        self._runtime_write(node, func, method, receiver, args, scope)
 
         if qname and self._is_table(qname):
             self._table_columns(node, scope)
 
+        loaded = self._loaded_model(node, func, method, scope)
+        if loaded is not None:
+            return Value(qname=loaded)  # a model instance, whatever the session's own value carries
         result_qname = self._result_qname(func, method, qname, receiver)
 
         protection = self._sanitizer(func, method, qname)

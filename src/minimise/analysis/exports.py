@@ -262,7 +262,9 @@ class ExportRecorder:
         for cache, prefix, ttl, node in raw.cache_writes:
             cache_name = q(cache)
             # Django's cache expires entries after its default timeout unless told `timeout=None`.
-            expires = ttl == "yes" or (ttl == "unset" and cache_name.startswith("django.core.cache"))
+            expires = ttl if ttl != "never" else ""
+            if not ttl and cache_name.startswith("django.core.cache"):
+                expires = "the cache's default timeout"
             writes.append((cache_name, prefix, expires, at(node)))
         facts = ErasureFacts(
             deletes=tuple(dict.fromkeys((q(r), at(n)) for r, n in raw.deletes)),

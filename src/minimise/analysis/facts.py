@@ -98,6 +98,8 @@ class RawPoint:
     scope: str
     kind: str
     trace: tuple[str, ...] = ()
+    # How long a cache keeps the value ("PT300S", "OTP_TTL s", "never"); empty when no TTL is seen.
+    expires: str = ""
 
 
 @dataclass
@@ -130,7 +132,7 @@ class Scope:
     fn_key: str | None = None
     # Assignments to personal fields of objects (``user.email = x``), kept until the function shows
     # that it persists something (save, commit, add): (target node, receiver, attr, value).
-    pending_writes: list[tuple[cst.Attribute, str, str | None, str, Value]] = field(default_factory=list)
+    pending_writes: list[tuple[cst.CSTNode, str, str | None, str, Value]] = field(default_factory=list)
     persists: bool = False
     # Functions defined directly in this scope, by name.
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)

@@ -18,25 +18,42 @@ class ProjectLinks(AnalyserBase):
 
     def _field_write(self, target: cst.Attribute, dotted: str, value: Value, scope: Scope) -> None:
         """``user.email = value``: a write to a model field if the function then persists (save, commit)."""
+        self._attribute_write(target, target.value, target.attr.value, dotted.rsplit(".", 1)[0], value, scope)
+
+    def _attribute_write(
+        self, at: cst.CSTNode, obj: cst.BaseExpression, attr: str, receiver: str, value: Value, scope: Scope
+    ) -> None:
+        """Field ``attr`` of ``obj`` set to ``value`` (reported at ``at``), kept until the function persists."""
         if value.constant or not scope.function:
             return
-        attr = target.attr.value
-        label = self._label(attr, self._context_of(target.value, scope), is_key=True)
+        label = self._label(attr, self._context_of(obj, scope), is_key=True)
+        if receiver == "self" and scope.cls is not None:
+            if not value.labels and not value.params:
+                return  # a model resetting its own fields from nothing personal anonymises (`cancel()`)
+            if attr in scope.cls.personal_fields:
+                label = scope.cls.personal_fields[attr][1]  # the model's own field says what it holds
         if label is None:
             return
         if value.labels and all(lb.protection != "none" for lb in value.labels):
             label = Label(label.category, label.identifier, sorted(lb.protection for lb in value.labels)[0], label.why)
-        receiver = dotted.rsplit(".", 1)[0]
         written = Value(labels=frozenset({label}), params=value.params, protected_params=value.protected_params)
-        scope.pending_writes.append((target, receiver, self._qname(target.value, scope), attr, written))
+        scope.pending_writes.append((at, receiver, self._qname(obj, scope), attr, written))
 
     def _flush_writes(self, scope: Scope) -> None:
-        if not scope.persists:
-            return
+        model = scope.cls if scope.cls is not None and scope.cls.store is not None else None
         for target, receiver, qname, attr, value in scope.pending_writes:
+            own = receiver == "self" and model is not None
+            if not scope.persists and not (own and value.params):
+                # Unsaved, unless a model's method copies its arguments onto its fields (`from_dict(data)`):
+                # that method is how its callers write them.
+                continue
             if receiver in self.k.frameworks.user_objects:
                 for label in value.labels:
                     self._emit(target, "store", label, "user model", scope, "database")
+            elif own and model is not None and model.store is not None:
+                # A model's own method sets its field (``self.token = ...; db.session.add(self)``).
+                for label in value.labels:
+                    self._emit(target, "store", label, f"{model.store.id}.{model.name}", scope, "database")
             elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
                 cls = scope.cls.name if scope.cls is not None else None
                 self.exports.call(target, qname, "__setattr__", scope.name, scope.fn_key, cls, [(attr, value, target)])

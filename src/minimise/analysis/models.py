@@ -415,6 +415,8 @@ class ModelDetection(AnalyserBase):
                 continue
             label = self._label(name, model_words + info.words, user_input=True, is_key=True)
             if label is not None:
+                # Kept with the declared fields: a ModelForm's save() writes them to its model.
+                info.personal_fields.setdefault(name, (element.value, label))
                 self._emit(element.value, "collect", label, f"{info.collect.id}.Meta.fields", scope, "schema")
 
     def _is_table(self, qname: str) -> bool:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink
-from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK
+from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK, SCHEMA_USES
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
+from minimise.words import split_words
 
 # Rounds of propagation through calls: data passed through this many project functions in a row
 # still reaches its sink. Documented in ARCHITECTURE.md.
@@ -171,6 +172,8 @@ class Project:
             key = f"{owner.key}.{name}"
             function = owner.module.functions.get(key)
             if function is not None:
+                if _writes_keywords(cls, name, function, instance, rest):
+                    return ModelWriteTarget(cls, name)
                 if not tail and not called:
                     return FunctionTarget(owner.module, key, function, bound=instance and function.is_method)
                 if called and function.returns_qname:
@@ -279,6 +282,61 @@ def _schema_body(
     return [(body, ParamSink(-1, "collect", f"{schema}.{target.key}", "request", "none", (step,)), target.key)]
 
 
+def _schema_use(
+    project: Project, site: CallSite, module: ModuleSummary, target: Target | None
+) -> list[tuple[Carried, ParamSink, str]]:
+    """The personal fields of a form, schema or model that a call fills, writes or loads, at that call.
+
+    ``form.populate_obj(user)`` (WTForms) and a ModelForm's ``form.save()`` store the form's fields;
+    ``Schema().load(data)`` (marshmallow) collects the schema's; ``User.model_validate(data)`` and
+    ``user.sqlmodel_update(data)`` on a table class store the table's.
+    """
+    cls = target.cls if isinstance(target, InstanceTarget) else target
+    if not isinstance(cls, ClassTarget) or not site.args:
+        return []
+    method = site.method.strip("_")
+    fields: dict[str, str] = {}
+    protected: dict[str, str] = {}
+    schema = store = None
+    for owner in reversed(project.mro(cls)):
+        info = owner.module.classes[owner.key]
+        schema, store = info.schema or schema, info.store or store
+        fields.update(info.fields)
+        protected.update(info.protected)
+    if method == "populate_obj" and schema == "wtforms":
+        action, via, what = "store", "wtforms.populate_obj", f"form {cls.key} copied onto a model"
+    elif method == "save" and schema == "django.forms" and "form" in split_words(cls.key):
+        action, via, what = "store", "django.forms.ModelForm.save", f"form {cls.key} saved to its model"
+    elif method in ("load", "loads") and schema == "marshmallow":
+        action, via, what = "collect", f"marshmallow.{cls.key}.load", f"input loaded by schema {cls.key}"
+    elif method in ("model_validate", "parse_obj", "sqlmodel_update") and store is not None:
+        action, via, what = "store", f"{store}.{cls.key}.{method}", f"input written to model {cls.key}"
+    else:
+        return []
+    if not fields:
+        return []
+    kind = "request" if action == "collect" else "database"
+    labels = tuple(
+        sorted(
+            {
+                (category, f"{cls.key}.{name}", protected.get(category, "none") if action == "store" else "none", what)
+                for name, category in fields.items()
+            }
+        )
+    )
+    arg = site.args[0]
+    step = Step(module.path, arg.line or site.line, what)
+    carried = Carried(method, arg.line, arg.column, labels, (), ())
+    return [(carried, ParamSink(-1, action, via, kind, "none", (step,)), cls.key)]
+
+
+def _writes_keywords(cls: ClassTarget, name: str, function: FunctionSummary, instance: bool, rest: list[str]) -> bool:
+    """A model's own ``create(cls, **kwargs)`` (a CRUD mixin): its keywords are the row's fields."""
+    if instance or len(rest) != 1 or name not in _MODEL_WRITES or cls.module.classes[cls.key].store is None:
+        return False
+    return any(kind == "kwargs" for _name, kind in function.params)
+
+
 def _external_model(qname: str) -> tuple[str, str] | None:
     """(model kind, class name) for a model class the project uses but does not define: Django's user model."""
     for known, kind in _EXTERNAL_MODELS.items():
@@ -314,7 +372,8 @@ def _model_write(
     for owner in reversed(project.mro(cls)):
         fields.update(owner.module.classes[owner.key].fields)
         protected.update(owner.module.classes[owner.key].protected)
-    return _field_writes(site, module, cls.key, info.store, fields, knowledge, protected)
+    table = next((o.module.classes[o.key].table for o in project.mro(cls) if o.module.classes[o.key].table), "")
+    return _field_writes(site, module, cls.key, info.store, fields, knowledge, protected, table)
 
 
 def _field_writes(
@@ -325,8 +384,9 @@ def _field_writes(
     fields: dict[str, str],
     knowledge: Knowledge,
     protected: dict[str, str] | None = None,
+    table: str = "",
 ) -> list[tuple[Carried, ParamSink, str]]:
-    """Store points for the arguments written to a model's fields.
+    """Store points for the arguments written to a model's fields (in ``table`` when the model names it).
 
     A model that declares a category protected (a hashed password column behind a setter) is taken
     to protect every write of that category.
@@ -347,7 +407,8 @@ def _field_writes(
             if protection == "none" and protected:
                 protection = protected.get(category, "none")
             labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
-        step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
+        store = f"{kind}, table {table}" if table else kind
+        step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({store})")
         written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
         found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
     return found
@@ -360,6 +421,8 @@ def _reached(
     target = project.resolve_call(site, module)
     if site.method == "__body__":
         return _schema_body(project, site, module, target)
+    if site.method.strip("_") in SCHEMA_USES and site.method.startswith("__"):
+        return _schema_use(project, site, module, target)
     found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
     if found:
         return found

@@ -164,9 +164,17 @@ class RequestDetection(AnalyserBase):
             and field.value in self._declared_fields.get(scope.cls.name, ())
         ):
             name = field.value
+        elif (
+            isinstance(field, cst.Name)
+            and (validated := _validated_field(field.value, scope, self._declared_fields))
+            and self._is_form(cst.Name("self"), scope)
+        ):
+            name = validated  # `def validate_email(self, field)`: WTForms passes the email field as `field`
         elif isinstance(field, cst.Name) and self._is_form(field, scope):
             self._ev(field, scope)
-            return Value(origin="wtforms.form.data")  # form.data: the whole submission, read by key
+            # form.data: the whole submission, read by key; a form's own `self.data` holds its personal fields.
+            own = scope.cls.personal_fields if field.value == "self" and scope.cls is not None else {}
+            return Value(origin="wtforms.form.data", labels=frozenset(label for _node, label in own.values()))
         else:
             return None
         label = self._label(name, scope.words, user_input=True)
@@ -174,3 +182,14 @@ class RequestDetection(AnalyserBase):
             return CLEAN
         self._emit(node, "collect", label, "wtforms.field.data", scope, "request")
         return Value(labels=frozenset({label}))
+
+
+def _validated_field(param: str, scope: Scope, declared: dict[str, set[str]]) -> str | None:
+    """The declared field a form's ``validate_<field>(self, field)`` method checks, read through its parameter."""
+    if not scope.function or scope.cls is None or param == "self":
+        return None
+    method = scope.name.rsplit(".", 1)[-1]
+    name = method.removeprefix("validate_")
+    if name == method or name not in declared.get(scope.cls.name, ()):
+        return None
+    return name if scope.lookup(param) is not None and param not in declared.get(scope.cls.name, ()) else None

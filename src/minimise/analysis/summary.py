@@ -66,7 +66,7 @@ class ErasureFacts:
     blanks: tuple[tuple[str, str, int], ...] = ()  # (receiver, field set to an empty or anonymous value, line)
     calls: tuple[tuple[str, int], ...] = ()  # (callee, line): project helpers and recipients' delete APIs
     copies: tuple[tuple[str, str, str, int], ...] = ()  # (model, field, user field copied into it, line)
-    cache_writes: tuple[tuple[str, str, bool, int], ...] = ()  # (cache, key prefix, has a TTL, line)
+    cache_writes: tuple[tuple[str, str, str, int], ...] = ()  # (cache, key prefix, time to live or '', line)
     cache_deletes: tuple[tuple[str, str, int], ...] = ()  # (cache, key prefix, line)
     purges: tuple[tuple[str, int], ...] = ()  # (rows deleted by a date filter: a retention purge, line)
 
@@ -92,7 +92,7 @@ class ErasureFacts:
             blanks=tuple((str(a), str(b), int(c)) for a, b, c in blanks),
             calls=tuple((str(a), int(b)) for a, b in calls),
             copies=tuple((str(a), str(b), str(c), int(d)) for a, b, c, d in copies),
-            cache_writes=tuple((str(a), str(b), bool(c), int(d)) for a, b, c, d in writes),
+            cache_writes=tuple((str(a), str(b), str(c), int(d)) for a, b, c, d in writes),
             cache_deletes=tuple((str(a), str(b), int(c)) for a, b, c in cache_deletes),
             purges=tuple((str(a), int(b)) for a, b in purges),
         )

@@ -136,6 +136,10 @@ class ValueEvaluation(AnalyserBase):
             owner_words=split_words(owner) if owner else (),
         )
         self._assign(target, element, scope, None)
+        names = _literal_names(iterable_node)
+        if names and isinstance(target, cst.Name):
+            # `for field in ["username", "email"]`: the names are kept, so `setattr(user, field, ...)` knows them.
+            scope.vars[target.value] = Value(constant=True, fields=dict.fromkeys(names, EMPTY))
 
     def _comprehension(self, for_in: cst.CompFor, scope: Scope) -> None:
         self._bind_loop(for_in.target, for_in.iter, scope)
@@ -321,6 +325,14 @@ class ValueEvaluation(AnalyserBase):
                 parts.append(self._ev(element.value, scope))
         merged = union(parts)
         return Value(labels=merged.labels, params=merged.params, fields=fields)
+
+
+def _literal_names(node: cst.BaseExpression) -> tuple[str, ...]:
+    """The strings of a literal list, tuple or set of strings (empty if anything else is in it)."""
+    if not isinstance(node, (cst.List, cst.Tuple, cst.Set)) or not node.elements:
+        return ()
+    names = tuple(literal_string(e.value) for e in node.elements)
+    return tuple(n for n in names if n is not None) if all(names) else ()
 
 
 def _model_of_query(node: cst.BaseExpression) -> str | None:
