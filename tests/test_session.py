@@ -175,3 +175,31 @@ def test_flake8_reports_flows_across_modules_like_scan(tmp_path: Path) -> None:
     # One file, checked alone, still gets the verdict of the whole project.
     one = _run(project, str(FLAKE8), "--select=MIN", "shopapp/services/accounts.py")
     assert one.stdout.splitlines() == [line for line in scan_lines if line.startswith("shopapp/services/accounts.py")]
+
+
+def test_a_file_outside_any_project_is_linked_only_with_what_is_named(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from minimise.cli import cli
+
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    (folder / "mailer.py").write_text(
+        "import smtplib\n\n\ndef deliver(to, body):\n    smtplib.SMTP('mail').sendmail('a@b.example', [to], body)\n"
+    )
+    (folder / "signup.py").write_text(
+        "from mailer import deliver\n\n\ndef welcome(user):\n    deliver(user.email, 'hi')\n"
+    )
+
+    def share_lines() -> list[tuple[str, int]]:
+        out = tmp_path / "report.json"
+        args = ["scan", str(folder / "signup.py"), "--no-inventory", "--no-cache", "--format", "json", "-o", str(out)]
+        CliRunner().invoke(cli, args)
+        return [(f["path"], f["line"]) for f in json.loads(out.read_text())["findings"]]
+
+    # No configuration, git or inventory marks the folder as a project: nothing else in it is read.
+    assert share_lines() == []
+    (folder / ".git").mkdir()
+    assert share_lines() == [("signup.py", 5)]

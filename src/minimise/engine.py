@@ -349,7 +349,7 @@ def run_files(
 
     jobs = min(jobs, os.cpu_count() or 1) if jobs > 0 else (os.cpu_count() or 1)
     jobs = min(jobs, max(1, total // 4))
-    if options.time_limit > 0 and can_stop_workers():
+    if (options.time_limit > 0 or jobs > 1) and can_stop_workers():
         if "libcst" in sys.modules:
             warm_up(options, knowledge)  # the parser is loaded anyway: the workers inherit what it loads
         pool = StoppablePool(

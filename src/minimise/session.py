@@ -150,6 +150,12 @@ class Session:
         self.anchor = Path(os.path.commonpath([_folder_of(p) for p in self.paths]))
         named_files = all(not p.is_dir() for p in self.paths)
         self.project_root = find_project_root(self.anchor, config.file, named_files)
+        # Only a folder marked as a project (configuration, git, inventory) or the one the user stands
+        # in is read whole to link a partial scan: `minimise scan /tmp/one.py` from elsewhere must not
+        # summarise everything else in /tmp.
+        self.marked_project = (
+            marks_a_project(self.project_root, config.file) or Path(os.path.realpath(self.project_root)) == Path.cwd()
+        )
         self.root = scan_root(self.paths, self.project_root)
         self._root_abs = Path(os.path.abspath(self.root))
         self._relative: dict[str, str] = {}
@@ -287,7 +293,7 @@ class Session:
             exclude=tuple(config["exclude"]),
             # Discovery is done here, so scan() gets every file by name; it links them against the
             # rest of the project only when the session covers part of the scan root.
-            project_context=not whole_root,
+            project_context=not whole_root and self.marked_project,
             policy=rebased_policy,
             results=self.results,
         )

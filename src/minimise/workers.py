@@ -24,6 +24,10 @@ _STOP_GRACE_SECONDS = 2.0
 # machine does not push files over it; waiting (a file on a hung network share) counts too, up to
 # this many times the budget in wall-clock time.
 _WALL_CLOCK_FACTOR = 5
+# Python keeps the memory of a freed parse tree (about 700 bytes per source byte) for reuse instead of
+# returning it to the system, so a worker that analysed one big file would hold that peak for the rest
+# of the scan: a worker grown past this is replaced by a fresh one.
+RECYCLE_RSS_BYTES = 512 * 1024 * 1024
 
 
 class WorkerError(Exception):
@@ -157,6 +161,7 @@ class StoppablePool:
     died: Callable[[Any, str], Any]
     # Run by each worker when it starts (loading what the first item would load), outside any item's budget.
     prepare: Callable[[], None] | None = None
+    recycle_rss: int = RECYCLE_RSS_BYTES
     _idle: list[_Worker] = field(default_factory=list)
     _busy: list[_Worker] = field(default_factory=list)
 
@@ -238,7 +243,11 @@ class StoppablePool:
                     continue
                 worker.item = None
                 self._busy.remove(worker)
-                self._idle.append(worker)
+                if (_rss_bytes(worker.process.pid) or 0) > self.recycle_rss:
+                    worker.process.kill()  # idle, nothing in flight: no need to wait for it to wind down
+                    worker.stop()
+                else:
+                    self._idle.append(worker)
                 if status == "raised":
                     if isinstance(value, BaseException):
                         raise value from WorkerError(trace)
@@ -278,6 +287,15 @@ def _cpu_seconds(pid: int | None) -> float | None:
             fields = stream.read().rsplit(b")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
+        return None
+
+
+def _rss_bytes(pid: int | None) -> int | None:
+    """Resident memory of process ``pid``, where /proc tells it; else None."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as stream:
+            return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, TypeError):
         return None
 
 

@@ -178,3 +178,32 @@ def test_flake8_does_not_hang_on_a_nested_match_pattern(tmp_path: Path) -> None:
     assert done.stdout.startswith(
         "hang.py:2:1: MIN001 names personal data but was not analysed: match pattern too deeply"
     )
+
+
+@pytest.mark.parametrize(("recycle_rss", "fresh_workers"), [(1, 3), (1 << 40, 1)])
+def test_a_worker_grown_big_is_replaced(recycle_rss: int, fresh_workers: int) -> None:
+    """Memory a worker took for one big file is given back by replacing the worker."""
+    from minimise.workers import StoppablePool
+
+    pool = StoppablePool(
+        jobs=1,
+        seconds=10,
+        work=lambda _item: os.getpid(),
+        overtime=lambda item: None,
+        died=lambda item, reason: None,
+        recycle_rss=recycle_rss,
+    )
+    assert len(set(pool.run(["a", "b", "c"]))) == fresh_workers
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="jobs are capped at the CPU count")
+def test_no_time_limit_still_runs_jobs_in_parallel(tmp_path: Path, monkeypatch) -> None:
+    import minimise.engine as engine
+    from minimise.model import FileResult
+
+    monkeypatch.setattr(engine, "analyse_file", lambda target, *args: FileResult(str(os.getpid())))
+    targets = [Target(tmp_path / f"m{i}.py", f"m{i}.py") for i in range(8)]
+    pids = {result.path for result in run_files(targets, EngineOptions(time_limit=0), 2)}
+    assert str(os.getpid()) not in pids and 1 <= len(pids) <= 2
+    alone = {result.path for result in run_files(targets, EngineOptions(time_limit=0), 1)}
+    assert alone == {str(os.getpid())}  # one job and no budget: no worker process at all
