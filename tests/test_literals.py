@@ -102,7 +102,18 @@ def test_every_example_iban_has_a_valid_checksum() -> None:
 # ----------------------------------------------------------------------- reserved domains
 @pytest.mark.parametrize(
     "domain",
-    ["example.com", "EXAMPLE.org", "mail.example.net", "shop.test", "x.example", "a.invalid", "localhost", "dev.local"],
+    [
+        "example.com",
+        "EXAMPLE.org",
+        "mail.example.net",
+        "shop.test",
+        "x.example",
+        "a.invalid",
+        "localhost",
+        "dev.local",
+        "examplectf.com",
+        "mail.example-shop.de",
+    ],
 )
 def test_reserved_domains(domain: str) -> None:
     assert is_example_domain(domain, RULES)

@@ -41,6 +41,7 @@ def test_formats_are_registered() -> None:
         ("pkg/models_test.py", True),
         ("conftest.py", True),
         ("shop/tests.py", True),
+        ("hc/test.py", True),
         ("shop/fixtures/users.py", True),
         ("shop/factories.py", True),
         ("shop\\tests\\test_views.py", True),

@@ -38,6 +38,8 @@ class LiteralRules:
 
     reserved_domains: tuple[str, ...]
     placeholder_domains: frozenset[str]
+    # Words a domain's name starts with when it was made up for tests (examplectf.com).
+    placeholder_domain_words: tuple[str, ...]
     role_local_parts: frozenset[str]
     generic_local_words: frozenset[str]
     made_up_local_words: frozenset[str]
@@ -152,6 +154,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
     return LiteralRules(
         reserved_domains=tuple(d.lower() for d in _strings(email, "reserved_domains", "email", path)),
         placeholder_domains=frozenset(d.lower() for d in _strings(email, "placeholder_domains", "email", path)),
+        placeholder_domain_words=tuple(w.lower() for w in _strings(email, "placeholder_domain_words", "email", path)),
         role_local_parts=frozenset(_strings(email, "role_local_parts", "email", path)),
         generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
         made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
@@ -210,6 +213,11 @@ def is_example_domain(domain: str, rules: LiteralRules) -> bool:
     """A domain reserved for examples (RFC 2606/6761 and private use) or invented by convention."""
     domain = domain.lower().rstrip(".")
     if domain in rules.placeholder_domains:
+        return True
+    labels = domain.split(".")
+    name = labels[-2] if len(labels) >= 2 else labels[0]
+    # examplectf.com is a stand-in; examples.com and notexample.com are real registered domains.
+    if any(name.startswith(w) and name[len(w) :] not in ("", "s") for w in rules.placeholder_domain_words):
         return True
     return any(domain == r or domain.endswith("." + r) for r in rules.reserved_domains)
 

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
-TEST_FILES = ("test_*.py", "*_test.py", "tests.py", "conftest.py", "fixtures.py", "factories.py")
+TEST_FILES = ("test_*.py", "*_test.py", "test.py", "tests.py", "conftest.py", "fixtures.py", "factories.py")
 
 
 def is_test_path(path: str) -> bool:
