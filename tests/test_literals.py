@@ -319,3 +319,15 @@ def test_typed_phone_numbers_are_not_a_persons(digits: str) -> None:
 
 def test_a_phone_number_without_a_made_up_stretch_is_real() -> None:
     assert is_real_phone("", "48713988102", RULES)
+
+
+def test_the_user_part_of_a_url_is_not_an_address() -> None:
+    from minimise.literals import literal_points
+
+    text = (
+        'redirects = ("//;@shopexamplesite.com@google.com/", "https://maria.lopez@gmail.com/inbox")\n'
+        'note = "write to maria.lopez@gmail.com"\n'
+    )
+    assert [(p.line, p.category) for p in literal_points(text, "tests/t.py", lambda c: "high")] == [
+        (2, "user.contact.email")
+    ]

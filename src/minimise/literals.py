@@ -430,8 +430,17 @@ def _values(text: str, rules: LiteralRules) -> Iterator[tuple[int, str, str]]:
             for match in pattern.finditer(text, start, end):
                 if free(match):
                     taken.append((match.start(), match.end()))
+                    if kind == "email" and _in_url(text, match.start()):
+                        continue  # `//user@host` is a URL's user part, not somebody's address
                     if valid(match.group(0)):
                         yield match.start(), kind, match.group(0)
+
+
+def _in_url(text: str, start: int) -> bool:
+    """Whether the text at ``start`` continues a ``//`` with no space or quote between: a URL's authority."""
+    before = text[max(0, start - 256) : start]
+    cut = max(before.rfind(c) for c in " \t\n\"'<>(),")
+    return "//" in before[cut + 1 :]
 
 
 def _mask(kind: str, value: str) -> str:
