@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from minimise.cli import fail
+from minimise.commands.output_options import output_options
 
 
 @click.group("report", short_help="Make reports from saved scan results (the shards of a sharded scan).")
@@ -24,19 +25,8 @@ def report_group() -> None:
     default=None,
     help="Lowest severity that makes the exit status 1 (default: the scan's).",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--data-points", is_flag=True, help="List every data point in the text report, not only findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no hints.")
-@click.option(
-    "--color",
-    "--colour",
-    "color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the text report (auto honours FORCE_COLOR, NO_COLOR and CI).",
-)
-@click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code raised.")
+@output_options
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def merge_command(
     shards: tuple[str, ...],

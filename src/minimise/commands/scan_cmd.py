@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from minimise.cli import EXIT_FINDINGS, EXIT_OK, fail
+from minimise.commands.output_options import output_options
 
 if TYPE_CHECKING:
     from minimise.baseline import Entry
@@ -394,18 +395,7 @@ def _stdin_outcome(session: Session, stdin_filename: str | None) -> Outcome:
 @click.option("--no-prefilter", is_flag=True, help="Parse every file, even those whose text names no personal data.")
 @click.option("--data-points", is_flag=True, help="List every data point in the text report, not only findings.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links inside the root.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no hints.")
-@click.option(
-    "--color",
-    "--colour",
-    "color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the text report (auto honours FORCE_COLOR, NO_COLOR and CI).",
-)
-@click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code raised.")
+@output_options
 @click.option(
     "--stdin-filename",
     default=None,
