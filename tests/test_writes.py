@@ -112,3 +112,56 @@ def test_a_model_write_names_the_model_field_and_its_table(tmp_path: Path) -> No
         (4, "store", "user.contact.email", "Subscriber.email", "sqlalchemy")
     ]
     assert [s.message for s in written[0].steps] == ["written to Subscriber.email (sqlalchemy, table subscribers)"]
+
+
+def test_a_model_that_hashes_its_password_protects_writes_from_helpers_and_forms(tmp_path: Path) -> None:
+    """Callers of a create helper and a WTForms populate_obj inherit the model's hashing setter."""
+    app = tmp_path / "club"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from sqlalchemy.orm import Mapped, mapped_column, synonym\n"
+        "from werkzeug.security import generate_password_hash\n"
+        "from club.db import Base\n\n\n"
+        "class Member(Base):\n"
+        "    email: Mapped[str] = mapped_column()\n"
+        "    _password: Mapped[str] = mapped_column('password')\n\n"
+        "    def _set_password(self, password):\n"
+        "        self._password = generate_password_hash(password)\n\n"
+        "    password = synonym('_password', descriptor=property(None, _set_password))\n"
+    )
+    (app / "db.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+    )
+    (app / "services.py").write_text(
+        "from club.db import session\nfrom club.models import Member\n\n\n"
+        "def create_member(email, password):\n"
+        "    member = Member(email=email, password=password)\n"
+        "    session.add(member)\n"
+        "    session.commit()\n"
+    )
+    (app / "forms.py").write_text(
+        "from wtforms import Form, PasswordField, StringField\n\n\n"
+        "class EditMemberForm(Form):\n"
+        "    email = StringField('Email')\n"
+        "    password = PasswordField('Password')\n"
+    )
+    (app / "views.py").write_text(
+        "from flask import request\nfrom club.db import session\nfrom club.forms import EditMemberForm\n"
+        "from club.services import create_member\n\n\n"
+        "def signup():\n"
+        "    create_member(request.form['email'], request.form['password'])\n\n\n"
+        "def edit(member):\n"
+        "    form = EditMemberForm(request.form)\n"
+        "    form.populate_obj(member)\n"
+        "    session.commit()\n"
+    )
+    out = tmp_path / "report.json"
+    CliRunner().invoke(cli, ["scan", str(tmp_path), "--no-inventory", "--no-cache", "--format", "json", "-o", str(out)])
+    report = json.loads(out.read_text())
+    assert [(f["code"], f["path"], f["line"]) for f in report["findings"]] == []
+    stored = sorted(
+        (p["path"], p["line"], p["category"], p["protection"]) for p in report["data_points"] if p["action"] == "store"
+    )
+    assert ("club/views.py", 8, "user.authorization.password", "hashed") in stored
+    assert all(p[3] != "none" for p in stored if p[2] == "user.authorization.password")

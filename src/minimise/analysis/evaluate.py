@@ -342,6 +342,9 @@ class ModuleAnalyser(
         )
         receiver = self._ev(func.value, scope) if isinstance(func, cst.Attribute) else EMPTY
         qname = self._qname(func, scope)
+        if isinstance(func, cst.Name) and qname and "." in qname and not qname.endswith(")"):
+            # `from django.core.mail import send_mail as notify`: the call is send_mail's, whatever its local name.
+            method = qname.rsplit(".", 1)[1]
         callee = name_of(func)
         # Arguments of Patient(...) or create_user(...) are about a person: give keys read inside that context.
         constructor = callee is not None and callee[:1].isupper()

@@ -305,6 +305,13 @@ def _schema_use(
         protected.update(info.protected)
     if method == "populate_obj" and schema == "wtforms":
         action, via, what = "store", "wtforms.populate_obj", f"form {cls.key} copied onto a model"
+        # The model filled is not known here; where the project's models protect a category (a
+        # password behind a hashing setter), the form's field of that category is protected on the way in.
+        for other in project.modules.values():
+            for model in other.classes.values():
+                if model.store is not None:
+                    for category, protection in model.protected.items():
+                        protected.setdefault(category, protection)
     elif method == "save" and schema == "django.forms" and "form" in split_words(cls.key):
         action, via, what = "store", "django.forms.ModelForm.save", f"form {cls.key} saved to its model"
     elif method in ("load", "loads") and schema == "marshmallow":
@@ -407,10 +414,19 @@ def _field_writes(
             if protection == "none" and protected:
                 protection = protected.get(category, "none")
             labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
+            # Callers that pass the value in are protected by the same setter.
+            sink_protection = protected.get(category, "none") if protected else "none"
+        else:
+            # `User(**data)`: each spread field is protected where the model protects its category.
+            labels = tuple(
+                (lb[0], lb[1], protected.get(lb[0], "none") if lb[2] == "none" and protected else lb[2], lb[3])
+                for lb in labels
+            )
+            sink_protection = "none"
         store = f"{kind}, table {table}" if table else kind
         step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({store})")
         written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
-        found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
+        found.append((written, ParamSink(-1, "store", kind, "database", sink_protection, (step,)), model))
     return found
 
 
