@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from minimise.knowledge import load as knowledge_load
-from minimise.knowledge.compiled import FOLDER, cached_knowledge
+from minimise.knowledge.compiled import FOLDER, cached_knowledge, use_rules_cache
 from minimise.knowledge.records import Knowledge
 
 
 @pytest.fixture
 def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    use_rules_cache(True)  # an earlier in-process scan may have run with --no-cache
     return tmp_path / "xdg" / "minimise" / FOLDER
 
 

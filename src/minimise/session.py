@@ -166,10 +166,9 @@ class Session:
             time_limit=config["file_time_limit"],
             size_limit=max(1, config["file_size_limit"]) * 1024 * 1024,
         )
-        if self.options.no_cache:
-            from minimise.knowledge.compiled import use_rules_cache
+        from minimise.knowledge.compiled import use_rules_cache
 
-            use_rules_cache(False)
+        use_rules_cache(not self.options.no_cache)
         self.knowledge = load_rules(self.engine)
         self.selection = selection_of(config, self.knowledge)
         self._inventory_used = False

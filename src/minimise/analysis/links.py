@@ -33,6 +33,12 @@ class ProjectLinks(AnalyserBase):
             if attr in scope.cls.personal_fields:
                 label = scope.cls.personal_fields[attr][1]  # the model's own field says what it holds
         if label is None:
+            # A field whose name says nothing (`channel.value = email`) stores what the value is.
+            carried = frozenset(lb for lb in value.labels if not lb.category.startswith("@"))
+            if not carried and not value.params and not value.protected_params:
+                return
+            written = Value(labels=carried, params=value.params, protected_params=value.protected_params)
+            scope.pending_writes.append((at, receiver, self._qname(obj, scope), attr, written))
             return
         if value.labels and all(lb.protection != "none" for lb in value.labels):
             label = Label(label.category, label.identifier, sorted(lb.protection for lb in value.labels)[0], label.why)

@@ -409,6 +409,13 @@ def _field_writes(
                 found_class = knowledge.classifier.classify(arg.ident, (), False, True)
                 category = found_class.category if found_class is not None else None
             if category is None:
+                # A column whose name says nothing (`channel.value = email`) still stores what the value is.
+                named = tuple((lb[0], f"{model}.{arg.ident}", *lb[2:]) for lb in labels if not lb[0].startswith("@"))
+                if not named and not arg.params and not arg.protected:
+                    continue
+                step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
+                written = Carried(arg.ident, arg.line, arg.column, named, arg.params, arg.protected)
+                found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
                 continue
             protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
             if protection == "none" and protected:

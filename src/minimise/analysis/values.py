@@ -7,7 +7,7 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, EMPTY, Label, Scope, Value, union
+from minimise.analysis.facts import CLEAN, EMPTY, Label, Scope, Value, protect, union
 from minimise.analysis.syntax import (
     dotted_name,
     has_fstring,
@@ -258,6 +258,8 @@ class ValueEvaluation(AnalyserBase):
             item = self._keyed_item(base, key, node.value, scope)
             if item is not None:
                 return item
+        if base.labels and _short_slice(node):
+            return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
         return Value(labels=base.labels, params=base.params, origin=base.origin)
 
     def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
@@ -342,3 +344,33 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
         return node.value
     return None
+
+
+# The most characters a fixed slice may keep and still be a shown prefix or suffix rather than the value.
+SHORT_SLICE = 8
+
+
+def _short_slice(node: cst.Subscript) -> bool:
+    """``x[:8]``, ``x[-4:]``, ``x[2:6]``: one slice with integer bounds that keeps a few characters."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    part = node.slice[0].slice
+    if part.step is not None:
+        return False
+
+    def bound(expr: cst.BaseExpression | None) -> int | None:
+        if isinstance(expr, cst.Integer):
+            return int(expr.evaluated_value)
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = expr.expression
+            return -int(inner.evaluated_value) if isinstance(inner, cst.Integer) else None
+        return None
+
+    lower, upper = bound(part.lower), bound(part.upper)
+    if part.lower is None and upper is not None and upper >= 0:
+        return upper <= SHORT_SLICE
+    if part.upper is None and lower is not None and lower < 0:
+        return -lower <= SHORT_SLICE
+    if lower is not None and upper is not None and 0 <= lower <= upper:
+        return upper - lower <= SHORT_SLICE
+    return False
