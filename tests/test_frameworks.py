@@ -13,7 +13,7 @@ from annotations import expected_points
 from minimise.analysis.erasure_facts import USER, read_function
 from minimise.engine import analyse_text
 from minimise.knowledge import Knowledge, load_knowledge
-from minimise.knowledge.frameworks import FRAMEWORK_LISTS, FRAMEWORK_MAPS
+from minimise.knowledge.frameworks import FRAMEWORK_LISTS, FRAMEWORK_MAPS, FRAMEWORK_NUMBERS
 
 # Names whose effect is on what a deletion path erases, not on data points: their own test below.
 ERASURE_ONLY = {("user_objects", "self.request.user")}
@@ -34,9 +34,15 @@ def _points(code: str, knowledge: Knowledge) -> set[tuple[int, str, str, str]]:
     return {(p.line, p.action, p.category, "") for p in analyse_text(code, "snippet.py", knowledge)}
 
 
+def _observed(code: str, knowledge: Knowledge) -> set[tuple[int, str, str, str]]:
+    """The points with their time to live, which is all a `ttl_keywords` name changes."""
+    return {(p.line, p.action, p.category, p.expires) for p in analyse_text(code, "snippet.py", knowledge)}
+
+
 def _names() -> list[tuple[str, str]]:
     frameworks = load_knowledge().frameworks
-    return [(key, name) for key in (*FRAMEWORK_LISTS, *FRAMEWORK_MAPS) for name in sorted(getattr(frameworks, key))]
+    keys = (*FRAMEWORK_LISTS, *FRAMEWORK_MAPS, *FRAMEWORK_NUMBERS)
+    return [(key, name) for key in keys for name in sorted(getattr(frameworks, key))]
 
 
 def test_the_examples_hold_with_the_shipped_names() -> None:
@@ -51,14 +57,14 @@ def test_taking_a_name_out_changes_an_example(key: str, name: str) -> None:
     if (key, name) in ERASURE_ONLY:
         pytest.skip("checked by test_the_user_objects_name_who_an_erasure_path_deletes")
     without = _without(load_knowledge(), key, name)
-    assert any(_points(code, without) != _points(code, load_knowledge()) for code in _examples()), (
+    assert any(_observed(code, without) != _observed(code, load_knowledge()) for code in _examples()), (
         f"frameworks.{key}: {name!r} is needed by no example in rules/frameworks.yaml"
     )
 
 
 def test_every_key_of_the_section_is_loaded() -> None:
     fields = {f.name for f in dataclasses.fields(load_knowledge().frameworks)}
-    assert fields == set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS)
+    assert fields == set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) | set(FRAMEWORK_NUMBERS)
     assert all(getattr(load_knowledge().frameworks, key) for key in fields)
 
 
@@ -71,11 +77,13 @@ def test_the_user_objects_name_who_an_erasure_path_deletes(user: str) -> None:
     destroy = view.body.body[0]
     assert isinstance(destroy, cst.FunctionDef)
     user_objects = load_knowledge().frameworks.user_objects
-    assert [target for target, _ in read_function(destroy, True, user_objects).deletes] == [USER]
-    assert [target for target, _ in read_function(destroy, True, user_objects - {user}).deletes] != [USER]
+    ttl_keywords = load_knowledge().frameworks.ttl_keywords
+    assert [target for target, _ in read_function(destroy, True, user_objects, ttl_keywords).deletes] == [USER]
+    shorter = user_objects - {user}
+    assert [target for target, _ in read_function(destroy, True, shorter, ttl_keywords).deletes] != [USER]
 
 
 def test_the_rule_file_docs_list_every_key() -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "rule-files.md").read_text(encoding="utf-8")
     rows = {line.split("`")[1] for line in docs.splitlines() if line.startswith("| `")}
-    assert set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) <= rows
+    assert set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) | set(FRAMEWORK_NUMBERS) <= rows

@@ -33,7 +33,8 @@ class AnalyserBase:
         self._declared_fields: dict[str, set[str]] = {}
         # Words of the keys of the dict literal being evaluated: siblings give context.
         self._dict_context: list[tuple[str, ...]] = []
-        self.exports = ExportRecorder(module_name, path, is_package, knowledge.frameworks.user_objects)
+        frameworks = knowledge.frameworks
+        self.exports = ExportRecorder(module_name, path, is_package, frameworks.user_objects, frameworks.ttl_keywords)
 
     def _emit(
         self,

@@ -79,8 +79,11 @@ def _is_accountish(name: str) -> bool:
 
 
 class _Reader:
-    def __init__(self, fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str]) -> None:
+    def __init__(
+        self, fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str], ttl_keywords: dict[str, int]
+    ) -> None:
         self.user_objects = user_objects
+        self.ttl_keywords = ttl_keywords
         self.types: dict[str, str] = {}
         self.facts = RawErasure()
         params = fn.params
@@ -231,7 +234,7 @@ class _Reader:
             return
         if method not in _CACHE_WRITES or key is None or not self.mentions_user(key):
             return
-        self.facts.cache_writes.append((owner, prefix, cache_expiry(node, method), node))
+        self.facts.cache_writes.append((owner, prefix, cache_expiry(node, method, self.ttl_keywords), node))
 
     def mentions_user(self, node: cst.CSTNode) -> bool:
         for inner in _walk(node):
@@ -293,8 +296,11 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children))
 
 
-def read_function(fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str]) -> RawErasure:
-    """``user_objects``: the expressions that hold the signed-in user (rules/frameworks.yaml)."""
-    reader = _Reader(fn, in_class, user_objects)
+def read_function(
+    fn: cst.FunctionDef, in_class: bool, user_objects: frozenset[str], ttl_keywords: dict[str, int]
+) -> RawErasure:
+    """``user_objects`` and ``ttl_keywords`` are the frameworks.yaml names of the signed-in user and of a cache
+    write's time to live."""
+    reader = _Reader(fn, in_class, user_objects, ttl_keywords)
     reader.block(fn.body)
     return reader.facts

@@ -5,16 +5,18 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.syntax import dotted_name, name_of
-from minimise.analysis.vocabulary import TTL_KEYWORDS
 
 
-def cache_expiry(node: cst.Call, method: str) -> str:
-    """How long a cache write keeps its value: ISO 8601 for a literal, the expression's name otherwise."""
+def cache_expiry(node: cst.Call, method: str, ttl_keywords: dict[str, int]) -> str:
+    """How long a cache write keeps its value: ISO 8601 for a literal, the expression's name otherwise.
+
+    ``ttl_keywords`` (rules/frameworks.yaml) gives each time-to-live keyword its units per second.
+    """
     unit = 1
     ttl: cst.BaseExpression | None = None
     for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value in TTL_KEYWORDS:
-            ttl, unit = arg.value, TTL_KEYWORDS[arg.keyword.value]
+        if arg.keyword is not None and arg.keyword.value in ttl_keywords:
+            ttl, unit = arg.value, ttl_keywords[arg.keyword.value]
     positional = [a.value for a in node.args if a.keyword is None and not a.star]
     if ttl is None and method in ("setex", "psetex") and len(positional) >= 2:
         ttl, unit = positional[1], (1000 if method == "psetex" else 1)

@@ -59,9 +59,12 @@ class _RawCall:
 class ExportRecorder:
     """Collects function parameters that reach sinks, unsettled calls, bindings and class attributes."""
 
-    def __init__(self, module: str, path: str, is_package: bool, user_objects: frozenset[str]) -> None:
+    def __init__(
+        self, module: str, path: str, is_package: bool, user_objects: frozenset[str], ttl_keywords: dict[str, int]
+    ) -> None:
         self.module = module
         self.user_objects = user_objects
+        self.ttl_keywords = ttl_keywords
         self.path = path
         self.is_package = is_package
         self.functions: dict[str, _RawFunction] = {}
@@ -94,7 +97,7 @@ class ExportRecorder:
 
     def function(self, key: str, node: cst.FunctionDef, params: tuple[tuple[str, str], ...], is_method: bool) -> None:
         self.functions[key] = _RawFunction(
-            node, params, is_method, erasure=read_function(node, "." in key, self.user_objects)
+            node, params, is_method, erasure=read_function(node, "." in key, self.user_objects, self.ttl_keywords)
         )
 
     def returns(self, key: str, value: Value) -> None:

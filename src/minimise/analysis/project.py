@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink
-from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK, SCHEMA_USES
+from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
 from minimise.words import split_words
@@ -444,7 +444,7 @@ def _reached(
     target = project.resolve_call(site, module)
     if site.method == "__body__":
         return _schema_body(project, site, module, target)
-    if site.method.strip("_") in SCHEMA_USES and site.method.startswith("__"):
+    if site.method.strip("_") in knowledge.frameworks.schema_uses and site.method.startswith("__"):
         return _schema_use(project, site, module, target)
     found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
     if found:

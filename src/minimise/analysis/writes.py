@@ -10,15 +10,7 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.facts import Label, Scope, Value
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
-from minimise.analysis.vocabulary import (
-    CORE_STATEMENTS,
-    CORE_WRITE_METHODS,
-    INSTANCE_GETTERS,
-    PERSIST_WORDS,
-    SCHEMA_MARK,
-    SCHEMA_USES,
-    SELECT_RESULTS,
-)
+from minimise.analysis.vocabulary import SCHEMA_MARK
 from minimise.knowledge import Sink
 from minimise.words import split_words
 
@@ -32,12 +24,12 @@ class RuntimeWrites(AnalyserBase):
         if isinstance(func, cst.Name):
             if method == "setattr" and scope.lookup("setattr") is None:
                 self._setattr(node, args, scope)
-            elif set(split_words(method)) & PERSIST_WORDS:
+            elif set(split_words(method)) & self.k.frameworks.persist_words:
                 scope.persists = True  # the project's own wrapper around commit (`try_commit(db.session)`)
             return
         if not isinstance(func, cst.Attribute):
             return
-        if method in CORE_WRITE_METHODS:
+        if method in self.k.frameworks.core_write_methods:
             model = self._statement_model(func.value, scope)
             if model is not None and node.args and node.args[0].keyword is None:
                 self._write_rows(node, model, node.args[0].value, scope)  # `.values({"email": e})` or a list
@@ -50,7 +42,7 @@ class RuntimeWrites(AnalyserBase):
                 self._write_rows(node, model, node.args[1].value, scope)
         elif method == "update":
             self._session_update(node, func.value, scope)
-        if method in SCHEMA_USES:
+        if method in self.k.frameworks.schema_uses:
             self._schema_use(node, method, receiver, scope)
 
     # ---------------------------------------------------------------- setattr
@@ -77,10 +69,14 @@ class RuntimeWrites(AnalyserBase):
     def _statement_model(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """The model of ``insert(User)`` / ``update(User).where(...)``, under any chain of builder calls."""
         while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if name_of(node.func) in CORE_STATEMENTS:
+            if name_of(node.func) in self.k.frameworks.core_statements:
                 break  # `sa.insert(User)`: the statement itself, called through its module
             node = node.func.value
-        if not isinstance(node, cst.Call) or name_of(node.func) not in CORE_STATEMENTS or not node.args:
+        if (
+            not isinstance(node, cst.Call)
+            or name_of(node.func) not in self.k.frameworks.core_statements
+            or not node.args
+        ):
             return None
         qname = self._qname(node.func, scope) or ""
         roots = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
@@ -117,12 +113,12 @@ class RuntimeWrites(AnalyserBase):
         """``session.get(User, pk)`` or ``session.execute(select(User)...).scalar_one()``: an instance of User."""
         if not isinstance(func, cst.Attribute):
             return None
-        if method in INSTANCE_GETTERS and len(node.args) >= 2 and node.args[0].keyword is None:
+        if method in self.k.frameworks.instance_getters and len(node.args) >= 2 and node.args[0].keyword is None:
             holder = name_of(func.value) or ""
             if holder != "db" and "session" not in split_words(holder):
                 return None  # `mapping.get(Key, default)` is a lookup, not a load
             return self._model_class(node.args[0].value, scope)
-        if method not in SELECT_RESULTS and method != "get_one":
+        if method not in self.k.frameworks.select_results and method != "get_one":
             return None
         # `session.execute(select(User).where(...)).scalar_one()`: the select is in the chain or its argument.
         for call in _chain(func.value):
@@ -183,7 +179,7 @@ class RuntimeWrites(AnalyserBase):
         """Give the points a cache write just emitted the time to live the write sets."""
         if sink.kind != "cache" or first == len(self.points):
             return
-        expires = cache_expiry(node, method)
+        expires = cache_expiry(node, method, self.k.frameworks.ttl_keywords)
         if expires:
             self.points[first:] = [replace(p, expires=expires) for p in self.points[first:]]
 

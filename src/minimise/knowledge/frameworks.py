@@ -24,6 +24,17 @@ FRAMEWORK_LISTS: dict[str, str] = {
     "user_objects": "Expressions that hold the signed-in user, a model instance (`request.user`).",
     "unprotect_methods": "Methods whose result is their receiver's data without its protection (`decrypt`).",
     "exception_message_keywords": "Keyword arguments that carry an exception's message (`detail=`).",
+    "core_statements": (
+        "SQL statement builders whose first argument is the model written (`insert(User)`, SQLAlchemy Core, SQLModel)."
+    ),
+    "core_write_methods": "Builder methods that carry the written columns (`insert(User).values(email=e)`).",
+    "schema_uses": (
+        "Calls on a form, schema or model class or instance that read or write its declared fields"
+        " (`form.populate_obj(user)`, `Schema().load(data)`)."
+    ),
+    "persist_words": "Words of a project function's name that say it saves the session (`try_commit(db.session)`).",
+    "instance_getters": "Session methods that load one model instance by key (`session.get(User, pk)`).",
+    "select_results": "Methods that take one model instance from a `select(User)` result (`scalar_one`).",
 }
 FRAMEWORK_MAPS: dict[str, str] = {
     "store_receivers": (
@@ -43,7 +54,15 @@ FRAMEWORK_MAPS: dict[str, str] = {
         " (`form.cleaned_data`), each to the source id its findings name."
     ),
 }
-FRAMEWORK_KEYS = set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS)
+# Mappings to how many of a keyword's units make a second, rather than to kind or source ids.
+FRAMEWORK_NUMBERS: dict[str, str] = {
+    "ttl_keywords": (
+        "Keyword arguments of a cache write that set its time to live, each to how many of its units"
+        " make a second: 1 for seconds (`ex=`), 1000 for milliseconds (`px=`)."
+    ),
+}
+UNITS_PER_SECOND = (1, 1000)
+FRAMEWORK_KEYS = set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) | set(FRAMEWORK_NUMBERS)
 
 
 def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_ids: set[str]) -> Frameworks:
@@ -54,6 +73,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
     """
     lists: dict[str, set[str]] = {key: set() for key in FRAMEWORK_LISTS}
     maps: dict[str, dict[str, str]] = {key: {} for key in FRAMEWORK_MAPS}
+    numbers: dict[str, dict[str, int]] = {key: {} for key in FRAMEWORK_NUMBERS}
     known_ids = {"store_receivers": model_ids, "collect_receivers": schema_ids, "base_names": model_ids | schema_ids}
     for doc in documents:
         reader = doc.reader
@@ -71,6 +91,13 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
                 if not doc.shipped and key in known_ids and target not in known_ids[key]:
                     reader.fail(where, f"unknown kind {target!r} (known: {', '.join(sorted(known_ids[key]))})")
                 maps[key][str(name)] = target
+        for key in FRAMEWORK_NUMBERS:
+            mapping = section.get(key) or {}
+            reader.mapping(mapping, ("frameworks", key), set(mapping) if isinstance(mapping, dict) else set())
+            for name, value in mapping.items():
+                if isinstance(value, bool) or not isinstance(value, int) or value not in UNITS_PER_SECOND:
+                    reader.fail(("frameworks", key, name), "expected 1 (seconds) or 1000 (milliseconds)")
+                numbers[key][str(name)] = value
         for i, kind in enumerate(reader.strings(section.get("form_kinds"), ("frameworks", "form_kinds"))):
             if not doc.shipped and kind not in schema_ids:
                 reader.fail(("frameworks", "form_kinds", i), f"unknown schema kind {kind!r}")
@@ -89,8 +116,15 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         user_objects=frozenset(lists["user_objects"]),
         unprotect_methods=frozenset(lists["unprotect_methods"]),
         exception_message_keywords=frozenset(lists["exception_message_keywords"]),
+        core_statements=frozenset(lists["core_statements"]),
+        core_write_methods=frozenset(lists["core_write_methods"]),
+        schema_uses=frozenset(lists["schema_uses"]),
+        persist_words=frozenset(lists["persist_words"]),
+        instance_getters=frozenset(lists["instance_getters"]),
+        select_results=frozenset(lists["select_results"]),
         store_receivers=maps["store_receivers"],
         collect_receivers=maps["collect_receivers"],
         form_containers=maps["form_containers"],
         base_names=maps["base_names"],
+        ttl_keywords=numbers["ttl_keywords"],
     )

@@ -111,10 +111,17 @@ class Frameworks:
     user_objects: frozenset[str] = frozenset()
     unprotect_methods: frozenset[str] = frozenset()
     exception_message_keywords: frozenset[str] = frozenset()
+    core_statements: frozenset[str] = frozenset()
+    core_write_methods: frozenset[str] = frozenset()
+    schema_uses: frozenset[str] = frozenset()
+    persist_words: frozenset[str] = frozenset()
+    instance_getters: frozenset[str] = frozenset()
+    select_results: frozenset[str] = frozenset()
     store_receivers: dict[str, str] = field(default_factory=dict)
     collect_receivers: dict[str, str] = field(default_factory=dict)
     form_containers: dict[str, str] = field(default_factory=dict)
     base_names: dict[str, str] = field(default_factory=dict)
+    ttl_keywords: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minimise.knowledge.frameworks import FRAMEWORK_LISTS, FRAMEWORK_MAPS
+from minimise.knowledge.frameworks import FRAMEWORK_LISTS, FRAMEWORK_MAPS, FRAMEWORK_NUMBERS, UNITS_PER_SECOND
 from minimise.knowledge.personal_data import CATEGORY_KEYS
 from minimise.knowledge.reader import SECTIONS
 from minimise.knowledge.sanitizers import PROTECTIONS, SANITIZER_KEYS
@@ -249,6 +249,12 @@ def _sections() -> dict[str, dict[str, Any]]:
                     **{
                         key: _describe(text, {"type": "object", "additionalProperties": _NAME})
                         for key, text in FRAMEWORK_MAPS.items()
+                    },
+                    **{
+                        key: _describe(
+                            text, {"type": "object", "additionalProperties": {"enum": list(UNITS_PER_SECOND)}}
+                        )
+                        for key, text in FRAMEWORK_NUMBERS.items()
                     },
                 },
             },
