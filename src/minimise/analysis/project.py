@@ -403,6 +403,7 @@ def _field_writes(
         if isinstance(arg.ident, int):
             continue
         labels = arg.labels
+        sink_protection = "none"
         if arg.ident not in ("*", "defaults", "values"):
             category = fields.get(arg.ident)
             if category is None:
@@ -410,26 +411,22 @@ def _field_writes(
                 category = found_class.category if found_class is not None else None
             if category is None:
                 # A column whose name says nothing (`channel.value = email`) still stores what the value is.
-                named = tuple((lb[0], f"{model}.{arg.ident}", *lb[2:]) for lb in labels if not lb[0].startswith("@"))
-                if not named and not arg.params and not arg.protected:
+                labels = tuple((lb[0], f"{model}.{arg.ident}", *lb[2:]) for lb in labels if not lb[0].startswith("@"))
+                if not labels and not arg.params and not arg.protected:
                     continue
-                step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({kind})")
-                written = Carried(arg.ident, arg.line, arg.column, named, arg.params, arg.protected)
-                found.append((written, ParamSink(-1, "store", kind, "database", "none", (step,)), model))
-                continue
-            protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
-            if protection == "none" and protected:
-                protection = protected.get(category, "none")
-            labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
-            # Callers that pass the value in are protected by the same setter.
-            sink_protection = protected.get(category, "none") if protected else "none"
+            else:
+                protection = next((lb[2] for lb in labels if lb[2] != "none"), "none")
+                if protection == "none" and protected:
+                    protection = protected.get(category, "none")
+                labels = ((category, f"{model}.{arg.ident}", protection, f"written to field {model}.{arg.ident}"),)
+                # Callers that pass the value in are protected by the same setter.
+                sink_protection = protected.get(category, "none") if protected else "none"
         else:
             # `User(**data)`: each spread field is protected where the model protects its category.
             labels = tuple(
                 (lb[0], lb[1], protected.get(lb[0], "none") if lb[2] == "none" and protected else lb[2], lb[3])
                 for lb in labels
             )
-            sink_protection = "none"
         store = f"{kind}, table {table}" if table else kind
         step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({store})")
         written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
