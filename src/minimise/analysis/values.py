@@ -276,7 +276,7 @@ class ValueEvaluation(AnalyserBase):
                 return item
         if base.labels and short_slice(node):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
-        return Value(labels=base.labels, params=base.params, origin=base.origin)
+        return Value(labels=base.labels, params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
 
     def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
         """The value under a literal key (``d["k"]``, ``d.get("k")``), or None when only the whole is known.
@@ -360,3 +360,11 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
         return node.value
     return None
+
+
+def keyed_item(base: Value, key: str | None) -> frozenset[tuple[int, str]]:
+    """The parameters of which the item ``base[key]`` is only that item: each parameter reaching ``base`` whole."""
+    if key is None:
+        return base.keyed_params
+    whole = base.params - {i for i, _ in base.keyed_params}
+    return base.keyed_params | frozenset((i, key) for i in whole)
