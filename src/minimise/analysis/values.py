@@ -56,7 +56,15 @@ class ValueEvaluation(AnalyserBase):
         if qname in frameworks.configuration_functions:
             return True
         head = qname.split("[", 1)[0]
-        return any(head == name or head.startswith(name + ".") for name in frameworks.configuration_objects)
+        if any(head == name or head.startswith(name + ".") for name in frameworks.configuration_objects):
+            return True
+        # A module's object named `settings` or `config` (never an instance's `user.settings`).
+        parts = head.split(".")
+        return any(
+            part in frameworks.configuration_names and all(p.isidentifier() for p in parts[:i])
+            for i, part in enumerate(parts)
+            if i > 0
+        )
 
     @staticmethod
     def _self_attr(dotted: str, scope: Scope) -> Value | None:
@@ -331,7 +339,12 @@ class ValueEvaluation(AnalyserBase):
                     if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
                     else None
                 )
-                if key is not None and not value.constant and not value.labels:
+                if (
+                    key is not None
+                    and not value.constant
+                    and not value.labels
+                    and key.lower() not in self.k.frameworks.client_headers
+                ):
                     label = self._label(key, scope.words + context, is_key=True)
                     if label is not None:
                         value = Value(labels=frozenset({label}), params=value.params)
@@ -340,7 +353,10 @@ class ValueEvaluation(AnalyserBase):
                     fields[key] = value
                 parts.append(value)
             else:
-                parts.append(self._ev(element.value, scope))
+                spread = self._ev(element.value, scope)
+                if spread.fields:
+                    fields.update(spread.fields)  # `{**self.headers, "Authorization": ...}` keeps its keys
+                parts.append(spread)
         merged = union(parts)
         return Value(labels=merged.labels, params=merged.params, fields=fields)
 
