@@ -8,6 +8,7 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, union
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
+    calls_in,
     carrier_parts,
     literal_string,
     name_of,
@@ -216,10 +217,23 @@ class SinkDetection(AnalyserBase):
     def _is_operator_command(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> bool:
         """A click/typer command, or a method of a Django management command: its output is its operator's."""
         if cls is not None:
-            bases = self.exports.class_bases.get(cls.name, ())
-            pattern = self.k.console_bases
-            return pattern is not None and any(pattern.match(base) for base in bases)
+            return self._is_command_class(cls.name)
+        if parent is self.module_scope and self._called_by_a_command(fn.name.value):
+            return True  # a command's own helper prints to its operator too
         return any(self._console_decorator(d.decorator, parent, depth=0) for d in fn.decorators)
+
+    def _is_command_class(self, name: str) -> bool:
+        pattern = self.k.console_bases
+        return pattern is not None and any(pattern.match(base) for base in self.exports.class_bases.get(name, ()))
+
+    def _called_by_a_command(self, function: str) -> bool:
+        """Whether a method of one of the module's command classes calls this module function."""
+        for name, info in self.classes.items():
+            if self._is_command_class(name):
+                for method in info.methods.values():
+                    if any(name_of(call.func) == function for call in calls_in(method.body)):
+                        return True
+        return False
 
     def _console_decorator(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
         if isinstance(expr, cst.Call):
