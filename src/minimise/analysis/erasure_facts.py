@@ -9,7 +9,7 @@ import libcst as cst
 
 from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
-from minimise.positions import children_of
+from minimise.positions import code_children
 from minimise.words import split_words
 
 # Names that stand for the person whose account is deleted, when nothing better types them.
@@ -282,17 +282,19 @@ def _key_prefix(node: cst.BaseExpression) -> str:
     return ""
 
 
+# libcst's node classes are final: an exact type test is the isinstance test, without its ABC cost.
+_NESTED_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+
+
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Nodes in source order, without entering nested functions or classes (they are read on their own)."""
+    """Code nodes in source order (no layout), without entering nested functions or classes (they are
+    read on their own)."""
     stack = [node]
+    nested = _NESTED_SCOPES
     while stack:
         current = stack.pop()
         yield current
-        children = [
-            c
-            for c in children_of(current)
-            if not isinstance(c, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or c is node
-        ]
+        children = [c for c in code_children(current) if type(c) not in nested]
         stack.extend(reversed(children))
 
 
