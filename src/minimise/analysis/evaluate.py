@@ -19,6 +19,7 @@ from minimise.analysis.syntax import (
     format_arguments,
     literal_string,
     name_of,
+    names_a_file,
 )
 from minimise.analysis.values import ValueEvaluation
 from minimise.analysis.writes import RuntimeWrites
@@ -170,7 +171,8 @@ class ModuleAnalyser(
     def _assign(self, target: cst.BaseExpression, value: Value, scope: Scope, value_node: cst.CSTNode | None) -> None:
         if isinstance(target, cst.Name):
             name = target.value
-            scope.vars[name] = self._bind_name(name, value, scope)
+            # `full_name = f"{ctf_name}.zip"` names a file: the variable's name says nothing of what it holds.
+            scope.vars[name] = value if names_a_file(value_node) else self._bind_name(name, value, scope)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
             if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(elements):
@@ -416,6 +418,8 @@ class ModuleAnalyser(
             return CLEAN
         if short_q in self.k.frameworks.key_views and len(args) == 1 and args[0].fields is not None:
             return CLEAN
+        if self._configuration(qname):
+            return CLEAN  # `os.getenv("SMTP_USER")`, `settings.get("SITE_NAME")`: a setting, not a person's data
 
         local = self._local_function(func, scope)
         if local is not None:

@@ -13,9 +13,13 @@ from minimise.analysis.syntax import (
     annotation_text,
     calls_in,
     dotted_name,
+    format_parts,
     literal_string,
+    local_bindings,
     name_of,
+    returned_values,
     self_assignments,
+    short_slice,
 )
 from minimise.knowledge import SchemaKind
 from minimise.words import split_words
@@ -124,11 +128,57 @@ class ModelDetection(AnalyserBase):
                             found[name] = protection
                         break
             for target, value in self_assignments(method.body):
-                if isinstance(value, cst.Call):
-                    protection = self._sanitizer(value.func, name_of(value.func) or "", self._qname(value.func, scope))
-                    if protection:
-                        found.setdefault(target, protection)
+                protection = self._protection_of(value, method, info, scope, depth=0)
+                if protection:
+                    found.setdefault(target, protection)
         return found
+
+    def _protection_of(  # noqa: C901 - one question asked of each kind of expression
+        self,
+        expr: cst.BaseExpression,
+        method: cst.FunctionDef,
+        info: ClassInfo,
+        scope: Scope,
+        depth: int,
+        index: int = -1,
+    ) -> str | None:
+        """The protection every part of ``expr`` has, followed through the method's names and the class's methods.
+
+        ``key_hash`` in ``key, key_hash = self._make_key()`` is protected when ``_make_key`` returns, in
+        that place, an HMAC of the key beside a few of its characters. ``index`` picks a tuple's element.
+        None: some part is not protected; "": nothing in it needs protecting (a separator, a short prefix).
+        """
+        if depth > 10:
+            return None
+        if literal_string(expr) is not None or short_slice(expr):
+            return ""
+        if isinstance(expr, cst.Tuple) and 0 <= index < len(expr.elements):
+            return self._protection_of(expr.elements[index].value, method, info, scope, depth + 1)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            found = self._sanitizer(func, name_of(func) or "", self._qname(func, scope))
+            if found:
+                return found
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+                if func.value.value == "self" and func.attr.value in info.methods:
+                    callee = info.methods[func.attr.value]
+                    return _agreed(
+                        [self._protection_of(r, callee, info, scope, depth + 1, index) for r in returned_values(callee)]
+                    )
+                if not expr.args:  # `digest.hex()`: the same value in another form
+                    return self._protection_of(func.value, method, info, scope, depth + 1)
+            return None
+        if isinstance(expr, cst.Name):
+            return _agreed(
+                [
+                    self._protection_of(v, method, info, scope, depth + 1, i)
+                    for v, i in local_bindings(method, expr.value)
+                ]
+            )
+        if isinstance(expr, (cst.BinaryOperation, cst.FormattedString)):
+            parts = [expr.left, expr.right] if isinstance(expr, cst.BinaryOperation) else format_parts(expr)
+            return _agreed([self._protection_of(part, method, info, scope, depth + 1) for part in parts], neutral=True)
+        return None
 
     def _class_kind(self, info: ClassInfo, base: cst.BaseExpression, scope: Scope) -> None:
         qname = self._qname(base, scope)
@@ -446,3 +496,13 @@ class ModelDetection(AnalyserBase):
                             scope,
                             "database",
                         )
+
+
+def _agreed(found: list[str | None], neutral: bool = False) -> str | None:
+    """The one protection all of ``found`` share; with ``neutral``, parts needing none ("") are left aside."""
+    if not found or any(f is None for f in found):
+        return None
+    kinds = {f for f in found if f or not neutral}
+    if neutral and not kinds:
+        return ""
+    return kinds.pop() if len(kinds) == 1 else None

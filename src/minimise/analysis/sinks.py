@@ -103,7 +103,31 @@ class SinkDetection(AnalyserBase):
                     labels.add(person)
             if scope.fn_key is not None:
                 self.exports.param_sink(scope.fn_key, value, scope.named_params, sink.action, sink.id, kind, arg.value)
+            if kind == "http" and ident == "headers":
+                self._emit_headers(arg.value, value, sink, kind, scope)
+                continue
             self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
+
+    def _emit_headers(self, expr: cst.BaseExpression, value: Value, sink: Sink, kind: str, scope: Scope) -> None:
+        """Headers of a request: a credential in an authentication header is used by its receiver, not shared."""
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                sub = self._ev(element.value, scope)
+                key = literal_string(element.key) if isinstance(element, cst.DictElement) else None
+                if not self._authenticates(key, sub):
+                    self._emit_value(element.value, set(sub.labels), sub, sink.action, sink.id, kind, scope)
+            return
+        labels = set(value.labels)
+        if value.fields is not None:
+            labels = {lb for key, sub in value.fields.items() if not self._authenticates(key, sub) for lb in sub.labels}
+        self._emit_value(expr, labels, value, sink.action, sink.id, kind, scope)
+
+    def _authenticates(self, header: str | None, value: Value) -> bool:
+        return (
+            header is not None
+            and header.lower() in self.k.frameworks.authentication_headers
+            and all(lb.category.startswith("user.authorization") for lb in value.labels)
+        )
 
     def _person_label(self, node: cst.BaseExpression) -> Label | None:
         """A person object (``user``, ``invitation.user``) given as a message's recipient stands for their address."""

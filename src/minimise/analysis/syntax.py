@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from minimise.analysis.formatting import used_format_arguments
@@ -150,3 +152,99 @@ def literal_string(node: cst.CSTNode | None) -> str | None:
             return value.decode("latin-1")
         return value
     return None
+
+
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def names_a_file(node: cst.CSTNode | None) -> bool:
+    """Whether a string is built to end in a file name's suffix (``f"{ctf_name}.zip"``, ``"{}.csv".format(d)``).
+
+    Such a value names a file (or a host) made from other values, not the person's data its variable
+    may be called after; an address (``f"{user}@{domain}.com"``) is not one.
+    """
+    tail: str | None = None
+    whole = ""
+    if isinstance(node, cst.FormattedString):
+        texts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+        last = node.parts[-1] if node.parts else None
+        tail = last.value if isinstance(last, cst.FormattedStringText) else None
+        whole = "".join(texts)
+    elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        tail = whole = literal_string(node.func.value) or ""
+    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Modulo, cst.Add)):
+        side = node.left if isinstance(node.operator, cst.Modulo) else node.right
+        tail = whole = literal_string(side) or ""
+    return bool(tail) and "@" not in whole and _FILE_SUFFIX.search(tail or "") is not None
+
+
+# The most characters a fixed slice may keep and still be a shown prefix or suffix rather than the value.
+SHORT_SLICE = 8
+
+
+def short_slice(node: cst.CSTNode) -> bool:
+    """``x[:8]``, ``x[-4:]``, ``x[2:6]``: one slice with integer bounds that keeps a few characters."""
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    part = node.slice[0].slice
+    if part.step is not None:
+        return False
+
+    def bound(expr: cst.BaseExpression | None) -> int | None:
+        if isinstance(expr, cst.Integer):
+            return int(expr.evaluated_value)
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = expr.expression
+            return -int(inner.evaluated_value) if isinstance(inner, cst.Integer) else None
+        return None
+
+    lower, upper = bound(part.lower), bound(part.upper)
+    if part.lower is None and upper is not None and upper >= 0:
+        return upper <= SHORT_SLICE
+    if part.upper is None and lower is not None and lower < 0:
+        return -lower <= SHORT_SLICE
+    if lower is not None and upper is not None and 0 <= lower <= upper:
+        return upper - lower <= SHORT_SLICE
+    return False
+
+
+def returned_values(fn: cst.FunctionDef) -> list[cst.BaseExpression]:
+    """The expressions a function returns, in its own body (not in functions nested in it)."""
+    found: list[cst.BaseExpression] = []
+    pending: list[cst.CSTNode] = [fn.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Return):
+            if node.value is not None:
+                found.append(node.value)
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        pending.extend(children_of(node))
+    return found
+
+
+def local_bindings(fn: cst.FunctionDef, name: str) -> list[tuple[cst.BaseExpression, int]]:
+    """What ``name`` is assigned in ``fn``'s body: each value, with the tuple element it takes (-1: all of it)."""
+    found: list[tuple[cst.BaseExpression, int]] = []
+    pending: list[cst.CSTNode] = [fn.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value == name:
+                    found.append((node.value, -1))
+                elif isinstance(target.target, (cst.Tuple, cst.List)):
+                    for i, element in enumerate(target.target.elements):
+                        if isinstance(element.value, cst.Name) and element.value.value == name:
+                            found.append((node.value, i))
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        pending.extend(children_of(node))
+    return found
+
+
+def format_parts(node: cst.FormattedString) -> list[cst.BaseExpression]:
+    """The expressions put into an f-string."""
+    return [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]

@@ -13,6 +13,7 @@ from minimise.analysis.syntax import (
     has_fstring,
     literal_string,
     name_of,
+    short_slice,
 )
 from minimise.words import split_words
 
@@ -46,6 +47,16 @@ class ValueEvaluation(AnalyserBase):
         if isinstance(node, cst.Await):
             return self._qname(node.expression, scope)
         return None
+
+    def _configuration(self, qname: str | None) -> bool:
+        """Whether ``qname`` is the app's configuration or something read from it (``settings.SITE_NAME``)."""
+        if not qname:
+            return False
+        frameworks = self.k.frameworks
+        if qname in frameworks.configuration_functions:
+            return True
+        head = qname.split("[", 1)[0]
+        return any(head == name or head.startswith(name + ".") for name in frameworks.configuration_objects)
 
     @staticmethod
     def _self_attr(dotted: str, scope: Scope) -> Value | None:
@@ -207,6 +218,8 @@ class ValueEvaluation(AnalyserBase):
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
+        if self._configuration(qname):
+            return Value(constant=True, qname=qname)  # a setting, whatever its name or the key it is put under
         receiver_words = self._context_of(node.value, scope)
         if self.classifier.thing_attribute(receiver_words, attr):
             return Value(qname=qname) if qname else EMPTY  # queue.email_address is the queue's mailbox
@@ -244,7 +257,7 @@ class ValueEvaluation(AnalyserBase):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self._ev(element.slice.value, scope)
-        if base is CLEAN:
+        if base is CLEAN or (base.constant and self._configuration(base.qname)):
             return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
         if base.origin is not None:
             if key is None:
@@ -258,7 +271,7 @@ class ValueEvaluation(AnalyserBase):
             item = self._keyed_item(base, key, node.value, scope)
             if item is not None:
                 return item
-        if base.labels and _short_slice(node):
+        if base.labels and short_slice(node):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
         return Value(labels=base.labels, params=base.params, origin=base.origin)
 
@@ -344,33 +357,3 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
         return node.value
     return None
-
-
-# The most characters a fixed slice may keep and still be a shown prefix or suffix rather than the value.
-SHORT_SLICE = 8
-
-
-def _short_slice(node: cst.Subscript) -> bool:
-    """``x[:8]``, ``x[-4:]``, ``x[2:6]``: one slice with integer bounds that keeps a few characters."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
-        return False
-    part = node.slice[0].slice
-    if part.step is not None:
-        return False
-
-    def bound(expr: cst.BaseExpression | None) -> int | None:
-        if isinstance(expr, cst.Integer):
-            return int(expr.evaluated_value)
-        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-            inner = expr.expression
-            return -int(inner.evaluated_value) if isinstance(inner, cst.Integer) else None
-        return None
-
-    lower, upper = bound(part.lower), bound(part.upper)
-    if part.lower is None and upper is not None and upper >= 0:
-        return upper <= SHORT_SLICE
-    if part.upper is None and lower is not None and lower < 0:
-        return -lower <= SHORT_SLICE
-    if lower is not None and upper is not None and 0 <= lower <= upper:
-        return upper - lower <= SHORT_SLICE
-    return False

@@ -35,6 +35,15 @@ FRAMEWORK_LISTS: dict[str, str] = {
     "persist_words": "Words of a project function's name that say it saves the session (`try_commit(db.session)`).",
     "instance_getters": "Session methods that load one model instance by key (`session.get(User, pk)`).",
     "select_results": "Methods that take one model instance from a `select(User)` result (`scalar_one`).",
+    "configuration_objects": (
+        "Qualified names of the app's configuration: its attributes, items and `.get` results are settings,"
+        ' not a person\'s data, whatever key they are put under (`"username": settings.SITE_NAME`).'
+    ),
+    "authentication_headers": (
+        "HTTP headers that authenticate the request to the service receiving it (`Authorization`): a"
+        " credential in one is used there, not shared (compared case-insensitively)."
+    ),
+    "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
 }
 FRAMEWORK_MAPS: dict[str, str] = {
     "store_receivers": (
@@ -122,6 +131,9 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         persist_words=frozenset(lists["persist_words"]),
         instance_getters=frozenset(lists["instance_getters"]),
         select_results=frozenset(lists["select_results"]),
+        configuration_objects=frozenset(lists["configuration_objects"]),
+        configuration_functions=frozenset(lists["configuration_functions"]),
+        authentication_headers=frozenset(lists["authentication_headers"]),
         store_receivers=maps["store_receivers"],
         collect_receivers=maps["collect_receivers"],
         form_containers=maps["form_containers"],
