@@ -75,3 +75,25 @@ def test_a_device_as_team_file_is_never_read_for_the_key(user_cache: Path) -> No
     cached_knowledge(build, ("/dev/zero",), ())  # would never end if read whole
     assert len(builds) == 1
     assert not user_cache.exists()
+
+
+def test_literal_rules_come_from_the_cache_too(user_cache: Path) -> None:
+    from minimise.knowledge.compiled import cached_rules
+    from minimise.literals import LiteralRules, _read_literal_rules
+
+    builds: list[int] = []
+
+    def build() -> LiteralRules:
+        builds.append(1)
+        return _read_literal_rules()
+
+    first = cached_rules("literals", build, LiteralRules)
+    second = cached_rules("literals", build, LiteralRules)
+    assert len(builds) == 1
+    assert second == first and second is not first
+    (stored,) = user_cache.iterdir()
+    assert stored.name.startswith("literals-")
+    # A tampered entry is not used: the rules are read again.
+    stored.write_text("0" * 64 + "\n" + stored.read_text().partition("\n")[2])
+    assert cached_rules("literals", build, LiteralRules) == first
+    assert len(builds) == 2

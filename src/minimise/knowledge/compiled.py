@@ -21,10 +21,12 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from minimise.knowledge.records import Knowledge
 
 FOLDER = "knowledge"
+T = TypeVar("T")
 # Larger team rule files are not hashed for the key (the usual loading applies its own limits).
 MAX_TEAM_FILE_BYTES = 8 * 1024 * 1024
 
@@ -51,7 +53,7 @@ def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: byt
     return digest.hexdigest()[:40]
 
 
-def _read(path: Path, secret: bytes) -> Knowledge | None:
+def _read(path: Path, secret: bytes, kind: type = Knowledge) -> Any:
     try:
         signature, _, encoded = path.read_text(encoding="ascii").partition("\n")
         payload = base64.b64decode(encoded, validate=True)
@@ -63,10 +65,10 @@ def _read(path: Path, secret: bytes) -> Knowledge | None:
         loaded = pickle.loads(payload)  # noqa: S301 - signed with the user's own secret key above
     except Exception:  # noqa: BLE001 - an entry from another version of a class: load the rules instead
         return None
-    return loaded if isinstance(loaded, Knowledge) else None
+    return loaded if isinstance(loaded, kind) else None
 
 
-def _write(path: Path, knowledge: Knowledge, secret: bytes) -> None:
+def _write(path: Path, knowledge: object, secret: bytes) -> None:
     from minimise.atomic import atomic_write
 
     try:
@@ -105,3 +107,22 @@ def cached_knowledge(
     knowledge = build()
     _write(path, knowledge, secret)
     return knowledge
+
+
+def cached_rules(name: str, build: Callable[[], T], kind: type[T]) -> T:
+    """Another table read from the shipped rules (``name``: which one), kept like the Knowledge."""
+    from minimise.cache import user_cache_root, user_secret
+
+    if not _ENABLED[0]:
+        return build()
+    secret = user_secret()
+    key = _key((), (), secret) if secret else None
+    if key is None:
+        return build()
+    path = user_cache_root() / FOLDER / f"{name}-{key}.pickle"
+    found = _read(path, secret, kind)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    value = build()
+    _write(path, value, secret)
+    return value
