@@ -266,10 +266,16 @@ def _kind(mode: int) -> str:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        # Normalised once here, so `R/sub/../a.py` and `R/a.py` are one file, scanned once.
-        shown = Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute())).as_posix()
-    except ValueError:
+    # Normalised once here, so `R/sub/../a.py` and `R/a.py` are one file, scanned once. String
+    # operations, not pathlib: this runs for every file and folder of the tree on every run.
+    full = os.path.abspath(path)
+    base = os.path.abspath(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if os.path.normcase(full) == os.path.normcase(base):
+        shown = "."
+    elif os.path.normcase(full).startswith(os.path.normcase(prefix)):
+        shown = full[len(prefix) :].replace(os.sep, "/")
+    else:
         shown = path.as_posix()
     # Undecodable bytes in a file name (kept by Python as lone surrogates) cannot be
     # printed or written as UTF-8 JSON; show them as U+FFFD instead.
