@@ -128,6 +128,8 @@ def read_source_order(node_type: type) -> tuple[str, ...] | None:
 
 
 _CHECKED: dict[type, bool] = {}
+# The visit order of each type whose order from source libcst agreed with (see _ordered_fields).
+_TRUSTED_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _ordered_fields(node: cst.CSTNode) -> tuple[str, ...]:
@@ -290,6 +292,9 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
     newline_type = cst.Newline
     simple_ws = cst.SimpleWhitespace
     mark_type = _Mark
+    # Local names for the per-type tables: this loop runs for every node up to the last one wanted.
+    trusted_fields = _TRUSTED_FIELDS
+    node_types = _NODE_TYPES
     while stack and remaining:
         node = stack.pop()
         node_type = type(node)
@@ -317,12 +322,17 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
         )
         if text_newlines and not getattr(node, "lpar", None):
             children.append(text_newlines)
-        for name in _ordered_fields(node):  # type: ignore[arg-type]
+        names = trusted_fields.get(node_type)
+        if names is None:
+            names = _ordered_fields(node)  # type: ignore[arg-type]
+            if _CHECKED.get(node_type):
+                trusted_fields[node_type] = names
+        for name in names:
             value = getattr(node, name)
             value_type = type(value)
             if value_type is list or value_type is tuple:
-                children.extend(v for v in value if _is_node(type(v)))
-            elif _is_node(value_type):
+                children.extend(v for v in value if node_types.get(type(v)) or _is_node(type(v)))
+            elif node_types.get(value_type) or _is_node(value_type):
                 children.append(value)
             if name == "lpar" and value:
                 if deferred:
