@@ -97,3 +97,24 @@ def test_literal_rules_come_from_the_cache_too(user_cache: Path) -> None:
     stored.write_text("0" * 64 + "\n" + stored.read_text().partition("\n")[2])
     assert cached_rules("literals", build, LiteralRules) == first
     assert len(builds) == 2
+
+
+def test_cached_patterns_compile_on_first_use_and_match_like_the_originals(user_cache: Path) -> None:
+    import re
+
+    from minimise.knowledge.compiled import LazyPattern
+
+    builds, build = _counting()
+    built = cached_knowledge(build, (), ())
+    cached = cached_knowledge(build, (), ())
+    pairs = [
+        (a.functions, b.functions) for a, b in zip(built.sinks, cached.sinks, strict=True) if a.functions is not None
+    ]
+    assert len(pairs) > 20
+    assert all(isinstance(a, re.Pattern) and isinstance(b, LazyPattern) for a, b in pairs)
+    assert all(a == b and a.pattern == b.pattern for a, b in pairs)
+    names = ["print", "click.echo", "sys.stderr.write", "structlog.contextvars.bind_contextvars", "os.path.join", "x"]
+    assert sum(bool(original.match(n)) for original, _ in pairs for n in names) >= 3
+    for original, lazy in pairs:
+        assert [bool(original.match(n)) for n in names] == [bool(lazy.match(n)) for n in names]
+        assert [bool(original.fullmatch(n)) for n in names] == [bool(lazy.fullmatch(n)) for n in names]

@@ -15,8 +15,10 @@ import base64
 import binascii
 import hashlib
 import hmac
+import io
 import os
 import pickle
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -68,11 +70,60 @@ def _read(path: Path, secret: bytes, kind: type = Knowledge) -> Any:
     return loaded if isinstance(loaded, kind) else None
 
 
+class LazyPattern:
+    """A regular expression compiled on first use: what a cached rules entry holds instead of ``re.Pattern``.
+
+    Unpickling an ``re.Pattern`` compiles it again, and the rules hold a few hundred of them: most
+    runs (a warm re-scan, a pre-commit run on a few files) use a handful. The methods of the compiled
+    pattern are kept on the instance after the first use, so later calls cost what they cost on it.
+    """
+
+    def __init__(self, pattern: str | bytes, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        # Only missing attributes come here: pattern and flags are always set.
+        if name.startswith("__") or name in ("pattern", "flags"):
+            raise AttributeError(name)
+        compiled = re.compile(self.pattern, self.flags)
+        for method in ("match", "search", "fullmatch", "findall", "finditer", "sub", "subn", "split"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+    def __reduce__(self) -> tuple[type, tuple[str | bytes, int]]:
+        return LazyPattern, (self.pattern, self.flags)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (LazyPattern, re.Pattern)):
+            return (self.pattern, self.flags) == (other.pattern, other.flags)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r}, {self.flags})"
+
+
+class _RulesPickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> Any:
+        if isinstance(obj, re.Pattern):
+            return LazyPattern, (obj.pattern, obj.flags)
+        return NotImplemented
+
+
+def _dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    _RulesPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
 def _write(path: Path, knowledge: object, secret: bytes) -> None:
     from minimise.atomic import atomic_write
 
     try:
-        payload = pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = _dumps(knowledge)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         signature = hmac.new(secret, payload, hashlib.sha256).hexdigest()
         atomic_write(path, signature + "\n" + base64.b64encode(payload).decode("ascii"), durable=False)
