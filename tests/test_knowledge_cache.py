@@ -118,3 +118,18 @@ def test_cached_patterns_compile_on_first_use_and_match_like_the_originals(user_
     for original, lazy in pairs:
         assert [bool(original.match(n)) for n in names] == [bool(lazy.match(n)) for n in names]
         assert [bool(original.fullmatch(n)) for n in names] == [bool(lazy.fullmatch(n)) for n in names]
+
+
+def test_inventory_checks_come_from_the_cache_as_read(user_cache: Path) -> None:
+    from minimise.inventory.reconcile import _read_inventory_checks, inventory_checks
+
+    inventory_checks.cache_clear()
+    try:
+        first = inventory_checks()
+        inventory_checks.cache_clear()
+        second = inventory_checks()
+    finally:
+        inventory_checks.cache_clear()
+    assert [p.name.split("-")[0] for p in user_cache.iterdir()] == ["inventory"]
+    assert first == second == _read_inventory_checks()
+    assert second is not first and sorted(second) == sorted(first) and len(first) >= 5

@@ -40,10 +40,8 @@ def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: byt
     digest = hashlib.sha256(secret)
     digest.update(analyser_digest().encode())
     digest.update(sys.version.encode())
-    shipped = rules_dir()
     try:
-        for path in sorted(p for p in shipped.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(shipped).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(_shipped_digest(rules_dir()))
         for name in team_files:
             info = os.stat(name)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEAM_FILE_BYTES:
@@ -53,6 +51,20 @@ def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: byt
         return None  # a missing team file: the usual loading reports it
     digest.update("\0".join(non_personal).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:40]
+
+
+_SHIPPED_DIGESTS: dict[Path, bytes] = {}
+
+
+def _shipped_digest(shipped: Path) -> bytes:
+    """The shipped rule files' digest, read once per process like the package's own (analyser_digest)."""
+    known = _SHIPPED_DIGESTS.get(shipped)
+    if known is None:
+        digest = hashlib.sha256()
+        for path in sorted(p for p in shipped.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(shipped).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        known = _SHIPPED_DIGESTS[shipped] = digest.digest()
+    return known
 
 
 def _read(path: Path, secret: bytes, kind: type = Knowledge) -> Any:
