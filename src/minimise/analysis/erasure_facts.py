@@ -144,11 +144,14 @@ class _Reader:
 
     # ------------------------------------------------------------ walking
     def block(self, body: cst.CSTNode) -> None:
+        # Exact type tests: libcst's node classes are final, and isinstance goes through their ABC.
+        assign_type, call_type = cst.Assign, cst.Call
         for node in _walk(body):
-            if isinstance(node, cst.Assign):
-                self.assign(node)
-            elif isinstance(node, cst.Call):
-                self.call(node)
+            node_type = type(node)
+            if node_type is assign_type:
+                self.assign(node)  # type: ignore[arg-type]
+            elif node_type is call_type:
+                self.call(node)  # type: ignore[arg-type]
 
     def assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -238,9 +241,10 @@ class _Reader:
 
     def mentions_user(self, node: cst.CSTNode) -> bool:
         for inner in _walk(node):
-            if isinstance(inner, cst.Attribute) and self.receiver(inner.value) == USER:
+            inner_type = type(inner)
+            if inner_type is cst.Attribute and self.receiver(inner.value) == USER:  # type: ignore[attr-defined]
                 return True
-            if isinstance(inner, cst.Name) and self.types.get(inner.value) == USER:
+            if inner_type is cst.Name and self.types.get(inner.value) == USER:  # type: ignore[attr-defined]
                 return True
         return False
 
