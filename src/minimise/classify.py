@@ -47,11 +47,15 @@ class Classifier:
         protection_words: dict[str, frozenset[str]],
         non_personal: frozenset[str] = frozenset(),
         about_people: frozenset[str] = frozenset(),
+        holders: frozenset[str] = frozenset(),
+        owned: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
         self.not_person = not_person
         self.about_people = about_people
+        self.holders = holders
+        self.owned = owned
         self.address = address
         self.exclude_words = exclude_words
         self.protection_words = protection_words
@@ -146,6 +150,18 @@ class Classifier:
         if not any(self._owned_by_a_thing(word, ()) for word in owner_words):
             return False
         return not any(self._is_person_word(w) for w in owner_words + split_words(attribute))
+
+    def owns_attribute(self, owner_words: tuple[str, ...], attribute: str) -> bool:
+        """Whether ``owner.attribute`` is the owner's own name (``case.name``, ``signal.display_name``).
+
+        So it is when the attribute is one of the `owned` names and the owner's name says what it is and
+        that is no person: ``case.name`` in ``update_case_participants`` is the case's name. A holder
+        (``obj``, ``row``, ``data``, ``u``) says nothing of what it holds: the function's words still count.
+        """
+        if " ".join(split_words(attribute)) not in self.owned:
+            return False
+        specific = [w for w in owner_words if len(w) > 2 and w not in self.holders and not w.isdigit()]
+        return bool(specific) and not any(self._is_person_word(w) for w in owner_words)
 
     def _is_person_word(self, word: str) -> bool:
         return word in self.person or (word.endswith("s") and word[:-1] in self.person)

@@ -59,7 +59,7 @@ class AnalyserBase:
                 via,
                 label.protection,
                 scope.name,
-                kind,
+                self.k.destination_kind(kind, label.category),
                 trace or ((label.why,) if label.why else ()),
             )
         )
@@ -163,6 +163,9 @@ class AnalyserBase:
         raise NotImplementedError
 
     def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
+        raise NotImplementedError
+
+    def _shared_headers(self, headers: Value) -> Value:
         raise NotImplementedError
 
     def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:

@@ -105,6 +105,10 @@ class ProjectLinks(AnalyserBase):
             else:
                 ident = positional
                 positional += 1
+            if ident == "headers" and value.fields is not None:
+                value = self._shared_headers(
+                    value
+                )  # whatever the callee, its client and credential headers are not shared
             if not value.labels and arg.keyword is not None and not value.constant:
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:

@@ -105,7 +105,9 @@ class ModelDetection(AnalyserBase):
                     )
                     if isinstance(target, cst.Name):
                         found = self._classify(target.value, ())
-                        if found is not None and not found.via_context:
+                        # A key or token is issued to projects and integrations as well as to people.
+                        issued = found is not None and found.category in self.k.frameworks.issued_categories
+                        if found is not None and not found.via_context and not issued:
                             return True
         return False
 

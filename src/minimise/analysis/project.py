@@ -519,7 +519,7 @@ def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge, only: set[str
                             via=sink.via,
                             protection=protection,
                             scope=site.scope,
-                            sink_kind=sink.kind,
+                            sink_kind=knowledge.destination_kind(sink.kind, category),
                             trace=(why,) if why else (),
                             steps=sink.steps,
                         )

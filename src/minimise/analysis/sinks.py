@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import ClassInfo, Label, Scope, Value
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value, union
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
     carrier_parts,
@@ -101,9 +101,12 @@ class SinkDetection(AnalyserBase):
                 person = self._person_label(arg.value)
                 if person is not None:
                     labels.add(person)
+            headers = kind == "http" and ident == "headers"
+            if headers and value.fields is not None:
+                value = self._shared_headers(value)
             if scope.fn_key is not None:
                 self.exports.param_sink(scope.fn_key, value, scope.named_params, sink.action, sink.id, kind, arg.value)
-            if kind == "http" and ident == "headers":
+            if headers:
                 self._emit_headers(arg.value, value, sink, kind, scope)
                 continue
             self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
@@ -114,19 +117,26 @@ class SinkDetection(AnalyserBase):
             for element in expr.elements:
                 sub = self._ev(element.value, scope)
                 key = literal_string(element.key) if isinstance(element, cst.DictElement) else None
-                if not self._authenticates(key, sub):
+                if not self._unshared_header(key, sub):
                     self._emit_value(element.value, set(sub.labels), sub, sink.action, sink.id, kind, scope)
             return
-        labels = set(value.labels)
-        if value.fields is not None:
-            labels = {lb for key, sub in value.fields.items() if not self._authenticates(key, sub) for lb in sub.labels}
-        self._emit_value(expr, labels, value, sink.action, sink.id, kind, scope)
+        self._emit_value(expr, set(value.labels), value, sink.action, sink.id, kind, scope)
 
-    def _authenticates(self, header: str | None, value: Value) -> bool:
-        return (
-            header is not None
-            and header.lower() in self.k.frameworks.authentication_headers
-            and all(lb.category.startswith("user.authorization") for lb in value.labels)
+    def _shared_headers(self, headers: Value) -> Value:
+        """Request headers without those that describe the client or authenticate the request."""
+        kept = {key: sub for key, sub in (headers.fields or {}).items() if not self._unshared_header(key, sub)}
+        merged = union(list(kept.values()))
+        return Value(labels=merged.labels, params=merged.params, fields=kept)
+
+    def _unshared_header(self, header: str | None, value: Value) -> bool:
+        """A header describing the app's client, or one whose credential authenticates the request."""
+        if header is None:
+            return False
+        name = header.lower()
+        if name in self.k.frameworks.client_headers:
+            return True
+        return name in self.k.frameworks.authentication_headers and all(
+            lb.category.startswith("user.authorization") for lb in value.labels
         )
 
     def _person_label(self, node: cst.BaseExpression) -> Label | None:

@@ -221,8 +221,11 @@ class ValueEvaluation(AnalyserBase):
         if self._configuration(qname):
             return Value(constant=True, qname=qname)  # a setting, whatever its name or the key it is put under
         receiver_words = self._context_of(node.value, scope)
-        if self.classifier.thing_attribute(receiver_words, attr):
-            return Value(qname=qname) if qname else EMPTY  # queue.email_address is the queue's mailbox
+        if self.classifier.thing_attribute(receiver_words, attr) or self.classifier.owns_attribute(
+            receiver_words, attr
+        ):
+            # `queue.email_address` is the queue's mailbox; `case.name` is the case's, whatever the function is about.
+            return Value(qname=qname) if qname else EMPTY
         context = receiver_words + scope.words
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
         if owner is not None:

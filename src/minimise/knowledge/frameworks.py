@@ -43,6 +43,14 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "HTTP headers that authenticate the request to the service receiving it (`Authorization`): a"
         " credential in one is used there, not shared (compared case-insensitively)."
     ),
+    "client_headers": (
+        "HTTP headers that describe the app's own client (`User-Agent`): what an outbound request puts in"
+        " one is not a person's (compared case-insensitively)."
+    ),
+    "issued_categories": (
+        "Categories of data an outbound HTTP request carries back to the service that issued it (a token,"
+        " an API key): such a data point's destination kind is `authentication`, which is not sharing."
+    ),
     "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
 }
 FRAMEWORK_MAPS: dict[str, str] = {
@@ -134,6 +142,8 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         configuration_objects=frozenset(lists["configuration_objects"]),
         configuration_functions=frozenset(lists["configuration_functions"]),
         authentication_headers=frozenset(lists["authentication_headers"]),
+        issued_categories=frozenset(lists["issued_categories"]),
+        client_headers=frozenset(lists["client_headers"]),
         store_receivers=maps["store_receivers"],
         collect_receivers=maps["collect_receivers"],
         form_containers=maps["form_containers"],

@@ -22,7 +22,7 @@ CATEGORY_KEYS = {
     "qualifiers",
     "label",
 }
-_CONTEXT_KEYS = {"person", "address", "not_person", "about_people"}
+_CONTEXT_KEYS = {"person", "address", "not_person", "about_people", "holders", "owned"}
 _TIERS = {"low", "medium", "high", "special"}
 _PROTECTIONS = {"hashed", "encrypted", "masked", "tokenised"}
 
@@ -112,6 +112,8 @@ def build_personal_data(
         person=frozenset(context["person"]),
         not_person=frozenset(context["not_person"]),
         about_people=frozenset(context["about_people"]),
+        holders=frozenset(context["holders"]),
+        owned=frozenset(context["owned"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
         protection_words={k: frozenset(v) for k, v in protection_words.items()},

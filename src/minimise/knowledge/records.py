@@ -120,6 +120,8 @@ class Frameworks:
     configuration_objects: frozenset[str] = frozenset()
     configuration_functions: frozenset[str] = frozenset()
     authentication_headers: frozenset[str] = frozenset()
+    issued_categories: frozenset[str] = frozenset()
+    client_headers: frozenset[str] = frozenset()
     store_receivers: dict[str, str] = field(default_factory=dict)
     collect_receivers: dict[str, str] = field(default_factory=dict)
     form_containers: dict[str, str] = field(default_factory=dict)
@@ -173,6 +175,12 @@ class Knowledge:
     def label_of(self, category: str) -> str:
         """Plain words for a category, for people who do not read taxonomy keys."""
         return self.labels.get(category) or self.taxonomy.label(category)
+
+    def destination_kind(self, kind: str, category: str) -> str:
+        """A sink's kind for one category: a token sent over HTTP authenticates to its issuer, it is not shared."""
+        if kind == "http" and category in self.frameworks.issued_categories:
+            return "authentication"
+        return kind
 
     def sensitivity_of(self, category: str) -> str:
         best, tier = -1, "medium"

@@ -51,7 +51,8 @@ def _sink() -> dict[str, Any]:
             "kind": _describe(
                 "The destination kind checks select on (log, exception, cookie, file, cache, database, http,"
                 " url, email, sms, chat, queue, task_queue, cloud_storage, warehouse, search, crm, payment, analytics,"
-                " error_tracker, apm, llm, vector_store, rpc, graphql, socket, token). Defaults to the action.",
+                " error_tracker, apm, llm, vector_store, rpc, graphql, socket, token, authentication)."
+                " Defaults to the action.",
                 _NAME,
             ),
             "vendor": _describe(
