@@ -135,7 +135,8 @@ def discover(
     skip = set(SKIP_DIRS)
     if include_migrations:
         skip.discard("migrations")
-    spec = _gitignore_spec(root)
+    # Read only for folders git does not list: in a work tree git applies every ignore file itself.
+    root_spec: list[object | None] = []
     exclude_spec = None
     if exclude:
         import pathspec
@@ -188,7 +189,9 @@ def discover(
             continue
         visited: set[tuple[int, int]] = set()
         listing = _git_listing(start)
-        folder_spec = None if listing is not None else spec
+        if listing is None and not root_spec:
+            root_spec.append(_gitignore_spec(root))
+        folder_spec = None if listing is not None else root_spec[0]
 
         def walk_error(exc: OSError, start: Path = start) -> None:
             note(Path(exc.filename) if exc.filename else start, f"cannot read folder: {exc.strerror or exc}")
