@@ -331,3 +331,14 @@ def test_the_user_part_of_a_url_is_not_an_address() -> None:
     assert [(p.line, p.category) for p in literal_points(text, "tests/t.py", lambda c: "high")] == [
         (2, "user.contact.email")
     ]
+
+
+def test_a_nino_counts_only_as_the_value_of_a_name_that_says_so() -> None:
+    source = (
+        'employee = {"ni_number": "JG 10 37 89 C"}\n'
+        'nino = "JG103789C"\n'
+        'author = {"key": "/authors/JG103789C"}\n'
+        'openlibrary_key = "JG103789C"\n'
+        'lookup("JG103789C")\n'
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(1, "nino"), (2, "nino")]

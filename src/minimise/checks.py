@@ -19,6 +19,10 @@ def _applies(when: dict[str, Any], point: DataPoint) -> bool:
         return False
     if "not_kinds" in when and point.sink_kind in when["not_kinds"]:
         return False
+    if "not_categories" in when and any(
+        point.category == c or point.category.startswith(c + ".") for c in when["not_categories"]
+    ):
+        return False
     if "protection" in when and point.protection != when["protection"]:
         return False
     if "min_sensitivity" in when:

@@ -61,6 +61,9 @@ class LiteralRules:
     phone_plans: dict[str, str]
     ssn_invalid: frozenset[str]
     nino_invalid_prefixes: frozenset[str]
+    # Words of the name a NINO is given to (`nino = "..."`, `{"ni_number": ...}`): the shape alone also
+    # fits catalogue keys such as OpenLibrary's author ids.
+    nino_names: tuple[str, ...]
     metadata_names: frozenset[str]
 
 
@@ -174,6 +177,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         phone_plans={str(k): str(v) for k, v in _section(phone, "plans", path).items()},
         ssn_invalid=frozenset(_strings(ids, "ssn_invalid", "national_id", path)),
         nino_invalid_prefixes=frozenset(_strings(ids, "nino_invalid_prefixes", "national_id", path)),
+        nino_names=tuple(_strings(ids, "nino_names", "national_id", path)),
         metadata_names=frozenset(_strings(data, "metadata_names", "", path)),
     )
 
@@ -465,6 +469,14 @@ def _skipped(previous: list[tokenize.TokenInfo], rules: LiteralRules) -> bool:
     return False
 
 
+def _names_a_nino(previous: list[tokenize.TokenInfo], rules: LiteralRules) -> bool:
+    """Whether the literal is given to a name or key that says it is a National Insurance number."""
+    if len(previous) < 2 or previous[-1].string not in ("=", ":"):
+        return False
+    words = " " + " ".join(split_words(previous[-2].string.strip("\"'"))) + " "
+    return any(f" {name} " in words for name in rules.nino_names)
+
+
 def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralHit]:
     """Every real-looking personal value in the string literals of ``text``, with line and column."""
     rules = rules or load_literal_rules()
@@ -480,7 +492,8 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
             if token.type in (tokenize.COMMENT, tokenize.NL):
                 continue
             if token.type in (tokenize.STRING, fstring_middle) and not _skipped(previous, rules):
-                hits.extend(_hits_in(token, rules))
+                named = _names_a_nino(previous, rules)
+                hits.extend(hit for hit in _hits_in(token, rules) if hit.kind != "nino" or named)
             previous = previous[-1:] + [token]
     except (tokenize.TokenError, SyntaxError):
         pass  # keep what was read before the bad token; the parser reports the error

@@ -134,6 +134,8 @@ def describe_selection(applies: Mapping[str, Any]) -> str:
         parts.append(f"destination kind {_values(applies['kinds'])}")
     if "not_kinds" in applies:
         parts.append(f"destination kind not {_values(applies['not_kinds'])}")
+    if "not_categories" in applies:
+        parts.append(f"category not {_values(applies['not_categories'])}")
     if "protection" in applies:
         parts.append(f"protection {_values(applies['protection'])}")
     if "min_sensitivity" in applies:

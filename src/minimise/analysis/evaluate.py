@@ -411,8 +411,15 @@ class ModuleAnalyser(
         protection = self._sanitizer(func, method, qname)
         if protection is not None:
             return protect(union(args + ([receiver] if isinstance(func, cst.Attribute) else [])), protection)
-        if method in self.k.frameworks.unprotect_methods and receiver.labels:
-            return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in receiver.labels))
+        if method in self.k.frameworks.unprotect_methods and (receiver.labels or any(a.labels for a in args)):
+            # What was protected comes out in the clear: the sealed receiver's or argument's data, not
+            # the key a cipher was made with (`AESCipher(password).decrypt(blob)` is the blob's).
+            built_here = isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)
+            holders = args if built_here else [receiver, *args]
+            sealed = [lb for v in holders for lb in v.labels if lb.protection != "none"]
+            if not sealed:
+                return Value(labels=union(args).labels)
+            return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in sealed))
         short_q = qname or method
         if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
             return CLEAN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from minimise.analysis.summary import (
     ClassSummary,
     ErasureFacts,
     FunctionSummary,
+    LabelTuple,
     ModuleSummary,
     ParamSink,
 )
@@ -41,7 +43,8 @@ class _RawFunction:
     params: tuple[tuple[str, str], ...]
     is_method: bool
     returns: Value | None = None
-    sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str]] = field(default_factory=list)
+    # (parameter, action, via, kind, protection, node, words, key: "" for the whole parameter)
+    sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str, str]] = field(default_factory=list)
     erasure: RawErasure | None = None
 
 
@@ -53,7 +56,17 @@ class _RawCall:
     scope: str
     function: str | None
     cls: str | None
-    args: list[tuple[int | str, frozenset[Label], frozenset[int], frozenset[tuple[int, str]], cst.CSTNode]]
+    args: list[
+        tuple[
+            int | str,
+            frozenset[Label],
+            frozenset[int],
+            frozenset[tuple[int, str]],
+            cst.CSTNode,
+            dict[str, Value] | None,
+            frozenset[tuple[int, str]],
+        ]
+    ]
 
 
 class ExportRecorder:
@@ -112,10 +125,12 @@ class ExportRecorder:
         raw = self.functions.get(key)
         if raw is None:
             return
+        words = _sink_words(action, via, kind)
         for index in value.params:
-            raw.sinks.append((index, action, via, kind, "none", node, _sink_words(action, via, kind)))
+            keys = sorted(key_digest(k) for i, k in value.keyed_params if i == index) or [""]
+            raw.sinks.extend((index, action, via, kind, "none", node, words, key) for key in keys)
         for index, protection in value.protected_params:
-            raw.sinks.append((index, action, via, kind, protection, node, _sink_words(action, via, kind)))
+            raw.sinks.append((index, action, via, kind, protection, node, words, ""))
 
     def call(
         self,
@@ -128,7 +143,7 @@ class ExportRecorder:
         carried: list[tuple[int | str, Value, cst.CSTNode]],
     ) -> None:
         args = [
-            (ident, value.labels, value.params, value.protected_params, arg_node)
+            (ident, value.labels, value.params, value.protected_params, arg_node, value.fields, value.keyed_params)
             for ident, value, arg_node in carried
             if value.labels or value.params or value.protected_params
         ]
@@ -192,8 +207,10 @@ class ExportRecorder:
             summary.functions[key] = FunctionSummary(
                 params=raw.params,
                 sinks=[
-                    ParamSink(index, action, via, kind, protection, (Step(self.path, lines.get(id(node), 0), words),))
-                    for index, action, via, kind, protection, node, words in _unique(raw.sinks)
+                    ParamSink(
+                        index, action, via, kind, protection, (Step(self.path, lines.get(id(node), 0), words),), key
+                    )
+                    for index, action, via, kind, protection, node, words, key in _unique(raw.sinks)
                 ],
                 returns_qname=self._qualified(returns.qname, local) if returns is not None and returns.qname else None,
                 returns_params=tuple(sorted(returns.params)) if returns is not None else (),
@@ -218,8 +235,10 @@ class ExportRecorder:
                             labels=tuple(sorted((lb.category, lb.identifier, lb.protection, lb.why) for lb in labels)),
                             params=tuple(sorted(params)),
                             protected=tuple(sorted(protected)),
+                            fields=_field_labels(fields),
+                            keyed=tuple(sorted((i, key_digest(k)) for i, k in keyed)),
                         )
-                        for ident, labels, params, protected, node in call.args
+                        for ident, labels, params, protected, node, fields, keyed in call.args
                     ),
                 )
             )
@@ -286,13 +305,28 @@ def _sink_words(action: str, via: str, kind: str) -> str:
     return f"{verb} by {via}" + (f" ({kind})" if kind and kind not in (action, via) else "")
 
 
+def key_digest(key: str) -> str:
+    """A literal key as summaries keep it: only compared, and a key may be a person's data (``d["a@b.com"]``)."""
+    return hashlib.blake2s(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _field_labels(fields: dict[str, Value] | None) -> tuple[tuple[str, tuple[LabelTuple, ...]], ...] | None:
+    """What each literal key of a dict argument carries, so a callee using one key takes only its labels."""
+    if fields is None:
+        return None
+    return tuple(
+        (key_digest(key), tuple(sorted((lb.category, lb.identifier, lb.protection, lb.why) for lb in value.labels)))
+        for key, value in sorted(fields.items())
+    )
+
+
 def _unique(
-    sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str]],
-) -> list[tuple[int, str, str, str, str, cst.CSTNode, str]]:
-    seen: set[tuple[int, str, str, str, str]] = set()
+    sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str, str]],
+) -> list[tuple[int, str, str, str, str, cst.CSTNode, str, str]]:
+    seen: set[tuple[object, ...]] = set()
     kept = []
     for sink in sinks:
-        key = sink[:5]
+        key = (*sink[:5], sink[7])
         if key not in seen:
             seen.add(key)
             kept.append(sink)

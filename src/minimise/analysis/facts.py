@@ -37,6 +37,9 @@ class Value:
     input_via: str = "input"
     # Parameters whose value reaches this one only through a protecting call: (index, protection).
     protected_params: frozenset[tuple[int, str]] = frozenset()
+    # Parameters of which only the item under a literal key reaches this value (``params["type"]``):
+    # (index, key). A parameter in ``params`` with no entry here reaches it whole.
+    keyed_params: frozenset[tuple[int, str]] = frozenset()
     # Words of the collection a loop variable came from (``customers`` for ``c``).
     owner_words: tuple[str, ...] = ()
     node: cst.CSTNode | None = None
@@ -58,12 +61,16 @@ def union(values: list[Value]) -> Value:
     labels: set[Label] = set()
     params: set[int] = set()
     protected: set[tuple[int, str]] = set()
+    keyed: set[tuple[int, str]] = set()
+    whole: set[int] = set()
     qnames: set[str] = set()
     origin = None
     for v in values:
         labels |= v.labels
         params |= v.params
         protected |= v.protected_params
+        keyed |= v.keyed_params
+        whole |= v.params - {i for i, _ in v.keyed_params}
         origin = origin or v.origin
         if v.qname:
             qnames.add(v.qname)
@@ -74,6 +81,7 @@ def union(values: list[Value]) -> Value:
         origin=origin,
         params=frozenset(params),
         protected_params=frozenset(protected),
+        keyed_params=frozenset((i, k) for i, k in keyed if i not in whole),
         qname=qname,
     )
 

@@ -455,12 +455,21 @@ def _reached(
                 pname = function.params[index][0]
                 for sink in function.sinks:
                     if sink.param == index:
+                        carried = _item(arg, sink.key)
+                        if carried is None:
+                            continue
                         step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")
                         found.append(
                             (
-                                arg,
+                                carried,
                                 ParamSink(
-                                    index, sink.action, sink.via, sink.kind, sink.protection, (step, *sink.steps)
+                                    index,
+                                    sink.action,
+                                    sink.via,
+                                    sink.kind,
+                                    sink.protection,
+                                    (step, *sink.steps),
+                                    sink.key if arg.fields is None else "",
                                 ),
                                 target.name,
                             )
@@ -527,12 +536,24 @@ def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge, only: set[str
     return points
 
 
+def _item(arg: Carried, key: str) -> Carried | None:
+    """The argument as far as a sink using only its item under ``key`` sees it (None: that item carries nothing)."""
+    if not key or arg.fields is None:
+        return arg
+    labels = dict(arg.fields).get(key, ())
+    if not labels and not arg.params and not arg.protected:
+        return None
+    return Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected, None, arg.keyed)
+
+
 def _propagate(project: Project, knowledge: Knowledge) -> None:
     """Give each function the sinks its parameters reach through further calls, to a bounded fixpoint."""
-    known: dict[tuple[str, str], set[tuple[int, str, str, str, str]]] = {}
+    known: dict[tuple[str, str], set[tuple[int, str, str, str, str, str]]] = {}
     for module in project.modules.values():
         for key, function in module.functions.items():
-            known[(module.module, key)] = {(s.param, s.action, s.via, s.kind, s.protection) for s in function.sinks}
+            known[(module.module, key)] = {
+                (s.param, s.action, s.via, s.kind, s.protection, s.key) for s in function.sinks
+            }
     for _round in range(MAX_CALL_DEPTH):
         added = False
         for module in project.modules.values():
@@ -546,11 +567,17 @@ def _propagate(project: Project, knowledge: Knowledge) -> None:
                 for arg, sink, _callee in _reached(project, site, module, knowledge):
                     for index, protection in [(i, "none") for i in arg.params] + list(arg.protected):
                         effective = sink.protection if sink.protection != "none" else protection
-                        seen = (index, sink.action, sink.via, sink.kind, effective)
-                        if seen in have:
-                            continue
-                        have.add(seen)
-                        caller.sinks.append(ParamSink(index, sink.action, sink.via, sink.kind, effective, sink.steps))
-                        added = True
+                        # The caller's parameter passed whole is used by the callee's key; one passed by an
+                        # item of its own is used by that item.
+                        keys = [k for i, k in arg.keyed if i == index] or [sink.key]
+                        for key in keys:
+                            seen = (index, sink.action, sink.via, sink.kind, effective, key)
+                            if seen in have:
+                                continue
+                            have.add(seen)
+                            caller.sinks.append(
+                                ParamSink(index, sink.action, sink.via, sink.kind, effective, sink.steps, key)
+                            )
+                            added = True
         if not added:
             return

@@ -284,6 +284,8 @@ class SinkDetection(AnalyserBase):
                 return sanitizer.protection
             if method and method in sanitizer.method_names:
                 return sanitizer.protection
-            if words and any(w in sanitizer.name_words for w in words):
+            # A helper's name says what it does (`encrypt_email`); a class's (`AESCipher(key)`) names the
+            # object it builds from its arguments, not their protected form.
+            if words and not method[:1].isupper() and any(w in sanitizer.name_words for w in words):
                 return sanitizer.protection
         return None

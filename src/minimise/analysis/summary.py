@@ -11,7 +11,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -27,6 +27,7 @@ class ParamSink:
     kind: str
     protection: str
     steps: tuple[Step, ...] = ()
+    key: str = ""  # only the parameter's item under this literal key (its digest) reaches the sink ("": all of it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,9 @@ class Carried:
     labels: tuple[LabelTuple, ...] = ()
     params: tuple[int, ...] = ()
     protected: tuple[tuple[int, str], ...] = ()
+    # For a dict with literal keys, what each key carries (None: not such a dict).
+    fields: tuple[tuple[str, tuple[LabelTuple, ...]], ...] | None = None
+    keyed: tuple[tuple[int, str], ...] = ()  # caller's parameters passed only by their item under a key
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,10 @@ class ModuleSummary:
                             [list(lb) for lb in a.labels],
                             list(a.params),
                             [list(p) for p in a.protected],
+                            [[k, [list(lb) for lb in labels]] for k, labels in a.fields]
+                            if a.fields is not None
+                            else None,
+                            [list(k) for k in a.keyed],
                         ]
                         for a in c.args
                     ],
@@ -198,6 +206,7 @@ def _sink_json(sink: ParamSink) -> list[object]:
         sink.kind,
         sink.protection,
         [[s.path, s.line, s.message] for s in sink.steps],
+        sink.key,
     ]
 
 
@@ -220,6 +229,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                         str(s[3]),
                         str(s[4]),
                         tuple(Step(str(a), int(b), str(c)) for a, b, c in s[5]),
+                        str(s[6]),
                     )
                     for s in sinks
                 ],
@@ -261,11 +271,19 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                             tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in labels),
                             tuple(int(i) for i in params),
                             tuple((int(i), str(p)) for i, p in protected),
+                            _fields_from_json(fields),
+                            tuple((int(i), str(k)) for i, k in keyed),
                         )
-                        for ident, arg_line, column, labels, params, protected in args
+                        for ident, arg_line, column, labels, params, protected, fields, keyed in args
                     ),
                 )
             )
         return summary
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _fields_from_json(data: Any) -> tuple[tuple[str, tuple[LabelTuple, ...]], ...] | None:
+    if data is None:
+        return None
+    return tuple((str(key), tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in labels)) for key, labels in data)

@@ -56,7 +56,15 @@ class ValueEvaluation(AnalyserBase):
         if qname in frameworks.configuration_functions:
             return True
         head = qname.split("[", 1)[0]
-        return any(head == name or head.startswith(name + ".") for name in frameworks.configuration_objects)
+        if any(head == name or head.startswith(name + ".") for name in frameworks.configuration_objects):
+            return True
+        # A module's object named `settings` or `config` (never an instance's `user.settings`).
+        parts = head.split(".")
+        return any(
+            part in frameworks.configuration_names and all(p.isidentifier() for p in parts[:i])
+            for i, part in enumerate(parts)
+            if i > 0
+        )
 
     @staticmethod
     def _self_attr(dotted: str, scope: Scope) -> Value | None:
@@ -276,7 +284,7 @@ class ValueEvaluation(AnalyserBase):
                 return item
         if base.labels and short_slice(node):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
-        return Value(labels=base.labels, params=base.params, origin=base.origin)
+        return Value(labels=base.labels, params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
 
     def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
         """The value under a literal key (``d["k"]``, ``d.get("k")``), or None when only the whole is known.
@@ -331,7 +339,12 @@ class ValueEvaluation(AnalyserBase):
                     if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
                     else None
                 )
-                if key is not None and not value.constant and not value.labels:
+                if (
+                    key is not None
+                    and not value.constant
+                    and not value.labels
+                    and key.lower() not in self.k.frameworks.client_headers
+                ):
                     label = self._label(key, scope.words + context, is_key=True)
                     if label is not None:
                         value = Value(labels=frozenset({label}), params=value.params)
@@ -340,7 +353,10 @@ class ValueEvaluation(AnalyserBase):
                     fields[key] = value
                 parts.append(value)
             else:
-                parts.append(self._ev(element.value, scope))
+                spread = self._ev(element.value, scope)
+                if spread.fields:
+                    fields.update(spread.fields)  # `{**self.headers, "Authorization": ...}` keeps its keys
+                parts.append(spread)
         merged = union(parts)
         return Value(labels=merged.labels, params=merged.params, fields=fields)
 
@@ -360,3 +376,11 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
         return node.value
     return None
+
+
+def keyed_item(base: Value, key: str | None) -> frozenset[tuple[int, str]]:
+    """The parameters of which the item ``base[key]`` is only that item: each parameter reaching ``base`` whole."""
+    if key is None:
+        return base.keyed_params
+    whole = base.params - {i for i, _ in base.keyed_params}
+    return base.keyed_params | frozenset((i, key) for i in whole)

@@ -30,7 +30,7 @@ _CHECK_KEYS = {
     "precision",
     "silenced_by",
 }
-_WHEN_KEYS = {"action", "kinds", "not_kinds", "protection", "min_sensitivity"}
+_WHEN_KEYS = {"action", "kinds", "not_kinds", "not_categories", "protection", "min_sensitivity"}
 _DOC_KEYS = ("summary", "what", "why", "example", "fix", "suppress")
 # GitHub code scanning's `precision` values, best first.
 PRECISIONS = ("very-high", "high", "medium", "low")

@@ -51,6 +51,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "Categories of data an outbound HTTP request carries back to the service that issued it (a token,"
         " an API key): such a data point's destination kind is `authentication`, which is not sharing."
     ),
+    "configuration_names": (
+        "Names of a project's own configuration objects (`from app.core.config import settings`): a module-level"
+        " object of one of these names is configuration like `configuration_objects`."
+    ),
     "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
 }
 FRAMEWORK_MAPS: dict[str, str] = {
@@ -141,6 +145,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         select_results=frozenset(lists["select_results"]),
         configuration_objects=frozenset(lists["configuration_objects"]),
         configuration_functions=frozenset(lists["configuration_functions"]),
+        configuration_names=frozenset(lists["configuration_names"]),
         authentication_headers=frozenset(lists["authentication_headers"]),
         issued_categories=frozenset(lists["issued_categories"]),
         client_headers=frozenset(lists["client_headers"]),

@@ -119,6 +119,7 @@ class Frameworks:
     select_results: frozenset[str] = frozenset()
     configuration_objects: frozenset[str] = frozenset()
     configuration_functions: frozenset[str] = frozenset()
+    configuration_names: frozenset[str] = frozenset()
     authentication_headers: frozenset[str] = frozenset()
     issued_categories: frozenset[str] = frozenset()
     client_headers: frozenset[str] = frozenset()
