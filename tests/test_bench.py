@@ -69,3 +69,20 @@ def test_an_edit_changes_one_line_and_keeps_the_file_valid(tmp_path: Path) -> No
     # The last logical line carries the edit, and the previous edit is replaced, not piled up.
     assert path.read_text() == 'x = (\n    1,\n)\ny = "a"  # note  # bench edit 2\n'
     subprocess.run([sys.executable, "-c", f"import ast; ast.parse(open({str(path)!r}).read())"], check=True)
+
+
+def test_minimise_runs_measured_with_its_bytecode_written(monkeypatch) -> None:
+    import importlib.util
+    import os
+
+    import minimise
+    from bench import prepare_bytecode
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    said = prepare_bytecode()
+    assert "PYTHONDONTWRITEBYTECODE" not in os.environ
+    assert said.endswith("(PYTHONDONTWRITEBYTECODE was set; removed for the runs)")
+    package = Path(minimise.__file__).resolve().parent
+    modules = sorted(package.rglob("*.py"))
+    assert len(modules) > 50
+    assert [m for m in modules if not Path(importlib.util.cache_from_source(str(m))).is_file()] == []

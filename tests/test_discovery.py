@@ -134,3 +134,30 @@ def test_real_personal_literals_in_left_out_test_code_are_still_reported(tmp_pat
     assert found == [("app.py", 7, "MIN301"), ("tests/test_signup.py", 10, "MIN701")]
     assert report["summary"] == {"files_scanned": 1, "files_treated_as_tests": 1}
     assert "maria.lopez@gmail.com" not in json.dumps(report)
+
+
+def test_shown_paths_are_pathlibs_relative_paths(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from minimise.discover import _relative
+
+    def by_pathlib(path: Path, root: Path) -> str:
+        try:
+            return Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute())).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app" / "sub").mkdir(parents=True)
+    cases = [
+        (tmp_path / "app" / "a.py", tmp_path),
+        (tmp_path / "app" / "sub" / ".." / "a.py", tmp_path / "app"),
+        (Path("app/sub/b.py"), Path(".")),
+        (Path("app/sub/b.py"), Path("app")),
+        (Path("app"), Path("app/")),
+        (tmp_path / "other.py", tmp_path / "app"),
+        (tmp_path / "apple.py", tmp_path / "app"),
+        (tmp_path / "app" / "a.py", Path("/")),
+    ]
+    assert [_relative(p, r) for p, r in cases] == [by_pathlib(p, r) for p, r in cases]
+    assert [_relative(p, r) for p, r in cases][:5] == ["app/a.py", "a.py", "app/sub/b.py", "sub/b.py", "."]

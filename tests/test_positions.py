@@ -76,3 +76,71 @@ def test_children_of_is_libcst_children() -> None:
     assert compared > 10_000
     tricky = cst.parse_module(TRICKY)
     assert [id(c) for c in children_of(tricky.body[1])] == [id(c) for c in tricky.body[1].children]
+
+
+def _layout(node: cst.CSTNode) -> bool:
+    layout = (
+        cst.BaseParenthesizableWhitespace,
+        cst.TrailingWhitespace,
+        cst.EmptyLine,
+        cst.Newline,
+        cst.Comment,
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.Semicolon,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+        cst.BaseBinaryOp,
+        cst.BaseBooleanOp,
+        cst.BaseCompOp,
+        cst.BaseUnaryOp,
+        cst.BaseAugOp,
+        cst.Asynchronous,
+        cst.ParamSlash,
+    )
+    return isinstance(node, layout)
+
+
+def _preorder(node: cst.CSTNode, children) -> list[cst.CSTNode]:  # type: ignore[no-untyped-def]
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(children(current)))
+    return out
+
+
+# Layout in every place the corpus may not have it: slices, lambdas, match, parameter markers.
+_EVERY_LAYOUT = """async def f(a, /, b=1, *, c: int = 2, **kw) -> None:
+    x = y[1 : 2 : 3] ; z = lambda q : q
+    async with a as b , c : pass
+    match x :
+        case [1, 2, *rest] | {"k": v, **others} if v : pass
+        case Point(x=1, y=[a, b]) : pass
+    del a , b
+    assert not a < b <= c , "m"
+    x @= ~y ** 2
+    from . . mod import (a as b ,)
+    print(f"{x!r:>{w}}" "s" , *a , ** kw)
+"""
+
+
+def test_code_children_are_the_children_without_layout_in_the_same_order() -> None:
+    from minimise.positions import code_children
+
+    checked = 0
+    sources = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*.py"))[:40]]
+    for source in [*sources, TRICKY, _EVERY_LAYOUT]:
+        module = cst.parse_module(source)
+        everything = _preorder(module, lambda n: list(n.children))
+        expected = [n for n in everything if not _layout(n)]
+        # Layout nodes never hold code, so dropping their subtrees drops only layout.
+        assert _preorder(module, code_children) == expected
+        checked += len(expected)
+    assert checked > 10_000

@@ -135,7 +135,8 @@ def discover(
     skip = set(SKIP_DIRS)
     if include_migrations:
         skip.discard("migrations")
-    spec = _gitignore_spec(root)
+    # Read only for folders git does not list: in a work tree git applies every ignore file itself.
+    root_spec: list[object | None] = []
     exclude_spec = None
     if exclude:
         import pathspec
@@ -188,7 +189,9 @@ def discover(
             continue
         visited: set[tuple[int, int]] = set()
         listing = _git_listing(start)
-        folder_spec = None if listing is not None else spec
+        if listing is None and not root_spec:
+            root_spec.append(_gitignore_spec(root))
+        folder_spec = None if listing is not None else root_spec[0]
 
         def walk_error(exc: OSError, start: Path = start) -> None:
             note(Path(exc.filename) if exc.filename else start, f"cannot read folder: {exc.strerror or exc}")
@@ -266,10 +269,16 @@ def _kind(mode: int) -> str:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        # Normalised once here, so `R/sub/../a.py` and `R/a.py` are one file, scanned once.
-        shown = Path(os.path.normpath(path.absolute())).relative_to(os.path.normpath(root.absolute())).as_posix()
-    except ValueError:
+    # Normalised once here, so `R/sub/../a.py` and `R/a.py` are one file, scanned once. String
+    # operations, not pathlib: this runs for every file and folder of the tree on every run.
+    full = os.path.abspath(path)
+    base = os.path.abspath(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if os.path.normcase(full) == os.path.normcase(base):
+        shown = "."
+    elif os.path.normcase(full).startswith(os.path.normcase(prefix)):
+        shown = full[len(prefix) :].replace(os.sep, "/")
+    else:
         shown = path.as_posix()
     # Undecodable bytes in a file name (kept by Python as lone surrogates) cannot be
     # printed or written as UTF-8 JSON; show them as U+FFFD instead.

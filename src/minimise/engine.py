@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import stat
 import sys
@@ -18,7 +19,6 @@ from minimise.model import DataPoint, FileResult, ScanError
 from minimise.redact import redact_text
 from minimise.source import MAX_SOURCE_BYTES, SourceError, decode_source
 from minimise.suppress import find_suppressions
-from minimise.workers import StoppablePool, call_with_deep_stack, can_stop_workers
 
 # Every error message of a file that was not analysed because of its budget starts so (MIN001).
 OVER_BUDGET = "could not be analysed: "
@@ -269,6 +269,8 @@ def analyse_bounded(
     raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None
 ) -> FileResult:
     """:func:`analyse_bytes` under the time budget, in a worker process that is killed when over it."""
+    from minimise.workers import StoppablePool, call_with_deep_stack, can_stop_workers
+
     if options.time_limit <= 0 or not can_stop_workers() or len(raw) > options.size_limit:
         return call_with_deep_stack(analyse_bytes, raw, display, options, knowledge, prefilter)  # type: ignore[no-any-return]
     warm_up(options, knowledge)  # here, once: every later single-file worker inherits it
@@ -349,6 +351,16 @@ def run_files(
 
     jobs = min(jobs, os.cpu_count() or 1) if jobs > 0 else (os.cpu_count() or 1)
     jobs = min(jobs, max(1, total // 4))
+    # The cache answers every file of a warm re-scan: look for the first miss before loading the
+    # worker machinery (multiprocessing) at all.
+    pending = tasks()
+    first = next(pending, None)
+    if first is None:
+        yield from drain()
+        return
+    from minimise.workers import StoppablePool, call_with_deep_stack, can_stop_workers
+
+    work = itertools.chain([first], pending)
     if (options.time_limit > 0 or jobs > 1) and can_stop_workers():
         if "libcst" in sys.modules:
             warm_up(options, knowledge)  # the parser is loaded anyway: the workers inherit what it loads
@@ -360,9 +372,9 @@ def run_files(
             died=lambda task, reason: (task[0], _worker_died(task[1].display, reason)),
             prepare=lambda: warm_up(options, knowledge),
         )
-        finished: Iterator[tuple[int, FileResult]] = pool.run(tasks())
+        finished: Iterator[tuple[int, FileResult]] = pool.run(work)
     else:
-        finished = (call_with_deep_stack(analyse, task) for task in tasks())
+        finished = (call_with_deep_stack(analyse, task) for task in work)
     for index, result in finished:
         key = keys.pop(index, None)
         if cache is not None and key is not None and not _over_budget(result):

@@ -184,6 +184,12 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
 
 @lru_cache(maxsize=1)
 def load_literal_rules() -> LiteralRules:
+    from minimise.knowledge.compiled import cached_rules
+
+    return cached_rules("literals", _read_literal_rules, LiteralRules)
+
+
+def _read_literal_rules() -> LiteralRules:
     from minimise.knowledge import rules_dir
 
     path = rules_dir() / "literals.yaml"

@@ -11,7 +11,7 @@ import libcst as cst
 
 from minimise.source import count_breaks, split_lines
 
-__all__ = ["children_of", "count_breaks", "find_lines", "split_lines"]
+__all__ = ["children_of", "code_children", "count_breaks", "find_lines", "split_lines"]
 
 # Field names of each node type in the order libcst generates code for them; derived
 # once per (type, shape) by asking libcst itself, because dataclass field order differs
@@ -128,6 +128,8 @@ def read_source_order(node_type: type) -> tuple[str, ...] | None:
 
 
 _CHECKED: dict[type, bool] = {}
+# The visit order of each type whose order from source libcst agreed with (see _ordered_fields).
+_TRUSTED_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _ordered_fields(node: cst.CSTNode) -> tuple[str, ...]:
@@ -184,6 +186,74 @@ def children_of(node: cst.CSTNode) -> list[cst.CSTNode]:
     return children
 
 
+# Fields that only ever hold layout or punctuation (whitespace, comments, brackets, commas,
+# operators, blank lines): no expression or statement is ever below them.
+_LAYOUT_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "comma",
+        "dot",
+        "relative",
+        "semicolon",
+        "equal",
+        "colon",
+        "first_colon",
+        "second_colon",
+        "trailing_comma",
+        "separator",
+        "posonly_ind",
+        "operator",
+        "asynchronous",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "empty_lines",
+        "first_line",
+        "last_line",
+        "leading_whitespace",
+        "newline",
+        "comment",
+        "trailing_whitespace",
+    }
+)
+_CODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _code_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    node_type = type(node)
+    if node_type in _CHECKED and _CHECKED[node_type]:
+        names = _CODE_FIELDS.get(node_type)
+        if names is None:
+            names = _CODE_FIELDS[node_type] = tuple(
+                n for n in _ordered_fields(node) if n not in _LAYOUT_FIELDS and not n.startswith("whitespace")
+            )
+        return names
+    return tuple(n for n in _ordered_fields(node) if n not in _LAYOUT_FIELDS and not n.startswith("whitespace"))
+
+
+def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of ``node`` that are code, in source order: :func:`children_of` without the layout.
+
+    A reader looking for calls, names or assignments never needs whitespace, comments or punctuation,
+    which are most of a tree's nodes.
+    """
+    children: list[cst.CSTNode] = []
+    for name in _code_fields(node):
+        value = getattr(node, name)
+        value_type = type(value)
+        if value_type is list or value_type is tuple:
+            children.extend(v for v in value if _is_node(type(v)))
+        elif _is_node(value_type):
+            children.append(value)
+    return children
+
+
 _NEWLINE_TEXT_TYPES = (cst.SimpleString, cst.FormattedStringText)
 
 
@@ -222,6 +292,9 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
     newline_type = cst.Newline
     simple_ws = cst.SimpleWhitespace
     mark_type = _Mark
+    # Local names for the per-type tables: this loop runs for every node up to the last one wanted.
+    trusted_fields = _TRUSTED_FIELDS
+    node_types = _NODE_TYPES
     while stack and remaining:
         node = stack.pop()
         node_type = type(node)
@@ -249,12 +322,17 @@ def find_lines(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> dict[int, i
         )
         if text_newlines and not getattr(node, "lpar", None):
             children.append(text_newlines)
-        for name in _ordered_fields(node):  # type: ignore[arg-type]
+        names = trusted_fields.get(node_type)
+        if names is None:
+            names = _ordered_fields(node)  # type: ignore[arg-type]
+            if _CHECKED.get(node_type):
+                trusted_fields[node_type] = names
+        for name in names:
             value = getattr(node, name)
             value_type = type(value)
             if value_type is list or value_type is tuple:
-                children.extend(v for v in value if _is_node(type(v)))
-            elif _is_node(value_type):
+                children.extend(v for v in value if node_types.get(type(v)) or _is_node(type(v)))
+            elif node_types.get(value_type) or _is_node(value_type):
                 children.append(value)
             if name == "lpar" and value:
                 if deferred:

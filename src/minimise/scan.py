@@ -26,6 +26,9 @@ class ScanOptions:
     include_migrations: bool = False
     follow_symlinks: bool = False
     exclude: tuple[str, ...] = ()
+    # Whether test code is part of the project (the session's include_tests); the project context
+    # of a partial scan must be the same files a full scan would analyse.
+    include_tests: bool = True
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     # Link against the summaries of the project's other files when only some are scanned.
@@ -104,7 +107,13 @@ def project_context(options: ScanOptions, scanned: set[str], index: SummaryIndex
     others = [
         t
         for t in discover(
-            [options.root], options.root, options.include_migrations, options.follow_symlinks, options.exclude, []
+            [options.root],
+            options.root,
+            options.include_migrations,
+            options.follow_symlinks,
+            options.exclude,
+            [],
+            include_tests=options.include_tests,
         )
         if t.display not in scanned
     ]

@@ -294,6 +294,7 @@ class Session:
             include_migrations=config["include_migrations"],
             follow_symlinks=options.follow_symlinks,
             exclude=tuple(config["exclude"]),
+            include_tests=config["include_tests"],
             # Discovery is done here, so scan() gets every file by name; it links them against the
             # rest of the project only when the session covers part of the scan root.
             project_context=not whole_root and self.marked_project,

@@ -9,7 +9,7 @@ import libcst as cst
 
 from minimise.analysis.expiry import cache_expiry
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
-from minimise.positions import children_of
+from minimise.positions import code_children
 from minimise.words import split_words
 
 # Names that stand for the person whose account is deleted, when nothing better types them.
@@ -144,11 +144,14 @@ class _Reader:
 
     # ------------------------------------------------------------ walking
     def block(self, body: cst.CSTNode) -> None:
+        # Exact type tests: libcst's node classes are final, and isinstance goes through their ABC.
+        assign_type, call_type = cst.Assign, cst.Call
         for node in _walk(body):
-            if isinstance(node, cst.Assign):
-                self.assign(node)
-            elif isinstance(node, cst.Call):
-                self.call(node)
+            node_type = type(node)
+            if node_type is assign_type:
+                self.assign(node)  # type: ignore[arg-type]
+            elif node_type is call_type:
+                self.call(node)  # type: ignore[arg-type]
 
     def assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -238,9 +241,10 @@ class _Reader:
 
     def mentions_user(self, node: cst.CSTNode) -> bool:
         for inner in _walk(node):
-            if isinstance(inner, cst.Attribute) and self.receiver(inner.value) == USER:
+            inner_type = type(inner)
+            if inner_type is cst.Attribute and self.receiver(inner.value) == USER:  # type: ignore[attr-defined]
                 return True
-            if isinstance(inner, cst.Name) and self.types.get(inner.value) == USER:
+            if inner_type is cst.Name and self.types.get(inner.value) == USER:  # type: ignore[attr-defined]
                 return True
         return False
 
@@ -282,17 +286,19 @@ def _key_prefix(node: cst.BaseExpression) -> str:
     return ""
 
 
+# libcst's node classes are final: an exact type test is the isinstance test, without its ABC cost.
+_NESTED_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+
+
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Nodes in source order, without entering nested functions or classes (they are read on their own)."""
+    """Code nodes in source order (no layout), without entering nested functions or classes (they are
+    read on their own)."""
     stack = [node]
+    nested = _NESTED_SCOPES
     while stack:
         current = stack.pop()
         yield current
-        children = [
-            c
-            for c in children_of(current)
-            if not isinstance(c, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or c is node
-        ]
+        children = [c for c in code_children(current) if type(c) not in nested]
         stack.extend(reversed(children))
 
 

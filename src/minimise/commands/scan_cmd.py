@@ -506,10 +506,10 @@ def scan_command(
 
 
 def _shard_spec(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None  # the usual scan: the shard code is not even imported
     from minimise.shards import parse_spec
 
-    if value is None:
-        return None
     try:
         return parse_spec(value)
     except ValueError as exc:

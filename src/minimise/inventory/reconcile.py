@@ -32,7 +32,13 @@ INVENTORY_SCOPE = "data-inventory"
 
 @lru_cache(maxsize=1)
 def inventory_checks() -> dict[str, Check]:
-    """The MIN5xx checks, documented in inventory/checks.yaml."""
+    """The MIN5xx checks, documented in inventory/checks.yaml (kept in the signed rules cache)."""
+    from minimise.knowledge.compiled import cached_rules
+
+    return cached_rules("inventory-checks", _read_inventory_checks, dict)
+
+
+def _read_inventory_checks() -> dict[str, Check]:
     from minimise.knowledge import RuleReader
     from minimise.taxonomy import load_taxonomy
     from minimise.yamlio import read_yaml
