@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
@@ -23,6 +24,9 @@ class AnalyserBase:
         self.module_scope = Scope(module_name, None)
         self.summaries: dict[int, Value] = {}
         self.in_progress: set[int] = set()
+        # Module functions that only matter as part of an operator command (see SinkDetection).
+        self._helpers_of_commands: frozenset[str] | None = None
+        self.module_body: Sequence[cst.CSTNode] = ()
         self.classes: dict[str, ClassInfo] = {}
         self._memo: dict[int, Value] = {}
         self._emitted: set[tuple[int, str, str]] = set()

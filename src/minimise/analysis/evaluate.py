@@ -39,6 +39,7 @@ class ModuleAnalyser(
     """Runs the data-flow pass over one module and collects raw data points."""
 
     def run(self, module: cst.Module) -> list[RawPoint]:
+        self.module_body = module.body
         self.output_models = _output_models(module.body)
         self._prescan(module.body, self.module_scope)
         self._block(module.body, self.module_scope)

@@ -32,6 +32,10 @@ class ProjectLinks(AnalyserBase):
                 return  # a model resetting its own fields from nothing personal anonymises (`cancel()`)
             if attr in scope.cls.personal_fields:
                 label = scope.cls.personal_fields[attr][1]  # the model's own field says what it holds
+            protection = scope.cls.protected_fields.get(attr)
+            if label is not None and protection and label.protection == "none":
+                # `self.password = new` goes through the model's hashing setter.
+                label = Label(label.category, label.identifier, protection, label.why)
         if label is None:
             # A field whose name says nothing (`channel.value = email`) stores what the value is.
             carried = frozenset(lb for lb in value.labels if not lb.category.startswith("@"))

@@ -218,7 +218,7 @@ class SinkDetection(AnalyserBase):
         """A click/typer command, or a method of a Django management command: its output is its operator's."""
         if cls is not None:
             return self._is_command_class(cls.name)
-        if parent is self.module_scope and self._called_by_a_command(fn.name.value):
+        if parent is self.module_scope and fn.name.value in self._command_helpers():
             return True  # a command's own helper prints to its operator too
         return any(self._console_decorator(d.decorator, parent, depth=0) for d in fn.decorators)
 
@@ -226,14 +226,34 @@ class SinkDetection(AnalyserBase):
         pattern = self.k.console_bases
         return pattern is not None and any(pattern.match(base) for base in self.exports.class_bases.get(name, ()))
 
-    def _called_by_a_command(self, function: str) -> bool:
-        """Whether a method of one of the module's command classes calls this module function."""
-        for name, info in self.classes.items():
-            if self._is_command_class(name):
-                for method in info.methods.values():
-                    if any(name_of(call.func) == function for call in calls_in(method.body)):
-                        return True
-        return False
+    def _command_helpers(self) -> frozenset[str]:
+        """Module functions a command of this module calls, directly or through other module functions."""
+        if self._helpers_of_commands is not None:
+            return self._helpers_of_commands
+        functions = self.module_scope.functions
+        pattern = self.k.console_bases
+        # Read from the module's own statements: a helper may be analysed before the class below it.
+        bodies: list[cst.CSTNode] = [
+            stmt.body
+            for stmt in self.module_body
+            if isinstance(stmt, cst.ClassDef)
+            and pattern is not None
+            and any((q := self._qname(b.value, self.module_scope)) and pattern.match(q) for b in stmt.bases)
+        ]
+        bodies += [
+            fn.body
+            for fn in functions.values()
+            if any(self._console_decorator(d.decorator, self.module_scope, depth=0) for d in fn.decorators)
+        ]
+        reached: set[str] = set()
+        while bodies:
+            for call in calls_in(bodies.pop(), limit=50_000):
+                callee = call.func.value if isinstance(call.func, cst.Name) else None
+                if callee in functions and callee not in reached:
+                    reached.add(callee)
+                    bodies.append(functions[callee].body)
+        self._helpers_of_commands = frozenset(reached)
+        return self._helpers_of_commands
 
     def _console_decorator(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> bool:
         if isinstance(expr, cst.Call):
