@@ -77,6 +77,7 @@ def union(values: list[Value]) -> Value:
     # `client or httpx.Client()` is still an httpx client.
     qname = qnames.pop() if len(qnames) == 1 else None
     return Value(
+        fields=_merged_fields(values),
         labels=frozenset(labels),
         origin=origin,
         params=frozenset(params),
@@ -84,6 +85,17 @@ def union(values: list[Value]) -> Value:
         keyed_params=frozenset((i, k) for i, k in keyed if i not in whole),
         qname=qname,
     )
+
+
+def _merged_fields(values: list[Value]) -> dict[str, Value] | None:
+    """The keys of one dict or another (`{"Authorization": t} if t else {}`): each key's values joined."""
+    if any(v.fields is None for v in values):
+        return None
+    merged: dict[str, list[Value]] = {}
+    for v in values:
+        for key, item in (v.fields or {}).items():
+            merged.setdefault(key, []).append(item)
+    return {key: union(items) for key, items in merged.items()}
 
 
 def protect(value: Value, protection: str) -> Value:
