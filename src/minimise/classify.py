@@ -32,6 +32,8 @@ class Classification:
     protection: str
     matched: tuple[str, ...]
     via_context: str = ""
+    # The category asks for its own context words (a profile's `value`), not a person's.
+    own_context: bool = False
 
 
 class Classifier:
@@ -140,7 +142,7 @@ class Classifier:
         rest = words[:start] + words[start + len(name) :]
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
-        return Classification(rule.category, self._protection(rest), name, via_context)
+        return Classification(rule.category, self._protection(rest), name, via_context, rule.requires_context == "own")
 
     def thing_attribute(self, owner_words: tuple[str, ...], attribute: str) -> bool:
         """Whether ``owner.attribute`` is a thing's own (a queue's mailbox, a company's address), not a person's.

@@ -223,7 +223,7 @@ class ModuleAnalyser(
             return EMPTY
         if value.labels and all(lb.protection != "none" for lb in value.labels):
             return value
-        label = self._label(name, scope.words)
+        label = self._variable_label(name, scope)
         if label is None:
             return value
         if label.protection != "none":

@@ -402,6 +402,8 @@ class ModelDetection(AnalyserBase):
             if not text or len(text) > 80:
                 continue
             words = [w for w in split_words(text) if w not in _STOP_WORDS]
+            if self.classifier.thing_attribute(tuple(words), name):
+                continue  # "Full name of the agency": a thing's name, described as such
             # The whole description, then its last word (the thing described: "First line of address").
             for candidate in ("_".join(words), words[-1] if len(words) > 1 else ""):
                 found = self._label(candidate, info.words, shown=name) if candidate else None

@@ -180,10 +180,21 @@ class ValueEvaluation(AnalyserBase):
             return bound
         if node.value in ("True", "False", "None"):
             return Value(constant=True)
-        label = self._label(node.value, scope.words)
+        label = self._variable_label(node.value, scope)
         if label is not None:
             return Value(labels=frozenset({label}))
         return EMPTY
+
+    def _variable_label(self, name: str, scope: Scope) -> Label | None:
+        """What a variable's own name says it holds, in the words of the function around it.
+
+        A category that asks for its owner's words (a profile's `value`) is not given by the function's
+        name: `value` in `officer_profile` is not a profile's answer.
+        """
+        found = self._classify(name, scope.words)
+        if found is not None and found.own_context and found.via_context not in ("", "name"):
+            return None
+        return self._label(name, scope.words)
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
         dotted = dotted_name(node)
