@@ -137,6 +137,8 @@ class ClassInfo:
     personal_fields: dict[str, tuple[cst.CSTNode, Label]] = field(default_factory=dict)
     # Fields a validator or setter protects before they are stored (``@validates("password")``).
     protected_fields: dict[str, str] = field(default_factory=dict)
+    # Every name the class body assigns, in order (its fields, relations included).
+    assigned: tuple[str, ...] = ()
 
 
 @dataclass

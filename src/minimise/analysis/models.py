@@ -31,7 +31,7 @@ class ModelDetection(AnalyserBase):
     """Detects model and schema classes and the personal fields they declare."""
 
     def _class(self, node: cst.ClassDef, scope: Scope) -> None:
-        info = ClassInfo(node.name.value, split_words(node.name.value))
+        info = ClassInfo(node.name.value, split_words(node.name.value), assigned=self._assigned_names(node))
         for base in node.bases:
             self._class_kind(info, base.value, scope)
         self._sqlmodel_kind(info, node)
@@ -320,7 +320,7 @@ class ModelDetection(AnalyserBase):
             label = Label(category, name, "none", f"declared with type {category}")
         if label is None and call is not None:
             label = self._described_field(call, name, info)
-        if label is None:
+        if label is None or (action == "store" and self._own_credential(info, label)):
             return
         protection = label.protection
         if call is not None and protection == "none":
@@ -338,6 +338,36 @@ class ModelDetection(AnalyserBase):
             scope,
             "database" if action == "store" else "schema",
         )
+
+    def _own_credential(self, info: ClassInfo, label: Label) -> bool:
+        """A key or token column of a model about a thing with no person to it (a connector's API key).
+
+        Such a key is issued to the object. A model about people (a user, a profile), one that links to a
+        person (`user = ForeignKey(User)`: a device or token of theirs) or one named for credentials
+        (`ApiKey`, `AccessToken`) keeps its columns.
+        """
+        issued = self.k.frameworks.issued_categories
+        person = self.classifier.person
+        if label.category not in issued or set(info.words) & person:
+            return False
+        if any(set(split_words(field)) & person for field in info.assigned):
+            return False
+        named = self._classify(info.name, ())
+        return named is None or named.category not in issued
+
+    @staticmethod
+    def _assigned_names(node: cst.ClassDef) -> tuple[str, ...]:
+        """The names a class body assigns: its fields, relations included."""
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        names: list[str] = []
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        names += [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        names.append(small.target.value)
+        return tuple(names)
 
     def _record_link(
         self, info: ClassInfo, name: str, value: cst.BaseExpression, target: cst.Name, scope: Scope
