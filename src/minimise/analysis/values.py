@@ -295,7 +295,20 @@ class ValueEvaluation(AnalyserBase):
                 return item
         if base.labels and short_slice(node):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
+        if key is not None and self._describes_the_item(node.value, base, key, scope):
+            return Value(params=base.params, keyed_params=keyed_item(base, key))  # salary["year"]: not the salary
         return Value(labels=base.labels, params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
+
+    def _describes_the_item(self, container: cst.BaseExpression, base: Value, key: str, scope: Scope) -> bool:
+        """Whether ``record[key]`` is something about a record known only by its variable's name.
+
+        `salary` is a salary because it is called one; its `year` is not (as `salary_year` would not be).
+        """
+        if not isinstance(container, cst.Name) or not base.labels:
+            return False
+        if any(lb.identifier != container.value for lb in base.labels):
+            return False  # the record carries data that flowed into it, not just its name
+        return self._classify(f"{container.value}_{key}", scope.words) is None
 
     def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
         """The value under a literal key (``d["k"]``, ``d.get("k")``), or None when only the whole is known.
