@@ -20,6 +20,7 @@ from minimise.analysis.syntax import (
     literal_string,
     name_of,
     names_a_file,
+    swallowing_handler,
 )
 from minimise.analysis.values import ValueEvaluation
 from minimise.analysis.writes import RuntimeWrites
@@ -104,7 +105,12 @@ class ModuleAnalyser(
                     self._assign(item.asname.name, value, scope, item.item)
             self._suite(stmt.body, scope)
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
-            self._suite(stmt.body, scope)
+            swallows = any(swallowing_handler(h) for h in stmt.handlers)
+            scope.swallowing += swallows
+            try:
+                self._suite(stmt.body, scope)
+            finally:
+                scope.swallowing -= swallows
             for handler in stmt.handlers:
                 if handler.name is not None:
                     self._assign(handler.name.name, EMPTY, scope, None)

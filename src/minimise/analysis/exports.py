@@ -67,6 +67,7 @@ class _RawCall:
             frozenset[tuple[int, str]],
         ]
     ]
+    caught: bool = False
 
 
 class ExportRecorder:
@@ -141,6 +142,7 @@ class ExportRecorder:
         function: str | None,
         cls: str | None,
         carried: list[tuple[int | str, Value, cst.CSTNode]],
+        caught: bool = False,
     ) -> None:
         args = [
             (ident, value.labels, value.params, value.protected_params, arg_node, value.fields, value.keyed_params)
@@ -148,7 +150,7 @@ class ExportRecorder:
             if value.labels or value.params or value.protected_params
         ]
         if args:
-            self.calls.append(_RawCall(node, self.absolute(callee), method, scope, function, cls, args))
+            self.calls.append(_RawCall(node, self.absolute(callee), method, scope, function, cls, args, caught))
 
     def nodes(self) -> list[cst.CSTNode]:
         """Every node whose line the summary needs."""
@@ -227,6 +229,7 @@ class ExportRecorder:
                     scope=call.scope,
                     function=call.function,
                     cls=call.cls,
+                    caught=call.caught,
                     args=tuple(
                         Carried(
                             ident=ident,

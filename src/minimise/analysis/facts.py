@@ -163,6 +163,9 @@ class Scope:
     # An operator command (a click/typer command, a Django management command's method): what it
     # prints or raises is shown to the operator who ran it.
     console: bool = False
+    # Inside a `try` whose handler drops what it catches (no raise, no use of the exception): an
+    # exception raised by a call made here never reaches a log from this call.
+    swallowing: int = 0
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self

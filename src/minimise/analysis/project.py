@@ -454,7 +454,7 @@ def _reached(
             for index in _param_index(function, arg.ident, target.bound):
                 pname = function.params[index][0]
                 for sink in function.sinks:
-                    if sink.param == index:
+                    if sink.param == index and not (site.caught and sink.via == "exception"):
                         carried = _item(arg, sink.key)
                         if carried is None:
                             continue

@@ -11,7 +11,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 6
+SUMMARY_VERSION = 7
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -56,6 +56,8 @@ class CallSite:
     function: str | None  # local key of the enclosing function ("send", "Mailer.send")
     cls: str | None  # enclosing class, for ``self.`` receivers
     args: tuple[Carried, ...]
+    # Made inside a `try` whose handler drops the exception: what the callee raises is not logged from here.
+    caught: bool = False
 
 
 @dataclass
@@ -192,6 +194,7 @@ class ModuleSummary:
                         ]
                         for a in c.args
                     ],
+                    c.caught,
                 ]
                 for c in self.calls
             ],
@@ -254,7 +257,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 str(table),
                 {str(k): str(v) for k, v in dict(protected).items()},
             )
-        for callee, method, line, scope, function, cls, args in data["calls"]:
+        for callee, method, line, scope, function, cls, args, caught in data["calls"]:
             summary.calls.append(
                 CallSite(
                     str(callee),
@@ -276,6 +279,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                         )
                         for ident, arg_line, column, labels, params, protected, fields, keyed in args
                     ),
+                    bool(caught),
                 )
             )
         return summary

@@ -248,3 +248,17 @@ def local_bindings(fn: cst.FunctionDef, name: str) -> list[tuple[cst.BaseExpress
 def format_parts(node: cst.FormattedString) -> list[cst.BaseExpression]:
     """The expressions put into an f-string."""
     return [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+
+
+def swallowing_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """An `except` clause that drops what it catches: it raises nothing and never uses the exception."""
+    bound = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
+    pending: list[cst.CSTNode] = [handler.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Raise) or (bound is not None and isinstance(node, cst.Name) and node.value == bound):
+            return False
+        if isinstance(node, cst.Call) and name_of(node.func) in ("exception", "print_exc", "format_exc", "exc_info"):
+            return False  # `log.exception(...)`, `traceback.print_exc()`: the exception is logged anyway
+        pending.extend(children_of(node))
+    return True
