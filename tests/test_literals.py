@@ -342,3 +342,9 @@ def test_a_nino_counts_only_as_the_value_of_a_name_that_says_so() -> None:
         'lookup("JG103789C")\n'
     )
     assert [(h.line, h.kind) for h in find_literals(source)] == [(1, "nino"), (2, "nino")]
+
+
+def test_phone_numbers_typed_as_counting_pairs_are_made_up() -> None:
+    assert not is_real_phone("", "33102030405", RULES)  # +33 1 02 03 04 05
+    assert not is_real_phone("", "33110203040", RULES)  # +33 1 10 20 30 40
+    assert is_real_phone("", "33142685300", RULES)  # an ordinary Paris number's shape

@@ -314,6 +314,18 @@ def _placeholder_digits(digits: str, rules: LiteralRules) -> bool:
             return True
         if any(stretch == (stretch[:period] * size)[:size] for period in (1, 2, 3)):
             return True
+    return _counted_pairs(digits)
+
+
+def _counted_pairs(digits: str, run: int = 4) -> bool:
+    """Pairs of digits that count in even steps (01 02 03 04 05, 10 20 30 40): a number typed to look like one."""
+    for offset in (0, 1):
+        pairs = [int(digits[i : i + 2]) for i in range(offset, len(digits) - 1, 2)]
+        for start in range(len(pairs) - run + 1):
+            window = pairs[start : start + run]
+            steps = {b - a for a, b in zip(window, window[1:], strict=False)}
+            if len(steps) == 1 and 0 not in steps:
+                return True
     return False
 
 

@@ -43,6 +43,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "HTTP headers that authenticate the request to the service receiving it (`Authorization`): a"
         " credential in one is used there, not shared (compared case-insensitively)."
     ),
+    "issuer_kinds": (
+        "Destination kinds of outside services that authenticate the calls made to them (`http`, `llm`):"
+        " an `issued_categories` value sent there is `authentication`, not shared."
+    ),
     "client_headers": (
         "HTTP headers that describe the app's own client (`User-Agent`): what an outbound request puts in"
         " one is not a person's (compared case-insensitively)."
@@ -149,6 +153,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         authentication_headers=frozenset(lists["authentication_headers"]),
         issued_categories=frozenset(lists["issued_categories"]),
         client_headers=frozenset(lists["client_headers"]),
+        issuer_kinds=frozenset(lists["issuer_kinds"]),
         store_receivers=maps["store_receivers"],
         collect_receivers=maps["collect_receivers"],
         form_containers=maps["form_containers"],

@@ -123,6 +123,7 @@ class Frameworks:
     authentication_headers: frozenset[str] = frozenset()
     issued_categories: frozenset[str] = frozenset()
     client_headers: frozenset[str] = frozenset()
+    issuer_kinds: frozenset[str] = frozenset()
     store_receivers: dict[str, str] = field(default_factory=dict)
     collect_receivers: dict[str, str] = field(default_factory=dict)
     form_containers: dict[str, str] = field(default_factory=dict)
@@ -178,8 +179,8 @@ class Knowledge:
         return self.labels.get(category) or self.taxonomy.label(category)
 
     def destination_kind(self, kind: str, category: str) -> str:
-        """A sink's kind for one category: a token sent over HTTP authenticates to its issuer, it is not shared."""
-        if kind == "http" and category in self.frameworks.issued_categories:
+        """A sink's kind for one category: a token sent to a web or AI service authenticates to its issuer."""
+        if kind in self.frameworks.issuer_kinds and category in self.frameworks.issued_categories:
             return "authentication"
         return kind
 
