@@ -34,6 +34,12 @@ def test_operator_commands_report_only_secrets_they_print(tmp_path: Path) -> Non
     ]
 
 
+def test_an_interactive_admin_console_prints_to_its_operator(tmp_path: Path) -> None:
+    """A menu read with input() and its helpers print to the operator; its logger still logs."""
+    shutil.copy(CORPUS / "logging" / "interactive_admin.py", tmp_path / "admin.py")
+    assert _findings(tmp_path) == [("MIN301", "admin.py", 22, "user.contact.email")]
+
+
 def test_task_queue_and_signed_token_are_not_third_party_sharing(tmp_path: Path) -> None:
     (tmp_path / "signup.py").write_text(
         "import jwt\n"

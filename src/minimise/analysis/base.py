@@ -169,6 +169,9 @@ class AnalyserBase:
     def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
         raise NotImplementedError
 
+    def _item_labels(self, base: Value, key: str | None, scope: Scope) -> frozenset[Label]:
+        raise NotImplementedError
+
     def _variable_label(self, name: str, scope: Scope) -> Label | None:
         raise NotImplementedError
 

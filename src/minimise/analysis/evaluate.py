@@ -477,6 +477,22 @@ class ModuleAnalyser(
             item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
             if item is not None:
                 return union([item, *args[1:]])  # the default is what .get returns when the key is missing
+        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is None and node.args:
+            key = literal_string(node.args[0].value)
+            # `response.get("refresh_token")` reads one key, as `response["refresh_token"]` does.
+            item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
+            if item is not None:
+                return union([item, *args[1:]])
+            # By a key it names (or one held elsewhere, `claims.get(settings.GROUPS_CLAIM)`), a token's
+            # item is a claim, not the token.
+            issued = self.k.frameworks.issued_categories
+            kept = (
+                self._item_labels(receiver, key, scope)
+                if key is not None
+                else frozenset(lb for lb in receiver.labels if lb.category not in issued)
+            )
+            if receiver.labels and kept != receiver.labels:
+                return union([Value(labels=kept, params=receiver.params), *args[1:]])
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
         if (

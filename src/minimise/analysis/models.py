@@ -161,14 +161,16 @@ class ModelDetection(AnalyserBase):
             found = self._sanitizer(func, name_of(func) or "", self._qname(func, scope))
             if found:
                 return found
-            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-                if func.value.value == "self" and func.attr.value in info.methods:
-                    callee = info.methods[func.attr.value]
-                    return _agreed(
-                        [self._protection_of(r, callee, info, scope, depth + 1, index) for r in returned_values(callee)]
-                    )
-                if not expr.args:  # `digest.hex()`: the same value in another form
-                    return self._protection_of(func.value, method, info, scope, depth + 1)
+            if not isinstance(func, cst.Attribute):
+                return None
+            if isinstance(func.value, cst.Name) and func.value.value == "self" and func.attr.value in info.methods:
+                callee = info.methods[func.attr.value]
+                return _agreed(
+                    [self._protection_of(r, callee, info, scope, depth + 1, index) for r in returned_values(callee)]
+                )
+            if not expr.args or func.attr.value in _SAME_VALUE_METHODS:
+                # `digest.hex()`, `hashed.decode("utf-8")`: the same value in another form
+                return self._protection_of(func.value, method, info, scope, depth + 1)
             return None
         if isinstance(expr, cst.Name):
             return _agreed(
@@ -530,6 +532,10 @@ class ModelDetection(AnalyserBase):
                             scope,
                             "database",
                         )
+
+
+# Methods whose result is their receiver in another form, whatever their arguments.
+_SAME_VALUE_METHODS = frozenset({"decode", "encode", "strip", "rstrip", "lstrip"})
 
 
 def _agreed(found: list[str | None], neutral: bool = False) -> str | None:

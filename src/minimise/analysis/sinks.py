@@ -220,7 +220,13 @@ class SinkDetection(AnalyserBase):
             return self._is_command_class(cls.name)
         if parent is self.module_scope and fn.name.value in self._command_helpers():
             return True  # a command's own helper prints to its operator too
+        if self._prompts_at_a_terminal(fn.body, parent):
+            return True  # a function that asks its user with input() is talking to whoever runs it
         return any(self._console_decorator(d.decorator, parent, depth=0) for d in fn.decorators)
+
+    def _prompts_at_a_terminal(self, body: cst.BaseSuite, scope: Scope) -> bool:
+        """Whether a function asks at the terminal (`input()`, `getpass()`): an interactive operator script."""
+        return any(self._qname(call.func, scope) in self.k.input_functions for call in calls_in(body, limit=50_000))
 
     def _is_command_class(self, name: str) -> bool:
         pattern = self.k.console_bases
@@ -244,6 +250,7 @@ class SinkDetection(AnalyserBase):
             fn.body
             for fn in functions.values()
             if any(self._console_decorator(d.decorator, self.module_scope, depth=0) for d in fn.decorators)
+            or self._prompts_at_a_terminal(fn.body, self.module_scope)
         ]
         reached: set[str] = set()
         while bodies:

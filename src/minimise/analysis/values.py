@@ -297,7 +297,23 @@ class ValueEvaluation(AnalyserBase):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
         if key is not None and self._describes_the_item(node.value, base, key, scope):
             return Value(params=base.params, keyed_params=keyed_item(base, key))  # salary["year"]: not the salary
-        return Value(labels=base.labels, params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
+        return Value(
+            labels=self._item_labels(base, key, scope),
+            params=base.params,
+            origin=base.origin,
+            keyed_params=keyed_item(base, key),
+        )
+
+    def _item_labels(self, base: Value, key: str | None, scope: Scope) -> frozenset[Label]:
+        """What ``base[key]`` carries of ``base``: a token's claims (`id_token["sub"]`) are not the token."""
+        if key is None:
+            return base.labels
+        issued = self.k.frameworks.issued_categories
+        return frozenset(
+            lb
+            for lb in base.labels
+            if lb.category not in issued or self._classify(f"{lb.identifier}_{key}", scope.words) is not None
+        )
 
     def _describes_the_item(self, container: cst.BaseExpression, base: Value, key: str, scope: Scope) -> bool:
         """Whether ``record[key]`` is something about a record known only by its variable's name.
