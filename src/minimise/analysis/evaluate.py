@@ -477,12 +477,14 @@ class ModuleAnalyser(
             item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
             if item is not None:
                 return union([item, *args[1:]])  # the default is what .get returns when the key is missing
-        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is None and node.args:
+        if (
+            method == "get"
+            and isinstance(func, cst.Attribute)
+            and receiver.fields is None
+            and receiver.labels
+            and node.args
+        ):
             key = literal_string(node.args[0].value)
-            # `response.get("refresh_token")` reads one key, as `response["refresh_token"]` does.
-            item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
-            if item is not None:
-                return union([item, *args[1:]])
             # By a key it names (or one held elsewhere, `claims.get(settings.GROUPS_CLAIM)`), a token's
             # item is a claim, not the token.
             issued = self.k.frameworks.issued_categories
