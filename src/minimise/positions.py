@@ -175,8 +175,13 @@ def children_of(node: cst.CSTNode) -> list[cst.CSTNode]:
     libcst computes ``children`` by rebuilding the node through a visitor, which re-runs every
     constructor and its validation; reading the fields in libcst's visit order gives the same list.
     """
+    return _nodes_in(node, _ordered_fields(node))
+
+
+def _nodes_in(node: cst.CSTNode, fields: tuple[str, ...]) -> list[cst.CSTNode]:
+    """The nodes held by ``fields`` of ``node``, in that order (lists and tuples flattened)."""
     children: list[cst.CSTNode] = []
-    for name in _ordered_fields(node):
+    for name in fields:
         value = getattr(node, name)
         value_type = type(value)
         if value_type is list or value_type is tuple:
@@ -243,15 +248,7 @@ def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     A reader looking for calls, names or assignments never needs whitespace, comments or punctuation,
     which are most of a tree's nodes.
     """
-    children: list[cst.CSTNode] = []
-    for name in _code_fields(node):
-        value = getattr(node, name)
-        value_type = type(value)
-        if value_type is list or value_type is tuple:
-            children.extend(v for v in value if _is_node(type(v)))
-        elif _is_node(value_type):
-            children.append(value)
-    return children
+    return _nodes_in(node, _code_fields(node))
 
 
 _NEWLINE_TEXT_TYPES = (cst.SimpleString, cst.FormattedStringText)
