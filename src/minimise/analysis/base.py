@@ -24,6 +24,8 @@ class AnalyserBase:
         self.module_scope = Scope(module_name, None)
         self.summaries: dict[int, Value] = {}
         self.in_progress: set[int] = set()
+        # Local functions that always return a tuple: what each of its elements carries.
+        self.element_summaries: dict[int, tuple[Value, ...]] = {}
         # Module functions that only matter as part of an operator command (see SinkDetection).
         self._helpers_of_commands: frozenset[str] | None = None
         self.module_body: Sequence[cst.CSTNode] = ()

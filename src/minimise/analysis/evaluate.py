@@ -144,6 +144,11 @@ class ModuleAnalyser(
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 scope.returns.append(self._ev(small.value, scope))
+                returned = small.value
+                if isinstance(returned, cst.Tuple) and scope.element_returns is not None:
+                    scope.element_returns.append(tuple(self._ev(e.value, scope) for e in returned.elements))
+                else:
+                    scope.element_returns = None
         elif isinstance(small, cst.Raise):
             self._raise(small, scope)
         elif isinstance(small, cst.Import):
@@ -182,9 +187,13 @@ class ModuleAnalyser(
             scope.vars[name] = value if names_a_file(value_node) else self._bind_name(name, value, scope)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
+            unpacked = self._returned_elements(value_node, len(elements), scope)
             if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(elements):
                 for element, sub in zip(elements, value_node.elements, strict=False):
                     self._assign(element, self._ev(sub.value, scope), scope, sub.value)
+            elif unpacked is not None:
+                for element, carried in zip(elements, unpacked, strict=True):
+                    self._assign(element, carried, scope, None)  # `item, _ = helper(entry)`: each its own
             else:
                 for element in elements:
                     self._assign(element, Value(labels=value.labels, params=value.params), scope, None)
@@ -203,6 +212,21 @@ class ModuleAnalyser(
             self._assign_item(target, value, scope)
         elif isinstance(target, cst.StarredElement):
             self._assign(target.value, value, scope, None)
+
+    def _returned_elements(self, node: cst.CSTNode | None, count: int, scope: Scope) -> list[Value] | None:
+        """What each element of a local function's returned tuple carries at this call, if it always returns one."""
+        if not isinstance(node, cst.Call):
+            return None
+        local = self._local_function(node.func, scope)
+        if local is None:
+            return None
+        fn, _parent, cls = local
+        columns = self.element_summaries.get(id(fn))
+        if columns is None or len(columns) != count:
+            return None
+        args = [self._memo.get(id(arg.value), EMPTY) for arg in node.args]
+        is_method = isinstance(node.func, cst.Attribute) and cls is not None
+        return [self._apply_summary(column, node, args, None, is_method) for column in columns]
 
     def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
         if value.constant or value.owner_words:
@@ -329,6 +353,9 @@ class ModuleAnalyser(
             if len(qnames) == 1:
                 summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
         self.summaries[key] = summary
+        rows = scope.element_returns
+        if rows and len({len(row) for row in rows}) == 1:
+            self.element_summaries[key] = tuple(union(list(column)) for column in zip(*rows, strict=True))
         self.in_progress.discard(key)
         self._flush_writes(scope)
         if scope.fn_key is not None:

@@ -166,6 +166,9 @@ class Scope:
     # Inside a `try` whose handler drops what it catches (no raise, no use of the exception): an
     # exception raised by a call made here never reaches a log from this call.
     swallowing: int = 0
+    # What each element of the tuples the function returns carries, one entry per `return a, b`;
+    # None once a return gives anything but a tuple.
+    element_returns: list[tuple[Value, ...]] | None = field(default_factory=list)
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self
