@@ -348,3 +348,9 @@ def test_phone_numbers_typed_as_counting_pairs_are_made_up() -> None:
     assert not is_real_phone("", "33102030405", RULES)  # +33 1 02 03 04 05
     assert not is_real_phone("", "33110203040", RULES)  # +33 1 10 20 30 40
     assert is_real_phone("", "33142685300", RULES)  # an ordinary Paris number's shape
+
+
+def test_a_message_id_is_not_a_mailbox() -> None:
+    assert not is_person_email("6e99e34d-e20a-80c4-ea61-d8234b612be9@someserver.de", RULES)
+    assert not is_person_email("0123456789abcdef0123@mail.gmail.com", RULES)
+    assert is_person_email("maria.lopez@gmail.com", RULES)

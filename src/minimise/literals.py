@@ -232,6 +232,10 @@ def is_example_domain(domain: str, rules: LiteralRules) -> bool:
     return any(domain == r or domain.endswith("." + r) for r in rules.reserved_domains)
 
 
+# A UUID or a long hexadecimal token: what generates Message-IDs and other ids shaped like addresses.
+_GENERATED_ID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F]{16,}")
+
+
 def is_person_email(address: str, rules: LiteralRules) -> bool:
     local, _, domain = address.rpartition("@")
     if not local or not domain or is_example_domain(domain, rules):
@@ -239,8 +243,8 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     if domain.rsplit(".", 1)[-1].lower() in rules.file_suffixes or "noreply" in domain.lower():
         return False
     base = local.split("+", 1)[0]  # jane+shop@ is jane's
-    if base.lower() in rules.role_local_parts:
-        return False
+    if base.lower() in rules.role_local_parts or _GENERATED_ID.fullmatch(base):
+        return False  # <6e99e34d-e20a-...@host> is a Message-ID, not a mailbox
     words = [w for w in split_words(base) if not w.isdigit()]
     if not words or any(w in rules.made_up_local_words for w in words):
         return False
