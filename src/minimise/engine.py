@@ -77,6 +77,7 @@ def analyse_module(
     try:
         module = parse_module(text)
         analyser = ModuleAnalyser(knowledge, module_name(display), display, display.endswith("__init__.py"))
+        analyser.may_prompt = any(name.rsplit(".", 1)[-1] in text for name in knowledge.input_functions)
         raw = analyser.run(module)
     finally:
         if was_enabled:

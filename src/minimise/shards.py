@@ -247,13 +247,13 @@ def _record(result: FileResult) -> dict[str, object]:
 # --------------------------------------------------------------------------- reading
 def read_shard(path: Path) -> Shard:
     """A shard file, every part of it checked; ShardError names the file and what is wrong."""
+    from minimise.inputs import InputError, read_input
+
     where = str(path)
     try:
-        if path.stat().st_size > MAX_SHARD_BYTES:
-            raise ShardError(f"{where}: larger than {MAX_SHARD_BYTES // 1024**3} GiB; not a shard file")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ShardError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        raw = read_input(path, "shard file", MAX_SHARD_BYTES)  # a regular file, size-capped, FIFO-safe
+    except InputError as exc:
+        raise ShardError(str(exc)) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

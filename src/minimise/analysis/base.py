@@ -29,6 +29,8 @@ class AnalyserBase:
         # Module functions that only matter as part of an operator command (see SinkDetection).
         self._helpers_of_commands: frozenset[str] | None = None
         self.module_body: Sequence[cst.CSTNode] = ()
+        # Whether the source may call input() or getpass(); the engine clears it from the file's text.
+        self.may_prompt = True
         self.classes: dict[str, ClassInfo] = {}
         self._memo: dict[int, Value] = {}
         self._emitted: set[tuple[int, str, str]] = set()
@@ -84,8 +86,11 @@ class AnalyserBase:
         shown: str | None = None,
     ) -> Label | None:
         found = self._classify(name, context, user_input, is_key)
-        if found is None:
-            return None
+        return self._label_of(found, name, shown) if found is not None else None
+
+    @staticmethod
+    def _label_of(found: Classification, name: str, shown: str | None = None) -> Label:
+        """The label a classification gives ``name``, with why it matched."""
         why = f"name '{name}' matched '{' '.join(found.matched)}'"
         if found.via_context:
             why += f" in a person context ({found.via_context})"
@@ -171,7 +176,9 @@ class AnalyserBase:
     def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
         raise NotImplementedError
 
-    def _item_labels(self, base: Value, key: str | None, scope: Scope) -> frozenset[Label]:
+    def _item_labels(
+        self, base: Value, key: str | None, scope: Scope, any_key_is_a_claim: bool = False
+    ) -> frozenset[Label]:
         raise NotImplementedError
 
     def _variable_label(self, name: str, scope: Scope) -> Label | None:

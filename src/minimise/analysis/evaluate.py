@@ -511,16 +511,9 @@ class ModuleAnalyser(
             and receiver.labels
             and node.args
         ):
-            key = literal_string(node.args[0].value)
-            # By a key it names (or one held elsewhere, `claims.get(settings.GROUPS_CLAIM)`), a token's
-            # item is a claim, not the token.
-            issued = self.k.frameworks.issued_categories
-            kept = (
-                self._item_labels(receiver, key, scope)
-                if key is not None
-                else frozenset(lb for lb in receiver.labels if lb.category not in issued)
-            )
-            if receiver.labels and kept != receiver.labels:
+            # By a key held elsewhere too (`claims.get(settings.GROUPS_CLAIM)`), a token's item is a claim.
+            kept = self._item_labels(receiver, literal_string(node.args[0].value), scope, any_key_is_a_claim=True)
+            if kept != receiver.labels:
                 return union([Value(labels=kept, params=receiver.params), *args[1:]])
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver

@@ -226,6 +226,8 @@ class SinkDetection(AnalyserBase):
 
     def _prompts_at_a_terminal(self, body: cst.BaseSuite, scope: Scope) -> bool:
         """Whether a function asks at the terminal (`input()`, `getpass()`): an interactive operator script."""
+        if not self.may_prompt:
+            return False  # the source never names a prompt: no need to walk the body
         return any(self._qname(call.func, scope) in self.k.input_functions for call in calls_in(body, limit=50_000))
 
     def _is_command_class(self, name: str) -> bool:

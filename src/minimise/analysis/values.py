@@ -192,9 +192,9 @@ class ValueEvaluation(AnalyserBase):
         name: `value` in `officer_profile` is not a profile's answer.
         """
         found = self._classify(name, scope.words)
-        if found is not None and found.own_context and found.via_context not in ("", "name"):
+        if found is None or (found.own_context and found.via_context not in ("", "name")):
             return None
-        return self._label(name, scope.words)
+        return self._label_of(found, name)
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
         dotted = dotted_name(node)
@@ -304,15 +304,22 @@ class ValueEvaluation(AnalyserBase):
             keyed_params=keyed_item(base, key),
         )
 
-    def _item_labels(self, base: Value, key: str | None, scope: Scope) -> frozenset[Label]:
-        """What ``base[key]`` carries of ``base``: a token's claims (`id_token["sub"]`) are not the token."""
-        if key is None:
+    def _item_labels(
+        self, base: Value, key: str | None, scope: Scope, any_key_is_a_claim: bool = False
+    ) -> frozenset[Label]:
+        """What ``base[key]`` carries of ``base``: a token's claims (`id_token["sub"]`) are not the token.
+
+        With no literal key, a subscript (`tokens[i]`) keeps the token; ``any_key_is_a_claim`` says the
+        item is a claim whatever the key (`.get(settings.CLAIM)` on a token's payload).
+        """
+        if key is None and not any_key_is_a_claim:
             return base.labels
         issued = self.k.frameworks.issued_categories
         return frozenset(
             lb
             for lb in base.labels
-            if lb.category not in issued or self._classify(f"{lb.identifier}_{key}", scope.words) is not None
+            if lb.category not in issued
+            or (key is not None and self._classify(f"{lb.identifier}_{key}", scope.words) is not None)
         )
 
     def _describes_the_item(self, container: cst.BaseExpression, base: Value, key: str, scope: Scope) -> bool:
