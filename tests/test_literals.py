@@ -135,6 +135,7 @@ def test_person_email() -> None:
     assert not is_person_email("12345+octocat@users.noreply.github.com", RULES)
     assert is_person_email("maria.lopez@lopez-consulting.com", RULES)  # a person's name at a company
     assert is_person_email("jan.novak@firma.cz", RULES)  # a country-code domain
+    assert is_person_email("jan.van.der.berg@firma.nl", RULES)  # four words: still a name
 
 
 @pytest.mark.parametrize(
@@ -151,6 +152,11 @@ def test_person_email() -> None:
         "new_cc@ticketdesk.org",  # the roles of a workflow, at the project's own domain
         "update.cc@ticketdesk.org",
         "first_assignee@ticketdesk.org",
+        "event-reply@conference.org",  # a role's reply-to mailbox
+        "orders.noreply@shop.io",
+        "maria.lopez@test.org",  # a placeholder domain
+        "dev_who_wants_to_be_admin@shop.io",  # a test's sentence
+        "free-email@shop.io",
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

@@ -32,20 +32,19 @@ def _temp_prefix(path: Path, pid: int) -> str:
 
 def _remove_stale_temporaries(path: Path) -> None:
     """Delete temporaries of ``path`` left by processes that no longer exist (killed mid-write)."""
+    prefix = f".{path.name}.minimise-"
     try:
-        siblings = list(path.parent.glob(f".{_glob_escape(path.name)}.minimise-*{_TEMP_SUFFIX}"))
+        with os.scandir(path.parent) as entries:
+            siblings = [e.name for e in entries if e.name.startswith(prefix) and e.name.endswith(_TEMP_SUFFIX)]
     except OSError:
         return
-    for sibling in siblings:
-        pid_text = sibling.name[len(f".{path.name}.minimise-") :].split(".", 1)[0]
+    for name in siblings:
+        sibling = path.parent / name
+        pid_text = name[len(prefix) :].split(".", 1)[0]
         if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
             sibling.unlink()
-
-
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name)
 
 
 def _alive(pid: int) -> bool:
@@ -92,11 +91,17 @@ def _signals_unwind() -> Iterator[None]:
             signal.signal(number, old)
 
 
-def atomic_write(path: Path, text: str, durable: bool = True) -> None:
-    """Write through a temporary file in the same folder and rename: readers never see half a file."""
+def atomic_write(path: Path, text: str, durable: bool = True, tidy: bool = True) -> None:
+    """Write through a temporary file in the same folder and rename: readers never see half a file.
+
+    ``tidy=False`` is for a folder that cleans itself (the cache, whose pruning removes old
+    temporaries): it skips looking for temporaries left by killed processes and the SIGTERM
+    handling, which together cost more than the write of a small file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
-    with _signals_unwind():
+    if tidy:
+        _remove_stale_temporaries(path)
+    with _signals_unwind() if tidy else contextlib.nullcontext():
         fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path, os.getpid()), suffix=_TEMP_SUFFIX, dir=str(path.parent))
         try:
             # mkstemp creates 0600 files; a report or inventory should get the usual permissions.

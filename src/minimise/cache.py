@@ -205,7 +205,7 @@ class ResultCache:
                 return
             # No fsync: a cache entry lost to a power cut is simply recomputed; the rename
             # still guarantees that no reader ever sees half an entry.
-            atomic_write(path, text, durable=False)
+            atomic_write(path, text, durable=False, tidy=False)
         except (OSError, ValueError, RecursionError):
             pass
 

@@ -51,6 +51,7 @@ class Classifier:
         about_people: frozenset[str] = frozenset(),
         holders: frozenset[str] = frozenset(),
         owned: frozenset[str] = frozenset(),
+        relations: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -58,6 +59,7 @@ class Classifier:
         self.about_people = about_people
         self.holders = holders
         self.owned = owned
+        self.relations = relations
         self.address = address
         self.exclude_words = exclude_words
         self.protection_words = protection_words
@@ -164,6 +166,17 @@ class Classifier:
             return False
         specific = [w for w in owner_words if len(w) > 2 and w not in self.holders and not w.isdigit()]
         return bool(specific) and not any(self._is_person_word(w) for w in owner_words)
+
+    def without_links(self, words: tuple[str, ...], owner: tuple[str, ...]) -> tuple[str, ...]:
+        """An attribute's words minus the relation words that link things: ``fk.parent`` is a tree's link.
+
+        A relation word is a person's only when its owner is one (``student.parent``) or unknown (``self``).
+        """
+        if not owner or not any(w in self.relations for w in words):
+            return words
+        if owner[-1] in ("self", "cls") or any(self._is_person_word(w) for w in owner):
+            return words
+        return tuple(w for w in words if w not in self.relations)
 
     def _is_person_word(self, word: str) -> bool:
         return word in self.person or (word.endswith("s") and word[:-1] in self.person)

@@ -298,11 +298,14 @@ def run_files(
     jobs: int = 0,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per target, in the targets' order, whatever the job count.
 
     Files are read one at a time as a worker becomes free (never all up front), cache hits are
     answered without a worker, and workers are started only when there is work for them.
+    ``meanwhile()`` is run once before the last result is yielded: while the first workers start
+    when there are any, so the caller's own work overlaps theirs.
     """
     knowledge = options.knowledge()
     prefilter = None
@@ -357,6 +360,8 @@ def run_files(
     pending = tasks()
     first = next(pending, None)
     if first is None:
+        if meanwhile is not None:
+            meanwhile()
         yield from drain()
         return
     from minimise.workers import StoppablePool, call_with_deep_stack, can_stop_workers
@@ -373,7 +378,8 @@ def run_files(
             died=lambda task, reason: (task[0], _worker_died(task[1].display, reason)),
             prepare=lambda: warm_up(options, knowledge),
         )
-        finished: Iterator[tuple[int, FileResult]] = pool.run(work)
+        finished: Iterator[tuple[int, FileResult]] = pool.run(work, meanwhile)
+        meanwhile = None
     else:
         finished = (call_with_deep_stack(analyse, task) for task in work)
     for index, result in finished:
@@ -385,6 +391,8 @@ def run_files(
         if progress:
             progress(done, total)
         yield from drain()
+    if meanwhile is not None:
+        meanwhile()
     yield from drain()
 
 

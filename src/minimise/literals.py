@@ -43,6 +43,7 @@ class LiteralRules:
     role_local_parts: frozenset[str]
     generic_local_words: frozenset[str]
     made_up_local_words: frozenset[str]
+    role_local_words: frozenset[str]
     file_suffixes: frozenset[str]
     # A real inbox is at a public mailbox provider, or is a person's name at a domain with a known
     # top-level domain; test code's invented addresses (fred@fred.fred, pollo@listo.com) are neither.
@@ -161,6 +162,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         role_local_parts=frozenset(_strings(email, "role_local_parts", "email", path)),
         generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
         made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
+        role_local_words=frozenset(_strings(email, "role_local_words", "email", path)),
         file_suffixes=frozenset(_strings(email, "file_suffixes", "email", path)),
         mailbox_providers=frozenset(d.lower() for d in _strings(email, "mailbox_providers", "email", path)),
         known_tlds=frozenset(d.lower() for d in _strings(email, "known_tlds", "email", path)),
@@ -236,6 +238,10 @@ def is_example_domain(domain: str, rules: LiteralRules) -> bool:
 _GENERATED_ID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F]{16,}")
 
 
+# A local part of this many words is a sentence (even jan.van.der.berg@ has four).
+_SENTENCE_WORDS = 5
+
+
 def is_person_email(address: str, rules: LiteralRules) -> bool:
     local, _, domain = address.rpartition("@")
     if not local or not domain or is_example_domain(domain, rules):
@@ -246,10 +252,12 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     if base.lower() in rules.role_local_parts or _GENERATED_ID.fullmatch(base):
         return False  # <6e99e34d-e20a-...@host> is a Message-ID, not a mailbox
     words = [w for w in split_words(base) if not w.isdigit()]
-    if not words or any(w in rules.made_up_local_words for w in words):
+    if not words or any(w in rules.made_up_local_words or w in rules.role_local_words for w in words):
         return False
     if all(w in rules.generic_local_words or len(w) == 1 for w in words):
         return False
+    if len(words) >= _SENTENCE_WORDS:
+        return False  # dev_who_wants_to_be_admin@ is a test's sentence, not a mailbox
     domain = domain.lower().rstrip(".")
     if domain in rules.mailbox_providers or any(domain.endswith("." + p) for p in rules.mailbox_providers):
         return True

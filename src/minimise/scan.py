@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from minimise.analysis.column_writes import protect_by_writes
 from minimise.analysis.project import link
 from minimise.analysis.summary import ModuleSummary, summary_from_json
 from minimise.checks import default_findings
@@ -52,10 +53,20 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     suppressions: dict[str, tuple[tuple[int, tuple[str, ...], str], ...]] = {}
     summaries: list[ModuleSummary] = []
     index = _summary_index(options)
+    scanned = {t.display for t in targets}
+    context: list[ModuleSummary] = []
+    gathered = False
+
+    def gather_context() -> None:
+        # The other files' summaries are read while the workers start on these files.
+        nonlocal gathered
+        gathered = True
+        context.extend(project_context(options, scanned, index))
+
     produced = (
         options.results(targets)
         if options.results is not None
-        else run_files(targets, options.engine, options.jobs, options.cache_dir, progress)
+        else run_files(targets, options.engine, options.jobs, options.cache_dir, progress, gather_context)
     )
     for target, result in zip(targets, produced, strict=True):
         if index is not None:
@@ -70,12 +81,13 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
             summaries.append(parsed)
     report.errors.extend(problems)
     knowledge = options.engine.knowledge()
-    scanned = {t.display for t in targets}
-    summaries += project_context(options, scanned, index)
+    if not gathered:
+        gather_context()
+    summaries += context
     if index is not None:
         index.save()
     linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
-    report.data_points = list(merge_points(report.data_points, linked))
+    report.data_points = protect_by_writes(list(merge_points(report.data_points, linked)), summaries)
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     if options.project_checks is not None:
         findings += options.project_checks(summaries, report.data_points)

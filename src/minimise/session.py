@@ -370,14 +370,19 @@ class Session:
         return self._cache_dir()
 
     def _cache_dir(self) -> Path | None:
-        """The user's cache folder for this project, or a ``cache_dir`` it may use (see minimise.cache)."""
+        """The user's cache folder for this project, or a ``cache_dir`` it may use (see minimise.cache).
+
+        Worked out once per session: a refused ``cache_dir`` is said once, however often it is asked for.
+        """
         if self.options.no_cache:
             return None
-        from minimise.cache import cache_location
+        if not hasattr(self, "_cache_location"):
+            from minimise.cache import cache_location
 
-        return cache_location(
-            self.project_root, self.config["cache_dir"], self.config.sources["cache_dir"], self.options.notice
-        )
+            self._cache_location = cache_location(
+                self.project_root, self.config["cache_dir"], self.config.sources["cache_dir"], self.options.notice
+            )
+        return self._cache_location
 
     def _changed_lines(self) -> tuple[dict[str, set[int] | None] | None, Path | None]:
         if self.options.diff_ref is None:
@@ -405,27 +410,40 @@ class Session:
 
         Literals are found without the parser, so this costs a read per test file, not an analysis.
         """
+        from minimise.cache import ResultCache
         from minimise.checks import default_findings
         from minimise.literals import literal_points
+        from minimise.model import FileResult
         from minimise.source import SourceError, decode_source
         from minimise.suppress import find_suppressions, is_suppressed
 
+        cache_dir = self._cache_dir()
+        cache = ResultCache(cache_dir, self.engine, self.knowledge) if cache_dir is not None else None
         found: list[Finding] = []
         for display in tests_left_out:
             raw = _read(self.root / display)
             if raw is None:
                 continue
-            try:
-                text = decode_source(raw)
-            except SourceError:
+            # A test file's literals depend on its bytes only: a re-scan reads them from the cache.
+            key = cache.key(raw, "literals\0" + display) if cache is not None else ""
+            result = cache.get(key, display) if cache is not None else None
+            if result is None:
+                try:
+                    text = decode_source(raw)
+                except SourceError:
+                    continue
+                points = literal_points(text, display, self.knowledge.sensitivity_of)
+                result = FileResult(display, data_points=points, suppressions=find_suppressions(text) if points else ())
+                if cache is not None:
+                    cache.put(key, result)
+            if not result.data_points:
                 continue
-            points = [self.rebase_point(p) for p in literal_points(text, display, self.knowledge.sensitivity_of)]
-            if not points:
-                continue
-            report.data_points.extend(points)
-            suppressions = find_suppressions(text)
+            rebased = [self.rebase_point(p) for p in result.data_points]
+            report.data_points.extend(rebased)
             found.extend(
-                f for f in default_findings(points, self.knowledge) if not is_suppressed(suppressions, f.line, f.code)
+                f
+                for f in default_findings(rebased, self.knowledge)
+                if not is_suppressed(result.suppressions, f.line, f.code)
             )
         return found
 

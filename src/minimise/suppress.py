@@ -159,8 +159,13 @@ def find_noqa(text: str) -> list[Entry]:
     lines = split_lines_keepends(text)
     if any(_NOQA_FILE.match(line) for line in lines):
         return [(WHOLE_FILE, (), NOQA_REASON)]
+    marked = {n for n, line in enumerate(lines, 1) if _NOQA.search(line)}
+    if not marked:
+        return []
     entries: list[Entry] = []
-    for first, last in _logical_lines(text, len(lines)):
+    for first, last in _logical_lines(text, len(lines), max(marked)):
+        if first not in marked and last not in marked and marked.isdisjoint(range(first + 1, last)):
+            continue
         match = _NOQA.search("".join(lines[first - 1 : last]))
         if match is None:
             continue
@@ -170,11 +175,14 @@ def find_noqa(text: str) -> list[Entry]:
     return entries
 
 
-def _logical_lines(text: str, count: int) -> list[tuple[int, int]]:
-    """(first, last) lines between line breaks, as flake8's processor groups them for ``noqa``.
+def _logical_lines(text: str, count: int, last_wanted: int) -> list[tuple[int, int]]:
+    """(first, last) lines between line breaks, as flake8's processor groups them for ``noqa``, up to
+    the group holding line ``last_wanted``.
 
     A break inside brackets ends a group too (tokenize emits NL there), so only tokens that
-    themselves span lines (triple-quoted strings, backslash continuations) join lines.
+    themselves span lines (triple-quoted strings, backslash continuations) join lines. A ``# noqa``
+    comment is matched on a whole group, so only groups with a marked line are wanted: tokenizing
+    stops after the last one.
     """
     import tokenize
 
@@ -187,6 +195,8 @@ def _logical_lines(text: str, count: int) -> list[tuple[int, int]]:
             low, high = min(low, token.start[0]), max(high, token.end[0])
             if token.type in (tokenize.NL, tokenize.NEWLINE):
                 ranges.append((low, high))
+                if high >= last_wanted:
+                    return ranges
                 low, high = count + 2, -1
     except (tokenize.TokenError, SyntaxError, ValueError):
         # flake8 then falls back to each physical line on its own.

@@ -165,7 +165,8 @@ class StoppablePool:
     _idle: list[_Worker] = field(default_factory=list)
     _busy: list[_Worker] = field(default_factory=list)
 
-    def run(self, items: Iterable[Any]) -> Iterator[Any]:
+    def run(self, items: Iterable[Any], meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
+        """Results of ``work`` for ``items``; ``meanwhile()`` runs here once the first workers have their items."""
         pending = iter(items)
         exhausted = False
         try:
@@ -176,6 +177,9 @@ class StoppablePool:
                         exhausted = True
                         break
                     self._hand(item)
+                if meanwhile is not None:
+                    meanwhile()  # the workers start up (and import the parser) while this runs
+                    meanwhile = None
                 if not self._busy:
                     return
                 yield from self._collect()

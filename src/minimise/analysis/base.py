@@ -164,6 +164,12 @@ class AnalyserBase:
     def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
         raise NotImplementedError
 
+    def _instance_of(self, typed: cst.Annotation | None, scope: Scope) -> str | None:
+        raise NotImplementedError
+
+    def _is_sink_object(self, qname: str) -> bool:
+        raise NotImplementedError
+
     def _raise(self, node: cst.Raise, scope: Scope) -> None:
         raise NotImplementedError
 

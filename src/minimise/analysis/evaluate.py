@@ -8,7 +8,19 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, EMPTY, STRICT, ClassInfo, Label, RawPoint, Scope, Value, protect, union
+from minimise.analysis.facts import (
+    CLEAN,
+    EMPTY,
+    STRICT,
+    ClassInfo,
+    Label,
+    RawPoint,
+    Scope,
+    Value,
+    named_by_key,
+    protect,
+    union,
+)
 from minimise.analysis.links import ProjectLinks
 from minimise.analysis.models import ModelDetection
 from minimise.analysis.patterns import MatchBindings
@@ -184,7 +196,8 @@ class ModuleAnalyser(
         if isinstance(target, cst.Name):
             name = target.value
             # `full_name = f"{ctf_name}.zip"` names a file: the variable's name says nothing of what it holds.
-            scope.vars[name] = value if names_a_file(value_node) else self._bind_name(name, value, scope)
+            named_by_contents = not names_a_file(value_node) and not self._renders_a_template(value_node)
+            scope.vars[name] = self._bind_name(name, value, scope) if named_by_contents else value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
             unpacked = self._returned_elements(value_node, len(elements), scope)
@@ -268,6 +281,7 @@ class ModuleAnalyser(
             request=value.request,
             fields=value.fields,
             params=value.params,
+            truthy=value.truthy,
         )
 
     def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
@@ -352,6 +366,12 @@ class ModuleAnalyser(
             qnames = {r.qname for r in scope.returns if r.qname}
             if len(qnames) == 1:
                 summary = Value(labels=summary.labels, qname=qnames.pop(), params=summary.params)
+        if summary.qname is None and fn.returns is not None:
+            # A project's logger factory (`def get_logger() -> logging.Logger`) often returns a module
+            # global set elsewhere; the annotation still says what comes back.
+            typed = self._instance_of(fn.returns, scope)
+            if typed is not None and self._is_sink_object(typed):
+                summary = Value(labels=summary.labels, qname=typed, params=summary.params)
         self.summaries[key] = summary
         rows = scope.element_returns
         if rows and len({len(row) for row in rows}) == 1:
@@ -460,7 +480,9 @@ class ModuleAnalyser(
         if short_q in self.k.frameworks.key_views and len(args) == 1 and args[0].fields is not None:
             return CLEAN
         if self._configuration(qname):
-            return CLEAN  # `os.getenv("SMTP_USER")`, `settings.get("SITE_NAME")`: a setting, not a person's data
+            # `os.getenv("SMTP_USER")`, `settings.get("SITE_NAME")`: a setting, not a person's data. The
+            # name stays: what a function of a `config` module returns may be a logger, not a setting.
+            return Value(constant=True, qname=result_qname)
 
         local = self._local_function(func, scope)
         if local is not None:
@@ -491,6 +513,9 @@ class ModuleAnalyser(
             return EMPTY
 
         if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
+            carried = receiver.labels or receiver.params or receiver.origin is not None or receiver.request is not None
+            if args and all(a.constant and not a.labels for a in args) and not carried:
+                return CLEAN  # made only of values known to be clean
             merged = union(args + [receiver])
             if merged.origin is not None or merged.labels or merged.params or merged.protected_params:
                 return Value(
@@ -534,6 +559,9 @@ class ModuleAnalyser(
             merged = union(args)
             if merged.labels:
                 return merged
+        if self._renders_a_template(node):
+            merged = union(args)  # the text holds what the template was given, and nothing its name says
+            return Value(labels=merged.labels, params=merged.params, protected_params=merged.protected_params)
         if qname in ("dict",) or method == "dict":
             labels = self._keyword_labels(node, args, scope)
             if labels:
@@ -544,7 +572,8 @@ class ModuleAnalyser(
             if method
             else None
         )
-        if label is not None and method not in self.k.propagator_methods:
+        # `zip(sides, teams)` is Python's zip, not a postal code: a propagator's name says nothing.
+        if label is not None and method not in self.k.propagator_methods and short_q not in self.k.propagator_functions:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
 
@@ -555,7 +584,7 @@ class ModuleAnalyser(
             if arg.keyword is not None and not value.constant and not value.labels:
                 label = self._label(arg.keyword.value, scope.words, is_key=True)
                 if label is not None:
-                    labels.add(label)
+                    labels.add(named_by_key(label, value))
         return labels
 
     def _result_qname(self, func: cst.BaseExpression, method: str, qname: str | None, receiver: Value) -> str | None:
@@ -582,6 +611,14 @@ class ModuleAnalyser(
             if 0 <= position < len(args):
                 labels |= protect(args[position], protection).labels
         return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
+
+    def _renders_a_template(self, node: cst.CSTNode | None) -> bool:
+        """Whether ``node`` calls something whose name says it renders a template (``render_to_string``)."""
+        if not isinstance(node, cst.Call):
+            return False
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return any(word in self.k.frameworks.renderer_words for word in split_words(name))
 
     def _local_function(
         self, func: cst.BaseExpression, scope: Scope

@@ -43,6 +43,8 @@ class Value:
     # Words of the collection a loop variable came from (``customers`` for ``c``).
     owner_words: tuple[str, ...] = ()
     node: cst.CSTNode | None = None
+    # Never empty (``"@" + login``, ``f"user {id}"``): in ``x or fallback`` the fallback is never used.
+    truthy: bool = False
 
 
 EMPTY = Value()
@@ -84,6 +86,7 @@ def union(values: list[Value]) -> Value:
         protected_params=frozenset(protected),
         keyed_params=frozenset((i, k) for i, k in keyed if i not in whole),
         qname=qname,
+        constant=all(v.constant for v in values),  # `a if c else b` of two clean values is clean
     )
 
 
@@ -98,7 +101,21 @@ def _merged_fields(values: list[Value]) -> dict[str, Value] | None:
     return {key: union(items) for key, items in merged.items()}
 
 
+def named_by_key(label: Label, value: Value) -> Label:
+    """The label a keyword or key gives a value it knows nothing else of, with the protection the value went through.
+
+    ``password=generate_password_hash(raw)`` stores a hash even when ``raw`` says nothing by its name.
+    """
+    if label.protection != "none" or not value.protected_params or value.params:
+        return label
+    protection = sorted(p for _, p in value.protected_params)[0]
+    return Label(label.category, label.identifier, protection, label.why)
+
+
 def protect(value: Value, protection: str) -> Value:
+    if not value.labels and not value.params and not value.protected_params:
+        # The hash of a literal or of nothing personal (`hash_password("demo")`): no name makes it clear text.
+        return CLEAN
     return Value(
         labels=frozenset(Label(lb.category, lb.identifier, protection, lb.why) for lb in value.labels),
         protected_params=value.protected_params | frozenset((i, protection) for i in value.params),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import ClassInfo, Label, Scope, Value
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key
 from minimise.analysis.syntax import (
     name_of,
 )
@@ -116,7 +116,7 @@ class ProjectLinks(AnalyserBase):
             if not value.labels and arg.keyword is not None and not value.constant:
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
-                    value = Value(labels=frozenset({label}), params=value.params)
+                    value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
             if not value.labels and not value.constant:
                 name = name_of(arg.value) or ""
                 if set(split_words(name)) & self.classifier.person:

@@ -105,7 +105,12 @@ class RequestDetection(AnalyserBase):
 
     def _annotation_qname(self, param: cst.Param, scope: Scope) -> str | None:
         """A parameter typed ``session: aiohttp.ClientSession`` holds an instance of that class."""
-        annotation = param.annotation.annotation if param.annotation else None
+        return self._instance_of(param.annotation, scope)
+
+    def _instance_of(self, typed: cst.Annotation | None, scope: Scope) -> str | None:
+        """The qualified name of an instance of the annotation's class (``X()``), for ``X``, ``X | None``,
+        ``Optional[X]`` and ``Annotated[X, ...]``; None for builtins and anything else."""
+        annotation = typed.annotation if typed else None
         if isinstance(annotation, cst.Subscript):
             text = dotted_name(annotation.value) or ""
             if text.endswith(("Optional", "Annotated")):

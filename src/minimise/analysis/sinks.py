@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import ClassInfo, Label, Scope, Value, union
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
     calls_in,
@@ -52,6 +52,10 @@ class SinkDetection(AnalyserBase):
                     return sink
         return None
 
+    def _is_sink_object(self, qname: str) -> bool:
+        """Whether an object so named is a sink's receiver (a ``logging.Logger()``, an SMTP client)."""
+        return any(sink.objects is not None and sink.objects.match(qname) for sink in self.k.sinks)
+
     def _is_import_rooted(self, func: cst.BaseExpression, scope: Scope) -> bool:
         """Whether the callee resolves through an import, so name heuristics must not second-guess it."""
         qname = self._qname(func, scope)
@@ -97,7 +101,7 @@ class SinkDetection(AnalyserBase):
             if not labels and arg.keyword is not None and not value.constant and sink.action != "store":
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
-                    labels.add(label)
+                    labels.add(named_by_key(label, value))
             if not labels and ident in sink.recipients and not value.constant:
                 person = self._person_label(arg.value)
                 if person is not None:
@@ -176,7 +180,7 @@ class SinkDetection(AnalyserBase):
                 if not sub_labels and arg.keyword is not None and not sub.constant:
                     label = self._label(arg.keyword.value, (), is_key=True)
                     if label:
-                        sub_labels.add(label)
+                        sub_labels.add(named_by_key(label, sub))
                 self._emit_value(arg.value, sub_labels, sub, action, via, kind, scope)
             return
         parts = carrier_parts(expr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -102,9 +103,16 @@ class ValueEvaluation(AnalyserBase):
                 ]
             )
         if t is cst.BinaryOperation:
-            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+            left, right = self._ev(node.left, scope), self._ev(node.right, scope)
+            joined = union([left, right])
+            if isinstance(node.operator, cst.Add) and (left.literal or right.literal):
+                return replace(joined, truthy=True)  # `"@" + handle` is never empty
+            return joined
         if t is cst.BooleanOperation:
-            return union([self._ev(node.left, scope), self._ev(node.right, scope)])
+            left, right = self._ev(node.left, scope), self._ev(node.right, scope)
+            if isinstance(node.operator, cst.Or) and left.truthy:
+                return left  # `handle or email`: a handle that is never empty leaves the email unused
+            return union([left, right])
         if t is cst.Comparison:
             self._ev(node.left, scope)
             for target in node.comparisons:
@@ -154,7 +162,12 @@ class ValueEvaluation(AnalyserBase):
             origin=iterable.origin,
             owner_words=split_words(owner) if owner else (),
         )
-        self._assign(target, element, scope, None)
+        if _is_items_call(iterable_node) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+            # `for key, value in d.items()`: the key is the name a value is filed under, not the value.
+            self._assign(target.elements[0].value, Value(owner_words=element.owner_words), scope, None)
+            self._assign(target.elements[1].value, element, scope, None)
+        else:
+            self._assign(target, element, scope, None)
         names = _literal_names(iterable_node)
         if names and isinstance(target, cst.Name):
             # `for field in ["username", "email"]`: the names are kept, so `setattr(user, field, ...)` knows them.
@@ -205,6 +218,9 @@ class ValueEvaluation(AnalyserBase):
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
         attr = node.attr.value
+        if attr in self.k.cleaning_attributes:
+            self._ev(node.value, scope)
+            return CLEAN
         if attr in self.k.frameworks.form_containers:
             self._ev(node.value, scope)
             return Value(origin=self.k.frameworks.form_containers[attr])
@@ -267,6 +283,9 @@ class ValueEvaluation(AnalyserBase):
             return scope.cls.words if scope.cls else ()
         name = name_of(receiver)
         words = split_words(name) if name else ()
+        if isinstance(receiver, cst.Attribute) and words:
+            owner = name_of(receiver.value)
+            words = self.classifier.without_links(words, split_words(owner) if owner else ())
         if isinstance(receiver, cst.Name):
             bound = scope.lookup(receiver.value)
             if bound is not None and bound.owner_words:
@@ -431,3 +450,12 @@ def keyed_item(base: Value, key: str | None) -> frozenset[tuple[int, str]]:
         return base.keyed_params
     whole = base.params - {i for i, _ in base.keyed_params}
     return base.keyed_params | frozenset((i, key) for i in whole)
+
+
+def _is_items_call(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "items"
+    )

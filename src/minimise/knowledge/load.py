@@ -99,6 +99,7 @@ def build_knowledge(
         sanitizers=sanitizers.sanitizers,
         cleaners=frozenset(sanitizers.cleaners),
         cleaning_methods=frozenset(sanitizers.cleaning_methods),
+        cleaning_attributes=frozenset(sanitizers.cleaning_attributes),
         propagator_functions=frozenset(sanitizers.propagator_functions),
         propagator_methods=frozenset(sanitizers.propagator_methods),
         checks=checks,

@@ -22,7 +22,7 @@ CATEGORY_KEYS = {
     "qualifiers",
     "label",
 }
-_CONTEXT_KEYS = {"person", "address", "not_person", "about_people", "holders", "owned"}
+_CONTEXT_KEYS = {"person", "address", "not_person", "about_people", "holders", "owned", "relations"}
 _TIERS = {"low", "medium", "high", "special"}
 _PROTECTIONS = {"hashed", "encrypted", "masked", "tokenised"}
 
@@ -114,6 +114,7 @@ def build_personal_data(
         about_people=frozenset(context["about_people"]),
         holders=frozenset(context["holders"]),
         owned=frozenset(context["owned"]),
+        relations=frozenset(context["relations"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
         protection_words={k: frozenset(v) for k, v in protection_words.items()},

@@ -25,7 +25,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "personal_data.yaml": ("context", "exclude_words", "protection_words", "categories", "sensitivity"),
     "sources.yaml": ("requests", "containers", "values", "input_functions", "schemas", "routes"),
     "sinks.yaml": ("sinks", "models", "consoles"),
-    "sanitizers.yaml": ("sanitizers", "cleaners", "cleaning_methods", "propagators"),
+    "sanitizers.yaml": ("sanitizers", "cleaners", "cleaning_methods", "cleaning_attributes", "propagators"),
     "checks.yaml": ("checks",),
     "frameworks.yaml": ("frameworks",),
 }

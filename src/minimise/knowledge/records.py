@@ -119,6 +119,7 @@ class Frameworks:
     select_results: frozenset[str] = frozenset()
     configuration_objects: frozenset[str] = frozenset()
     configuration_functions: frozenset[str] = frozenset()
+    renderer_words: frozenset[str] = frozenset()
     configuration_names: frozenset[str] = frozenset()
     authentication_headers: frozenset[str] = frozenset()
     issued_categories: frozenset[str] = frozenset()
@@ -164,6 +165,7 @@ class Knowledge:
     sanitizers: list[Sanitizer]
     cleaners: frozenset[str]
     cleaning_methods: frozenset[str]
+    cleaning_attributes: frozenset[str]
     propagator_functions: frozenset[str]
     propagator_methods: frozenset[str]
     checks: dict[str, Check]

@@ -16,6 +16,7 @@ class Sanitizers:
     sanitizers: list[Sanitizer] = field(default_factory=list)
     cleaners: set[str] = field(default_factory=set)
     cleaning_methods: set[str] = field(default_factory=set)
+    cleaning_attributes: set[str] = field(default_factory=set)
     propagator_functions: set[str] = field(default_factory=set)
     propagator_methods: set[str] = field(default_factory=set)
     snippets: list[Example] = field(default_factory=list)
@@ -44,6 +45,7 @@ def build_sanitizers(documents: list[RuleDocument]) -> Sanitizers:
             out.snippets += reader.snippets(entry.get("examples"), where + ("examples",), f"sanitizers:{sanitizer_id}")
         out.cleaners |= set(reader.strings(data.get("cleaners"), ("cleaners",)))
         out.cleaning_methods |= set(reader.strings(data.get("cleaning_methods"), ("cleaning_methods",)))
+        out.cleaning_attributes |= set(reader.strings(data.get("cleaning_attributes"), ("cleaning_attributes",)))
         if "propagators" in data:
             propagators = reader.mapping(data["propagators"] or {}, ("propagators",), {"functions", "methods"})
             out.propagator_functions |= set(reader.strings(propagators.get("functions"), ("propagators", "functions")))

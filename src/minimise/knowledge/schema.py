@@ -231,6 +231,7 @@ def _sections() -> dict[str, dict[str, Any]]:
         "sanitizers": {"type": "array", "items": sanitizer},
         "cleaners": _describe("Calls whose result carries none of their argument's data.", _STRINGS),
         "cleaning_methods": _describe("Methods whose result carries none of their receiver's data.", _STRINGS),
+        "cleaning_attributes": _describe("Attributes that carry none of their object's data.", _STRINGS),
         "propagators": {
             "type": "object",
             "additionalProperties": False,
