@@ -157,6 +157,9 @@ def test_person_email() -> None:
         "maria.lopez@test.org",  # a placeholder domain
         "dev_who_wants_to_be_admin@shop.io",  # a test's sentence
         "free-email@shop.io",
+        "holder-lk@b2b.com",  # a test's label for a seat holder
+        "billing-type@b2b.com",
+        "compass_%@acme-corp.com",  # a LIKE pattern
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

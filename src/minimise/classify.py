@@ -178,6 +178,11 @@ class Classifier:
             return words
         return tuple(w for w in words if w not in self.relations)
 
+    def names_a_thing(self, words: tuple[str, ...]) -> bool:
+        """Whether every word names a thing (``organization``, ``team_id``): no person's data by itself."""
+        kept = [w for w in words if not w.isdigit() and w not in ("id", "ids")]
+        return bool(kept) and all(w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person) for w in kept)
+
     def _is_person_word(self, word: str) -> bool:
         return word in self.person or (word.endswith("s") and word[:-1] in self.person)
 

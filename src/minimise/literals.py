@@ -248,13 +248,15 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
         return False
     if domain.rsplit(".", 1)[-1].lower() in rules.file_suffixes or "noreply" in domain.lower():
         return False
+    if any(ch in local for ch in "%*?{}<>"):
+        return False  # `compass_%@acme-corp.com` is a LIKE pattern, `{user}@` a template
     base = local.split("+", 1)[0]  # jane+shop@ is jane's
     if base.lower() in rules.role_local_parts or _GENERATED_ID.fullmatch(base):
         return False  # <6e99e34d-e20a-...@host> is a Message-ID, not a mailbox
     words = [w for w in split_words(base) if not w.isdigit()]
     if not words or any(w in rules.made_up_local_words or w in rules.role_local_words for w in words):
         return False
-    if all(w in rules.generic_local_words or len(w) == 1 for w in words):
+    if all(w in rules.generic_local_words or len(w) <= 2 for w in words):
         return False
     if len(words) >= _SENTENCE_WORDS:
         return False  # dev_who_wants_to_be_admin@ is a test's sentence, not a mailbox

@@ -1,4 +1,4 @@
-"""A model field's protection judged from the writes the project makes to it, not from its declaration alone."""
+"""A model field's protection judged from what the project does to it: the writes it makes, the setters it defines."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from minimise.analysis.summary import ModuleSummary
 from minimise.model import DataPoint
+from minimise.words import split_words
 
 _PLAIN = "none"
 
@@ -40,6 +41,42 @@ def protect_by_writes(points: list[DataPoint], summaries: list[ModuleSummary]) -
             protection = sorted({w.protection for w in seen})[0]
             where = ", ".join(f"{w.path}:{w.line}" for w in sorted(seen, key=DataPoint.sort_key)[:3])
             step = f"protection {protection}: every write of {owner_field} the project makes is {protection} ({where})"
+            point = replace(point, protection=protection, trace=(*point.trace, step))
+        changed.append(point)
+    return changed
+
+
+# The via of a write to the signed-in user's object (`current_user.password = ...`), whose class is not named.
+USER_MODEL_VIA = "user model"
+
+
+def protect_user_writes(
+    points: list[DataPoint], summaries: list[ModuleSummary], person: frozenset[str]
+) -> list[DataPoint]:
+    """A write to the signed-in user's object through a property takes the protection its model's setter applies.
+
+    ``current_user.password = form.password.data`` goes through ``User.password``'s setter, which stores a hash;
+    the module making the write cannot see which class ``current_user`` is. When every person-named model of
+    the project with a ``password`` property protects that category, the write is so protected.
+    """
+    setters: dict[tuple[str, str], set[str]] = {}  # (attribute, category) -> protections its models apply
+    for summary in summaries:
+        for name, cls in summary.classes.items():
+            short = name.rsplit(".", 1)[-1]
+            if cls.store is None or not set(split_words(short)) & person:
+                continue
+            for key in summary.functions:
+                owner, _, attribute = key.rpartition(".")
+                if owner != name or not attribute:
+                    continue
+                for category in set(cls.fields.values()) | set(cls.protected):
+                    setters.setdefault((attribute, category), set()).add(cls.protected.get(category, _PLAIN))
+    changed: list[DataPoint] = []
+    for point in points:
+        applied = setters.get((point.identifier.rsplit(".", 1)[-1], point.category), set())
+        if point.via == USER_MODEL_VIA and point.protection == _PLAIN and applied and _PLAIN not in applied:
+            protection = sorted(applied)[0]
+            step = f"protection {protection}: the user model's `{point.identifier}` property applies it"
             point = replace(point, protection=protection, trace=(*point.trace, step))
         changed.append(point)
     return changed

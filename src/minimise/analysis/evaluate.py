@@ -34,7 +34,7 @@ from minimise.analysis.syntax import (
     names_a_file,
     swallowing_handler,
 )
-from minimise.analysis.values import ValueEvaluation
+from minimise.analysis.values import ValueEvaluation, keyed_item
 from minimise.analysis.writes import RuntimeWrites
 from minimise.words import split_words
 
@@ -352,7 +352,7 @@ class ModuleAnalyser(
         self.in_progress.add(key)
         cls = cls or parent.cls
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
-        scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True)
+        scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True, node=fn)
         scope.fn_key = self._export_key(fn, parent, cls)
         scope.console = parent.console or self._is_operator_command(fn, parent, cls)
         route = self._is_route(fn, parent)
@@ -529,6 +529,20 @@ class ModuleAnalyser(
             item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
             if item is not None:
                 return union([item, *args[1:]])  # the default is what .get returns when the key is missing
+        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is None and node.args:
+            key = literal_string(node.args[0].value)
+            if key is not None and (receiver.params or receiver.labels) and receiver.origin is None:
+                # `params.get("email")` as `params["email"]`: only the item under that key, and the
+                # function's summary says which key of its parameter reaches a sink.
+                if self._describes_the_item(func.value, receiver, key, scope):
+                    item = EMPTY  # `tax_id.get("type")`: the kind of the value, not the value
+                else:
+                    item = Value(
+                        labels=self._item_labels(receiver, key, scope),
+                        params=receiver.params,
+                        keyed_params=keyed_item(receiver, key),
+                    )
+                return union([item, *args[1:]])
         if (
             method == "get"
             and isinstance(func, cst.Attribute)

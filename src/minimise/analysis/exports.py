@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from minimise.analysis.summary import (
     LabelTuple,
     ModuleSummary,
     ParamSink,
+    key_digest,
 )
 from minimise.model import Step
 
@@ -306,11 +306,6 @@ class ExportRecorder:
 def _sink_words(action: str, via: str, kind: str) -> str:
     verb = {"log": "logged", "share": "sent", "store": "stored", "collect": "collected"}.get(action, action)
     return f"{verb} by {via}" + (f" ({kind})" if kind and kind not in (action, via) else "")
-
-
-def key_digest(key: str) -> str:
-    """A literal key as summaries keep it: only compared, and a key may be a person's data (``d["a@b.com"]``)."""
-    return hashlib.blake2s(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _field_labels(fields: dict[str, Value] | None) -> tuple[tuple[str, tuple[LabelTuple, ...]], ...] | None:

@@ -186,6 +186,7 @@ class Scope:
     # What each element of the tuples the function returns carries, one entry per `return a, b`;
     # None once a return gives anything but a tuple.
     element_returns: list[tuple[Value, ...]] | None = field(default_factory=list)
+    node: cst.FunctionDef | None = None
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
+from minimise.analysis.column_writes import USER_MODEL_VIA
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key
 from minimise.analysis.syntax import (
     name_of,
@@ -59,7 +60,7 @@ class ProjectLinks(AnalyserBase):
                 continue
             if receiver in self.k.frameworks.user_objects:
                 for label in value.labels:
-                    self._emit(target, "store", label, "user model", scope, "database")
+                    self._emit(target, "store", label, USER_MODEL_VIA, scope, "database")
             elif own and model is not None and model.store is not None:
                 # A model's own method sets its field (``self.token = ...; db.session.add(self)``).
                 for label in value.labels:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
-from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink
+from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink, key_digest
 from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
@@ -453,9 +453,16 @@ def _reached(
         for arg in site.args:
             for index in _param_index(function, arg.ident, target.bound):
                 pname = function.params[index][0]
+                # `create(email=e, address=a)` into `**params`: each keyword is the item under its name.
+                keyword_item = function.params[index][1] == "kwargs" and isinstance(arg.ident, str) and arg.ident != "*"
                 for sink in function.sinks:
                     if sink.param == index and not (site.caught and sink.via == "exception"):
-                        carried = _item(arg, sink.key)
+                        if keyword_item and sink.key:
+                            if sink.key != key_digest(str(arg.ident)):
+                                continue
+                            carried: Carried | None = arg
+                        else:
+                            carried = _item(arg, sink.key)
                         if carried is None:
                             continue
                         step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")

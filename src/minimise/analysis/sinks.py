@@ -15,6 +15,7 @@ from minimise.analysis.syntax import (
 )
 from minimise.analysis.vocabulary import PERSON_ADDRESS
 from minimise.knowledge import Sink
+from minimise.positions import code_children
 from minimise.words import split_words
 
 
@@ -62,6 +63,8 @@ class SinkDetection(AnalyserBase):
         return qname is not None and qname.split(".")[0].rstrip("()") in self.imported_roots
 
     def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
+        if sink.shown_by_render and self._renders_without_redirect(scope):
+            return
         if sink.sql:
             self._sql(sink, node, args, scope)
             return
@@ -205,18 +208,77 @@ class SinkDetection(AnalyserBase):
         self._ev(exc, scope)
         if not isinstance(exc, cst.Call):
             return
-        if (name_of(exc.func) or "").endswith("ValidationError"):
+        if (name_of(exc.func) or "").endswith(tuple(self.k.frameworks.validation_exceptions)):
             return  # a validation message is shown to the person who typed the value, not logged
         kind = "console" if scope.console else "exception"  # a command's error is printed for its operator
+        carried = self._message_params(exc.func)
+        positional = 0
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
-            if arg.keyword is not None and arg.keyword.value not in self.k.frameworks.exception_message_keywords:
+            if carried is not None:
+                place: int | str = arg.keyword.value if arg.keyword is not None else positional
+                positional += arg.keyword is None
+                if place not in carried:
+                    continue  # the class builds its message without this argument (`super().__init__("Invalid ID")`)
+            elif arg.keyword is not None and arg.keyword.value not in self.k.frameworks.exception_message_keywords:
                 continue  # headers=, status_code=: only the message of an exception is its message
             if scope.fn_key is not None and arg.keyword is None:
                 self.exports.param_sink(
                     scope.fn_key, arg_value, scope.named_params, "log", "exception", kind, arg.value
                 )
             self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", kind, scope)
+
+    def _renders_without_redirect(self, scope: Scope) -> bool:
+        """Whether the function around ``scope`` returns a rendered page and never redirects."""
+        current: Scope | None = scope
+        while current is not None and current.node is None:
+            current = current.parent
+        if current is None or current.node is None:
+            return False
+        renders = redirects = False
+        for call in calls_in(current.node.body, limit=5_000):
+            name = name_of(call.func) or ""
+            words = split_words(name)
+            redirects = redirects or "redirect" in words
+            renders = renders or any(w in self.k.frameworks.renderer_words for w in words)
+        return renders and not redirects
+
+    def _message_params(self, func: cst.BaseExpression) -> set[int | str] | None:
+        """The constructor arguments (positions and keywords) a module's own exception class puts in its message.
+
+        None when unknown: a class of another module, or an ``__init__`` that never calls the base's
+        ``__init__`` (Python then keeps every argument in ``args``, and ``str(e)`` shows them).
+        """
+        cls = self.classes.get(func.value) if isinstance(func, cst.Name) else None
+        init = cls.methods.get("__init__") if cls is not None else None
+        if init is None:
+            return None
+        params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
+        keywords = [p.name.value for p in init.params.kwonly_params]
+        message: list[cst.CSTNode] = []
+        for call in calls_in(init.body, limit=500):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__":
+                message += [a.value for a in call.args]
+        message_names = self.k.frameworks.exception_message_keywords
+        local: dict[str, list[cst.CSTNode]] = {}
+        for stmt in _assignments(init.body):
+            for assigned in stmt.targets:
+                if isinstance(assigned.target, cst.Attribute) and assigned.target.attr.value in message_names:
+                    message.append(stmt.value)
+                elif isinstance(assigned.target, cst.Name):
+                    local.setdefault(assigned.target.value, []).append(stmt.value)
+        if not message:
+            return None
+        used: set[str] = set()
+        pending = list(message)
+        while pending:  # `message = f"... {email}"; super().__init__(message)`: through the local variables
+            for name in _names_in(pending.pop()):
+                if name.value not in used:
+                    used.add(name.value)
+                    pending += local.get(name.value, [])
+        carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
+        carried |= {name for name in (*params, *keywords) if name in used}
+        return carried
 
     def _is_operator_command(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> bool:
         """A click/typer command, or a method of a Django management command: its output is its operator's."""
@@ -336,3 +398,24 @@ class SinkDetection(AnalyserBase):
             if words and not method[:1].isupper() and any(w in sanitizer.name_words for w in words):
                 return sanitizer.protection
         return None
+
+
+def _assignments(body: cst.CSTNode) -> list[cst.Assign]:
+    """The plain assignments among a body's own statements (``self.message = ...``)."""
+    found: list[cst.Assign] = []
+    for stmt in getattr(body, "body", ()):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            found += [small for small in stmt.body if isinstance(small, cst.Assign)]
+    return found
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Every name an expression reads (``f"{tax_id} for {country}"`` reads tax_id and country)."""
+    found: list[cst.Name] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+        stack.extend(code_children(current))
+    return found

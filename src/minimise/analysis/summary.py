@@ -6,6 +6,7 @@ file's result and a partial scan can link against the summaries of files it did 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,3 +292,8 @@ def _fields_from_json(data: Any) -> tuple[tuple[str, tuple[LabelTuple, ...]], ..
     if data is None:
         return None
     return tuple((str(key), tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in labels)) for key, labels in data)
+
+
+def key_digest(key: str) -> str:
+    """A literal key as summaries keep it: only compared, and a key may be a person's data (``d["a@b.com"]``)."""
+    return hashlib.blake2s(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()

@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, EMPTY, Label, Scope, Value, protect, union
+from minimise.analysis.facts import CLEAN, EMPTY, Label, Scope, Value, named_by_key, protect, union
 from minimise.analysis.syntax import (
     dotted_name,
     has_fstring,
@@ -315,7 +315,7 @@ class ValueEvaluation(AnalyserBase):
         if base.labels and short_slice(node):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
         if key is not None and self._describes_the_item(node.value, base, key, scope):
-            return Value(params=base.params, keyed_params=keyed_item(base, key))  # salary["year"]: not the salary
+            return EMPTY  # salary["year"], tax_id["type"]: about the value, not the value
         return Value(
             labels=self._item_labels(base, key, scope),
             params=base.params,
@@ -350,6 +350,8 @@ class ValueEvaluation(AnalyserBase):
             return False
         if any(lb.identifier != container.value for lb in base.labels):
             return False  # the record carries data that flowed into it, not just its name
+        if self.classifier.names_a_thing(split_words(key)):
+            return True  # `email_props["organization"]`: the organisation, not an email
         return self._classify(f"{container.value}_{key}", scope.words) is None
 
     def _keyed_item(self, base: Value, key: str, container: cst.BaseExpression, scope: Scope) -> Value | None:
@@ -413,7 +415,12 @@ class ValueEvaluation(AnalyserBase):
                 ):
                     label = self._label(key, scope.words + context, is_key=True)
                     if label is not None:
-                        value = Value(labels=frozenset({label}), params=value.params)
+                        value = Value(
+                            labels=frozenset({named_by_key(label, value)}),
+                            params=value.params,
+                            keyed_params=value.keyed_params,
+                            protected_params=value.protected_params,
+                        )
                         self._memo[id(element.value)] = value
                 if key is not None:
                     fields[key] = value
@@ -424,7 +431,7 @@ class ValueEvaluation(AnalyserBase):
                     fields.update(spread.fields)  # `{**self.headers, "Authorization": ...}` keeps its keys
                 parts.append(spread)
         merged = union(parts)
-        return Value(labels=merged.labels, params=merged.params, fields=fields)
+        return Value(labels=merged.labels, params=merged.params, fields=fields, keyed_params=merged.keyed_params)
 
 
 def _literal_names(node: cst.BaseExpression) -> tuple[str, ...]:

@@ -60,6 +60,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
         " object of one of these names is configuration like `configuration_objects`."
     ),
     "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
+    "validation_exceptions": (
+        "Ends of exception class names whose message is shown to the person who typed the value (`ValidationError`,"
+        " pydantic's `PydanticCustomError`): raising one is not an exception-message finding."
+    ),
     "renderer_words": (
         "Words in a function's or method's name that say it renders a template (`render_to_string`,"
         " `template.render`): the text is the template's, so the variable it is put in is not named after it."
@@ -154,6 +158,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         configuration_objects=frozenset(lists["configuration_objects"]),
         configuration_functions=frozenset(lists["configuration_functions"]),
         renderer_words=frozenset(lists["renderer_words"]),
+        validation_exceptions=frozenset(lists["validation_exceptions"]),
         configuration_names=frozenset(lists["configuration_names"]),
         authentication_headers=frozenset(lists["authentication_headers"]),
         issued_categories=frozenset(lists["issued_categories"]),

@@ -35,6 +35,8 @@ class Sink:
     data: str = ""
     # Arguments naming who a message goes to: a person object there (`user`) stands for their address.
     recipients: tuple[int | str, ...] = ()
+    # What it keeps is taken back by the page the same request renders (a flashed message shown at once).
+    shown_by_render: bool = False
 
     def via(self) -> str:
         return self.id
@@ -120,6 +122,7 @@ class Frameworks:
     configuration_objects: frozenset[str] = frozenset()
     configuration_functions: frozenset[str] = frozenset()
     renderer_words: frozenset[str] = frozenset()
+    validation_exceptions: frozenset[str] = frozenset()
     configuration_names: frozenset[str] = frozenset()
     authentication_headers: frozenset[str] = frozenset()
     issued_categories: frozenset[str] = frozenset()

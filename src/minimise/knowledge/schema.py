@@ -97,6 +97,11 @@ def _sink() -> dict[str, Any]:
                 {"type": "object", "additionalProperties": _POSITIONS},
             ),
             "sql": _describe("The first argument is SQL: its INSERT/UPDATE columns are the data.", {"type": "boolean"}),
+            "shown_by_render": _describe(
+                "What it keeps is taken back by a page the same function renders (`flash()` then `render_template`,"
+                " no redirect): then it is not kept.",
+                {"type": "boolean"},
+            ),
             "examples": _EXAMPLES,
         },
         ["id", "action"],
