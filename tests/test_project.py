@@ -112,3 +112,10 @@ def test_explain_prints_the_steps_across_modules(tmp_path: Path) -> None:
         "step 2:     shopapp/services/accounts.py:17: passed as `actor` to shopapp.audit.audit",
         "step 3:     shopapp/audit.py:8: logged by logging through shopapp.logfactory.root_logger.get_logger().info",
     ], result.stdout + result.stderr
+
+
+def test_a_commands_helper_prints_to_its_operator_not_to_a_log() -> None:
+    report = scan(ScanOptions(paths=[PROJECT], root=PROJECT, engine=EngineOptions(), jobs=1, cache_dir=None))
+    printed = [p for p in report.data_points if (p.path, p.line, p.action) == ("shopapp/cli/admin.py", 11, "log")]
+    assert [(p.category, p.sink_kind) for p in printed] == [("user.contact.email", "console")]
+    assert not [f for f in report.findings if f.path == "shopapp/cli/admin.py"]

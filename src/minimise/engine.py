@@ -48,10 +48,14 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     if summary is None:
         return points
     from minimise.analysis.project import link
+    from minimise.analysis.sessions import place_sessions
     from minimise.analysis.summary import summary_from_json
 
     parsed = summary_from_json(display, summary)
-    return merge_points(points, link([parsed], knowledge) if parsed is not None else [])
+    if parsed is None:
+        return points
+    merged = merge_points(points, link([parsed], knowledge))
+    return tuple(place_sessions(list(merged), [parsed], knowledge))
 
 
 def merge_points(points: Iterable[DataPoint], extra: Iterable[DataPoint]) -> tuple[DataPoint, ...]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from minimise.analysis.column_writes import protect_by_writes, protect_user_writes
 from minimise.analysis.project import link
+from minimise.analysis.sessions import place_sessions
 from minimise.analysis.summary import ModuleSummary, summary_from_json
 from minimise.checks import default_findings
 from minimise.discover import Target, discover
@@ -88,7 +89,8 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
         index.save()
     linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
     merged = protect_by_writes(list(merge_points(report.data_points, linked)), summaries)
-    report.data_points = protect_user_writes(merged, summaries, knowledge.classifier.person)
+    merged = protect_user_writes(merged, summaries, knowledge.classifier.person)
+    report.data_points = place_sessions(merged, summaries, knowledge)
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     if options.project_checks is not None:
         findings += options.project_checks(summaries, report.data_points)

@@ -28,6 +28,9 @@ class AnalyserBase:
         self.element_summaries: dict[int, tuple[Value, ...]] = {}
         # Module functions that only matter as part of an operator command (see SinkDetection).
         self._helpers_of_commands: frozenset[str] | None = None
+        # Exception classes the enclosing `try`s catch and deal with in place (see SinkDetection._raise).
+        self.handled_here: list[frozenset[str]] = []
+        self._reporting: frozenset[str] | None = None
         self.module_body: Sequence[cst.CSTNode] = ()
         # Whether the source may call input() or getpass(); the engine clears it from the file's text.
         self.may_prompt = True
@@ -162,6 +165,9 @@ class AnalyserBase:
         raise NotImplementedError
 
     def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
+        raise NotImplementedError
+
+    def _handled_classes(self, handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler]) -> frozenset[str]:
         raise NotImplementedError
 
     def _instance_of(self, typed: cst.Annotation | None, scope: Scope) -> str | None:

@@ -119,10 +119,12 @@ class ModuleAnalyser(
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
             swallows = any(swallowing_handler(h) for h in stmt.handlers)
             scope.swallowing += swallows
+            self.handled_here.append(self._handled_classes(stmt.handlers))
             try:
                 self._suite(stmt.body, scope)
             finally:
                 scope.swallowing -= swallows
+                self.handled_here.pop()
             for handler in stmt.handlers:
                 if handler.name is not None:
                     self._assign(handler.name.name, EMPTY, scope, None)
@@ -208,9 +210,15 @@ class ModuleAnalyser(
                 for element, carried in zip(elements, unpacked, strict=True):
                     self._assign(element, carried, scope, None)  # `item, _ = helper(entry)`: each its own
             else:
-                for element in elements:
+                domain_at = _domain_position(value_node)
+                for position, element in enumerate(elements):
+                    if position == domain_at:
+                        self._assign(element, CLEAN, scope, None)  # `_, domain = email.split("@", 1)`
+                        continue
                     self._assign(element, Value(labels=value.labels, params=value.params), scope, None)
         elif isinstance(target, cst.Attribute):
+            if target.attr.value in self.k.frameworks.server_session_attributes:
+                self.exports.server_sessions = True  # `app.session_interface = RedisSessionInterface()`
             dotted = dotted_name(target)
             if dotted is None:
                 return
@@ -447,6 +455,8 @@ class ModuleAnalyser(
 
         if method in self.k.frameworks.persist_methods and isinstance(func, cst.Attribute):
             scope.persists = True
+        if qname in self.k.frameworks.server_session_calls:
+            self.exports.server_sessions = True  # `Session(app)` from Flask-Session
         sink = self._match_sink(node, func, method, qname, scope)
         if sink is not None:
             emitted = len(self.points)
@@ -678,3 +688,13 @@ def _output_models(body: Any) -> set[str]:
             if param.annotation is not None:
                 taken.add(name_of(param.annotation.annotation) or "")
     return returned - taken - {""}
+
+
+def _domain_position(node: cst.CSTNode | None) -> int | None:
+    """Which element of ``address.split("@", 1)`` or ``address.partition("@")`` is the mail domain, if it is one."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or not node.args:
+        return None
+    method = node.func.attr.value
+    if literal_string(node.args[0].value) != "@":
+        return None
+    return {"split": 1, "rsplit": 1, "partition": 2, "rpartition": 2}.get(method)

@@ -68,6 +68,7 @@ class _RawCall:
         ]
     ]
     caught: bool = False
+    console: bool = False
 
 
 class ExportRecorder:
@@ -83,6 +84,8 @@ class ExportRecorder:
         self.is_package = is_package
         self.functions: dict[str, _RawFunction] = {}
         self.calls: list[_RawCall] = []
+        # Set when the module keeps the web framework's sessions server-side (see ModuleSummary).
+        self.server_sessions = False
         self.class_bases: dict[str, tuple[str, ...]] = {}
         # Model links and declaration nodes, by class: what erasure needs to know about each model.
         self.relations: dict[str, dict[str, tuple[str, str, str]]] = {}
@@ -143,6 +146,7 @@ class ExportRecorder:
         cls: str | None,
         carried: list[tuple[int | str, Value, cst.CSTNode]],
         caught: bool = False,
+        console: bool = False,
     ) -> None:
         args = [
             (ident, value.labels, value.params, value.protected_params, arg_node, value.fields, value.keyed_params)
@@ -150,7 +154,9 @@ class ExportRecorder:
             if value.labels or value.params or value.protected_params
         ]
         if args:
-            self.calls.append(_RawCall(node, self.absolute(callee), method, scope, function, cls, args, caught))
+            self.calls.append(
+                _RawCall(node, self.absolute(callee), method, scope, function, cls, args, caught, console)
+            )
 
     def nodes(self) -> list[cst.CSTNode]:
         """Every node whose line the summary needs."""
@@ -175,7 +181,7 @@ class ExportRecorder:
         bindings: dict[str, Value],
         classes: dict[str, ClassInfo],
     ) -> ModuleSummary:
-        summary = ModuleSummary(module=self.module, path=self.path)
+        summary = ModuleSummary(module=self.module, path=self.path, server_sessions=self.server_sessions)
         local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
         for name, value in bindings.items():
             if value.qname and value.qname != name:
@@ -230,6 +236,7 @@ class ExportRecorder:
                     function=call.function,
                     cls=call.cls,
                     caught=call.caught,
+                    console=call.console,
                     args=tuple(
                         Carried(
                             ident=ident,

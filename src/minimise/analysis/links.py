@@ -128,4 +128,14 @@ class ProjectLinks(AnalyserBase):
                     value = Value(labels=frozenset({mark}), params=value.params)
             carried.append((ident, value, arg.value))
         cls = scope.cls.name if scope.cls is not None else None
-        self.exports.call(node, callee, method, scope.name, scope.fn_key, cls, carried, caught=scope.swallowing > 0)
+        self.exports.call(
+            node,
+            callee,
+            method,
+            scope.name,
+            scope.fn_key,
+            cls,
+            carried,
+            caught=scope.swallowing > 0,
+            console=scope.console,
+        )

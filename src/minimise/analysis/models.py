@@ -8,7 +8,7 @@ import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.erasure_facts import RELATION_FIELDS
-from minimise.analysis.facts import ClassInfo, Label, Scope
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value
 from minimise.analysis.syntax import (
     annotation_text,
     calls_in,
@@ -274,6 +274,9 @@ class ModelDetection(AnalyserBase):
             return
         name = target.value
         self._declared_fields.setdefault(info.name, set()).add(name)
+        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+            # `_visitor_name = "ExprExtractor"`: what `self._visitor_name` reads unless a method sets it.
+            info.attrs.setdefault(f"self.{name}", Value(constant=True))
         if value is not None:
             self._record_link(info, name, value, target, scope)
         if annotation is not None:

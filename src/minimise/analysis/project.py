@@ -466,6 +466,8 @@ def _reached(
                         if carried is None:
                             continue
                         step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")
+                        # An operator command's helper prints to whoever runs the command (MIN303's console).
+                        sink_kind = "console" if site.console and sink.via in knowledge.console_sinks else sink.kind
                         found.append(
                             (
                                 carried,
@@ -473,7 +475,7 @@ def _reached(
                                     index,
                                     sink.action,
                                     sink.via,
-                                    sink.kind,
+                                    sink_kind,
                                     sink.protection,
                                     (step, *sink.steps),
                                     sink.key if arg.fields is None else "",

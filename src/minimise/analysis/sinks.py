@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
@@ -211,6 +213,11 @@ class SinkDetection(AnalyserBase):
         if (name_of(exc.func) or "").endswith(tuple(self.k.frameworks.validation_exceptions)):
             return  # a validation message is shown to the person who typed the value, not logged
         kind = "console" if scope.console else "exception"  # a command's error is printed for its operator
+        raised = name_of(exc.func) or ""
+        if any(raised in names or "*" in names for names in self.handled_here):
+            for arg in exc.args:
+                self._ev(arg.value, scope)
+            return  # caught a few lines below and shown or dropped there, never logged
         carried = self._message_params(exc.func)
         positional = 0
         for arg in exc.args:
@@ -227,6 +234,40 @@ class SinkDetection(AnalyserBase):
                     scope.fn_key, arg_value, scope.named_params, "log", "exception", kind, arg.value
                 )
             self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", kind, scope)
+
+    def _handled_classes(self, handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler]) -> frozenset[str]:
+        """The exception classes a ``try``'s handlers catch and deal with in place: no raise, no log, no report.
+
+        ``except ActivationError as e: return render(..., {"message": e.args[0]})`` shows the message on the
+        page; it is not an exception message a log or an error tracker receives. ``*`` stands for every class.
+        """
+        reporting = self._reporting_names()
+        names: set[str] = set()
+        for handler in handlers:
+            calls = calls_in(handler.body, limit=500)
+            if any(isinstance(n, cst.Raise) for n in _statements_in(handler.body)):
+                continue
+            if any((name_of(c.func) or "") in reporting for c in calls):
+                continue
+            caught = handler.type
+            if caught is None:
+                names.add("*")
+                continue
+            for item in caught.elements if isinstance(caught, cst.Tuple) else [caught]:
+                node = item.value if isinstance(item, cst.Element) else item
+                name = name_of(node) or ""
+                names.add("*" if name in ("Exception", "BaseException") else name)
+        return frozenset(names)
+
+    def _reporting_names(self) -> frozenset[str]:
+        """Names of the calls that log or report (``error``, ``exception``, ``capture_exception``, ``print``)."""
+        if self._reporting is None:
+            found: set[str] = set()
+            for sink in self.k.sinks:
+                if sink.action in ("log", "share"):
+                    found |= sink.methods | sink.function_names
+            self._reporting = frozenset(found)
+        return self._reporting
 
     def _renders_without_redirect(self, scope: Scope) -> bool:
         """Whether the function around ``scope`` returns a rendered page and never redirects."""
@@ -417,5 +458,20 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
         current = stack.pop()
         if isinstance(current, cst.Name):
             found.append(current)
+        stack.extend(code_children(current))
+    return found
+
+
+def _statements_in(body: cst.CSTNode) -> list[cst.CSTNode]:
+    """Every small statement under a body (``raise``, ``return``), nested blocks included."""
+    found: list[cst.CSTNode] = []
+    stack = [body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.BaseSmallStatement):
+            found.append(current)
+            continue
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            continue
         stack.extend(code_children(current))
     return found

@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 7
+SUMMARY_VERSION = 8
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -59,6 +59,8 @@ class CallSite:
     args: tuple[Carried, ...]
     # Made inside a `try` whose handler drops the exception: what the callee raises is not logged from here.
     caught: bool = False
+    # Made by an operator command: what the callee prints is shown to whoever runs the command.
+    console: bool = False
 
 
 @dataclass
@@ -139,10 +141,14 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     calls: list[CallSite] = field(default_factory=list)
+    # The module moves the web framework's session from the cookie to a server store (Flask-Session,
+    # a custom `session_interface`): the cookie then holds only the session's id.
+    server_sessions: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
             "v": SUMMARY_VERSION,
+            "server_sessions": self.server_sessions,
             "module": self.module,
             "bindings": self.bindings,
             "functions": {
@@ -196,6 +202,7 @@ class ModuleSummary:
                         for a in c.args
                     ],
                     c.caught,
+                    c.console,
                 ]
                 for c in self.calls
             ],
@@ -219,7 +226,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
     try:
         if not isinstance(data, dict) or data.get("v") != SUMMARY_VERSION:
             return None
-        summary = ModuleSummary(module=str(data["module"]), path=path)
+        summary = ModuleSummary(module=str(data["module"]), path=path, server_sessions=bool(data["server_sessions"]))
         summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
         for key, fn in dict(data["functions"]).items():
             params, sinks, returns_qname, returns_params, is_method, line, erasure = fn
@@ -258,7 +265,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 str(table),
                 {str(k): str(v) for k, v in dict(protected).items()},
             )
-        for callee, method, line, scope, function, cls, args, caught in data["calls"]:
+        for callee, method, line, scope, function, cls, args, caught, console in data["calls"]:
             summary.calls.append(
                 CallSite(
                     str(callee),
@@ -281,6 +288,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                         for ident, arg_line, column, labels, params, protected, fields, keyed in args
                     ),
                     bool(caught),
+                    bool(console),
                 )
             )
         return summary

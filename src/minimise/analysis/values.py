@@ -300,6 +300,8 @@ class ValueEvaluation(AnalyserBase):
                 self._ev(element.slice.value, scope)
         if base is CLEAN or (base.constant and self._configuration(base.qname)):
             return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
+        if _domain_part(node):
+            return CLEAN  # `email.split("@")[1]`: the mail domain, an organisation's, not the address
         if base.origin is not None:
             if key is None:
                 return Value(origin=base.origin)
@@ -466,3 +468,25 @@ def _is_items_call(node: cst.BaseExpression) -> bool:
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value == "items"
     )
+
+
+def _domain_part(node: cst.Subscript) -> bool:
+    """``address.split("@")[1]``, ``.rsplit("@", 1)[-1]``, ``.partition("@")[2]``: the part after the @."""
+    call = node.value
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or not call.args:
+        return False
+    method = call.func.attr.value
+    if method not in ("split", "rsplit", "partition", "rpartition") or literal_string(call.args[0].value) != "@":
+        return False
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    index = node.slice[0].slice.value
+    text = index.value if isinstance(index, cst.Integer) else None
+    if (
+        isinstance(index, cst.UnaryOperation)
+        and isinstance(index.operator, cst.Minus)
+        and isinstance(index.expression, cst.Integer)
+    ):
+        text = "-" + index.expression.value
+    wanted = {"partition": "2", "rpartition": "2"}.get(method, "1")
+    return text in (wanted, "-1")

@@ -60,6 +60,13 @@ FRAMEWORK_LISTS: dict[str, str] = {
         " object of one of these names is configuration like `configuration_objects`."
     ),
     "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
+    "server_session_calls": (
+        "Calls that move a web framework's session to a server store (`flask_session.Session(app)`): the cookie then"
+        " holds only the session's id, and what the app puts in the session is stored, not sent in a cookie."
+    ),
+    "server_session_attributes": (
+        "Attributes whose assignment does the same (`app.session_interface = RedisSessionInterface()`)."
+    ),
     "validation_exceptions": (
         "Ends of exception class names whose message is shown to the person who typed the value (`ValidationError`,"
         " pydantic's `PydanticCustomError`): raising one is not an exception-message finding."
@@ -159,6 +166,8 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         configuration_functions=frozenset(lists["configuration_functions"]),
         renderer_words=frozenset(lists["renderer_words"]),
         validation_exceptions=frozenset(lists["validation_exceptions"]),
+        server_session_calls=frozenset(lists["server_session_calls"]),
+        server_session_attributes=frozenset(lists["server_session_attributes"]),
         configuration_names=frozenset(lists["configuration_names"]),
         authentication_headers=frozenset(lists["authentication_headers"]),
         issued_categories=frozenset(lists["issued_categories"]),

@@ -123,6 +123,8 @@ class Frameworks:
     configuration_functions: frozenset[str] = frozenset()
     renderer_words: frozenset[str] = frozenset()
     validation_exceptions: frozenset[str] = frozenset()
+    server_session_calls: frozenset[str] = frozenset()
+    server_session_attributes: frozenset[str] = frozenset()
     configuration_names: frozenset[str] = frozenset()
     authentication_headers: frozenset[str] = frozenset()
     issued_categories: frozenset[str] = frozenset()
