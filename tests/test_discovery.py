@@ -27,8 +27,9 @@ TEST_FILES = [
     "conftest.py",
     "pkg/fixtures/users.py",
     "pkg/factories.py",
+    "pkg/lib/create_test_data.py",
 ]
-PRODUCTION = ["pkg/views.py", "pkg/testimonials.py", "pkg/contest.py"]
+PRODUCTION = ["pkg/views.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py"]
 
 
 def _tree(root: Path, names: list[str]) -> Path:
@@ -54,16 +55,16 @@ def test_test_code_is_left_out_and_counted(tmp_path: Path) -> None:
     report = _scan(str(root))
     assert _paths(report) == set(PRODUCTION)
     assert {p["path"] for p in report["data_points"]} == set(PRODUCTION)  # type: ignore[attr-defined]
-    assert report["summary"] == {"files_scanned": 3, "files_treated_as_tests": len(TEST_FILES)}
+    assert report["summary"] == {"files_scanned": 4, "files_treated_as_tests": len(TEST_FILES)}
     text = CliRunner().invoke(cli, ["scan", "--no-cache", str(root)]).stdout
-    assert text.splitlines()[-1].endswith("; 9 test files left out (--include-tests)")
+    assert text.splitlines()[-1].endswith("; 10 test files left out (--include-tests)")
 
 
 def test_include_tests_brings_them_back(tmp_path: Path) -> None:
     root = _tree(tmp_path, TEST_FILES + PRODUCTION)
     report = _scan(str(root), "--include-tests")
     assert _paths(report) == set(TEST_FILES + PRODUCTION)
-    assert report["summary"] == {"files_scanned": 12, "files_treated_as_tests": 0}
+    assert report["summary"] == {"files_scanned": 14, "files_treated_as_tests": 0}
     (root / "pyproject.toml").write_text("[tool.minimise]\ninclude-tests = true\n", encoding="utf-8")
     assert _paths(_scan(str(root))) == set(TEST_FILES + PRODUCTION)
 
@@ -74,8 +75,8 @@ def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
     # Paths are relative to the project root: here (no configuration, no git) the folder holding both.
     assert _paths(report) == {"tests/test_signup.py", "pkg/views.py"}
     # A folder named explicitly is walked like any other: its test files are left out.
-    assert _paths(_scan(str(root / "pkg"))) == {"views.py", "testimonials.py", "contest.py"}
-    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 3, "files_treated_as_tests": 4}
+    assert _paths(_scan(str(root / "pkg"))) == {"views.py", "testimonials.py", "contest.py", "latest_data.py"}
+    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 4, "files_treated_as_tests": 5}
 
 
 def _git(cwd: Path, *args: str) -> None:

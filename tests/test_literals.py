@@ -160,6 +160,7 @@ def test_person_email() -> None:
         "holder-lk@b2b.com",  # a test's label for a seat holder
         "billing-type@b2b.com",
         "compass_%@acme-corp.com",  # a LIKE pattern
+        "maria.lopez@test.iam.gserviceaccount.com",  # a cloud service account
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

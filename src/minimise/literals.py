@@ -224,9 +224,10 @@ def iban_checksum_valid(iban: str) -> bool:
 def is_example_domain(domain: str, rules: LiteralRules) -> bool:
     """A domain reserved for examples (RFC 2606/6761 and private use) or invented by convention."""
     domain = domain.lower().rstrip(".")
-    if domain in rules.placeholder_domains:
-        return True
     labels = domain.split(".")
+    # The domain or one it belongs to (`test.iam.gserviceaccount.com`).
+    if any(".".join(labels[i:]) in rules.placeholder_domains for i in range(len(labels) - 1)):
+        return True
     name = labels[-2] if len(labels) >= 2 else labels[0]
     # examplectf.com is a stand-in; examples.com and notexample.com are real registered domains.
     if any(name.startswith(w) and name[len(w) :] not in ("", "s") for w in rules.placeholder_domain_words):

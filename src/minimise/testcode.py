@@ -7,7 +7,16 @@ from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
-TEST_FILES = ("test_*.py", "*_test.py", "test.py", "tests.py", "conftest.py", "fixtures.py", "factories.py")
+TEST_FILES = (
+    "test_*.py",
+    "*_test.py",
+    "test.py",
+    "tests.py",
+    "conftest.py",
+    "fixtures.py",
+    "factories.py",
+    "*_test_data.py",  # a generator of test data kept beside the code (`lib/create_test_data.py`)
+)
 
 
 def is_test_path(path: str) -> bool:

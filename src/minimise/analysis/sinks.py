@@ -452,26 +452,23 @@ def _assignments(body: cst.CSTNode) -> list[cst.Assign]:
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     """Every name an expression reads (``f"{tax_id} for {country}"`` reads tax_id and country)."""
-    found: list[cst.Name] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.append(current)
-        stack.extend(code_children(current))
-    return found
+    return [n for n in _code_under(node, cst.Name) if isinstance(n, cst.Name)]
 
 
 def _statements_in(body: cst.CSTNode) -> list[cst.CSTNode]:
-    """Every small statement under a body (``raise``, ``return``), nested blocks included."""
+    """Every small statement under a body (``raise``, ``return``), nested blocks included, nested functions not."""
+    return _code_under(body, cst.BaseSmallStatement, skip=(cst.FunctionDef, cst.ClassDef))
+
+
+def _code_under(node: cst.CSTNode, kind: type, skip: tuple[type, ...] = ()) -> list[cst.CSTNode]:
+    """The code nodes of ``kind`` at or below ``node`` (not below one of them), not entering ``skip`` nodes."""
     found: list[cst.CSTNode] = []
-    stack = [body]
+    stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.BaseSmallStatement):
+        if isinstance(current, kind):
             found.append(current)
             continue
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        stack.extend(code_children(current))
+        if not isinstance(current, skip):
+            stack.extend(code_children(current))
     return found
