@@ -256,6 +256,9 @@ class ValueEvaluation(AnalyserBase):
         if self._configuration(qname):
             return Value(constant=True, qname=qname)  # a setting, whatever its name or the key it is put under
         receiver_words = self._context_of(node.value, scope)
+        if len(receiver_words) > 1 and any(w in self.k.frameworks.configuration_holders for w in receiver_words):
+            # `self.typed_secrets.db_username`, `smtp_config.username`: a service's login, not a person's.
+            return Value(constant=True, qname=qname)
         if self.classifier.thing_attribute(receiver_words, attr) or self.classifier.owns_attribute(
             receiver_words, attr
         ):

@@ -60,6 +60,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
         " object of one of these names is configuration like `configuration_objects`."
     ),
     "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
+    "configuration_holders": (
+        "Words that make an object with a compound name holding one a holder of configuration"
+        " (`self.typed_secrets`): what is read from it is a setting or a service's credential, not a person's data."
+    ),
     "server_session_calls": (
         "Calls that move a web framework's session to a server store (`flask_session.Session(app)`): the cookie then"
         " holds only the session's id, and what the app puts in the session is stored, not sent in a cookie."
@@ -169,6 +173,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         server_session_calls=frozenset(lists["server_session_calls"]),
         server_session_attributes=frozenset(lists["server_session_attributes"]),
         configuration_names=frozenset(lists["configuration_names"]),
+        configuration_holders=frozenset(lists["configuration_holders"]),
         authentication_headers=frozenset(lists["authentication_headers"]),
         issued_categories=frozenset(lists["issued_categories"]),
         client_headers=frozenset(lists["client_headers"]),

@@ -126,6 +126,7 @@ class Frameworks:
     server_session_calls: frozenset[str] = frozenset()
     server_session_attributes: frozenset[str] = frozenset()
     configuration_names: frozenset[str] = frozenset()
+    configuration_holders: frozenset[str] = frozenset()
     authentication_headers: frozenset[str] = frozenset()
     issued_categories: frozenset[str] = frozenset()
     client_headers: frozenset[str] = frozenset()
