@@ -52,6 +52,7 @@ class Classifier:
         holders: frozenset[str] = frozenset(),
         owned: frozenset[str] = frozenset(),
         relations: frozenset[str] = frozenset(),
+        name_modifiers: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -60,6 +61,7 @@ class Classifier:
         self.holders = holders
         self.owned = owned
         self.relations = relations
+        self.name_modifiers = name_modifiers
         self.address = address
         self.exclude_words = exclude_words
         self.protection_words = protection_words
@@ -132,7 +134,7 @@ class Classifier:
                     continue
                 via_context = ""
                 if needs_context:
-                    via_context = self._context(rule, rest, context, user_input)
+                    via_context = self._context(rule, rest, context, user_input, words[start - 1] if start else "")
                     if not via_context:
                         continue
                 score = (len(name), sum(len(w) for w in name))
@@ -213,14 +215,28 @@ class Classifier:
         rest: tuple[str, ...],
         context: tuple[str, ...],
         user_input: bool,
+        before: str = "",
     ) -> str:
-        """Name the context that makes a context-only name personal, or '' if none does."""
+        """Name the context that makes a context-only name personal, or '' if none does.
+
+        The word just before the name owns it: ``tier_display_name`` is a tier's, ``parse_user_tool_name``
+        a tool's, whatever else the identifier says; ``customer_display_name`` a customer's.
+        """
         if rule.requires_context == "own":
             wanted = rule.context_words
         else:
             wanted = (self.address if rule.requires_context == "address" else self.person) | rule.context_words
         own = [w for w in rest if not w.isdigit() and w not in self._all_protection]
         own = [w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in own]
+        owner = before[:-1] if before.endswith("s") and before[:-1] in wanted else before
+        if (
+            rule.requires_context == "person"
+            and owner.isalpha()
+            and owner not in wanted
+            and owner not in self.name_modifiers
+            and any(w in wanted for w in own)
+        ):
+            return ""  # `parse_user_tool_name`: the tool's name, though a person is named before it
         context = tuple(w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in context)
         if own:
             if any(w in wanted for w in own):

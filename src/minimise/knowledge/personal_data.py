@@ -22,7 +22,7 @@ CATEGORY_KEYS = {
     "qualifiers",
     "label",
 }
-_CONTEXT_KEYS = {"person", "address", "not_person", "about_people", "holders", "owned", "relations"}
+_CONTEXT_KEYS = {"person", "address", "not_person", "about_people", "holders", "owned", "relations", "name_modifiers"}
 _TIERS = {"low", "medium", "high", "special"}
 _PROTECTIONS = {"hashed", "encrypted", "masked", "tokenised"}
 
@@ -115,6 +115,7 @@ def build_personal_data(
         holders=frozenset(context["holders"]),
         owned=frozenset(context["owned"]),
         relations=frozenset(context["relations"]),
+        name_modifiers=frozenset(context["name_modifiers"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
         protection_words={k: frozenset(v) for k, v in protection_words.items()},
