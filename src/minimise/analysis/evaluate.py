@@ -366,7 +366,13 @@ class ModuleAnalyser(
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
-        self._suite(fn.body, scope)
+        # A function's summary serves every caller: a `try` around the call that first evaluates it
+        # must not count as handling what the function raises.
+        outer_handlers, self.handled_here = self.handled_here, []
+        try:
+            self._suite(fn.body, scope)
+        finally:
+            self.handled_here = outer_handlers
         summary = union(scope.returns)
         if len(scope.returns) == 1:
             summary = scope.returns[0]
