@@ -161,6 +161,8 @@ def test_person_email() -> None:
         "billing-type@b2b.com",
         "compass_%@acme-corp.com",  # a LIKE pattern
         "maria.lopez@test.iam.gserviceaccount.com",  # a cloud service account
+        "dsf-board@googlegroups.com",  # a mailing list
+        "fundraising-committee@conference.org",  # a committee's mailbox
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
