@@ -465,18 +465,21 @@ class ModelDetection(AnalyserBase):
                 return category
         return None
 
-    @staticmethod
-    def _field_protection(call: cst.Call) -> str:
+    def _field_protection(self, call: cst.Call) -> str:
+        """What a field's type says of its storage: ``EncryptedType``, ``Column(Vault)``, ``PasswordHash``."""
         names = [name_of(call.func) or ""]
         for arg in call.args:
             if isinstance(arg.value, (cst.Call, cst.Name, cst.Attribute)):
                 names.append(name_of(arg.value) or "")
+        tokenising = self.classifier.protection_words.get("tokenised", frozenset())
         for name in names:
             words = split_words(name)
             if "encrypted" in words or "encrypt" in words or "fernet" in words:
                 return "encrypted"
             if "hashed" in words or "password" in words and "hash" in words:
                 return "hashed"
+            if any(w in tokenising for w in words):
+                return "tokenised"  # a `Vault` column type keeps the secret out of the table
         return "none"
 
     def _meta_fields(self, meta: cst.ClassDef, info: ClassInfo, scope: Scope) -> None:
