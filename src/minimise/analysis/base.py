@@ -28,9 +28,11 @@ class AnalyserBase:
         self.element_summaries: dict[int, tuple[Value, ...]] = {}
         # Module functions that only matter as part of an operator command (see SinkDetection).
         self._helpers_of_commands: frozenset[str] | None = None
-        # Exception classes the enclosing `try`s catch and deal with in place (see SinkDetection._raise).
-        self.handled_here: list[frozenset[str]] = []
+        # The handlers of the enclosing `try`s; what they deal with in place is worked out at a raise.
+        self.handled_here: list[Sequence[cst.ExceptHandler | cst.ExceptStarHandler]] = []
+        self._handled: dict[int, frozenset[str]] = {}
         self._reporting: frozenset[str] | None = None
+        self._renders_here: dict[int, bool] = {}  # id(function) -> renders a page and never redirects
         self.module_body: Sequence[cst.CSTNode] = ()
         # Whether the source may call input() or getpass(); the engine clears it from the file's text.
         self.may_prompt = True

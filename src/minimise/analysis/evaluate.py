@@ -30,11 +30,12 @@ from minimise.analysis.syntax import (
     dotted_name,
     format_arguments,
     literal_string,
+    mail_domain_index,
     name_of,
     names_a_file,
     swallowing_handler,
 )
-from minimise.analysis.values import ValueEvaluation, keyed_item
+from minimise.analysis.values import ValueEvaluation
 from minimise.analysis.writes import RuntimeWrites
 from minimise.words import split_words
 
@@ -119,7 +120,7 @@ class ModuleAnalyser(
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
             swallows = any(swallowing_handler(h) for h in stmt.handlers)
             scope.swallowing += swallows
-            self.handled_here.append(self._handled_classes(stmt.handlers))
+            self.handled_here.append(stmt.handlers)
             try:
                 self._suite(stmt.body, scope)
             finally:
@@ -210,7 +211,7 @@ class ModuleAnalyser(
                 for element, carried in zip(elements, unpacked, strict=True):
                     self._assign(element, carried, scope, None)  # `item, _ = helper(entry)`: each its own
             else:
-                domain_at = _domain_position(value_node)
+                domain_at = mail_domain_index(value_node)
                 for position, element in enumerate(elements):
                     if position == domain_at:
                         self._assign(element, CLEAN, scope, None)  # `_, domain = email.split("@", 1)`
@@ -550,15 +551,7 @@ class ModuleAnalyser(
             if key is not None and (receiver.params or receiver.labels) and receiver.origin is None:
                 # `params.get("email")` as `params["email"]`: only the item under that key, and the
                 # function's summary says which key of its parameter reaches a sink.
-                if self._describes_the_item(func.value, receiver, key, scope):
-                    item = EMPTY  # `tax_id.get("type")`: the kind of the value, not the value
-                else:
-                    item = Value(
-                        labels=self._item_labels(receiver, key, scope),
-                        params=receiver.params,
-                        keyed_params=keyed_item(receiver, key),
-                    )
-                return union([item, *args[1:]])
+                return union([self._item_of(receiver, key, func.value, scope), *args[1:]])
         if (
             method == "get"
             and isinstance(func, cst.Attribute)
@@ -642,14 +635,6 @@ class ModuleAnalyser(
                 labels |= protect(args[position], protection).labels
         return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
 
-    def _renders_a_template(self, node: cst.CSTNode | None) -> bool:
-        """Whether ``node`` calls something whose name says it renders a template (``render_to_string``)."""
-        if not isinstance(node, cst.Call):
-            return False
-        func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        return any(word in self.k.frameworks.renderer_words for word in split_words(name))
-
     def _local_function(
         self, func: cst.BaseExpression, scope: Scope
     ) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
@@ -694,13 +679,3 @@ def _output_models(body: Any) -> set[str]:
             if param.annotation is not None:
                 taken.add(name_of(param.annotation.annotation) or "")
     return returned - taken - {""}
-
-
-def _domain_position(node: cst.CSTNode | None) -> int | None:
-    """Which element of ``address.split("@", 1)`` or ``address.partition("@")`` is the mail domain, if it is one."""
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or not node.args:
-        return None
-    method = node.func.attr.value
-    if literal_string(node.args[0].value) != "@":
-        return None
-    return {"split": 1, "rsplit": 1, "partition": 2, "rpartition": 2}.get(method)

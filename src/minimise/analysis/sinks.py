@@ -10,6 +10,7 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
+    assignments,
     calls_in,
     carrier_parts,
     literal_string,
@@ -214,7 +215,7 @@ class SinkDetection(AnalyserBase):
             return  # a validation message is shown to the person who typed the value, not logged
         kind = "console" if scope.console else "exception"  # a command's error is printed for its operator
         raised = name_of(exc.func) or ""
-        if any(raised in names or "*" in names for names in self.handled_here):
+        if any(raised in names or "*" in names for names in map(self._handled_classes, self.handled_here)):
             for arg in exc.args:
                 self._ev(arg.value, scope)
             return  # caught a few lines below and shown or dropped there, never logged
@@ -241,6 +242,9 @@ class SinkDetection(AnalyserBase):
         ``except ActivationError as e: return render(..., {"message": e.args[0]})`` shows the message on the
         page; it is not an exception message a log or an error tracker receives. ``*`` stands for every class.
         """
+        known = self._handled.get(id(handlers))
+        if known is not None:
+            return known
         reporting = self._reporting_names()
         names: set[str] = set()
         for handler in handlers:
@@ -257,7 +261,8 @@ class SinkDetection(AnalyserBase):
                 node = item.value if isinstance(item, cst.Element) else item
                 name = name_of(node) or ""
                 names.add("*" if name in ("Exception", "BaseException") else name)
-        return frozenset(names)
+        self._handled[id(handlers)] = frozenset(names)
+        return self._handled[id(handlers)]
 
     def _reporting_names(self) -> frozenset[str]:
         """Names of the calls that log or report (``error``, ``exception``, ``capture_exception``, ``print``)."""
@@ -269,20 +274,28 @@ class SinkDetection(AnalyserBase):
             self._reporting = frozenset(found)
         return self._reporting
 
+    def _renders_a_template(self, node: cst.CSTNode | None) -> bool:
+        """Whether ``node`` calls something whose name says it renders a template (``render_to_string``)."""
+        if not isinstance(node, cst.Call):
+            return False
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return any(word in self.k.frameworks.renderer_words for word in split_words(name))
+
     def _renders_without_redirect(self, scope: Scope) -> bool:
-        """Whether the function around ``scope`` returns a rendered page and never redirects."""
+        """Whether the function around ``scope`` renders a page and never redirects (read once per function)."""
         current: Scope | None = scope
         while current is not None and current.node is None:
             current = current.parent
         if current is None or current.node is None:
             return False
-        renders = redirects = False
-        for call in calls_in(current.node.body, limit=5_000):
-            name = name_of(call.func) or ""
-            words = split_words(name)
-            redirects = redirects or "redirect" in words
-            renders = renders or any(w in self.k.frameworks.renderer_words for w in words)
-        return renders and not redirects
+        known = self._renders_here.get(id(current.node))
+        if known is None:
+            calls = calls_in(current.node.body, limit=5_000)
+            redirects = any("redirect" in split_words(name_of(call.func) or "") for call in calls)
+            known = not redirects and any(self._renders_a_template(call) for call in calls)
+            self._renders_here[id(current.node)] = known
+        return known
 
     def _message_params(self, func: cst.BaseExpression) -> set[int | str] | None:
         """The constructor arguments (positions and keywords) a module's own exception class puts in its message.
@@ -302,7 +315,7 @@ class SinkDetection(AnalyserBase):
                 message += [a.value for a in call.args]
         message_names = self.k.frameworks.exception_message_keywords
         local: dict[str, list[cst.CSTNode]] = {}
-        for stmt in _assignments(init.body):
+        for stmt in assignments(init.body):
             for assigned in stmt.targets:
                 if isinstance(assigned.target, cst.Attribute) and assigned.target.attr.value in message_names:
                     message.append(stmt.value)
@@ -439,15 +452,6 @@ class SinkDetection(AnalyserBase):
             if words and not method[:1].isupper() and any(w in sanitizer.name_words for w in words):
                 return sanitizer.protection
         return None
-
-
-def _assignments(body: cst.CSTNode) -> list[cst.Assign]:
-    """The plain assignments among a body's own statements (``self.message = ...``)."""
-    found: list[cst.Assign] = []
-    for stmt in getattr(body, "body", ()):
-        if isinstance(stmt, cst.SimpleStatementLine):
-            found += [small for small in stmt.body if isinstance(small, cst.Assign)]
-    return found
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

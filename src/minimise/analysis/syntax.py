@@ -64,17 +64,32 @@ def calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
     return found
 
 
-def self_assignments(body: cst.BaseSuite) -> list[tuple[str, cst.BaseExpression]]:
-    names: list[tuple[str, cst.BaseExpression]] = []
+def assignments(body: cst.BaseSuite) -> list[cst.Assign]:
+    """The plain assignments among a block's own statements (not those nested in its inner blocks)."""
+    found: list[cst.Assign] = []
     for stmt in body.body if isinstance(body, cst.IndentedBlock) else ():
         if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        dotted = dotted_name(target.target)
-                        if dotted and dotted.startswith("self."):
-                            names.append((dotted[5:], small.value))
+            found += [small for small in stmt.body if isinstance(small, cst.Assign)]
+    return found
+
+
+def self_assignments(body: cst.BaseSuite) -> list[tuple[str, cst.BaseExpression]]:
+    names: list[tuple[str, cst.BaseExpression]] = []
+    for small in assignments(body):
+        for target in small.targets:
+            dotted = dotted_name(target.target)
+            if dotted and dotted.startswith("self."):
+                names.append((dotted[5:], small.value))
     return names
+
+
+def mail_domain_index(node: cst.CSTNode | None) -> int | None:
+    """Which element of ``address.split("@", 1)`` or ``address.partition("@")`` is the mail domain, if it is one."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or not node.args:
+        return None
+    if literal_string(node.args[0].value) != "@":
+        return None
+    return {"split": 1, "rsplit": 1, "partition": 2, "rpartition": 2}.get(node.func.attr.value)
 
 
 def has_fstring(node: cst.ConcatenatedString) -> bool:

@@ -13,6 +13,7 @@ from minimise.analysis.syntax import (
     dotted_name,
     has_fstring,
     literal_string,
+    mail_domain_index,
     name_of,
     short_slice,
 )
@@ -319,7 +320,11 @@ class ValueEvaluation(AnalyserBase):
                 return item
         if base.labels and short_slice(node):
             return protect(base, "masked")  # `api_key[:8]`, `card[-4:]`: a few characters shown, not the value
-        if key is not None and self._describes_the_item(node.value, base, key, scope):
+        return self._item_of(base, key, node.value, scope)
+
+    def _item_of(self, base: Value, key: str | None, container: cst.BaseExpression, scope: Scope) -> Value:
+        """``base[key]`` (or ``base.get(key)``) once the container's own fields have had their say."""
+        if key is not None and self._describes_the_item(container, base, key, scope):
             return EMPTY  # salary["year"], tax_id["type"]: about the value, not the value
         return Value(
             labels=self._item_labels(base, key, scope),
@@ -475,21 +480,15 @@ def _is_items_call(node: cst.BaseExpression) -> bool:
 
 def _domain_part(node: cst.Subscript) -> bool:
     """``address.split("@")[1]``, ``.rsplit("@", 1)[-1]``, ``.partition("@")[2]``: the part after the @."""
-    call = node.value
-    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or not call.args:
-        return False
-    method = call.func.attr.value
-    if method not in ("split", "rsplit", "partition", "rpartition") or literal_string(call.args[0].value) != "@":
-        return False
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    position = mail_domain_index(node.value)
+    if position is None or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return False
     index = node.slice[0].slice.value
-    text = index.value if isinstance(index, cst.Integer) else None
-    if (
+    if isinstance(index, cst.Integer):
+        return index.value in (str(position), "-1")
+    return (
         isinstance(index, cst.UnaryOperation)
         and isinstance(index.operator, cst.Minus)
         and isinstance(index.expression, cst.Integer)
-    ):
-        text = "-" + index.expression.value
-    wanted = {"partition": "2", "rpartition": "2"}.get(method, "1")
-    return text in (wanted, "-1")
+        and index.expression.value == "1"
+    )
