@@ -29,16 +29,17 @@ class Prefilter:
                 self.strong.setdefault(words[0], []).append(words)
             for words in rule.context_names:
                 self.context.setdefault(words[0], []).append(words)
-        # Sources that are personal by themselves (request.remote_addr, getpass).
-        for key in knowledge.request_values:
-            words = split_words(key)
-            self.strong.setdefault(words[0], []).append(words)
-        for function in knowledge.input_functions:
-            if knowledge.input_functions[function]:
-                words = split_words(function.rsplit(".", 1)[-1])
-                self.strong.setdefault(words[0], []).append(words)
+        # Sources personal by themselves (request.remote_addr, getpass.getpass) are read by their
+        # exact attribute or function name, so only that selects a file: a word match would let
+        # every `publish_remote_channel` (or a docstring's "remote") pull one in for `request.remote`.
+        exact = {t for rule in classifier.rules for t in rule.type_names}
+        exact |= {f.rsplit(".", 1)[-1] for f, category in knowledge.input_functions.items() if category}
+        attributes = (
+            rb"\.\s*".join(re.escape(part.encode()) for part in key.split(".")) for key in knowledge.request_values
+        )
+        self.request_attributes = re.compile(rb"\.\s*(?:" + b"|".join(sorted(attributes)) + rb")\b")
         self.person = frozenset(classifier.person) | frozenset(w + "s" for w in classifier.person)
-        self.type_names = frozenset(t.encode() for rule in classifier.rules for t in rule.type_names)
+        self.exact_names = frozenset(name.encode() for name in exact)
         self._seen: dict[bytes, tuple[bool, bool, bool]] = {}
         self.sink_words: frozenset[bytes | str] = _sink_vocabulary(knowledge)
 
@@ -51,7 +52,7 @@ class Prefilter:
         return False
 
     def _flags(self, identifier: bytes) -> tuple[bool, bool, bool]:
-        if identifier in self.type_names:
+        if identifier in self.exact_names:
             return (True, False, False)
         words = split_words(identifier.decode("ascii"))
         # The classifier drops a leading accessor verb (getEmail); so must we.
@@ -63,6 +64,8 @@ class Prefilter:
         )
 
     def wants(self, source: bytes) -> bool:
+        if self.request_attributes.search(source):
+            return True
         has_context = has_person = False
         seen = self._seen
         for match in set(_IDENTIFIERS.findall(source)):
