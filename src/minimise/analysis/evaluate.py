@@ -18,6 +18,7 @@ from minimise.analysis.facts import (
     Scope,
     Value,
     named_by_key,
+    outside_its_frame,
     protect,
     union,
 )
@@ -224,7 +225,8 @@ class ModuleAnalyser(
             if dotted is None:
                 return
             if dotted.startswith("self.") and scope.cls is not None:
-                scope.cls.attrs[dotted] = value
+                scope.vars[dotted] = value  # read back in this method, its parameters are this method's
+                scope.cls.attrs[dotted] = outside_its_frame(value)
                 if scope.cls.store is not None:
                     self._field_write(target, dotted, value, scope)
             else:
@@ -540,6 +542,7 @@ class ModuleAnalyser(
                     params=merged.params,
                     origin=merged.origin,
                     protected_params=merged.protected_params,
+                    keyed_params=merged.keyed_params,
                 )
         if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is not None and node.args:
             key = literal_string(node.args[0].value)
@@ -577,6 +580,7 @@ class ModuleAnalyser(
                 origin=merged.origin,
                 fields=receiver.fields,
                 protected_params=merged.protected_params,
+                keyed_params=merged.keyed_params,
             )
         if isinstance(func, cst.Attribute) and method in ("format", "join"):
             merged = union(args)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -48,6 +48,20 @@ class Value:
 
 
 EMPTY = Value()
+
+
+def outside_its_frame(value: Value) -> Value:
+    """``value`` as another function sees it: the parameters it carries are its writer's, not theirs.
+
+    ``self.resolver = resolvername`` in one method says nothing of the second parameter of another
+    method that reads ``self.resolver``.
+    """
+    if not (value.params or value.protected_params or value.keyed_params or value.fields):
+        return value
+    fields = {k: outside_its_frame(v) for k, v in value.fields.items()} if value.fields else value.fields
+    return replace(value, params=frozenset(), protected_params=frozenset(), keyed_params=frozenset(), fields=fields)
+
+
 # A value known to carry no personal data (a comparison, a length): keyword names next to it do not count.
 CLEAN = Value(constant=True)
 # Tests set this to surface analysis bugs that production runs step over.

@@ -71,7 +71,7 @@ class ValueEvaluation(AnalyserBase):
     @staticmethod
     def _self_attr(dotted: str, scope: Scope) -> Value | None:
         if scope.cls is not None:
-            return scope.cls.attrs.get(dotted)
+            return scope.vars.get(dotted) or scope.cls.attrs.get(dotted)
         return None
 
     def _evaluate(self, node: Any, scope: Scope) -> Value:  # noqa: C901 - one dispatch on exact type
