@@ -48,6 +48,9 @@ class Value:
 
 
 EMPTY = Value()
+# The key under which a summary records a parameter that is only iterated (``for k in params``):
+# of a caller's dict that is its keys, which are literals, and of a list its elements.
+ITERATED = "\0iterated"
 
 
 def outside_its_frame(value: Value) -> Value:

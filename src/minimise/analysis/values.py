@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, EMPTY, Label, Scope, Value, named_by_key, protect, union
+from minimise.analysis.facts import CLEAN, EMPTY, ITERATED, Label, Scope, Value, named_by_key, protect, union
 from minimise.analysis.syntax import (
     dotted_name,
     has_fstring,
@@ -162,6 +162,8 @@ class ValueEvaluation(AnalyserBase):
             params=iterable.params,
             origin=iterable.origin,
             owner_words=split_words(owner) if owner else (),
+            # `for k in params`: of a caller's dict only the keys; `params.items()` and `.values()` give values.
+            keyed_params=keyed_item(iterable, ITERATED) if _iterates_itself(iterable_node) else iterable.keyed_params,
         )
         if _is_items_call(iterable_node) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
             # `for key, value in d.items()`: the key is the name a value is filed under, not the value.
@@ -459,6 +461,13 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
         return node.value
     return None
+
+
+def _iterates_itself(node: cst.BaseExpression) -> bool:
+    """Whether a loop over ``node`` walks the object itself (a dict's keys, a list's elements)."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.attr.value == "keys" and not node.args
+    return isinstance(node, (cst.Name, cst.Attribute))
 
 
 def keyed_item(base: Value, key: str | None) -> frozenset[tuple[int, str]]:
