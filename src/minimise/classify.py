@@ -53,6 +53,7 @@ class Classifier:
         owned: frozenset[str] = frozenset(),
         relations: frozenset[str] = frozenset(),
         name_modifiers: frozenset[str] = frozenset(),
+        service_owners: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -62,6 +63,7 @@ class Classifier:
         self.owned = owned
         self.relations = relations
         self.name_modifiers = name_modifiers
+        self.service_owners = service_owners
         self.address = address
         self.exclude_words = exclude_words
         self.protection_words = protection_words
@@ -146,6 +148,8 @@ class Classifier:
         rest = words[:start] + words[start + len(name) :]
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
+        if _a_service_may_hold(rule.category) and self._held_by_a_service(rest + context):
+            return None  # SMTPServer.password, radius_secret: the service's own account
         return Classification(rule.category, self._protection(rest), name, via_context, rule.requires_context == "own")
 
     def thing_attribute(self, owner_words: tuple[str, ...], attribute: str) -> bool:
@@ -259,6 +263,16 @@ class Classifier:
             return "user input"
         return ""
 
+    def _held_by_a_service(self, owners: tuple[str, ...]) -> bool:
+        """Whether a service word names the holder of a secret before any person word does."""
+        for word in owners:
+            single = word[:-1] if word.endswith("s") else word
+            if word in self.person or single in self.person:
+                return False
+            if word in self.service_owners:
+                return True
+        return False
+
     @property
     def _all_protection(self) -> frozenset[str]:
         cached = getattr(self, "_protection_union", None)
@@ -275,6 +289,12 @@ class Classifier:
 
 
 _MISSING = object()
+
+
+def _a_service_may_hold(category: str) -> bool:
+    """Categories a service holds as well as a person: its account name and its secrets."""
+    return category.startswith("user.authorization.") or category == "user.account.username"
+
 
 # Words so common in code that a prefilter keyed on them would select every file.
 _COMMON = frozenset(

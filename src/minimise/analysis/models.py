@@ -104,7 +104,7 @@ class ModelDetection(AnalyserBase):
                         else (small.target if isinstance(small, cst.AnnAssign) else None)
                     )
                     if isinstance(target, cst.Name):
-                        found = self._classify(target.value, ())
+                        found = self._classify(target.value, info.words)
                         # A key or token is issued to projects and integrations as well as to people.
                         issued = found is not None and found.category in self.k.frameworks.issued_categories
                         if found is not None and not found.via_context and not issued:

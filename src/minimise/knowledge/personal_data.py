@@ -22,7 +22,17 @@ CATEGORY_KEYS = {
     "qualifiers",
     "label",
 }
-_CONTEXT_KEYS = {"person", "address", "not_person", "about_people", "holders", "owned", "relations", "name_modifiers"}
+_CONTEXT_KEYS = {
+    "person",
+    "address",
+    "not_person",
+    "about_people",
+    "holders",
+    "owned",
+    "relations",
+    "name_modifiers",
+    "service_owners",
+}
 _TIERS = {"low", "medium", "high", "special"}
 _PROTECTIONS = {"hashed", "encrypted", "masked", "tokenised"}
 
@@ -116,6 +126,7 @@ def build_personal_data(
         owned=frozenset(context["owned"]),
         relations=frozenset(context["relations"]),
         name_modifiers=frozenset(context["name_modifiers"]),
+        service_owners=frozenset(context.get("service_owners", ())),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
         protection_words={k: frozenset(v) for k, v in protection_words.items()},
