@@ -163,6 +163,9 @@ def test_person_email() -> None:
         "maria.lopez@test.iam.gserviceaccount.com",  # a cloud service account
         "dsf-board@googlegroups.com",  # a mailing list
         "fundraising-committee@conference.org",  # a committee's mailbox
+        "fsf-staff@conference.org",  # an organisation's team mailboxes
+        "fsf-sponsors@conference.org",
+        "sk-ecdsa-sha2-nistp256@openssh.com",  # an SSH key type, named name@domain
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
