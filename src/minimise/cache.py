@@ -147,6 +147,11 @@ def user_secret() -> bytes:
         return b""  # a read-only home: keys still cover code, rules and content
 
 
+def deferred_key(key: str) -> str:
+    """Where a file's deferred result is kept: apart from its full result, which a later scan may need."""
+    return hashlib.sha256(f"{key}\0deferred".encode()).hexdigest()
+
+
 class ResultCache:
     """Per-file results keyed by content, path, analyser code, rules, options and the user's secret."""
 

@@ -8,10 +8,11 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from minimise.cache import ResultCache
+from minimise.analysis.summary import REACHED_ONLY
+from minimise.cache import ResultCache, deferred_key
 from minimise.discover import Target, module_name
 from minimise.knowledge import Knowledge, load_knowledge
 from minimise.literals import LITERAL_KIND, literal_points
@@ -155,7 +156,9 @@ def _column(source_lines: list[str], line: int, identifier: str) -> int:
     return 1
 
 
-def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, prefilter: object | None) -> FileResult:
+def analyse_file(
+    target: Target, options: EngineOptions, knowledge: Knowledge, prefilter: object | None, defer: bool = False
+) -> FileResult:
     """One file through the pipeline; every failure becomes a ScanError, never an exception."""
     display = target.display
     try:
@@ -169,12 +172,18 @@ def analyse_file(target: Target, options: EngineOptions, knowledge: Knowledge, p
         return FileResult(display, error=ScanError(display, 0, "file vanished during the scan"))
     except OSError as exc:
         return FileResult(display, error=ScanError(display, 0, f"cannot read: {exc.strerror or exc}"))
-    return analyse_bytes(raw, display, options, knowledge, prefilter)
+    return analyse_bytes(raw, display, options, knowledge, prefilter, defer)
 
 
 def analyse_bytes(
-    raw: bytes, display: str, options: EngineOptions, knowledge: Knowledge, prefilter: object | None
+    raw: bytes,
+    display: str,
+    options: EngineOptions,
+    knowledge: Knowledge,
+    prefilter: object | None,
+    defer: bool = False,
 ) -> FileResult:
+    """``defer``: leave a file that only a module importing it could need unparsed (FileResult.deferred)."""
     if len(raw) > options.size_limit:
         return over_size(display, options)
     if not raw.strip() and display.rsplit("/", 1)[-1] == "__init__.py":
@@ -184,15 +193,21 @@ def analyse_bytes(
     except SourceError as exc:
         return FileResult(display, error=ScanError(display, exc.line, str(exc)))
     suppressions = find_suppressions(text)
-    summary_only = False
+    summary_only = reached_only = False
     if prefilter is not None and not prefilter.wants(raw):  # type: ignore[attr-defined]
         reexports = display.endswith("__init__.py") and b"import" in raw
-        if not reexports and not prefilter.wants_summary(raw):  # type: ignore[attr-defined]
+        # A helper that only imports can need matters when one does, even one that passes its
+        # parameters on to another helper without naming a sink itself.
+        reached_only = not reexports and b"def " in raw and prefilter.may_defer(raw)  # type: ignore[attr-defined]
+        if not reexports and not reached_only and not prefilter.wants_summary(raw):  # type: ignore[attr-defined]
             # Personal data written as literals is found without the parser, whatever the names say.
             literals = literal_points(text, display, knowledge.sensitivity_of)
             return FileResult(display, data_points=literals, suppressions=suppressions)
         # Nothing personal is named here, but its functions may hand their parameters to a sink.
         summary_only = True
+        if defer and reached_only:
+            literals = literal_points(text, display, knowledge.sensitivity_of)
+            return FileResult(display, data_points=literals, suppressions=suppressions, deferred=True)
     try:
         points, summary = analyse_module(text, display, knowledge)
     except RecursionError:
@@ -230,6 +245,8 @@ def analyse_bytes(
         )
     if summary_only:
         literals = tuple(p for p in points if p.sink_kind == LITERAL_KIND)
+        if summary is not None and reached_only:
+            summary[REACHED_ONLY] = True
         return FileResult(display, data_points=literals, suppressions=suppressions, summary=summary)
     return FileResult(display, data_points=points, suppressions=suppressions, summary=summary)
 
@@ -303,8 +320,12 @@ def run_files(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    defer: bool = False,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per target, in the targets' order, whatever the job count.
+
+    ``defer`` leaves unparsed the files only an importing module could need (see minimise.deferral);
+    the cache keeps that answer apart from the file's full result, which it prefers.
 
     Files are read one at a time as a worker becomes free (never all up front), cache hits are
     answered without a worker, and workers are started only when there is work for them.
@@ -336,6 +357,9 @@ def run_files(
                 continue
             key = cache.key(raw, target.display)
             hit = cache.get(key, target.display)
+            if hit is None and defer:
+                hit = cache.get(deferred_key(key), target.display)
+                hit = replace(hit, deferred=True) if hit is not None else None
             if hit is None:
                 keys[index] = key
                 yield index, target, raw
@@ -348,8 +372,8 @@ def run_files(
     def analyse(task: _Task) -> tuple[int, FileResult]:
         index, target, raw = task
         if raw is None:
-            return index, analyse_file(target, options, knowledge, prefilter)
-        return index, analyse_bytes(raw, target.display, options, knowledge, prefilter)
+            return index, analyse_file(target, options, knowledge, prefilter, defer)
+        return index, analyse_bytes(raw, target.display, options, knowledge, prefilter, defer)
 
     def drain() -> Iterator[FileResult]:
         nonlocal next_index
@@ -389,7 +413,7 @@ def run_files(
     for index, result in finished:
         key = keys.pop(index, None)
         if cache is not None and key is not None and not _over_budget(result):
-            cache.put(key, result)
+            cache.put(deferred_key(key) if result.deferred else key, result)
         results[index] = result
         done += 1
         if progress:

@@ -127,6 +127,9 @@ class FileResult:
     suppressions: tuple[tuple[int, tuple[str, ...], str], ...] = ()
     # What the module exports to the project-wide phase (a JSON-ready mapping; see analysis.summary).
     summary: dict[str, object] | None = None
+    # Not analysed yet: nothing in the file is personal, and its summary is computed only when a
+    # module the scan analyses imports it (see minimise.deferral).
+    deferred: bool = False
 
 
 @dataclass

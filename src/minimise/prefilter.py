@@ -42,6 +42,13 @@ class Prefilter:
         self.exact_names = frozenset(name.encode() for name in exact)
         self._seen: dict[bytes, tuple[bool, bool, bool]] = {}
         self.sink_words: frozenset[bytes | str] = _sink_vocabulary(knowledge)
+        frameworks = knowledge.frameworks
+        self.global_words = tuple(
+            sorted(
+                {name.rsplit(".", 1)[-1].encode() for name in frameworks.server_session_calls}
+                | {name.encode() for name in frameworks.server_session_attributes}
+            )
+        )
 
     @staticmethod
     def _matches(words: tuple[str, ...], index: dict[str, list[tuple[str, ...]]]) -> bool:
@@ -96,8 +103,18 @@ class Prefilter:
                 return True
         return False
 
+    def may_defer(self, source: bytes) -> bool:
+        """Whether a summary-only file matters only to the modules that import it.
+
+        A class with a base (a model, a schema, a mixin) can shape other modules' results without being
+        imported by them (the writes of a model's subclass, a session backend installed by name), as can
+        moving the session to a server store; every other summary is reached through an import.
+        """
+        return not _BASED_CLASS.search(source) and not any(word in source for word in self.global_words)
+
 
 _LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BASED_CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(\s*[^)\s]", re.MULTILINE)
 
 
 def _sink_vocabulary(knowledge: Knowledge) -> frozenset[bytes | str]:

@@ -11,7 +11,8 @@ from minimise.analysis.project import link
 from minimise.analysis.sessions import place_sessions
 from minimise.analysis.summary import ModuleSummary, summary_from_json
 from minimise.checks import default_findings
-from minimise.discover import Target, discover
+from minimise.deferral import linked_summaries, reached
+from minimise.discover import Target, discover, module_name
 from minimise.engine import EngineOptions, merge_points, run_files
 from minimise.model import DataPoint, FileResult, Finding, Report, ScanError
 from minimise.summary_index import SummaryIndex
@@ -41,6 +42,9 @@ class ScanOptions:
     project_checks: Callable[[list[ModuleSummary], list[DataPoint]], list[Finding]] | None = None
     # Where each target's FileResult comes from: the engine, unless given (the shards of a sharded scan).
     results: Callable[[list[Target]], Iterable[FileResult]] | None = None
+    # Leave unparsed the files only an importing module could need, until one does (minimise.deferral);
+    # off where every summary is wanted for itself (the erasure checks read every module's functions).
+    defer_summaries: bool = True
 
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> Report:
@@ -67,10 +71,25 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     produced = (
         options.results(targets)
         if options.results is not None
-        else run_files(targets, options.engine, options.jobs, options.cache_dir, progress, gather_context)
+        else run_files(
+            targets,
+            options.engine,
+            options.jobs,
+            options.cache_dir,
+            progress,
+            gather_context,
+            defer=options.defer_summaries,
+        )
     )
-    for target, result in zip(targets, produced, strict=True):
-        if index is not None:
+    results = list(produced)
+    parsed_of = {i: _parsed(r) for i, r in enumerate(results)}
+    if not gathered:
+        gather_context()
+    if options.defer_summaries:
+        _analyse_reached(options, targets, results, parsed_of, context)
+    for i, (target, result) in enumerate(zip(targets, results, strict=True)):
+        parsed = parsed_of[i]
+        if index is not None and not result.deferred:
             index.record(target, result.summary)
         report.files_scanned += 1
         report.data_points.extend(result.data_points)
@@ -78,13 +97,13 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
             report.errors.append(result.error)
         if result.suppressions:
             suppressions[result.path] = result.suppressions
-        if result.summary is not None and (parsed := summary_from_json(result.path, result.summary)):
+        if parsed is not None:
             summaries.append(parsed)
     report.errors.extend(problems)
     knowledge = options.engine.knowledge()
-    if not gathered:
-        gather_context()
     summaries += context
+    if options.defer_summaries:
+        summaries = linked_summaries(summaries)
     if index is not None:
         index.save()
     linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
@@ -97,6 +116,34 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     report.findings = filter_findings(findings, suppressions, options.select, options.ignore)
     report.sort()
     return report
+
+
+def _parsed(result: FileResult) -> ModuleSummary | None:
+    return summary_from_json(result.path, result.summary) if result.summary is not None else None
+
+
+def _analyse_reached(
+    options: ScanOptions,
+    targets: list[Target],
+    results: list[FileResult],
+    parsed_of: dict[int, ModuleSummary | None],
+    context: list[ModuleSummary],
+) -> None:
+    """Analyse the deferred files the analysed modules reach, round after round, in place."""
+    waiting: dict[str, list[int]] = {}
+    for i, result in enumerate(results):
+        if result.deferred:
+            waiting.setdefault(module_name(targets[i].display), []).append(i)
+    while waiting:
+        known = [s for s in parsed_of.values() if s is not None] + context
+        _, wanted = reached(known, waiting)
+        if not wanted:
+            return
+        batch = sorted(i for module in wanted for i in waiting.pop(module))
+        analysed = run_files([targets[i] for i in batch], options.engine, options.jobs, options.cache_dir)
+        for i, result in zip(batch, analysed, strict=True):
+            results[i] = result
+            parsed_of[i] = _parsed(result)
 
 
 def _summary_index(options: ScanOptions) -> SummaryIndex | None:

@@ -12,7 +12,10 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 8
+SUMMARY_VERSION = 9
+# Set on the summary of a file with nothing personal that matters only to the modules importing it:
+# the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
+REACHED_ONLY = "reached_only"
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -144,10 +147,12 @@ class ModuleSummary:
     # The module moves the web framework's session from the cookie to a server store (Flask-Session,
     # a custom `session_interface`): the cookie then holds only the session's id.
     server_sessions: bool = False
+    reached_only: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
             "v": SUMMARY_VERSION,
+            REACHED_ONLY: self.reached_only,
             "server_sessions": self.server_sessions,
             "module": self.module,
             "bindings": self.bindings,
@@ -226,7 +231,12 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
     try:
         if not isinstance(data, dict) or data.get("v") != SUMMARY_VERSION:
             return None
-        summary = ModuleSummary(module=str(data["module"]), path=path, server_sessions=bool(data["server_sessions"]))
+        summary = ModuleSummary(
+            module=str(data["module"]),
+            path=path,
+            server_sessions=bool(data["server_sessions"]),
+            reached_only=bool(data.get(REACHED_ONLY, False)),
+        )
         summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
         for key, fn in dict(data["functions"]).items():
             params, sinks, returns_qname, returns_params, is_method, line, erasure = fn

@@ -112,7 +112,8 @@ def erasure_command(
 
     # Every file: a deletion helper names no personal data, so the prefilter would skip it.
     engine = EngineOptions(extra_rules=tuple(extra_rules), prefilter=False)
-    options = ScanOptions(paths=targets, root=root, engine=engine, jobs=jobs)
+    # Every module's deletes count, imported or not: no summary is left out.
+    options = ScanOptions(paths=targets, root=root, engine=engine, jobs=jobs, defer_summaries=False)
     options.policy = lambda points: []
     checks = ErasureChecks(knowledge, tuple(declared), inventory)
     options.project_checks = checks
