@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +60,19 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     return tuple(place_sessions(list(merged), [parsed], knowledge))
 
 
+_PROMPT_CALLS: dict[int, re.Pattern[str]] = {}
+
+
+def _prompt_calls(knowledge: Knowledge) -> re.Pattern[str]:
+    """A terminal prompt's name as a word (`input`, `getpass`): a text without one never prompts (an alias
+    of it is imported under that name)."""
+    pattern = _PROMPT_CALLS.get(id(knowledge))
+    if pattern is None:
+        names = sorted({re.escape(name.rsplit(".", 1)[-1]) for name in knowledge.input_functions})
+        pattern = _PROMPT_CALLS[id(knowledge)] = re.compile(r"\b(?:" + "|".join(names) + r")\b")
+    return pattern
+
+
 def merge_points(points: Iterable[DataPoint], extra: Iterable[DataPoint]) -> tuple[DataPoint, ...]:
     """Points plus the extra ones on a line, action and category not already covered, sorted."""
     merged = {(p.path, p.line, p.action, p.category): p for p in points}
@@ -82,7 +96,7 @@ def analyse_module(
     try:
         module = parse_module(text)
         analyser = ModuleAnalyser(knowledge, module_name(display), display, display.endswith("__init__.py"))
-        analyser.may_prompt = any(name.rsplit(".", 1)[-1] in text for name in knowledge.input_functions)
+        analyser.may_prompt = _prompt_calls(knowledge).search(text) is not None
         raw = analyser.run(module)
     finally:
         if was_enabled:
@@ -252,8 +266,6 @@ def analyse_bytes(
 
 
 def _looks_like_python2(text: str) -> bool:
-    import re
-
     return bool(re.search(r"^\s*print\s+[^(\s=]|^\s*exec\s+\"|except\s+\w+\s*,\s*\w+\s*:", text, re.M))
 
 

@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from minimise.analysis.formatting import used_format_arguments
-from minimise.positions import children_of
+from minimise.positions import code_children
 
 
 def name_of(node: cst.CSTNode) -> str | None:
@@ -60,7 +60,7 @@ def calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
         seen += 1
         if isinstance(current, cst.Call):
             found.append(current)
-        stack.extend(children_of(current))
+        stack.extend(code_children(current))
     return found
 
 
@@ -235,7 +235,7 @@ def returned_values(fn: cst.FunctionDef) -> list[cst.BaseExpression]:
             continue
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        pending.extend(children_of(node))
+        pending.extend(code_children(node))
     return found
 
 
@@ -256,7 +256,7 @@ def local_bindings(fn: cst.FunctionDef, name: str) -> list[tuple[cst.BaseExpress
             continue
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        pending.extend(children_of(node))
+        pending.extend(code_children(node))
     return found
 
 
@@ -275,5 +275,5 @@ def swallowing_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bo
             return False
         if isinstance(node, cst.Call) and name_of(node.func) in ("exception", "print_exc", "format_exc", "exc_info"):
             return False  # `log.exception(...)`, `traceback.print_exc()`: the exception is logged anyway
-        pending.extend(children_of(node))
+        pending.extend(code_children(node))
     return True
