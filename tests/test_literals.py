@@ -136,6 +136,8 @@ def test_person_email() -> None:
     assert is_person_email("maria.lopez@lopez-consulting.com", RULES)  # a person's name at a company
     assert is_person_email("jan.novak@firma.cz", RULES)  # a country-code domain
     assert is_person_email("jan.van.der.berg@firma.nl", RULES)  # four words: still a name
+    assert is_person_email("aaron.lee@gmail.com", RULES)  # repeated letters within a name are a name
+    assert not is_person_email("mike.tango.rivera@gmail.com", RULES)  # a phonetic code word
 
 
 @pytest.mark.parametrize(
@@ -166,6 +168,12 @@ def test_person_email() -> None:
         "fsf-staff@conference.org",  # an organisation's team mailboxes
         "fsf-sponsors@conference.org",
         "sk-ecdsa-sha2-nistp256@openssh.com",  # an SSH key type, named name@domain
+        "ema.doe@gmail.com",  # a placeholder surname
+        "bob.aaa@gmail.com",  # a name padded out
+        "alice.zulu@gmail.com",
+        "bad.locale@gmail.com",  # a test case's label
+        "expired.bot@gmail.com",
+        "jeremy.utf8@gmail.com",
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

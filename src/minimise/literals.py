@@ -257,6 +257,8 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     words = [w for w in split_words(base) if not w.isdigit()]
     if not words or any(w in rules.made_up_local_words or w in rules.role_local_words for w in words):
         return False
+    if any(len(w) >= 3 and len(set(w)) == 1 for w in words):
+        return False  # bob.aaa@, aaron.zzz@: a name padded out for a test
     if all(w in rules.generic_local_words or len(w) <= 2 for w in words):
         return False
     if len(words) >= _SENTENCE_WORDS:
