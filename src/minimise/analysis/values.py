@@ -328,6 +328,10 @@ class ValueEvaluation(AnalyserBase):
         """``base[key]`` (or ``base.get(key)``) once the container's own fields have had their say."""
         if key is not None and self._describes_the_item(container, base, key, scope):
             return EMPTY  # salary["year"], tax_id["type"]: about the value, not the value
+        key_words = split_words(key) if key is not None else ()
+        if key_words and key_words[-1] in _IDENTIFIER_WORDS:
+            # message["id"], person["chat_id"]: the record's key, as `message.id` would be, not its data.
+            return Value(params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
         return Value(
             labels=self._item_labels(base, key, scope),
             params=base.params,
@@ -461,6 +465,10 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value[:1].isupper() and not node.value.isupper():
         return node.value
     return None
+
+
+# The last word of a key that names a record's identifier, never the record's data.
+_IDENTIFIER_WORDS = frozenset({"id", "ids", "pk", "uuid", "guid"})
 
 
 def _iterates_itself(node: cst.BaseExpression) -> bool:
