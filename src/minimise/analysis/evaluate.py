@@ -22,7 +22,7 @@ from minimise.analysis.facts import (
     protect,
     union,
 )
-from minimise.analysis.links import ProjectLinks
+from minimise.analysis.links import ProjectLinks, nested_key
 from minimise.analysis.models import ModelDetection
 from minimise.analysis.patterns import MatchBindings
 from minimise.analysis.requests import RequestDetection
@@ -511,6 +511,8 @@ class ModuleAnalyser(
                 self._record_call(node, f"self.{fn.name.value}", method, args, scope)
             elif parent is self.module_scope:
                 self._record_call(node, f"{self.module_name}.{fn.name.value}", method, args, scope)
+            elif (nested := nested_key(parent, fn)) is not None:
+                self._record_call(node, f"{self.module_name}.{nested}", method, args, scope)
             return self._apply_summary(
                 summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
             )

@@ -14,6 +14,17 @@ from minimise.analysis.vocabulary import PERSON_MARK
 from minimise.words import split_words
 
 
+def nested_key(parent: Scope, fn: cst.FunctionDef) -> str | None:
+    """The summary key of a function defined in an exported function (`Ticket:notify:deliver`), else None.
+
+    Its calls from the enclosing function are linked like any other; the key has no dots, so it
+    resolves as one name of its module.
+    """
+    if not parent.function or parent.fn_key is None:
+        return None
+    return f"{parent.fn_key.replace('.', ':')}:{fn.name.value}"
+
+
 class ProjectLinks(AnalyserBase):
     """Records what the project link needs: exported functions, unsettled calls, field writes."""
 
@@ -78,10 +89,14 @@ class ProjectLinks(AnalyserBase):
         ordered += [(p.name.value, "kwonly") for p in params.kwonly_params]
         if params.star_kwarg is not None:
             ordered.append((params.star_kwarg.name.value, "kwargs"))
+        nested = nested_key(parent, fn)
         if parent is self.module_scope:
             key = fn.name.value
         elif cls is not None and parent.cls is cls and not parent.function and parent.parent is self.module_scope:
             key = f"{cls.name}.{fn.name.value}"
+        elif nested is not None:
+            self.exports.function(nested, fn, tuple(ordered), is_method=False)
+            return nested
         else:
             return None
         static = any(name_of(d.decorator) == "staticmethod" for d in fn.decorators)
