@@ -129,8 +129,6 @@ class Classifier:
                 end = start + len(name)
                 if words[start:end] != name:
                     continue
-                if start and words[start - 1] in _LOOKUP_WORDS:
-                    continue  # get_person_by_email, order_by_name: the data is what is looked up by
                 rest = words[:start] + words[end:]
                 if self._excluded(rest, rule):
                     continue
@@ -291,12 +289,12 @@ class Classifier:
 
 
 _MISSING = object()
-_LOOKUP_WORDS = frozenset({"by"})
 
 
 def _a_service_may_hold(category: str) -> bool:
-    """Categories a service holds as well as a person: its account name, its address and its secrets."""
-    return category.startswith("user.authorization.") or category in ("user.account.username", "user.contact.email")
+    """Categories a service holds as well as a person: its account name and its secrets (not an address:
+    a mailer's or an SMTP relay's functions handle the recipients' addresses)."""
+    return category.startswith("user.authorization.") or category == "user.account.username"
 
 
 # Words so common in code that a prefilter keyed on them would select every file.

@@ -332,8 +332,16 @@ class ValueEvaluation(AnalyserBase):
         if key_words and key_words[-1] in _IDENTIFIER_WORDS:
             # message["id"], person["chat_id"]: the record's key, as `message.id` would be, not its data.
             return Value(params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
+        labels = self._item_labels(base, key, scope)
+        if (
+            key is not None
+            and any(_found_by(lb.identifier) for lb in labels)
+            and self._classify(key, scope.words) is None
+        ):
+            # person = get_person_by_email(email): the record holds the address, its "login" item does not.
+            labels = frozenset(lb for lb in labels if not _found_by(lb.identifier))
         return Value(
-            labels=self._item_labels(base, key, scope),
+            labels=labels,
             params=base.params,
             origin=base.origin,
             keyed_params=keyed_item(base, key),
@@ -469,6 +477,11 @@ def _model_of_query(node: cst.BaseExpression) -> str | None:
 
 # The last word of a key that names a record's identifier, never the record's data.
 _IDENTIFIER_WORDS = frozenset({"id", "ids", "pk", "uuid", "guid"})
+
+
+def _found_by(identifier: str) -> bool:
+    """Whether a name says a record was looked up by the data it names (`get_person_by_email`)."""
+    return "by" in split_words(identifier)[:-1]
 
 
 def _iterates_itself(node: cst.BaseExpression) -> bool:
