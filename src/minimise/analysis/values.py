@@ -330,8 +330,9 @@ class ValueEvaluation(AnalyserBase):
             return EMPTY  # salary["year"], tax_id["type"]: about the value, not the value
         key_words = split_words(key) if key is not None else ()
         if key_words and key_words[-1] in _IDENTIFIER_WORDS:
-            # message["id"], person["chat_id"]: the record's key, as `message.id` would be, not its data.
-            return Value(params=base.params, origin=base.origin, keyed_params=keyed_item(base, key))
+            # message["id"], person["chat_id"]: the record's key, as `message.id` would be, not its data,
+            # whatever a caller's record holds.
+            return Value(origin=base.origin)
         labels = self._item_labels(base, key, scope)
         if (
             key is not None
