@@ -91,3 +91,22 @@ def test_a_deferred_answer_in_the_cache_never_stands_for_the_full_result(tmp_pat
     (full,) = run_files(targets, EngineOptions(), jobs=1, cache_dir=cache)
     assert deferred.deferred and again.deferred and deferred.summary is None
     assert not full.deferred and full.summary is not None and full.summary["reached_only"] is True
+
+
+def test_reached_files_are_analysed_by_the_same_workers_or_in_process(tmp_path: Path) -> None:
+    _write(tmp_path, APP)
+    expected = [("app/views.py", 6, "MIN301", "user.contact.email")]
+    for engine, jobs in ((EngineOptions(), 2), (EngineOptions(time_limit=0), 1)):
+        report = scan(ScanOptions(paths=[tmp_path], root=tmp_path, jobs=jobs, engine=engine))
+        assert [(f.path, f.line, f.code, f.category) for f in report.findings] == expected
+
+
+def test_a_warm_scan_reaches_a_helper_newly_imported(tmp_path: Path) -> None:
+    _write(tmp_path, APP)
+    cache = tmp_path.parent / f"{tmp_path.name}-cache"
+    views = tmp_path / "app" / "views.py"
+    views.write_text("def signup(form):\n    return form['email']\n")
+    assert not scan(ScanOptions(paths=[tmp_path], root=tmp_path, jobs=1, cache_dir=cache)).findings
+    views.write_text(APP["app/views.py"])  # the deferred helpers are in the cache as deferred
+    report = scan(ScanOptions(paths=[tmp_path], root=tmp_path, jobs=1, cache_dir=cache))
+    assert [(f.path, f.line) for f in report.findings] == [("app/views.py", 6)]

@@ -322,7 +322,8 @@ def analyse_bounded(
 # ----------------------------------------------------------------------- parallel
 # What a worker is handed: the target's index, the target, and its bytes when the scan process
 # already read them (to compute the cache key), else None: the worker reads the file itself.
-_Task = tuple[int, Target, bytes | None]
+# The last item says whether the file may be deferred (see run_files' ``reach``).
+_Task = tuple[int, Target, bytes | None, bool]
 
 
 def run_files(
@@ -333,11 +334,14 @@ def run_files(
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     defer: bool = False,
+    reach: Callable[[dict[int, FileResult]], Iterable[int]] | None = None,
 ) -> Iterator[FileResult]:
     """Yield one FileResult per target, in the targets' order, whatever the job count.
 
     ``defer`` leaves unparsed the files only an importing module could need (see minimise.deferral);
-    the cache keeps that answer apart from the file's full result, which it prefers.
+    the cache keeps that answer apart from the file's full result, which it prefers. ``reach(results)``
+    names the deferred ones that are needed after all, once every file has its result: they are
+    analysed by the same workers, round after round, and the results are yielded when none is left.
 
     Files are read one at a time as a worker becomes free (never all up front), cache hits are
     answered without a worker, and workers are started only when there is work for them.
@@ -354,8 +358,10 @@ def run_files(
     total = len(targets)
     results: dict[int, FileResult] = {}
     keys: dict[int, str] = {}
+    every_key: dict[int, str] = {}
     done = 0
     next_index = 0
+    hold = reach is not None  # a deferred result may still be replaced: yield nothing before the end
     if progress:
         progress(done, total)
 
@@ -365,16 +371,16 @@ def run_files(
         for index, target in enumerate(targets):
             raw = _cached_read(target, options) if cache is not None else None
             if cache is None or raw is None:
-                yield index, target, None
+                yield index, target, None, defer
                 continue
-            key = cache.key(raw, target.display)
+            key = every_key[index] = cache.key(raw, target.display)
             hit = cache.get(key, target.display)
             if hit is None and defer:
                 hit = cache.get(deferred_key(key), target.display)
                 hit = replace(hit, deferred=True) if hit is not None else None
             if hit is None:
                 keys[index] = key
-                yield index, target, raw
+                yield index, target, raw, defer
                 continue
             results[index] = hit
             done += 1
@@ -382,14 +388,25 @@ def run_files(
                 progress(done, total)
 
     def analyse(task: _Task) -> tuple[int, FileResult]:
-        index, target, raw = task
+        index, target, raw, may_defer = task
         if raw is None:
-            return index, analyse_file(target, options, knowledge, prefilter, defer)
-        return index, analyse_bytes(raw, target.display, options, knowledge, prefilter, defer)
+            return index, analyse_file(target, options, knowledge, prefilter, may_defer)
+        return index, analyse_bytes(raw, target.display, options, knowledge, prefilter, may_defer)
+
+    def refill() -> list[_Task]:
+        """The deferred files ``reach`` now needs, as tasks for a full analysis."""
+        if reach is None:
+            return []
+        wanted = sorted({i for i in reach(results) if i in results and results[i].deferred})
+        for index in wanted:
+            del results[index]
+            if index in every_key:
+                keys[index] = every_key[index]
+        return [(index, targets[index], None, False) for index in wanted]
 
     def drain() -> Iterator[FileResult]:
         nonlocal next_index
-        while next_index in results:
+        while next_index in results and not hold:
             yield results.pop(next_index)
             next_index += 1
 
@@ -402,8 +419,14 @@ def run_files(
     if first is None:
         if meanwhile is not None:
             meanwhile()
-        yield from drain()
-        return
+            meanwhile = None
+        again = refill()
+        if not again:
+            hold = False
+            yield from drain()
+            return
+        pending = iter(again[1:])
+        first = again[0]
     from minimise.workers import StoppablePool, call_with_deep_stack, can_stop_workers
 
     work = itertools.chain([first], pending)
@@ -418,10 +441,13 @@ def run_files(
             died=lambda task, reason: (task[0], _worker_died(task[1].display, reason)),
             prepare=lambda: warm_up(options, knowledge),
         )
-        finished: Iterator[tuple[int, FileResult]] = pool.run(work, meanwhile)
+        finished: Iterator[tuple[int, FileResult]] = pool.run(work, meanwhile, refill)
         meanwhile = None
     else:
-        finished = (call_with_deep_stack(analyse, task) for task in work)
+        if meanwhile is not None and reach is not None:
+            meanwhile()  # what reach() reads (the project context) must be there before the first refill
+            meanwhile = None
+        finished = _in_turn(work, lambda task: call_with_deep_stack(analyse, task), refill)
     for index, result in finished:
         key = keys.pop(index, None)
         if cache is not None and key is not None and not _over_budget(result):
@@ -433,7 +459,23 @@ def run_files(
         yield from drain()
     if meanwhile is not None:
         meanwhile()
+    hold = False
     yield from drain()
+
+
+def _in_turn(
+    work: Iterable[_Task],
+    analyse: Callable[[_Task], tuple[int, FileResult]],
+    refill: Callable[[], list[_Task]],
+) -> Iterator[tuple[int, FileResult]]:
+    """Each task's result in this process, then those of each round ``refill`` adds."""
+    batch: Iterable[_Task] = work
+    while True:
+        for task in batch:
+            yield analyse(task)
+        batch = refill()
+        if not batch:
+            return
 
 
 def _cached_read(target: Target, options: EngineOptions) -> bytes | None:

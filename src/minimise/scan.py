@@ -79,16 +79,14 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
             progress,
             gather_context,
             defer=options.defer_summaries,
+            reach=_reach(targets, context) if options.defer_summaries else None,
         )
     )
     results = list(produced)
-    parsed_of = {i: _parsed(r) for i, r in enumerate(results)}
     if not gathered:
         gather_context()
-    if options.defer_summaries:
-        _analyse_reached(options, targets, results, parsed_of, context)
-    for i, (target, result) in enumerate(zip(targets, results, strict=True)):
-        parsed = parsed_of[i]
+    for target, result in zip(targets, results, strict=True):
+        parsed = _parsed(result)
         if index is not None and not result.deferred:
             index.record(target, result.summary)
         report.files_scanned += 1
@@ -122,28 +120,24 @@ def _parsed(result: FileResult) -> ModuleSummary | None:
     return summary_from_json(result.path, result.summary) if result.summary is not None else None
 
 
-def _analyse_reached(
-    options: ScanOptions,
-    targets: list[Target],
-    results: list[FileResult],
-    parsed_of: dict[int, ModuleSummary | None],
-    context: list[ModuleSummary],
-) -> None:
-    """Analyse the deferred files the analysed modules reach, round after round, in place."""
-    waiting: dict[str, list[int]] = {}
-    for i, result in enumerate(results):
-        if result.deferred:
-            waiting.setdefault(module_name(targets[i].display), []).append(i)
-    while waiting:
-        known = [s for s in parsed_of.values() if s is not None] + context
+def _reach(targets: list[Target], context: list[ModuleSummary]) -> Callable[[dict[int, FileResult]], list[int]]:
+    """Which deferred targets the analysed ones (and the project context) reach, for run_files."""
+    parsed: dict[int, ModuleSummary | None] = {}
+
+    def needed(results: dict[int, FileResult]) -> list[int]:
+        waiting: dict[str, list[int]] = {}
+        for i, result in results.items():
+            if result.deferred:
+                waiting.setdefault(module_name(targets[i].display), []).append(i)
+            elif i not in parsed:
+                parsed[i] = _parsed(result)
+        if not waiting:
+            return []
+        known = [s for s in parsed.values() if s is not None] + context
         _, wanted = reached(known, waiting)
-        if not wanted:
-            return
-        batch = sorted(i for module in wanted for i in waiting.pop(module))
-        analysed = run_files([targets[i] for i in batch], options.engine, options.jobs, options.cache_dir)
-        for i, result in zip(batch, analysed, strict=True):
-            results[i] = result
-            parsed_of[i] = _parsed(result)
+        return [i for module in wanted for i in waiting[module]]
+
+    return needed
 
 
 def _summary_index(options: ScanOptions) -> SummaryIndex | None:

@@ -165,8 +165,16 @@ class StoppablePool:
     _idle: list[_Worker] = field(default_factory=list)
     _busy: list[_Worker] = field(default_factory=list)
 
-    def run(self, items: Iterable[Any], meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
-        """Results of ``work`` for ``items``; ``meanwhile()`` runs here once the first workers have their items."""
+    def run(
+        self,
+        items: Iterable[Any],
+        meanwhile: Callable[[], None] | None = None,
+        refill: Callable[[], Iterable[Any]] | None = None,
+    ) -> Iterator[Any]:
+        """Results of ``work`` for ``items``; ``meanwhile()`` runs here once the first workers have their items.
+
+        ``refill()`` is asked for more items whenever all are done, and the same workers take them.
+        """
         pending = iter(items)
         exhausted = False
         try:
@@ -181,7 +189,11 @@ class StoppablePool:
                     meanwhile()  # the workers start up (and import the parser) while this runs
                     meanwhile = None
                 if not self._busy:
-                    return
+                    more = list(refill()) if exhausted and refill is not None else []
+                    if not more:
+                        return
+                    pending, exhausted = iter(more), False
+                    continue
                 yield from self._collect()
         finally:
             for worker in self._idle + self._busy:
