@@ -161,6 +161,8 @@ class ValueEvaluation(AnalyserBase):
             labels=iterable.labels,
             params=iterable.params,
             origin=iterable.origin,
+            # Each item of a clean value is clean: `for info in socket.getaddrinfo(host)`, `for a in settings.ADMINS`.
+            constant=iterable.constant and not iterable.labels and not iterable.params,
             owner_words=split_words(owner) if owner else (),
             # `for k in params`: of a caller's dict only the keys; `params.items()` and `.values()` give values.
             keyed_params=keyed_item(iterable, ITERATED) if _iterates_itself(iterable_node) else iterable.keyed_params,
@@ -304,7 +306,8 @@ class ValueEvaluation(AnalyserBase):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self._ev(element.slice.value, scope)
-        if base is CLEAN or (base.constant and self._configuration(base.qname)):
+        clean_base = base.constant and not base.labels and not base.params
+        if base is CLEAN or (clean_base and (base.qname is None or self._configuration(base.qname))):
             return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
         if _domain_part(node):
             return CLEAN  # `email.split("@")[1]`: the mail domain, an organisation's, not the address
