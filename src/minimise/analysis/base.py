@@ -23,6 +23,8 @@ class AnalyserBase:
         self.points: list[RawPoint] = []
         self.module_scope = Scope(module_name, None)
         self.summaries: dict[int, Value] = {}
+        # For each analysed function, the label each parameter's own name gave it, by index.
+        self.param_labels: dict[int, dict[int, Label]] = {}
         self.in_progress: set[int] = set()
         # Local functions that always return a tuple: what each of its elements carries.
         self.element_summaries: dict[int, tuple[Value, ...]] = {}

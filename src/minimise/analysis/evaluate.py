@@ -250,7 +250,7 @@ class ModuleAnalyser(
             return None
         args = [self._memo.get(id(arg.value), EMPTY) for arg in node.args]
         is_method = isinstance(node.func, cst.Attribute) and cls is not None
-        return [self._apply_summary(column, node, args, None, is_method) for column in columns]
+        return [self._apply_summary(column, node, args, None, is_method, fn) for column in columns]
 
     def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
         if value.constant or value.owner_words:
@@ -390,6 +390,7 @@ class ModuleAnalyser(
             if typed is not None and self._is_sink_object(typed):
                 summary = Value(labels=summary.labels, qname=typed, params=summary.params)
         self.summaries[key] = summary
+        self.param_labels[key] = scope.param_labels
         rows = scope.element_returns
         if rows and len({len(row) for row in rows}) == 1:
             self.element_summaries[key] = tuple(union(list(column)) for column in zip(*rows, strict=True))
@@ -514,7 +515,7 @@ class ModuleAnalyser(
             elif (nested := nested_key(parent, fn)) is not None:
                 self._record_call(node, f"{self.module_name}.{nested}", method, args, scope)
             return self._apply_summary(
-                summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None
+                summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None, fn
             )
         if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
@@ -628,13 +629,25 @@ class ModuleAnalyser(
         return qname + "()"
 
     def _apply_summary(
-        self, summary: Value, node: cst.Call, args: list[Value], result_qname: str | None, is_method: bool
+        self,
+        summary: Value,
+        node: cst.Call,
+        args: list[Value],
+        result_qname: str | None,
+        is_method: bool,
+        fn: cst.FunctionDef | None = None,
     ) -> Value:
         labels = set(summary.labels)
+        named = self.param_labels.get(id(fn), {}) if fn is not None else {}
         for index in summary.params:
             position = index - 1 if is_method else index
             if 0 <= position < len(args):
-                labels |= args[position].labels
+                given = args[position]
+                if given.constant or given.labels:
+                    # The callee's parameter name stands in for an argument nothing is known of; this one is
+                    # known (`is_special(ip)` with a server's address), so its own labels count instead.
+                    labels.discard(named.get(index))  # type: ignore[arg-type]
+                labels |= given.labels
         for index, protection in summary.protected_params:
             position = index - 1 if is_method else index
             if 0 <= position < len(args):

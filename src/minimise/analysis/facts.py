@@ -194,6 +194,8 @@ class Scope:
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # Parameters whose own name already classifies them: their data points are reported where they are used.
     named_params: frozenset[int] = frozenset()
+    # The label each of those parameters' names gave it, by index.
+    param_labels: dict[int, Label] = field(default_factory=dict)
     # An operator command (a click/typer command, a Django management command's method): what it
     # prints or raises is shown to the operator who ran it.
     console: bool = False

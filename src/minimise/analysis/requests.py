@@ -42,6 +42,7 @@ class RequestDetection(AnalyserBase):
             scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname)
             if label is not None:
                 scope.named_params = scope.named_params | {index}
+                scope.param_labels[index] = label
             if is_input and label is not None:
                 self._emit(param, "collect", label, via, scope, "request")
             elif is_input and qname is not None and qname.endswith("()") and self._settled_elsewhere(qname, scope):
