@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import os
@@ -60,17 +61,15 @@ def analyse_text(text: str, display: str, knowledge: Knowledge) -> tuple[DataPoi
     return tuple(place_sessions(list(merged), [parsed], knowledge))
 
 
-_PROMPT_CALLS: dict[int, re.Pattern[str]] = {}
-
-
 def _prompt_calls(knowledge: Knowledge) -> re.Pattern[str]:
     """A terminal prompt's name as a word (`input`, `getpass`): a text without one never prompts (an alias
     of it is imported under that name)."""
-    pattern = _PROMPT_CALLS.get(id(knowledge))
-    if pattern is None:
-        names = sorted({re.escape(name.rsplit(".", 1)[-1]) for name in knowledge.input_functions})
-        pattern = _PROMPT_CALLS[id(knowledge)] = re.compile(r"\b(?:" + "|".join(names) + r")\b")
-    return pattern
+    return _prompt_pattern(tuple(sorted({name.rsplit(".", 1)[-1] for name in knowledge.input_functions})))
+
+
+@functools.lru_cache(maxsize=8)
+def _prompt_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")\b")
 
 
 def merge_points(points: Iterable[DataPoint], extra: Iterable[DataPoint]) -> tuple[DataPoint, ...]:
@@ -213,15 +212,13 @@ def analyse_bytes(
         # A helper that only imports can need matters when one does, even one that passes its
         # parameters on to another helper without naming a sink itself.
         reached_only = not reexports and b"def " in raw and prefilter.may_defer(raw)  # type: ignore[attr-defined]
-        if not reexports and not reached_only and not prefilter.wants_summary(raw):  # type: ignore[attr-defined]
+        unused = not reexports and not reached_only and not prefilter.wants_summary(raw)  # type: ignore[attr-defined]
+        if unused or (defer and reached_only):
             # Personal data written as literals is found without the parser, whatever the names say.
             literals = literal_points(text, display, knowledge.sensitivity_of)
-            return FileResult(display, data_points=literals, suppressions=suppressions)
+            return FileResult(display, data_points=literals, suppressions=suppressions, deferred=not unused)
         # Nothing personal is named here, but its functions may hand their parameters to a sink.
         summary_only = True
-        if defer and reached_only:
-            literals = literal_points(text, display, knowledge.sensitivity_of)
-            return FileResult(display, data_points=literals, suppressions=suppressions, deferred=True)
     try:
         points, summary = analyse_module(text, display, knowledge)
     except RecursionError:

@@ -60,6 +60,8 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     index = _summary_index(options)
     scanned = {t.display for t in targets}
     context: list[ModuleSummary] = []
+    # Each analysed target's summary, read once: by the deferral rounds, then by the link.
+    parsed_of: dict[int, ModuleSummary | None] = {}
     gathered = False
 
     def gather_context() -> None:
@@ -79,14 +81,14 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
             progress,
             gather_context,
             defer=options.defer_summaries,
-            reach=_reach(targets, context) if options.defer_summaries else None,
+            reach=_reach(targets, context, parsed_of) if options.defer_summaries else None,
         )
     )
     results = list(produced)
     if not gathered:
         gather_context()
-    for target, result in zip(targets, results, strict=True):
-        parsed = _parsed(result)
+    for i, (target, result) in enumerate(zip(targets, results, strict=True)):
+        parsed = parsed_of[i] if i in parsed_of else _parsed(result)
         if index is not None and not result.deferred:
             index.record(target, result.summary)
         report.files_scanned += 1
@@ -120,9 +122,13 @@ def _parsed(result: FileResult) -> ModuleSummary | None:
     return summary_from_json(result.path, result.summary) if result.summary is not None else None
 
 
-def _reach(targets: list[Target], context: list[ModuleSummary]) -> Callable[[dict[int, FileResult]], list[int]]:
-    """Which deferred targets the analysed ones (and the project context) reach, for run_files."""
-    parsed: dict[int, ModuleSummary | None] = {}
+def _reach(
+    targets: list[Target], context: list[ModuleSummary], parsed: dict[int, ModuleSummary | None]
+) -> Callable[[dict[int, FileResult]], list[int]]:
+    """Which deferred targets the analysed ones (and the project context) reach, for run_files.
+
+    ``parsed`` keeps each analysed target's summary as it is read, for the caller to use too.
+    """
 
     def needed(results: dict[int, FileResult]) -> list[int]:
         waiting: dict[str, list[int]] = {}

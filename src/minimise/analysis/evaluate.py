@@ -643,10 +643,11 @@ class ModuleAnalyser(
             position = index - 1 if is_method else index
             if 0 <= position < len(args):
                 given = args[position]
-                if given.constant or given.labels:
+                stand_in = named.get(index)
+                if stand_in is not None and (given.constant or given.labels):
                     # The callee's parameter name stands in for an argument nothing is known of; this one is
                     # known (`is_special(ip)` with a server's address), so its own labels count instead.
-                    labels.discard(named.get(index))  # type: ignore[arg-type]
+                    labels.discard(stand_in)
                 labels |= given.labels
         for index, protection in summary.protected_params:
             position = index - 1 if is_method else index

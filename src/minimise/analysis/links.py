@@ -89,12 +89,11 @@ class ProjectLinks(AnalyserBase):
         ordered += [(p.name.value, "kwonly") for p in params.kwonly_params]
         if params.star_kwarg is not None:
             ordered.append((params.star_kwarg.name.value, "kwargs"))
-        nested = nested_key(parent, fn)
         if parent is self.module_scope:
             key = fn.name.value
         elif cls is not None and parent.cls is cls and not parent.function and parent.parent is self.module_scope:
             key = f"{cls.name}.{fn.name.value}"
-        elif nested is not None:
+        elif (nested := nested_key(parent, fn)) is not None:
             self.exports.function(nested, fn, tuple(ordered), is_method=False)
             return nested
         else:

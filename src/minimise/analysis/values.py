@@ -337,13 +337,10 @@ class ValueEvaluation(AnalyserBase):
             # whatever a caller's record holds.
             return Value(origin=base.origin)
         labels = self._item_labels(base, key, scope)
-        if (
-            key is not None
-            and any(_found_by(lb.identifier) for lb in labels)
-            and self._classify(key, scope.words) is None
-        ):
+        found_by = frozenset(lb for lb in labels if _found_by(lb.identifier))
+        if found_by and key is not None and self._classify(key, scope.words) is None:
             # person = get_person_by_email(email): the record holds the address, its "login" item does not.
-            labels = frozenset(lb for lb in labels if not _found_by(lb.identifier))
+            labels = labels - found_by
         return Value(
             labels=labels,
             params=base.params,

@@ -126,7 +126,7 @@ def build_personal_data(
         owned=frozenset(context["owned"]),
         relations=frozenset(context["relations"]),
         name_modifiers=frozenset(context["name_modifiers"]),
-        service_owners=frozenset(context.get("service_owners", ())),
+        service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
         protection_words={k: frozenset(v) for k, v in protection_words.items()},
