@@ -15,6 +15,7 @@ from minimise.analysis.syntax import (
     carrier_parts,
     literal_string,
     name_of,
+    self_assignments,
 )
 from minimise.analysis.vocabulary import PERSON_ADDRESS
 from minimise.knowledge import Sink
@@ -309,6 +310,9 @@ class SinkDetection(AnalyserBase):
             return None
         params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
         keywords = [p.name.value for p in init.params.kwonly_params]
+        shown = cls.methods.get("__str__") if cls is not None else None
+        if shown is not None:
+            return _carried_by_str(init, shown, params, keywords)
         message: list[cst.CSTNode] = []
         for call in calls_in(init.body, limit=500):
             if isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__":
@@ -452,6 +456,48 @@ class SinkDetection(AnalyserBase):
             if words and not method[:1].isupper() and any(w in sanitizer.name_words for w in words):
                 return sanitizer.protection
         return None
+
+
+def _carried_by_str(
+    init: cst.FunctionDef, shown: cst.FunctionDef, params: list[str], keywords: list[str]
+) -> set[int | str] | None:
+    """The constructor arguments that reach what a class's own ``__str__`` returns (its message).
+
+    ``self.passphrase_len = len(passphrase)`` and ``__str__`` returning "Password is too short." carry
+    nothing. None when ``__str__`` reads ``self.args`` or the base's ``__str__``: then every argument shows.
+    """
+    returned = [s.value for s in _statements_in(shown.body) if isinstance(s, cst.Return) and s.value is not None]
+    read: set[str] = set()
+    for value in returned:
+        for node in _code_under(value, cst.Attribute):
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+                read.add(node.attr.value)
+            elif isinstance(node, cst.Attribute) and node.attr.value == "__str__":
+                return None
+    if "args" in read:
+        return None
+    stored = self_assignments(init.body)
+    used = {
+        name.value
+        for attr, value in stored
+        if attr in read
+        for name in _code_under(value, cst.Name, skip=(cst.Call,))
+        if isinstance(name, cst.Name)
+    } | {
+        name.value
+        for attr, value in stored
+        if attr in read
+        for call in _code_under(value, cst.Call)
+        if isinstance(call, cst.Call) and name_of(call.func) not in _MEASURING_CALLS
+        for name in _names_in(call)
+    }
+    carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
+    carried |= {name for name in (*params, *keywords) if name in used}
+    return carried
+
+
+# Calls whose result says how big a value is, or whether it is set: `len(passphrase)` shows no passphrase.
+_MEASURING_CALLS = frozenset({"len", "bool"})
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
