@@ -28,8 +28,11 @@ TEST_FILES = [
     "pkg/fixtures/users.py",
     "pkg/factories.py",
     "pkg/lib/create_test_data.py",
+    "scripts/seed_db.py",
+    "pkg/seeds/customers.py",
+    "loaddata.py",
 ]
-PRODUCTION = ["pkg/views.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py"]
+PRODUCTION = ["pkg/views.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py", "pkg/seedling.py"]
 
 
 def _tree(root: Path, names: list[str]) -> Path:
@@ -55,18 +58,33 @@ def test_test_code_is_left_out_and_counted(tmp_path: Path) -> None:
     report = _scan(str(root))
     assert _paths(report) == set(PRODUCTION)
     assert {p["path"] for p in report["data_points"]} == set(PRODUCTION)  # type: ignore[attr-defined]
-    assert report["summary"] == {"files_scanned": 4, "files_treated_as_tests": len(TEST_FILES)}
+    assert report["summary"] == {"files_scanned": 5, "files_treated_as_tests": len(TEST_FILES)}
     text = CliRunner().invoke(cli, ["scan", "--no-cache", str(root)]).stdout
-    assert text.splitlines()[-1].endswith("; 10 test files left out (--include-tests)")
+    assert text.splitlines()[-1].endswith("; 13 test files left out (--include-tests)")
 
 
 def test_include_tests_brings_them_back(tmp_path: Path) -> None:
     root = _tree(tmp_path, TEST_FILES + PRODUCTION)
     report = _scan(str(root), "--include-tests")
     assert _paths(report) == set(TEST_FILES + PRODUCTION)
-    assert report["summary"] == {"files_scanned": 14, "files_treated_as_tests": 0}
+    assert report["summary"] == {"files_scanned": 18, "files_treated_as_tests": 0}
     (root / "pyproject.toml").write_text("[tool.minimise]\ninclude-tests = true\n", encoding="utf-8")
     assert _paths(_scan(str(root))) == set(TEST_FILES + PRODUCTION)
+
+
+def test_alembic_versions_are_migrations(tmp_path: Path) -> None:
+    """Alembic keeps its migrations in `versions/` beside `script.py.mako`: left out like Django's `migrations/`."""
+    root = _tree(tmp_path, ["db/alembic/versions/1a2b_add_users.py", "app/versions.py", "app/versions/api.py"])
+    (root / "db" / "migrate").mkdir(parents=True)
+    _tree(root, ["db/migrate/versions/3c4d_add_phone.py"])
+    (root / "db" / "migrate" / "script.py.mako").write_text("${upgrades}\n", encoding="utf-8")
+    assert _paths(_scan(str(root))) == {"app/versions.py", "app/versions/api.py"}
+    assert _paths(_scan(str(root), "--include-migrations")) == {
+        "app/versions.py",
+        "app/versions/api.py",
+        "db/alembic/versions/1a2b_add_users.py",
+        "db/migrate/versions/3c4d_add_phone.py",
+    }
 
 
 def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
@@ -75,8 +93,14 @@ def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
     # Paths are relative to the project root: here (no configuration, no git) the folder holding both.
     assert _paths(report) == {"tests/test_signup.py", "pkg/views.py"}
     # A folder named explicitly is walked like any other: its test files are left out.
-    assert _paths(_scan(str(root / "pkg"))) == {"views.py", "testimonials.py", "contest.py", "latest_data.py"}
-    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 4, "files_treated_as_tests": 5}
+    assert _paths(_scan(str(root / "pkg"))) == {
+        "views.py",
+        "testimonials.py",
+        "contest.py",
+        "latest_data.py",
+        "seedling.py",
+    }
+    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 5, "files_treated_as_tests": 6}
 
 
 def _git(cwd: Path, *args: str) -> None:

@@ -174,6 +174,8 @@ def test_person_email() -> None:
         "bad.locale@gmail.com",  # a test case's label
         "expired.bot@gmail.com",
         "jeremy.utf8@gmail.com",
+        "bakery.info@gmail.com",  # an organisation's enquiries mailbox at a public provider
+        "clinic-contact@gmail.com",
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
@@ -255,6 +257,22 @@ def test_scanner_positions_kinds_and_masks() -> None:
         (4, 10, "phone", "[phone]"),
         (7, 10, "phone", "[phone]"),
     ]
+
+
+def test_contacts_published_as_links_are_an_organisations() -> None:
+    """A helpline directory: each number beside its `tel:` link, an inbox behind `mailto:`."""
+    source = textwrap.dedent(
+        """\
+        HELPLINES = {
+            "+44 7911 402817": {"type": "phone", "link": "tel:+447911402817"},
+            "Chat": {"type": "whatsapp", "link": "https://wa.me/447911402817"},
+            "Email": {"type": "email", "link": "mailto:maria.lopez@gmail.com"},
+        }
+        FOOTER = '<a href="mailto:maria.lopez@gmail.com">write to us</a>'
+        OWNER = {"phone": "+44 7911 402817", "email": "maria.lopez@gmail.com"}
+        """
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(7, "phone"), (7, "email")]
 
 
 def test_scanner_survives_broken_code() -> None:

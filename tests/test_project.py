@@ -49,6 +49,20 @@ def test_cross_module_points_carry_their_steps() -> None:
     ]
 
 
+def test_a_flow_into_a_sink_already_reported_is_one_finding() -> None:
+    """Callers handing an email to the helper that raises it keep their data points, not a finding each."""
+    report = scan(ScanOptions(paths=[PROJECT], root=PROJECT, engine=EngineOptions(), jobs=1, cache_dir=None))
+    callers = {("shopapp/services/lookup.py", 23), ("shopapp/web/directory.py", 10)}
+    reached = [p for p in report.data_points if (p.path, p.line) in callers and p.category == "user.contact.email"]
+    assert [(p.path, p.line, p.steps[-1].line) for p in reached] == [  # type: ignore[attr-defined]
+        ("shopapp/services/lookup.py", 23, 10),
+        ("shopapp/web/directory.py", 10, 10),
+    ]
+    findings = {(f.path, f.line, f.code) for f in report.findings}
+    assert ("shopapp/services/lookup.py", 10, "MIN302") in findings
+    assert not {(path, line) for path, line, _ in findings} & callers
+
+
 def test_steps_are_in_the_json_report(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -46,10 +46,32 @@ def fingerprint(code: str, point: DataPoint, occurrence: int = 0) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def reported_at_their_sink(points: Iterable[DataPoint]) -> set[DataPoint]:
+    """Points that reach, through calls, a sink already reported there for the same category and action.
+
+    ``validate_user(form["username"])`` into a helper that logs its ``username``: the helper's log line
+    is the finding; the call keeps its data point (the path, the inventory) but is not reported again.
+    """
+    ordered = list(points)
+    direct = {(p.path, p.line, p.action, p.category) for p in ordered}
+    echoes: set[DataPoint] = set()
+    for point in ordered:
+        sink = point.steps[-1] if point.steps else None
+        if sink is None or (sink.path, sink.line) == (point.path, point.line):
+            continue
+        if (sink.path, sink.line, point.action, point.category) in direct:
+            echoes.add(point)
+    return echoes
+
+
 def default_findings(points: Iterable[DataPoint], knowledge: Knowledge) -> list[Finding]:
     findings: list[Finding] = []
     seen: dict[str, int] = {}
-    for point in sorted(points, key=DataPoint.sort_key):
+    ordered = sorted(points, key=DataPoint.sort_key)
+    echoes = reported_at_their_sink(ordered)
+    for point in ordered:
+        if point in echoes:
+            continue
         for check in knowledge.checks.values():
             if check.raised_by or not _applies(check.applies, point):
                 continue

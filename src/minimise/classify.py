@@ -148,7 +148,7 @@ class Classifier:
         rest = words[:start] + words[start + len(name) :]
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
-        if _a_service_may_hold(rule.category) and self._held_by_a_service(rest + context):
+        if _a_service_may_hold(rule.category) and self.held_by_a_service(rest + context):
             return None  # SMTPServer.password, radius_secret: the service's own account
         return Classification(rule.category, self._protection(rest), name, via_context, rule.requires_context == "own")
 
@@ -263,14 +263,28 @@ class Classifier:
             return "user input"
         return ""
 
-    def _held_by_a_service(self, owners: tuple[str, ...]) -> bool:
+    def classify_keyword(self, keyword: str, callee_words: tuple[str, ...]) -> Classification | None:
+        """Classify a keyword argument or field name given to a callee (``ApiClient(api_key=...)``).
+
+        The callee's words decide only whose secret it is: an API client's key is the client's, but a
+        supplier's password is still a person's login.
+        """
+        found = self.classify(keyword, (), False, True)
+        if found is not None and _a_service_may_hold(found.category) and self.held_by_a_service(callee_words):
+            return None
+        return found
+
+    def held_by_a_service(self, owners: tuple[str, ...]) -> bool:
         """Whether a service word names the holder of a secret before any person word does."""
-        for word in owners:
+        for i, word in enumerate(owners):
             single = word[:-1] if word.endswith("s") else word
             if word in self.person or single in self.person:
                 return False
-            if word in self.service_owners:
-                return True
+            if (
+                word in self.service_owners
+                or word + (owners[i + 1] if i + 1 < len(owners) else "") in self.service_owners
+            ):
+                return True  # a service word, or two that are one (`ApiClient`: apiclient)
         return False
 
     @property

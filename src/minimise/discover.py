@@ -64,6 +64,14 @@ def _is_venv(directory: Path) -> bool:
         return False
 
 
+def _is_alembic(directory: Path) -> bool:
+    """Whether ``directory`` is an Alembic environment, whose ``versions/`` folder holds migrations."""
+    try:
+        return directory.name == "alembic" or (directory / "script.py.mako").is_file()
+    except OSError:
+        return False
+
+
 def _gitignore_spec(root: Path) -> object | None:
     try:
         import pathspec
@@ -214,6 +222,8 @@ def discover(
                 sub = here / d
                 if d in skip or d.endswith(".egg-info") or _is_venv(sub):
                     continue
+                if d == "versions" and "migrations" in skip and _is_alembic(here):
+                    continue  # alembic/versions: migrations, like Django's migrations/ folder
                 if sub.is_symlink():
                     if not follow_symlinks:
                         continue

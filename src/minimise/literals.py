@@ -66,6 +66,9 @@ class LiteralRules:
     # fits catalogue keys such as OpenLibrary's author ids.
     nino_names: tuple[str, ...]
     metadata_names: frozenset[str]
+    # Starts of links that publish a contact for anyone to use (`tel:`, `mailto:`): an email or a
+    # phone number on a line with one is an organisation's published contact, not data committed by mistake.
+    published_links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         nino_invalid_prefixes=frozenset(_strings(ids, "nino_invalid_prefixes", "national_id", path)),
         nino_names=tuple(_strings(ids, "nino_names", "national_id", path)),
         metadata_names=frozenset(_strings(data, "metadata_names", "", path)),
+        published_links=tuple(link.lower() for link in _strings(data, "published_links", "", path)),
     )
 
 
@@ -526,7 +530,21 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
             previous = previous[-1:] + [token]
     except (tokenize.TokenError, SyntaxError):
         pass  # keep what was read before the bad token; the parser reports the error
+    if hits and rules.published_links:
+        linked = _published_link_lines(text, rules.published_links)
+        hits = [hit for hit in hits if hit.kind not in ("email", "phone") or hit.line not in linked]
     return hits
+
+
+def _published_link_lines(text: str, links: tuple[str, ...]) -> set[int]:
+    """Lines holding a link that publishes a contact (``"link": "tel:+2682..."``, ``mailto:``)."""
+    pattern = _link_pattern(links)
+    return {number for number, line in enumerate(text.splitlines(), 1) if pattern.search(line)}
+
+
+@lru_cache(maxsize=4)
+def _link_pattern(links: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(link) for link in links), re.IGNORECASE)
 
 
 def _hits_in(token: tokenize.TokenInfo, rules: LiteralRules) -> Iterator[LiteralHit]:

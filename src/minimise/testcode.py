@@ -6,7 +6,7 @@ from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
-TEST_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "factories"})
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "factories", "seeds"})
 TEST_FILES = (
     "test_*.py",
     "*_test.py",
@@ -16,6 +16,15 @@ TEST_FILES = (
     "fixtures.py",
     "factories.py",
     "*_test_data.py",  # a generator of test data kept beside the code (`lib/create_test_data.py`)
+    # Seeds: scripts that fill a development database with made-up records.
+    "seed.py",
+    "seeds.py",
+    "seed_*.py",
+    "*_seed.py",
+    "*_seeds.py",
+    "*_fake_data.py",
+    "fake_data.py",
+    "loaddata.py",
 )
 
 

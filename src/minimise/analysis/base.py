@@ -203,6 +203,9 @@ class AnalyserBase:
     def _shared_headers(self, headers: Value) -> Value:
         raise NotImplementedError
 
+    def _to_own_service(self, node: cst.Call, url_positions: Sequence[int | str], scope: Scope) -> bool:
+        raise NotImplementedError
+
     def _sink(self, sink: Sink, node: cst.Call, method: str, args: list[Value], scope: Scope) -> None:
         raise NotImplementedError
 

@@ -113,6 +113,8 @@ class ProjectLinks(AnalyserBase):
 
     def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:
         """Keep a call whose arguments carry personal data or parameters, for the project-wide link."""
+        if self._to_own_service(node, (0, "url"), scope):
+            return  # `api.post(f"{BACKEND_URL}/users", ...)` through the project's own client: no third party
         carried: list[tuple[int | str, Value, cst.CSTNode]] = []
         positional = 0
         for arg, value in zip(node.args, args, strict=False):
@@ -129,7 +131,10 @@ class ProjectLinks(AnalyserBase):
                     value
                 )  # whatever the callee, its client and credential headers are not shared
             if not value.labels and arg.keyword is not None and not value.constant:
-                label = self._label(arg.keyword.value, (), is_key=True)
+                # The keyword names a field of the callee (`ApiClient(api_key=...)` is the client's key).
+                owner = tuple(w for part in reversed(callee.split(".")) for w in split_words(part))
+                found = self.classifier.classify_keyword(arg.keyword.value, owner)
+                label = self._label_of(found, arg.keyword.value) if found is not None else None
                 if label is not None:
                     value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
             if not value.labels and not value.constant:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
@@ -48,7 +49,9 @@ class ModelDetection(AnalyserBase):
             if isinstance(stmt, cst.FunctionDef):
                 info.methods[stmt.name.value] = stmt
         info.protected_fields = self._field_protections(info, class_scope)
-        if self._has_personal_field(body, info):
+        for name in self._salted_passwords(body, info):
+            info.protected_fields.setdefault(name, "hashed")
+        if not self.classifier.held_by_a_service(info.words) and self._has_personal_field(body, info):
             # A model with an IP address and a device id is about a person: its latitude is theirs.
             info.words = ("person",) + info.words
             class_scope.words = info.words + scope.words
@@ -110,6 +113,24 @@ class ModelDetection(AnalyserBase):
                         if found is not None and not found.via_context and not issued:
                             return True
         return False
+
+    def _salted_passwords(self, body: Sequence[cst.BaseStatement], info: ClassInfo) -> list[str]:
+        """Password fields of a model that keeps a salt beside them (`password`, `salt`): they hold hashes."""
+        names: list[str] = []
+        for stmt in body:
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    names.append(small.target.value)
+                elif isinstance(small, cst.Assign):
+                    names += [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
+        if not any(split_words(name)[-1:] == ("salt",) for name in names):
+            return []
+        return [
+            name
+            for name in names
+            if (found := self._classify(name, info.words)) is not None
+            and found.category == "user.authorization.password"
+        ]
 
     def _field_protections(self, info: ClassInfo, scope: Scope) -> dict[str, str]:
         """Fields hashed or encrypted by the model itself: validators, setters, ``self.f = hash(...)``."""

@@ -407,7 +407,8 @@ def _field_writes(
         if arg.ident not in ("*", "defaults", "values"):
             category = fields.get(arg.ident)
             if category is None:
-                found_class = knowledge.classifier.classify(arg.ident, (), False, True)
+                owner = tuple(split_words(model.rsplit(".", 1)[-1]))  # ApiClient(api_key=...): the client's key
+                found_class = knowledge.classifier.classify_keyword(arg.ident, owner)
                 category = found_class.category if found_class is not None else None
             if category is None:
                 # A column whose name says nothing (`channel.value = email`) still stores what the value is.

@@ -8,6 +8,7 @@ import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
+from minimise.analysis.hosts import url_is_own
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
     assignments,
@@ -73,6 +74,8 @@ class SinkDetection(AnalyserBase):
             self._sql(sink, node, args, scope)
             return
         url_positions = sink.url_for_method.get(method, sink.url_args)
+        if sink.kind == "http" and self._to_own_service(node, url_positions, scope):
+            return
         key_label: Label | None = None
         if sink.key_value is not None:
             key_index, value_index = sink.key_value
@@ -122,6 +125,18 @@ class SinkDetection(AnalyserBase):
                 self._emit_headers(arg.value, value, sink, kind, scope)
                 continue
             self._emit_value(arg.value, labels, value, sink.action, sink.id, kind, scope)
+
+    def _to_own_service(self, node: cst.Call, url_positions: Sequence[int | str], scope: Scope) -> bool:
+        """Whether a request's URL is the application's own service (its backend, loopback, a private host)."""
+        positional = 0
+        for arg in node.args:
+            if arg.star:
+                return False
+            ident: int | str = arg.keyword.value if arg.keyword is not None else positional
+            positional += arg.keyword is None
+            if ident in url_positions:
+                return url_is_own(arg.value, scope, lambda e: self._ev(e, scope).literal, self.k.frameworks)
+        return False
 
     def _emit_headers(self, expr: cst.BaseExpression, value: Value, sink: Sink, kind: str, scope: Scope) -> None:
         """Headers of a request: a credential in an authentication header is used by its receiver, not shared."""

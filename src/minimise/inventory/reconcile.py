@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minimise.checks import default_findings, make_finding
+from minimise.checks import default_findings, make_finding, reported_at_their_sink
 from minimise.inventory.patterns import normalise_name, pattern_matches
 from minimise.inventory.schema import Inventory, Item
 from minimise.knowledge.checks import load_checks
@@ -280,11 +280,12 @@ def reconcile(points: Iterable[DataPoint], inventory: Inventory, knowledge: Know
     resolutions: dict[DataPoint, Resolution] = {}
     point_codes: dict[DataPoint, list[str]] = {}
     used: set[str] = set()
+    echoes = reported_at_their_sink(ordered)
     for point in ordered:
         res = resolve(point, inventory)
         resolutions[point] = res
         defaults = defaults_by_point.get(_point_key(point), [])
-        if res.silenced:
+        if res.silenced or point in echoes:
             point_codes[point] = []
             continue
         past = PAST.get(point.action, point.action)

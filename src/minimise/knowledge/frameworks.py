@@ -75,6 +75,15 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "Ends of exception class names whose message is shown to the person who typed the value (`ValidationError`,"
         " pydantic's `PydanticCustomError`): raising one is not an exception-message finding."
     ),
+    "own_service_words": (
+        "Words of the name a request's URL starts with that say it is the application's own service"
+        " (`backend_url`, `INTERNAL_API`): a request there reaches no third party."
+    ),
+    "own_service_hosts": (
+        "Hosts of the machine itself or of a private network (`localhost`; a leading dot matches a suffix,"
+        " `.internal`): a request there reaches no third party. Loopback and private IP addresses, and"
+        " host names of one label (a service on the app's own network, `http://api:8000`), count too."
+    ),
     "renderer_words": (
         "Words in a function's or method's name that say it renders a template (`render_to_string`,"
         " `template.render`): the text is the template's, so the variable it is put in is not named after it."
@@ -169,6 +178,8 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         configuration_objects=frozenset(lists["configuration_objects"]),
         configuration_functions=frozenset(lists["configuration_functions"]),
         renderer_words=frozenset(lists["renderer_words"]),
+        own_service_words=frozenset(lists["own_service_words"]),
+        own_service_hosts=frozenset(lists["own_service_hosts"]),
         validation_exceptions=frozenset(lists["validation_exceptions"]),
         server_session_calls=frozenset(lists["server_session_calls"]),
         server_session_attributes=frozenset(lists["server_session_attributes"]),

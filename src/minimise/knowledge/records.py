@@ -122,6 +122,8 @@ class Frameworks:
     configuration_objects: frozenset[str] = frozenset()
     configuration_functions: frozenset[str] = frozenset()
     renderer_words: frozenset[str] = frozenset()
+    own_service_words: frozenset[str] = frozenset()
+    own_service_hosts: frozenset[str] = frozenset()
     validation_exceptions: frozenset[str] = frozenset()
     server_session_calls: frozenset[str] = frozenset()
     server_session_attributes: frozenset[str] = frozenset()
