@@ -176,6 +176,7 @@ def test_person_email() -> None:
         "jeremy.utf8@gmail.com",
         "bakery.info@gmail.com",  # an organisation's enquiries mailbox at a public provider
         "clinic-contact@gmail.com",
+        "megan.bowen@contoso.com",  # Microsoft's made-up company
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
@@ -273,6 +274,20 @@ def test_contacts_published_as_links_are_an_organisations() -> None:
         """
     )
     assert [(h.line, h.kind) for h in find_literals(source)] == [(7, "phone"), (7, "email")]
+
+
+def test_a_tests_numbered_people_and_format_examples_are_made_up() -> None:
+    """Numbers that differ only in their last digits, runs of one digit, a help text's `ex:`."""
+    source = textwrap.dedent(
+        """\
+        ann = make_contact("Ann", phone="+250788000001")
+        bob = make_contact("Bob", phone="+250788000002")
+        joe = make_contact("Joe", phone="+250788111222")
+        hint = "The number with its country code, ex: +250788123124"
+        pasted = "+44 7911 402817"
+        """
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(5, "phone")]
 
 
 def test_scanner_survives_broken_code() -> None:

@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,8 @@ class LiteralHit:
     kind: str
     category: str
     masked: str
+    # A phone number's digits, to tell a test's numbered series (+250788000001, ...02) from one number.
+    digits: str = field(default="", repr=False, compare=False)
 
 
 CATEGORIES = {
@@ -335,7 +337,18 @@ def _placeholder_digits(digits: str, rules: LiteralRules) -> bool:
             return True
         if any(stretch == (stretch[:period] * size)[:size] for period in (1, 2, 3)):
             return True
-    return _counted_pairs(digits)
+    return _counted_pairs(digits) or _repeated_runs(digits)
+
+
+def _repeated_runs(digits: str) -> bool:
+    """Runs of one digit side by side: two of three (111222, 000111) or three of two (223344)."""
+    for start in range(len(digits) - 5):
+        six = digits[start : start + 6]
+        if six[0] == six[1] == six[2] and six[3] == six[4] == six[5]:
+            return True
+        if six[0] == six[1] and six[2] == six[3] and six[4] == six[5]:
+            return True
+    return False
 
 
 def _counted_pairs(digits: str, run: int = 4) -> bool:
@@ -533,7 +546,21 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
     if hits and rules.published_links:
         linked = _published_link_lines(text, rules.published_links)
         hits = [hit for hit in hits if hit.kind not in ("email", "phone") or hit.line not in linked]
-    return hits
+    series = _numbered_series(hits)
+    return [hit for hit in hits if hit.digits not in series]
+
+
+def _numbered_series(hits: list[LiteralHit]) -> set[str]:
+    """Phone numbers of a file that differ from another of its numbers only in their last four digits.
+
+    Tests number the people they make up (+250788000001, +250788000002; +250785551212, +250785551313);
+    a real person's number pasted into the code stands alone.
+    """
+    by_prefix: dict[str, set[str]] = {}
+    for hit in hits:
+        if hit.kind == "phone" and len(hit.digits) > 6:
+            by_prefix.setdefault(hit.digits[:-4], set()).add(hit.digits)
+    return {digits for numbers in by_prefix.values() if len(numbers) > 1 for digits in numbers}
 
 
 def _published_link_lines(text: str, links: tuple[str, ...]) -> set[int]:
@@ -547,6 +574,10 @@ def _link_pattern(links: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(link) for link in links), re.IGNORECASE)
 
 
+# Words that show a format by an example just before a number (`help_text="... ex: +250788123124"`).
+_EXAMPLE_BEFORE = re.compile(r"(?i)\b(?:ex|e\.g|eg|example|for example|such as)\b[.:]?\s*\(?$")
+
+
 def _hits_in(token: tokenize.TokenInfo, rules: LiteralRules) -> Iterator[LiteralHit]:
     raw = token.string
     row, col = token.start
@@ -554,7 +585,10 @@ def _hits_in(token: tokenize.TokenInfo, rules: LiteralRules) -> Iterator[Literal
         newlines = raw.count("\n", 0, offset)
         line = row + newlines
         column = col + offset + 1 if newlines == 0 else offset - raw.rfind("\n", 0, offset)
-        yield LiteralHit(line, column, kind, CATEGORIES[kind], _mask(kind, value))
+        if kind == "phone" and _EXAMPLE_BEFORE.search(raw, max(0, offset - 40), offset):
+            continue  # `help_text="... ex: +250788123124"`: the format shown to whoever types one
+        digits = re.sub(r"\D", "", value) if kind == "phone" else ""
+        yield LiteralHit(line, column, kind, CATEGORIES[kind], _mask(kind, value), digits)
 
 
 def literal_points(text: str, display: str, sensitivity_of: Callable[[str], str]) -> tuple[DataPoint, ...]:

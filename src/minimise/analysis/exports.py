@@ -90,6 +90,7 @@ class ExportRecorder:
         # Model links and declaration nodes, by class: what erasure needs to know about each model.
         self.relations: dict[str, dict[str, tuple[str, str, str]]] = {}
         self.id_columns: dict[str, list[str]] = {}
+        self.owned: dict[str, list[str]] = {}
         self.declared: dict[str, dict[str, cst.CSTNode]] = {}
         self.tables: dict[str, str] = {}
 
@@ -98,6 +99,10 @@ class ExportRecorder:
 
     def id_column(self, cls: str, name: str) -> None:
         self.id_columns.setdefault(cls, []).append(name)
+
+    def owned_field(self, cls: str, name: str) -> None:
+        """A column of ``cls`` named like a person's secret that holds the object's own (its API key)."""
+        self.owned.setdefault(cls, []).append(name)
 
     def declared_at(self, cls: str, name: str, node: cst.CSTNode) -> None:
         self.declared.setdefault(cls, {}).setdefault(name, node)
@@ -209,6 +214,7 @@ class ExportRecorder:
                 id_columns=tuple(self.id_columns.get(name, ())),
                 lines={f: lines.get(id(n), 0) for f, n in self.declared.get(name, {}).items()},
                 table=self.tables.get(name, ""),
+                owned=tuple(self.owned.get(name, ())),
             )
         for key, raw in self.functions.items():
             returns = raw.returns

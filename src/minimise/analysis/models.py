@@ -346,7 +346,10 @@ class ModelDetection(AnalyserBase):
             label = Label(category, name, "none", f"declared with type {category}")
         if label is None and call is not None:
             label = self._described_field(call, name, info)
-        if label is None or (action == "store" and self._own_credential(info, label)):
+        if label is None:
+            return
+        if action == "store" and self._own_credential(info, label):
+            self.exports.owned_field(info.name, name)
             return
         protection = label.protection
         if call is not None and protection == "none":

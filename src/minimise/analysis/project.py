@@ -376,11 +376,14 @@ def _model_write(
         return []
     fields: dict[str, str] = {}
     protected: dict[str, str] = {}
+    owned: set[str] = set()
     for owner in reversed(project.mro(cls)):
         fields.update(owner.module.classes[owner.key].fields)
         protected.update(owner.module.classes[owner.key].protected)
+        owned.update(owner.module.classes[owner.key].owned)
     table = next((o.module.classes[o.key].table for o in project.mro(cls) if o.module.classes[o.key].table), "")
-    return _field_writes(site, module, cls.key, info.store, fields, knowledge, protected, table)
+    writes = _field_writes(site, module, cls.key, info.store, fields, knowledge, protected, table)
+    return [write for write in writes if write[0].ident not in owned]  # LLMProvider(api_key=...): the provider's
 
 
 def _field_writes(

@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 9
+SUMMARY_VERSION = 10
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -134,6 +134,8 @@ class ClassSummary:
     lines: dict[str, int] = field(default_factory=dict)  # declaration line of the class ("") and its fields
     table: str = ""  # __tablename__ / db_table, for foreign keys written as "users.id"
     protected: dict[str, str] = field(default_factory=dict)  # category -> protection the model applies
+    # Columns named like a person's secret that hold the object's own (a provider's API key): not a person's.
+    owned: tuple[str, ...] = ()
 
 
 @dataclass
@@ -180,6 +182,7 @@ class ModuleSummary:
                     c.lines,
                     c.table,
                     c.protected,
+                    list(c.owned),
                 ]
                 for key, c in self.classes.items()
             },
@@ -260,7 +263,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 line=int(line),
                 erasure=ErasureFacts.from_json(erasure) if erasure is not None else None,
             )
-        for key, (bases, attrs, store, fields, schema, relations, id_columns, lines, table, protected) in dict(
+        for key, (bases, attrs, store, fields, schema, relations, id_columns, lines, table, protected, owned) in dict(
             data["classes"]
         ).items():
             summary.classes[str(key)] = ClassSummary(
@@ -274,6 +277,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 {str(k): int(v) for k, v in dict(lines).items()},
                 str(table),
                 {str(k): str(v) for k, v in dict(protected).items()},
+                tuple(str(f) for f in owned),
             )
         for callee, method, line, scope, function, cls, args, caught, console in data["calls"]:
             summary.calls.append(

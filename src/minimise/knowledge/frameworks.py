@@ -80,9 +80,9 @@ FRAMEWORK_LISTS: dict[str, str] = {
         " (`backend_url`, `INTERNAL_API`): a request there reaches no third party."
     ),
     "own_service_hosts": (
-        "Hosts of the machine itself or of a private network (`localhost`; a leading dot matches a suffix,"
-        " `.internal`): a request there reaches no third party. Loopback and private IP addresses, and"
-        " host names of one label (a service on the app's own network, `http://api:8000`), count too."
+        "Hosts of the machine itself or of a private network (a leading dot matches a suffix, `.internal`):"
+        " a request there reaches no third party. Loopback and private IP addresses, and host names of one"
+        " label (`localhost`, a service on the app's own network: `http://api:8000`), count too."
     ),
     "renderer_words": (
         "Words in a function's or method's name that say it renders a template (`render_to_string`,"
