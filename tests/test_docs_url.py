@@ -112,7 +112,7 @@ def test_a_docs_url_that_is_not_a_url_is_an_error(project: Path) -> None:
 
 
 def test_no_made_up_addresses_in_code_docs_or_snippets() -> None:
-    """Every http(s) address the project ships is a public site or a reserved example domain:
+    """Every http(s) address the project ships is a public site, a reserved example domain or a private network's:
     no repository, documentation site or package index entry that does not exist."""
     allowed = re.compile(
         r"^https?://("
@@ -121,6 +121,8 @@ def test_no_made_up_addresses_in_code_docs_or_snippets() -> None:
         r"|github\.com/(Instagram/LibCST|ethyca/fideslang)"
         r"|stripe\.com/legal/dpa|hooks\.slack\.com|discord\.com/api/webhooks|sqs\.[\w-]+\.amazonaws\.com"
         r"|api\.hubapi\.com"
+        # private networks' names (RFC 6761, 6762, 8375, ICANN's .internal, a cluster's .svc): nobody's public site
+        r"|([\w-]+\.)+(localhost|local|internal|home\.arpa|svc|lan)"
         r")(/|$|\b)"
     )
     shipped = [ROOT / "README.md", ROOT / ".pre-commit-hooks.yaml", ROOT / "pyproject.toml"]
