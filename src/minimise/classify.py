@@ -280,11 +280,9 @@ class Classifier:
             single = word[:-1] if word.endswith("s") else word
             if word in self.person or single in self.person:
                 return False
-            if (
-                word in self.service_owners
-                or word + (owners[i + 1] if i + 1 < len(owners) else "") in self.service_owners
-            ):
-                return True  # a service word, or two that are one (`ApiClient`: apiclient)
+            joined = word + "".join(owners[i + 1 : i + 2])  # two words that are one: `ApiClient` is apiclient
+            if word in self.service_owners or joined in self.service_owners:
+                return True
         return False
 
     @property

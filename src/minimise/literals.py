@@ -563,6 +563,23 @@ def _numbered_series(hits: list[LiteralHit]) -> set[str]:
     return {digits for numbers in by_prefix.values() if len(numbers) > 1 for digits in numbers}
 
 
+def phones_shared_across_files(texts: dict[str, str]) -> set[tuple[str, int, str]]:
+    """(file, line, category) of the phone numbers in ``texts`` whose every number is in another file too.
+
+    A test suite's made-up contacts come back file after file (`make_contact("Joe", phone=...)`);
+    a real person's number pasted into one test does not.
+    """
+    numbers_at: dict[tuple[str, int], set[str]] = {}
+    files_of: dict[str, set[str]] = {}
+    for display, text in texts.items():
+        for hit in find_literals(text):
+            if hit.kind == "phone":
+                numbers_at.setdefault((display, hit.line), set()).add(hit.digits)
+                files_of.setdefault(hit.digits, set()).add(display)
+    shared = {digits for digits, where in files_of.items() if len(where) > 1}
+    return {(*place, CATEGORIES["phone"]) for place, numbers in numbers_at.items() if numbers <= shared}
+
+
 def _published_link_lines(text: str, links: tuple[str, ...]) -> set[int]:
     """Lines holding a link that publishes a contact (``"link": "tel:+2682..."``, ``mailto:``)."""
     pattern = _link_pattern(links)

@@ -412,7 +412,7 @@ class Session:
         """
         from minimise.cache import ResultCache
         from minimise.checks import default_findings
-        from minimise.literals import literal_points
+        from minimise.literals import CATEGORIES, literal_points, phones_shared_across_files
         from minimise.model import FileResult
         from minimise.source import SourceError, decode_source
         from minimise.suppress import find_suppressions, is_suppressed
@@ -421,7 +421,7 @@ class Session:
         cache = ResultCache(cache_dir, self.engine, self.knowledge) if cache_dir is not None else None
         found: list[Finding] = []
         kept: list[tuple[FileResult, list[DataPoint]]] = []
-        phones: dict[str, bytes] = {}
+        phones: dict[str, str] = {}
         for display in tests_left_out:
             raw = _read(self.root / display)
             if raw is None:
@@ -440,12 +440,15 @@ class Session:
                     cache.put(key, result)
             if not result.data_points:
                 continue
-            if any(p.category == PHONE for p in result.data_points):
-                phones[display] = raw
+            if any(p.category == CATEGORIES["phone"] for p in result.data_points):
+                try:
+                    phones[display] = decode_source(raw)
+                except SourceError:
+                    pass
             kept.append((result, [self.rebase_point(p) for p in result.data_points]))
-        fixtures = _shared_test_phones(phones)
+        fixtures = phones_shared_across_files(phones)
         for result, rebased in kept:
-            rebased = [p for p in rebased if (result.path, p.line) not in fixtures or p.category != PHONE]
+            rebased = [p for p in rebased if (result.path, p.line, p.category) not in fixtures]
             report.data_points.extend(rebased)
             found.extend(
                 f
@@ -533,33 +536,6 @@ class Session:
         outcome.stale = comparison.stale
         outcome.baselined = len(comparison.matched)
         outcome.baselined_findings = comparison.matched
-
-
-PHONE = "user.contact.phone_number"
-
-
-def _shared_test_phones(files: dict[str, bytes]) -> set[tuple[str, int]]:
-    """Lines of test files whose phone numbers all appear in another test file as well.
-
-    A suite's made-up contacts come back file after file (`create_contact("Joe", phone="+250788111222")`);
-    a real person's number pasted into one test does not.
-    """
-    from minimise.literals import find_literals
-    from minimise.source import SourceError, decode_source
-
-    numbers_at: dict[tuple[str, int], set[str]] = {}
-    files_of: dict[str, set[str]] = {}
-    for display, raw in files.items():
-        try:
-            text = decode_source(raw)
-        except SourceError:
-            continue
-        for hit in find_literals(text):
-            if hit.kind == "phone":
-                numbers_at.setdefault((display, hit.line), set()).add(hit.digits)
-                files_of.setdefault(hit.digits, set()).add(display)
-    shared = {digits for digits, where in files_of.items() if len(where) > 1}
-    return {place for place, numbers in numbers_at.items() if numbers <= shared}
 
 
 def _read(path: Path) -> bytes | None:

@@ -491,21 +491,10 @@ def _carried_by_str(
                 return None
     if "args" in read:
         return None
-    stored = self_assignments(init.body)
-    used = {
-        name.value
-        for attr, value in stored
-        if attr in read
-        for name in _code_under(value, cst.Name, skip=(cst.Call,))
-        if isinstance(name, cst.Name)
-    } | {
-        name.value
-        for attr, value in stored
-        if attr in read
-        for call in _code_under(value, cst.Call)
-        if isinstance(call, cst.Call) and name_of(call.func) not in _MEASURING_CALLS
-        for name in _names_in(call)
-    }
+    used: set[str] = set()
+    for attr, value in self_assignments(init.body):
+        if attr in read:
+            used |= _shown_names(value)
     carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
     carried |= {name for name in (*params, *keywords) if name in used}
     return carried
@@ -513,6 +502,15 @@ def _carried_by_str(
 
 # Calls whose result says how big a value is, or whether it is set: `len(passphrase)` shows no passphrase.
 _MEASURING_CALLS = frozenset({"len", "bool"})
+
+
+def _shown_names(node: cst.CSTNode) -> set[str]:
+    """The names whose value an expression shows: not those it only measures (``len(passphrase)``)."""
+    if isinstance(node, cst.Call) and name_of(node.func) in _MEASURING_CALLS:
+        return set()
+    if isinstance(node, cst.Name):
+        return {node.value}
+    return set().union(*(_shown_names(child) for child in code_children(node)))
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
