@@ -167,14 +167,20 @@ def test_a_number_that_comes_back_in_other_test_files_is_a_fixture(tmp_path: Pat
     (root / "tests").mkdir()
     for name in ("test_contacts.py", "test_messages.py"):
         (root / "tests" / name).write_text(
-            'def test_it(make):\n    make("Joe", phone="+593979099145")\n', encoding="utf-8"
+            'def test_it(make):\n    make(email="joe.kiptoo@gmail.com", phone="+593979099145")\n', encoding="utf-8"
         )
     (root / "tests" / "test_export.py").write_text(
-        'JOE = "+593979099145"\nPASTED = "+44 7911 402817"\n', encoding="utf-8"
+        'JOE = "+593979099145"\nPASTED = ("maria.lopez@gmail.com", "+44 7911 402817")\n', encoding="utf-8"
     )
     report = _scan(str(root))
     found = sorted((f["path"], f["line"], f["code"]) for f in report["findings"])  # type: ignore[attr-defined]
-    assert found == [("app.py", 7, "MIN301"), ("tests/test_export.py", 2, "MIN701")]
+    assert found == [
+        ("app.py", 7, "MIN301"),
+        ("tests/test_contacts.py", 2, "MIN701"),  # the address; its number is the suite's
+        ("tests/test_export.py", 2, "MIN701"),
+        ("tests/test_export.py", 2, "MIN701"),
+        ("tests/test_messages.py", 2, "MIN701"),
+    ]
 
 
 def test_shown_paths_are_pathlibs_relative_paths(tmp_path: Path, monkeypatch) -> None:

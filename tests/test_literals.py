@@ -241,10 +241,10 @@ def test_scanner_positions_kinds_and_masks() -> None:
         """Seed data: write to maria.lopez@gmail.com for questions."""
         CUSTOMER = {{"email": "maria.lopez@gmail.com", "card": "{REAL_CARD}"}}
         IBAN = "{REAL_IBAN}"
-        PHONE = "+44 7911 402817"
+        OWNER = ("maria.lopez@gmail.com", "+44 7911 402817")
         FAKE_PHONE = "+44 7700 900123"
         note = f"""
-            call (415) 867-2301
+            call (415) 867-2301 or write to maria.lopez@gmail.com
         """
         __author__ = "Maria <maria.lopez@gmail.com>"
         # maria.lopez@gmail.com in a comment
@@ -255,7 +255,9 @@ def test_scanner_positions_kinds_and_masks() -> None:
         (2, 23, "email", "[email]"),
         (2, 56, "card", "[card]"),
         (3, 9, "iban", "[iban]"),
-        (4, 10, "phone", "[phone]"),
+        (4, 11, "email", "[email]"),
+        (4, 36, "phone", "[phone]"),
+        (7, 37, "email", "[email]"),
         (7, 10, "phone", "[phone]"),
     ]
 
@@ -284,10 +286,38 @@ def test_a_tests_numbered_people_and_format_examples_are_made_up() -> None:
         bob = make_contact("Bob", phone="+250788000002")
         joe = make_contact("Joe", phone="+250788111222")
         hint = "The number with its country code, ex: +250788123124"
-        pasted = "+44 7911 402817"
+        pasted = {"email": "maria.lopez@gmail.com", "phone": "+44 7911 402817"}
         """
     )
-    assert [(h.line, h.kind) for h in find_literals(source)] == [(5, "phone")]
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(5, "email"), (5, "phone")]
+
+
+def test_a_phone_number_counts_only_in_a_record_with_more_of_a_persons_data() -> None:
+    """Alone, a number is a suite's input for its phone handling or an organisation's line."""
+    source = textwrap.dedent(
+        """\
+        SUPPORT_LINE = "+44 7911 402817"
+        jim = make_contact("Jim", phone="+250788987651")
+        pasted = make_contact(email="maria.lopez@gmail.com", phone="+250788987651")
+        split = [("maria.lopez@gmail.com",), ("+44 7911 402817",)]
+        """
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(3, "email"), (3, "phone"), (4, "email")]
+
+
+def test_a_record_with_a_contact_reserved_for_fiction_is_made_up_with_its_list() -> None:
+    """A 555 number or an example domain's address marks the record and the records beside it."""
+    source = textwrap.dedent(
+        """\
+        CONTACTS = [
+            {"name": "Sarah Chen", "email": "sarah.chen@techcorp.com", "phone": "415-555-0101"},
+            {"name": "Mike Reyes", "email": "m.reyes@biomed.com"},
+        ]
+        OTHERS = [{"email": "ada.byron@techcorp.com", "backup": "ada@example.com"}]
+        REAL = {"email": "maria.lopez@gmail.com"}
+        """
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(6, "email")]
 
 
 def test_scanner_survives_broken_code() -> None:
@@ -306,7 +336,9 @@ def test_min701_in_a_test_file_with_the_value_masked_in_every_report(tmp_path: P
     (tests_dir / "test_invoices.py").write_text(
         f'def test_total():\n    pay(card="{REAL_CARD}", email="maria.lopez@gmail.com")\n', encoding="utf-8"
     )
-    (tmp_path / "seed.py").write_text('ADMIN = "+44 7911 402817"\nDEMO = "+44 7700 900123"\n', encoding="utf-8")
+    (tmp_path / "seed.py").write_text(
+        'ADMIN = ("maria.lopez@gmail.com", "+44 7911 402817")\nDEMO = "+44 7700 900123"\n', encoding="utf-8"
+    )
     outputs = {}
     for fmt in ("json", "text", "sarif", "markdown", "html"):
         out = tmp_path / f"report.{fmt}"
@@ -321,6 +353,7 @@ def test_min701_in_a_test_file_with_the_value_masked_in_every_report(tmp_path: P
     report = json.loads(outputs["json"])
     findings = sorted((f["path"], f["line"], f["code"], f["category"]) for f in report["findings"])
     assert findings == [
+        ("seed.py", 1, "MIN701", "user.contact.email"),
         ("seed.py", 1, "MIN701", "user.contact.phone_number"),
         ("tests/test_invoices.py", 2, "MIN701", "user.contact.email"),
         ("tests/test_invoices.py", 2, "MIN701", "user.financial.credit_card"),
@@ -339,7 +372,7 @@ SOURCE_EXCERPTS = ("html", "sarif")
 
 @pytest.mark.parametrize("fmt", SOURCE_EXCERPTS)
 def test_source_excerpt_masks_a_committed_phone_number(tmp_path: Path, fmt: str) -> None:
-    (tmp_path / "seed.py").write_text('ADMIN = "+44 7911 402817"\n', encoding="utf-8")
+    (tmp_path / "seed.py").write_text('ADMIN = ("maria.lopez@gmail.com", "+44 7911 402817")\n', encoding="utf-8")
     out = tmp_path / f"report.{fmt}"
     subprocess.run(
         [sys.executable, "-m", "minimise", "scan", str(tmp_path), "--no-cache", "--format", fmt, "-o", str(out)],

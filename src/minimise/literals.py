@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,9 @@ class LiteralRules:
     # Starts of links that publish a contact for anyone to use (`tel:`, `mailto:`): an email or a
     # phone number on a line with one is an organisation's published contact, not data committed by mistake.
     published_links: tuple[str, ...] = ()
+    # Kinds one of which must sit in the same record as a phone number for the number to count: a
+    # number alone is what a suite feeds its phone handling, or an organisation's own line.
+    phone_reported_with: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,9 @@ class LiteralHit:
     masked: str
     # A phone number's digits, to tell a test's numbered series (+250788000001, ...02) from one number.
     digits: str = field(default="", repr=False, compare=False)
+    # The innermost bracket (a dict, a call's arguments, a tuple) or statement holding the literal:
+    # the record a value belongs to.
+    record: int = field(default=0, repr=False, compare=False)
 
 
 CATEGORIES = {
@@ -187,6 +193,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         nino_names=tuple(_strings(ids, "nino_names", "national_id", path)),
         metadata_names=frozenset(_strings(data, "metadata_names", "", path)),
         published_links=tuple(link.lower() for link in _strings(data, "published_links", "", path)),
+        phone_reported_with=frozenset(_strings(phone, "reported_with", "phone", path)),
     )
 
 
@@ -531,23 +538,107 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
     if next(_values(text, rules), None) is None:
         return []
     hits: list[LiteralHit] = []
+    records = _Records()
     previous: list[tokenize.TokenInfo] = []
     fstring_middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type in (tokenize.COMMENT, tokenize.NL):
                 continue
+            records.follow(token)
             if token.type in (tokenize.STRING, fstring_middle) and not _skipped(previous, rules):
                 named = _names_a_nino(previous, rules)
-                hits.extend(hit for hit in _hits_in(token, rules) if hit.kind != "nino" or named)
+                record = records.current()
+                if _holds_fiction(token.string, rules):
+                    records.mark_fiction(record)
+                hits.extend(
+                    replace(hit, record=record) for hit in _hits_in(token, rules) if hit.kind != "nino" or named
+                )
             previous = previous[-1:] + [token]
     except (tokenize.TokenError, SyntaxError):
         pass  # keep what was read before the bad token; the parser reports the error
     if hits and rules.published_links:
         linked = _published_link_lines(text, rules.published_links)
         hits = [hit for hit in hits if hit.kind not in ("email", "phone") or hit.line not in linked]
+    made_up = records.made_up(hits)
+    hits = [hit for hit in hits if hit.record not in made_up]
+    if rules.phone_reported_with:
+        with_company = {hit.record for hit in hits if hit.kind in rules.phone_reported_with}
+        hits = [hit for hit in hits if hit.kind != "phone" or hit.record in with_company]
     series = _numbered_series(hits)
     return [hit for hit in hits if hit.digits not in series]
+
+
+class _Records:
+    """The records of a file as its tokens go by: brackets nest them, a statement holds the top ones."""
+
+    def __init__(self) -> None:
+        self._open: list[int] = []
+        self._parent: dict[int, int] = {}
+        self._fiction: set[int] = set()
+        self._next = 1
+        self._statement = self._new(0)
+
+    def _new(self, parent: int) -> int:
+        record, self._next = self._next, self._next + 1
+        self._parent[record] = parent
+        return record
+
+    def follow(self, token: tokenize.TokenInfo) -> None:
+        if token.type == tokenize.NEWLINE:
+            self._open.clear()
+            self._statement = self._new(0)
+        elif token.type == tokenize.OP and token.string in "([{":
+            self._open.append(self._new(self.current()))
+        elif token.type == tokenize.OP and token.string in ")]}" and self._open:
+            self._open.pop()
+
+    def current(self) -> int:
+        return self._open[-1] if self._open else self._statement
+
+    def mark_fiction(self, record: int) -> None:
+        self._fiction.add(record)
+
+    def fictional(self, record: int, disguised: set[int]) -> bool:
+        """In a record with a contact reserved for fiction, or in a list beside a ``disguised`` one.
+
+        A record is disguised when it holds a real-looking value next to its fiction number: the list's
+        author makes up realistic people, so the records beside it are made up too.
+        """
+        if record in self._fiction:
+            return True
+        parent = self._parent.get(record, 0)
+        # Statements are not one list: a made-up contact in one says nothing of the next.
+        return parent != 0 and any(self._parent.get(other) == parent for other in disguised)
+
+    def made_up(self, hits: list[LiteralHit]) -> set[int]:
+        """The records of ``hits`` that are fictional, by their own contacts or their list's."""
+        disguised = {hit.record for hit in hits} & self._fiction
+        return {hit.record for hit in hits if self.fictional(hit.record, disguised)}
+
+
+def _holds_fiction(raw: str, rules: LiteralRules) -> bool:
+    """Whether a literal holds a contact reserved for fiction: an example domain's address, a 555 number."""
+    if "@" in raw:
+        for match in _EMAIL.finditer(raw):
+            if is_example_domain(match.group(0).rpartition("@")[2], rules):
+                return True
+    for match in _NANP.finditer(raw):
+        if re.sub(r"\D", "", match.group(0))[3:6] in rules.nanp_fiction_exchanges:
+            return True
+    for match in _UK.finditer(raw):
+        digits = re.sub(r"\D", "", match.group(0))
+        if is_fiction_phone("GB", digits, rules) or is_fiction_phone("AU", digits, rules):
+            return True
+    for match in _INTERNATIONAL.finditer(raw):
+        digits = re.sub(r"\D", "", match.group(0))
+        for code, plan in rules.phone_plans.items():
+            if digits.startswith(code):
+                rest = digits[len(code) :]
+                national = rest if plan == "NANP" or rest.startswith("0") else "0" + rest
+                if is_fiction_phone(plan, national, rules):
+                    return True
+    return False
 
 
 def _numbered_series(hits: list[LiteralHit]) -> set[str]:
