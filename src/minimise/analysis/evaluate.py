@@ -100,6 +100,7 @@ class ModuleAnalyser(
         elif isinstance(stmt, cst.ClassDef):
             self._class(stmt, scope)
         elif isinstance(stmt, (cst.If, cst.While)):
+            before = dict(scope.vars)
             self._ev(stmt.test, scope)
             self._suite(stmt.body, scope)
             orelse = stmt.orelse
@@ -107,6 +108,7 @@ class ModuleAnalyser(
                 self._statement(orelse, scope)
             elif orelse is not None:
                 self._suite(orelse.body, scope)
+            self._keep_what_a_branch_may_skip(before, scope)
         elif isinstance(stmt, cst.For):
             self._bind_loop(stmt.target, stmt.iter, scope)
             self._suite(stmt.body, scope)
@@ -142,6 +144,14 @@ class ModuleAnalyser(
                 if case.guard is not None:
                     self._ev(case.guard, scope)
                 self._suite(case.body, scope)
+
+    @staticmethod
+    def _keep_what_a_branch_may_skip(before: dict[str, Value], scope: Scope) -> None:
+        """A name rebound in a branch may still hold what it held before (`if isinstance(to, User): to = to.email`)."""
+        for name, earlier in before.items():
+            now = scope.vars.get(name)
+            if now is not None and now is not earlier and (earlier.params or earlier.keyed_params):
+                scope.vars[name] = union([earlier, now])
 
     def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(small, cst.Expr):

@@ -253,6 +253,7 @@ class ExportRecorder:
                             protected=tuple(sorted(protected)),
                             fields=_field_labels(fields),
                             keyed=tuple(sorted((i, key_digest(k)) for i, k in keyed)),
+                            field_params=_field_params(fields),
                         )
                         for ident, labels, params, protected, node, fields, keyed in call.args
                     ),
@@ -328,6 +329,15 @@ def _field_labels(fields: dict[str, Value] | None) -> tuple[tuple[str, tuple[Lab
     return tuple(
         (key_digest(key), tuple(sorted((lb.category, lb.identifier, lb.protection, lb.why) for lb in value.labels)))
         for key, value in sorted(fields.items())
+    )
+
+
+def _field_params(fields: dict[str, Value] | None) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The caller's parameters under each literal key of a dict argument, so a callee using one key takes only those."""
+    if fields is None:
+        return ()
+    return tuple(
+        (key_digest(key), tuple(sorted(value.params))) for key, value in sorted(fields.items()) if value.params
     )
 
 

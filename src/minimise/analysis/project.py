@@ -554,9 +554,10 @@ def _item(arg: Carried, key: str) -> Carried | None:
     if not key or arg.fields is None:
         return arg
     labels = dict(arg.fields).get(key, ())
-    if not labels and not arg.params and not arg.protected:
+    params = dict(arg.field_params).get(key, ())
+    if not labels and not params and not arg.protected:
         return None
-    return Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected, None, arg.keyed)
+    return Carried(arg.ident, arg.line, arg.column, labels, params, arg.protected, None, arg.keyed)
 
 
 def _propagate(project: Project, knowledge: Knowledge) -> None:

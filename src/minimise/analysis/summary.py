@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 10
+SUMMARY_VERSION = 11
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -47,6 +47,8 @@ class Carried:
     # For a dict with literal keys, what each key carries (None: not such a dict).
     fields: tuple[tuple[str, tuple[LabelTuple, ...]], ...] | None = None
     keyed: tuple[tuple[int, str], ...] = ()  # caller's parameters passed only by their item under a key
+    # For a dict with literal keys, the caller's parameters each key carries (`{"to": to, "bcc": bcc}`).
+    field_params: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,7 @@ class ModuleSummary:
                             if a.fields is not None
                             else None,
                             [list(k) for k in a.keyed],
+                            [[k, list(params)] for k, params in a.field_params],
                         ]
                         for a in c.args
                     ],
@@ -298,8 +301,9 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                             tuple((int(i), str(p)) for i, p in protected),
                             _fields_from_json(fields),
                             tuple((int(i), str(k)) for i, k in keyed),
+                            tuple((str(k), tuple(int(i) for i in items)) for k, items in field_params),
                         )
-                        for ident, arg_line, column, labels, params, protected, fields, keyed in args
+                        for ident, arg_line, column, labels, params, protected, fields, keyed, field_params in args
                     ),
                     bool(caught),
                     bool(console),
