@@ -134,6 +134,7 @@ def test_person_email() -> None:
     assert not is_person_email("user42@shop.io", RULES)
     assert not is_person_email("12345+octocat@users.noreply.github.com", RULES)
     assert is_person_email("maria.lopez@lopez-consulting.com", RULES)  # a person's name at a company
+    assert is_person_email("ana.testa@gmail.com", RULES)  # Testa is a surname, not a test
     assert is_person_email("jan.novak@firma.cz", RULES)  # a country-code domain
     assert is_person_email("jan.van.der.berg@firma.nl", RULES)  # four words: still a name
     assert is_person_email("aaron.lee@gmail.com", RULES)  # repeated letters within a name are a name
@@ -395,6 +396,10 @@ def test_source_excerpt_masks_a_committed_phone_number(tmp_path: Path, fmt: str)
         "testEmail@shop.io",
         "mail.test@shop.io",
         "guest42@shop.io",
+        "authtest1@gmail.com",
+        "testuser@gmail.com",
+        "someone-else@shop.io",
+        "api_key__nightly-sync@keys.shop.io",
     ],
 )
 def test_emails_invented_for_tests_are_not_a_persons(address: str) -> None:

@@ -43,6 +43,8 @@ class LiteralRules:
     role_local_parts: frozenset[str]
     generic_local_words: frozenset[str]
     made_up_local_words: frozenset[str]
+    # Words that make a local part made up when another word is run into them (authtest1@, fakeuser@).
+    made_up_local_stems: tuple[str, ...]
     role_local_words: frozenset[str]
     file_suffixes: frozenset[str]
     # A real inbox is at a public mailbox provider, or is a person's name at a domain with a known
@@ -173,6 +175,7 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         role_local_parts=frozenset(_strings(email, "role_local_parts", "email", path)),
         generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
         made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
+        made_up_local_stems=tuple(_strings(email, "made_up_local_stems", "email", path)),
         role_local_words=frozenset(_strings(email, "role_local_words", "email", path)),
         file_suffixes=frozenset(_strings(email, "file_suffixes", "email", path)),
         mailbox_providers=frozenset(d.lower() for d in _strings(email, "mailbox_providers", "email", path)),
@@ -270,6 +273,8 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     words = [w for w in split_words(base) if not w.isdigit()]
     if not words or any(w in rules.made_up_local_words or w in rules.role_local_words for w in words):
         return False
+    if any(_run_into_a_stem(w, rules) for w in words):
+        return False
     if any(len(w) >= 3 and len(set(w)) == 1 for w in words):
         return False  # bob.aaa@, aaron.zzz@: a name padded out for a test
     if all(w in rules.generic_local_words or len(w) <= 2 for w in words):
@@ -283,6 +288,22 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     # first.last@company.de: a person's name at an organisation's domain.
     named = len([part for part in re.split(r"[._-]", base) if part]) >= 2
     return named and (tld in rules.known_tlds or (len(tld) == 2 and tld.isalpha()))
+
+
+def _run_into_a_stem(word: str, rules: LiteralRules) -> bool:
+    """``authtest``, ``userfake``: a made-up word with another run onto its front; ``testuser``: onto its end,
+    when that other word is generic too (``testa`` and ``demos`` stay names)."""
+    for stem in rules.made_up_local_stems:
+        if len(word) > len(stem) and word.endswith(stem):
+            return True
+        rest = word[len(stem) :]
+        if (
+            word.startswith(stem)
+            and len(rest) >= 3
+            and (rest in rules.generic_local_words or rest in rules.made_up_local_words)
+        ):
+            return True
+    return False
 
 
 def card_network(digits: str, rules: LiteralRules) -> str:

@@ -12,6 +12,11 @@ from minimise.analysis.facts import ClassInfo, Label, RawPoint, Scope, Value
 from minimise.classify import Classification
 from minimise.knowledge import Knowledge, Sink
 
+# The kind of a request to a sign-in or token endpoint: the login name and secret in it log in to
+# the service that checks them; the rest of what it carries is sent over HTTP like any request.
+SIGN_IN_KIND = "sign_in"
+_SIGN_IN_CATEGORIES = ("user.authorization", "user.account.username")
+
 
 class AnalyserBase:
     """Shared state, labelling and emission; the evaluator and the detectors fill in the rest."""
@@ -61,6 +66,10 @@ class AnalyserBase:
         kind: str,
         trace: tuple[str, ...] = (),
     ) -> None:
+        if kind == SIGN_IN_KIND:
+            if label.category.startswith(_SIGN_IN_CATEGORIES):
+                return  # like a credential in an authentication header: used by its receiver, not shared
+            kind = "http"
         key = (id(node), action, label.category)
         if key in self._emitted:
             return

@@ -102,7 +102,12 @@ class ModuleAnalyser(
         elif isinstance(stmt, (cst.If, cst.While)):
             before = dict(scope.vars)
             self._ev(stmt.test, scope)
+            narrowed = _number_guard(stmt.test) if isinstance(stmt, cst.If) else None
+            if narrowed is not None and narrowed in scope.vars:
+                scope.vars[narrowed] = EMPTY  # `if value is None or isinstance(value, int)`: no text in here
             self._suite(stmt.body, scope)
+            if narrowed is not None and narrowed in before and scope.vars.get(narrowed) is EMPTY:
+                scope.vars[narrowed] = before[narrowed]
             orelse = stmt.orelse
             if isinstance(orelse, cst.If):
                 self._statement(orelse, scope)
@@ -709,3 +714,25 @@ def _output_models(body: Any) -> set[str]:
             if param.annotation is not None:
                 taken.add(name_of(param.annotation.annotation) or "")
     return returned - taken - {""}
+
+
+# Types whose values carry no text: a branch taken only for them holds no one's name or address.
+_NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneType"})
+
+
+def _number_guard(test: cst.BaseExpression) -> str | None:
+    """The name a test lets through only as None or a number (`x is None or isinstance(x, (bool, int))`)."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left, right = _number_guard(test.left), _number_guard(test.right)
+        return left if left is not None and left == right else None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name):
+            return test.left.value if target.comparator.value == "None" else None
+        return None
+    if isinstance(test, cst.Call) and name_of(test.func) == "isinstance" and len(test.args) == 2:
+        subject, types = test.args[0].value, test.args[1].value
+        names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+        if isinstance(subject, cst.Name) and all(isinstance(n, cst.Name) and n.value in _NUMBER_TYPES for n in names):
+            return subject.value
+    return None

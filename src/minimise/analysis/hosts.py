@@ -39,6 +39,46 @@ def url_is_own(
     return name is not None and not frameworks.own_service_words.isdisjoint(split_words(name))
 
 
+def names_login_endpoint(url: cst.BaseExpression, scope: Scope, words: frozenset[str]) -> bool:
+    """Whether a request's URL names a sign-in or token endpoint (``/oauth/token``, ``settings.IDP_TOKEN_URL``).
+
+    A URL held in a local name is read where the function assigns it (``url = "{}/auth/".format(base)``).
+    """
+    if isinstance(url, cst.Name):
+        url = _assigned(url.value, scope) or url
+    found: set[str] = set()
+    pending: list[cst.CSTNode] = [url]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.SimpleString, cst.FormattedStringText)):
+            text = literal_string(node) if isinstance(node, cst.SimpleString) else node.value
+            if text:
+                # A URL's path says what the endpoint does; its host names the service.
+                found.update(split_words(text.split("://", 1)[1].partition("/")[2] if "://" in text else text))
+        elif isinstance(node, cst.Name):
+            found.update(split_words(node.value))
+        pending.extend(node.children)
+    return not words.isdisjoint(found)
+
+
+def _assigned(name: str, scope: Scope) -> cst.BaseExpression | None:
+    """The value the function around ``scope`` last assigns to ``name`` in a plain assignment, if any."""
+    function = scope.node
+    if function is None:
+        return None
+    value: cst.BaseExpression | None = None
+    pending: list[cst.CSTNode] = [function.body]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, cst.Assign) and any(
+            isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets
+        ):
+            value = node.value
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            pending.extend(node.children)
+    return value
+
+
 def _local_url(text: str, hosts: frozenset[str]) -> bool:
     if "://" not in text:
         return False

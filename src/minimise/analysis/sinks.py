@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
-from minimise.analysis.base import AnalyserBase
+from minimise.analysis.base import SIGN_IN_KIND, AnalyserBase
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
-from minimise.analysis.hosts import url_is_own
+from minimise.analysis.hosts import names_login_endpoint, url_is_own
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
     assignments,
@@ -84,6 +85,12 @@ class SinkDetection(AnalyserBase):
             if key is not None:
                 key_label = self._label(key, (), is_key=True)
         positional = 0
+
+        @functools.cache
+        def login_endpoint() -> bool:
+            url = next((a.value for i, a in self._idents(node) if i in url_positions), None)
+            return url is not None and names_login_endpoint(url, scope, self.k.frameworks.login_endpoint_words)
+
         for arg, value in zip(node.args, args, strict=False):
             if arg.keyword is not None:
                 ident: int | str = arg.keyword.value
@@ -119,6 +126,9 @@ class SinkDetection(AnalyserBase):
             headers = kind == "http" and ident == "headers"
             if headers and value.fields is not None:
                 value = self._shared_headers(value)
+            if kind == "http" and not headers and login_endpoint():
+                self._emit_value(arg.value, labels, value, sink.action, sink.id, SIGN_IN_KIND, scope)
+                continue
             if scope.fn_key is not None:
                 self.exports.param_sink(scope.fn_key, value, scope.named_params, sink.action, sink.id, kind, arg.value)
             if headers:
@@ -128,15 +138,20 @@ class SinkDetection(AnalyserBase):
 
     def _to_own_service(self, node: cst.Call, url_positions: Sequence[int | str], scope: Scope) -> bool:
         """Whether a request's URL is the application's own service (its backend, loopback, a private host)."""
-        positional = 0
-        for arg in node.args:
-            if arg.star:
-                return False
-            ident: int | str = arg.keyword.value if arg.keyword is not None else positional
-            positional += arg.keyword is None
+        for ident, arg in self._idents(node):
             if ident in url_positions:
                 return url_is_own(arg.value, scope, lambda e: self._ev(e, scope).literal, self.k.frameworks)
         return False
+
+    @staticmethod
+    def _idents(node: cst.Call) -> Iterator[tuple[int | str, cst.Arg]]:
+        """Each argument of a call before the first spread, with its position or keyword."""
+        positional = 0
+        for arg in node.args:
+            if arg.star:
+                return
+            yield (arg.keyword.value if arg.keyword is not None else positional), arg
+            positional += arg.keyword is None
 
     def _emit_headers(self, expr: cst.BaseExpression, value: Value, sink: Sink, kind: str, scope: Scope) -> None:
         """Headers of a request: a credential in an authentication header is used by its receiver, not shared."""

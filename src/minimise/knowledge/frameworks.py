@@ -79,6 +79,11 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "Words of the name a request's URL starts with that say it is the application's own service"
         " (`backend_url`, `INTERNAL_API`): a request there reaches no third party."
     ),
+    "login_endpoint_words": (
+        "Words of a request's URL (its text or the setting it is read from) that name a sign-in or token"
+        " endpoint (`/oauth/token`, `settings.IDP_TOKEN_ENDPOINT`): the username, password or token in the"
+        " request authenticate to the service that issued them; they are not shared with it."
+    ),
     "own_service_hosts": (
         "Hosts of the machine itself or of a private network (a leading dot matches a suffix, `.internal`):"
         " a request there reaches no third party. Loopback and private IP addresses, and host names of one"
@@ -180,6 +185,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         renderer_words=frozenset(lists["renderer_words"]),
         own_service_words=frozenset(lists["own_service_words"]),
         own_service_hosts=frozenset(lists["own_service_hosts"]),
+        login_endpoint_words=frozenset(lists["login_endpoint_words"]),
         validation_exceptions=frozenset(lists["validation_exceptions"]),
         server_session_calls=frozenset(lists["server_session_calls"]),
         server_session_attributes=frozenset(lists["server_session_attributes"]),

@@ -123,6 +123,7 @@ class Frameworks:
     configuration_functions: frozenset[str] = frozenset()
     renderer_words: frozenset[str] = frozenset()
     own_service_words: frozenset[str] = frozenset()
+    login_endpoint_words: frozenset[str] = frozenset()
     own_service_hosts: frozenset[str] = frozenset()
     validation_exceptions: frozenset[str] = frozenset()
     server_session_calls: frozenset[str] = frozenset()
