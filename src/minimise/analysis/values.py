@@ -163,7 +163,7 @@ class ValueEvaluation(AnalyserBase):
             origin=iterable.origin,
             # Each item of a clean value is clean: `for info in socket.getaddrinfo(host)`, `for a in settings.ADMINS`.
             constant=iterable.constant and not iterable.labels and not iterable.params,
-            owner_words=split_words(owner) if owner else (),
+            owner_words=self._item_words(owner) if owner else (),
             # `for k in params`: of a caller's dict only the keys; `params.items()` and `.values()` give values.
             keyed_params=keyed_item(iterable, ITERATED) if _iterates_itself(iterable_node) else iterable.keyed_params,
         )
@@ -282,6 +282,13 @@ class ValueEvaluation(AnalyserBase):
         if qname is not None:
             return Value(qname=qname)
         return EMPTY
+
+    def _item_words(self, collection: str) -> tuple[str, ...]:
+        """What a collection's items are: its last word, unless that is a person (``user_platforms`` holds platforms)."""
+        words = split_words(collection)
+        if len(words) > 1 and not {words[-1], words[-1].removesuffix("s")} & self.classifier.person:
+            return words[-1:]
+        return words
 
     def _current_dict_context(self) -> tuple[str, ...]:
         return self._dict_context[-1] if self._dict_context else ()
