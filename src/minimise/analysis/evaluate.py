@@ -61,6 +61,7 @@ class ModuleAnalyser(
         while self._deferred:
             fn, parent = self._deferred.pop(0)
             self._function(fn, parent)
+        self.export_messages()
         return self.points
 
     def _prescan(self, body: Any, scope: Scope) -> None:
@@ -197,6 +198,8 @@ class ModuleAnalyser(
             if base.startswith("."):
                 base = self.exports.absolute(base)
             if isinstance(small.names, cst.ImportStar):
+                if base and not base.startswith(".") and scope is self.module_scope:
+                    self.exports.star_imports.append(base)
                 return
             if base:
                 self.imported_roots.add(base.split(".")[0])

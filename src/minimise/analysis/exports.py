@@ -86,11 +86,13 @@ class ExportRecorder:
         self.calls: list[_RawCall] = []
         # Set when the module keeps the web framework's sessions server-side (see ModuleSummary).
         self.server_sessions = False
+        self.star_imports: list[str] = []
         self.class_bases: dict[str, tuple[str, ...]] = {}
         # Model links and declaration nodes, by class: what erasure needs to know about each model.
         self.relations: dict[str, dict[str, tuple[str, str, str]]] = {}
         self.id_columns: dict[str, list[str]] = {}
         self.owned: dict[str, list[str]] = {}
+        self.messages: dict[str, tuple[int | str, ...]] = {}
         self.declared: dict[str, dict[str, cst.CSTNode]] = {}
         self.tables: dict[str, str] = {}
 
@@ -103,6 +105,10 @@ class ExportRecorder:
     def owned_field(self, cls: str, name: str) -> None:
         """A column of ``cls`` named like a person's secret that holds the object's own (its API key)."""
         self.owned.setdefault(cls, []).append(name)
+
+    def message_of(self, cls: str, carried: set[int | str]) -> None:
+        """The constructor arguments an exception class ``cls`` shows in its message."""
+        self.messages[cls] = tuple(sorted(carried, key=str))
 
     def declared_at(self, cls: str, name: str, node: cst.CSTNode) -> None:
         self.declared.setdefault(cls, {}).setdefault(name, node)
@@ -186,7 +192,12 @@ class ExportRecorder:
         bindings: dict[str, Value],
         classes: dict[str, ClassInfo],
     ) -> ModuleSummary:
-        summary = ModuleSummary(module=self.module, path=self.path, server_sessions=self.server_sessions)
+        summary = ModuleSummary(
+            module=self.module,
+            path=self.path,
+            server_sessions=self.server_sessions,
+            star_imports=tuple(self.star_imports),
+        )
         local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
         for name, value in bindings.items():
             if value.qname and value.qname != name:
@@ -215,6 +226,7 @@ class ExportRecorder:
                 lines={f: lines.get(id(n), 0) for f, n in self.declared.get(name, {}).items()},
                 table=self.tables.get(name, ""),
                 owned=tuple(self.owned.get(name, ())),
+                message=self.messages.get(name),
             )
         for key, raw in self.functions.items():
             returns = raw.returns

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink, key_digest
-from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK
+from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK, RAISED
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
 from minimise.words import split_words
@@ -161,6 +161,12 @@ class Project:
         submodule = self.module(f"{module.module}.{name}")
         if submodule is not None and tail and not called:
             return self._within(submodule, tail, steps + 1)
+        for star in module.star_imports:  # a package re-exporting its modules' names (`from .failed import *`)
+            source = self.module(star)
+            if source is not None and source is not module and steps < MAX_RESOLVE_STEPS:
+                found = self._within(source, rest, steps + 1)
+                if found is not None:
+                    return found
         return None
 
     def _member(self, cls: ClassTarget, rest: list[str], instance: bool, steps: int) -> Target | None:
@@ -443,6 +449,8 @@ def _reached(
 ) -> list[tuple[Carried, ParamSink, str]]:
     """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
     target = project.resolve_call(site, module)
+    if site.method == RAISED:
+        return _raised(project, site, module, target, knowledge)
     if site.method == "__body__":
         return _schema_body(project, site, module, target)
     if site.method.strip("_") in knowledge.frameworks.schema_uses and site.method.startswith("__"):
@@ -507,6 +515,32 @@ def _reached(
             verb = _VERBS.get(matched.action, matched.action)
             step = Step(module.path, arg.line or site.line, f"{verb} by {matched.id} through {site.callee}")
             found.append((arg, ParamSink(-1, matched.action, matched.id, kind, "none", (step,)), target.qname))
+    return found
+
+
+def _raised(
+    project: Project, site: CallSite, module: ModuleSummary, target: object, knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
+    """The arguments of a raised project exception that its message shows (all but keywords when unknown)."""
+    shown: tuple[int | str, ...] | None = None
+    name = site.callee
+    if isinstance(target, ClassTarget):
+        name = target.key
+        for owner in project.mro(target):
+            shown = owner.module.classes[owner.key].message
+            if shown is not None:
+                break
+    message_keywords = knowledge.frameworks.exception_message_keywords
+    kind = "console" if site.console else "exception"
+    found: list[tuple[Carried, ParamSink, str]] = []
+    for arg in site.args:
+        if shown is not None:
+            if arg.ident not in shown:
+                continue  # the class builds its message without this argument
+        elif isinstance(arg.ident, str) and arg.ident not in message_keywords:
+            continue  # headers=, status_code=: only the message of an exception is its message
+        step = Step(module.path, arg.line or site.line, f"in the message of {name}, raised")
+        found.append((arg, ParamSink(-1, "log", "exception", kind, "none", (step,)), name))
     return found
 
 

@@ -19,7 +19,7 @@ from minimise.analysis.syntax import (
     name_of,
     self_assignments,
 )
-from minimise.analysis.vocabulary import PERSON_ADDRESS
+from minimise.analysis.vocabulary import PERSON_ADDRESS, RAISED
 from minimise.knowledge import Sink
 from minimise.positions import code_children
 from minimise.words import split_words
@@ -251,6 +251,12 @@ class SinkDetection(AnalyserBase):
                 self._ev(arg.value, scope)
             return  # caught a few lines below and shown or dropped there, never logged
         carried = self._message_params(exc.func)
+        if carried is None and self._raised_from_the_project(exc.func, scope):
+            # Another module's exception class: the project link reads which arguments its message shows.
+            self._record_call(
+                exc, self._qname(exc.func, scope) or "", RAISED, [self._ev(a.value, scope) for a in exc.args], scope
+            )
+            return
         positional = 0
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
@@ -328,6 +334,20 @@ class SinkDetection(AnalyserBase):
             self._renders_here[id(current.node)] = known
         return known
 
+    def _raised_from_the_project(self, func: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether a raised class is imported from another module of the same project (its top package)."""
+        if isinstance(func, cst.Name) and func.value in self.classes:
+            return False
+        qname = self._qname(func, scope)
+        return qname is not None and "." in qname and qname.split(".")[0] == self.module_name.split(".")[0]
+
+    def export_messages(self) -> None:
+        """Record, for the project link, which constructor arguments each exception class's message shows."""
+        for name, cls in self.classes.items():
+            carried = self._class_message(cls)
+            if carried is not None:
+                self.exports.message_of(name, carried)
+
     def _message_params(self, func: cst.BaseExpression) -> set[int | str] | None:
         """The constructor arguments (positions and keywords) a module's own exception class puts in its message.
 
@@ -335,12 +355,15 @@ class SinkDetection(AnalyserBase):
         ``__init__`` (Python then keeps every argument in ``args``, and ``str(e)`` shows them).
         """
         cls = self.classes.get(func.value) if isinstance(func, cst.Name) else None
-        init = cls.methods.get("__init__") if cls is not None else None
+        return self._class_message(cls) if cls is not None else None
+
+    def _class_message(self, cls: ClassInfo) -> set[int | str] | None:
+        init = cls.methods.get("__init__")
         if init is None:
             return None
         params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
         keywords = [p.name.value for p in init.params.kwonly_params]
-        shown = cls.methods.get("__str__") if cls is not None else None
+        shown = cls.methods.get("__str__")
         if shown is not None:
             return _carried_by_str(init, shown, params, keywords)
         message: list[cst.CSTNode] = []

@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 11
+SUMMARY_VERSION = 12
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -138,6 +138,8 @@ class ClassSummary:
     protected: dict[str, str] = field(default_factory=dict)  # category -> protection the model applies
     # Columns named like a person's secret that hold the object's own (a provider's API key): not a person's.
     owned: tuple[str, ...] = ()
+    # An exception class's constructor arguments (positions, keywords) that its message shows; None: unknown.
+    message: tuple[int | str, ...] | None = None
 
 
 @dataclass
@@ -151,6 +153,8 @@ class ModuleSummary:
     # The module moves the web framework's session from the cookie to a server store (Flask-Session,
     # a custom `session_interface`): the cookie then holds only the session's id.
     server_sessions: bool = False
+    # Modules whose every public name this one imports (`from .failed import *`), in import order.
+    star_imports: tuple[str, ...] = ()
     reached_only: bool = False
 
     def to_json(self) -> dict[str, object]:
@@ -158,6 +162,7 @@ class ModuleSummary:
             "v": SUMMARY_VERSION,
             REACHED_ONLY: self.reached_only,
             "server_sessions": self.server_sessions,
+            "star_imports": list(self.star_imports),
             "module": self.module,
             "bindings": self.bindings,
             "functions": {
@@ -185,6 +190,7 @@ class ModuleSummary:
                     c.table,
                     c.protected,
                     list(c.owned),
+                    list(c.message) if c.message is not None else None,
                 ]
                 for key, c in self.classes.items()
             },
@@ -241,6 +247,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
             module=str(data["module"]),
             path=path,
             server_sessions=bool(data["server_sessions"]),
+            star_imports=tuple(str(m) for m in data["star_imports"]),
             reached_only=bool(data.get(REACHED_ONLY, False)),
         )
         summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
@@ -266,9 +273,20 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 line=int(line),
                 erasure=ErasureFacts.from_json(erasure) if erasure is not None else None,
             )
-        for key, (bases, attrs, store, fields, schema, relations, id_columns, lines, table, protected, owned) in dict(
-            data["classes"]
-        ).items():
+        for key, (
+            bases,
+            attrs,
+            store,
+            fields,
+            schema,
+            relations,
+            id_columns,
+            lines,
+            table,
+            protected,
+            owned,
+            message,
+        ) in dict(data["classes"]).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
                 {str(k): str(v) for k, v in dict(attrs).items()},
@@ -281,6 +299,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 str(table),
                 {str(k): str(v) for k, v in dict(protected).items()},
                 tuple(str(f) for f in owned),
+                tuple(m if isinstance(m, int) else str(m) for m in message) if message is not None else None,
             )
         for callee, method, line, scope, function, cls, args, caught, console in data["calls"]:
             summary.calls.append(

@@ -284,7 +284,7 @@ class ValueEvaluation(AnalyserBase):
         return EMPTY
 
     def _item_words(self, collection: str) -> tuple[str, ...]:
-        """What a collection's items are: its last word, unless that is a person (``user_platforms`` holds platforms)."""
+        """What a collection's items are: its last word, unless a person's (``user_platforms`` holds platforms)."""
         words = split_words(collection)
         if len(words) > 1 and not {words[-1], words[-1].removesuffix("s")} & self.classifier.person:
             return words[-1:]

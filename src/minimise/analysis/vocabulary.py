@@ -8,3 +8,5 @@ PERSON_ADDRESS = "user.contact.email"
 PERSON_MARK = "@person"
 # The marker a schema-use call site carries to the project link (never reported itself).
 SCHEMA_MARK = "@schema"
+# The method of a call site that raises a project exception class: its message is decided at the link.
+RAISED = "__raise__"
