@@ -17,7 +17,9 @@ CORPUS_MISSES = {
     ("logging/stdlib_basic.py", 30, "log", "user.demographic.age_range"),
     ("storage/redis_store.py", 62, "store", "user.device.ip_address"),
 }
-CORPUS_SPURIOUS: set[tuple[str, int, str, str]] = set()
+CORPUS_SPURIOUS = {
+    ("lookalikes/named_things.py", 11, "store", "user.name"),  # a display name says nothing of whose it is
+}
 HOLDOUT_MISSES = {
     ("h09_error_tracking.py", 64, "share", "user.name"),
     ("h10_session_cache.py", 61, "store", "user.contact.address.state"),

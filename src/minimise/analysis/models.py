@@ -28,6 +28,11 @@ from minimise.words import split_words
 _STOP_WORDS = frozenset({"of", "the", "a", "an", "for", "your", "our", "to", "in", "on", "or", "and", "this", "please"})
 
 
+# Words of the names things carry as often as people (`name`, `display_name`): alone they do not make
+# a model a person's record.
+_THINGS_NAMES_TOO = frozenset({"name", "names", "display", "nickname", "nick"})
+
+
 class ModelDetection(AnalyserBase):
     """Detects model and schema classes and the personal fields they declare."""
 
@@ -110,7 +115,9 @@ class ModelDetection(AnalyserBase):
                         found = self._classify(target.value, info.words)
                         # A key or token is issued to projects and integrations as well as to people.
                         issued = found is not None and found.category in self.k.frameworks.issued_categories
-                        if found is not None and not found.via_context and not issued:
+                        # A name alone is also a thing's (an applet's display name): not a person's record.
+                        named = found is not None and set(found.matched) <= _THINGS_NAMES_TOO
+                        if found is not None and not found.via_context and not issued and not named:
                             return True
         return False
 
