@@ -40,6 +40,7 @@ class AnalyserBase:
         self._handled: dict[int, frozenset[str]] = {}
         self._reporting: frozenset[str] | None = None
         self._renders_here: dict[int, bool] = {}  # id(function) -> renders a page and never redirects
+        self._constructed: dict[tuple[str, str], str | None] = {}  # (class, attribute) -> literal given at construction
         self.module_body: Sequence[cst.CSTNode] = ()
         # Whether the source may call input() or getpass(); the engine clears it from the file's text.
         self.may_prompt = True

@@ -26,6 +26,10 @@ def url_is_own(
     service name on the app's private network), or a URL from a parameter whose default is one.
     """
     head = _head(url)
+    if isinstance(head, cst.Name) and literal_of(head) is None and _param_default(head.value, scope) is None:
+        assigned = _assigned(head.value, scope)  # `url = "{}/auth/".format(self.domain)`, then `post(url)`
+        if assigned is not None:
+            head = _head(assigned)
     if isinstance(head, str):
         return _local_url(head, frameworks.own_service_hosts)
     if head is None:

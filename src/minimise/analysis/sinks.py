@@ -140,8 +140,57 @@ class SinkDetection(AnalyserBase):
         """Whether a request's URL is the application's own service (its backend, loopback, a private host)."""
         for ident, arg in self._idents(node):
             if ident in url_positions:
-                return url_is_own(arg.value, scope, lambda e: self._ev(e, scope).literal, self.k.frameworks)
+                return url_is_own(arg.value, scope, lambda e: self._url_literal(e, scope), self.k.frameworks)
         return False
+
+    def _url_literal(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """The literal text of a URL part: a constant, or ``self.base`` when every construction passes one."""
+        text = self._ev(expr, scope).literal
+        if text is None and isinstance(expr, cst.Attribute) and name_of(expr.value) == "self" and scope.cls is not None:
+            return self._constructed_with(scope.cls, expr.attr.value)
+        return text
+
+    def _constructed_with(self, cls: ClassInfo, attr: str) -> str | None:
+        """The one literal every call of ``cls`` in this module passes to the parameter ``__init__`` keeps in ``attr``.
+
+        ``self.domain = domain`` with ``UserCreation(domain="http://localhost:8080")`` (or a module
+        constant holding it) at each construction: the attribute is that literal.
+        """
+        key = (cls.name, attr)
+        if key in self._constructed:
+            return self._constructed[key]
+        self._constructed[key] = None
+        init = cls.methods.get("__init__")
+        if init is None:
+            return None
+        positional = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
+        kept = [v.value for a, v in self_assignments(init.body) if a == attr and isinstance(v, cst.Name)]
+        if len(kept) != 1 or kept[0] not in positional + [p.name.value for p in init.params.kwonly_params]:
+            return None
+        param = kept[0]
+        texts: set[str] = set()
+        for call in (c for stmt in self.module_body for c in calls_in(stmt, limit=5_000)):
+            if name_of(call.func) != cls.name:
+                continue
+            given = [a.value for a in call.args if a.keyword is not None and a.keyword.value == param]
+            plain = [a.value for a in call.args if a.keyword is None and not a.star]
+            if not given and param in positional and positional.index(param) < len(plain):
+                given = [plain[positional.index(param)]]
+            text = self._module_literal(given[0]) if given else None
+            if text is None:
+                return None
+            texts.add(text)
+        self._constructed[key] = texts.pop() if len(texts) == 1 else None
+        return self._constructed[key]
+
+    def _module_literal(self, expr: cst.BaseExpression) -> str | None:
+        """A string literal, or a module-level name bound to one."""
+        if isinstance(expr, cst.SimpleString):
+            return literal_string(expr)
+        if isinstance(expr, cst.Name):
+            bound = self.module_scope.vars.get(expr.value)
+            return bound.literal if bound is not None and bound.constant else None
+        return None
 
     @staticmethod
     def _idents(node: cst.Call) -> Iterator[tuple[int | str, cst.Arg]]:
