@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from minimise.analysis.facts import Scope
-from minimise.analysis.syntax import literal_string, name_of
+from minimise.analysis.syntax import dotted_name, literal_string, name_of
 from minimise.knowledge.records import Frameworks
 from minimise.words import split_words
 
@@ -28,8 +28,12 @@ def url_is_own(
     head = _head(url)
     if isinstance(head, cst.Name) and literal_of(head) is None and _param_default(head.value, scope) is None:
         assigned = _assigned(head.value, scope)  # `url = "{}/auth/".format(self.domain)`, then `post(url)`
-        if assigned is not None:
-            head = _head(assigned)
+        followed = _head(assigned) if assigned is not None else None
+        # Only a literal or a name is read further: evaluating anything else here would run its calls again.
+        if isinstance(followed, str) or (
+            isinstance(followed, (cst.Name, cst.Attribute)) and dotted_name(followed) not in (None, head.value)
+        ):
+            head = followed
     if isinstance(head, str):
         return _local_url(head, frameworks.own_service_hosts)
     if head is None:
@@ -70,17 +74,31 @@ def _assigned(name: str, scope: Scope) -> cst.BaseExpression | None:
     function = scope.node
     if function is None:
         return None
-    value: cst.BaseExpression | None = None
+    known = _ASSIGNED.get(id(function))
+    if known is None or known[0] is not function:
+        if len(_ASSIGNED) > 64:
+            _ASSIGNED.clear()
+        known = (function, _assignments_of(function))
+        _ASSIGNED[id(function)] = known
+    return known[1].get(name)
+
+
+# The plain assignments of the functions seen last, read once each: id(function) -> (function, name -> value).
+_ASSIGNED: dict[int, tuple[cst.FunctionDef, dict[str, cst.BaseExpression]]] = {}
+
+
+def _assignments_of(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+    values: dict[str, cst.BaseExpression] = {}
     pending: list[cst.CSTNode] = [function.body]
     while pending:
         node = pending.pop(0)
-        if isinstance(node, cst.Assign) and any(
-            isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets
-        ):
-            value = node.value
-        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    values[target.target.value] = node.value
+        elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.BaseExpression)):
             pending.extend(node.children)
-    return value
+    return values
 
 
 def _local_url(text: str, hosts: frozenset[str]) -> bool:
