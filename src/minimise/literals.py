@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from minimise.literal_records import LiteralRecords
 from minimise.model import DataPoint
 from minimise.redact import redact_text
 from minimise.words import split_words
@@ -559,7 +560,7 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
     if next(_values(text, rules), None) is None:
         return []
     hits: list[LiteralHit] = []
-    records = _Records()
+    records = LiteralRecords()
     previous: list[tokenize.TokenInfo] = []
     fstring_middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
     try:
@@ -581,61 +582,13 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
     if hits and rules.published_links:
         linked = _published_link_lines(text, rules.published_links)
         hits = [hit for hit in hits if hit.kind not in ("email", "phone") or hit.line not in linked]
-    made_up = records.made_up(hits)
+    made_up = records.made_up({hit.record for hit in hits})
     hits = [hit for hit in hits if hit.record not in made_up]
     if rules.phone_reported_with:
         with_company = {hit.record for hit in hits if hit.kind in rules.phone_reported_with}
         hits = [hit for hit in hits if hit.kind != "phone" or hit.record in with_company]
     series = _numbered_series(hits)
     return [hit for hit in hits if hit.digits not in series]
-
-
-class _Records:
-    """The records of a file as its tokens go by: brackets nest them, a statement holds the top ones."""
-
-    def __init__(self) -> None:
-        self._open: list[int] = []
-        self._parent: dict[int, int] = {}
-        self._fiction: set[int] = set()
-        self._next = 1
-        self._statement = self._new(0)
-
-    def _new(self, parent: int) -> int:
-        record, self._next = self._next, self._next + 1
-        self._parent[record] = parent
-        return record
-
-    def follow(self, token: tokenize.TokenInfo) -> None:
-        if token.type == tokenize.NEWLINE:
-            self._open.clear()
-            self._statement = self._new(0)
-        elif token.type == tokenize.OP and token.string in "([{":
-            self._open.append(self._new(self.current()))
-        elif token.type == tokenize.OP and token.string in ")]}" and self._open:
-            self._open.pop()
-
-    def current(self) -> int:
-        return self._open[-1] if self._open else self._statement
-
-    def mark_fiction(self, record: int) -> None:
-        self._fiction.add(record)
-
-    def fictional(self, record: int, disguised: set[int]) -> bool:
-        """In a record with a contact reserved for fiction, or in a list beside a ``disguised`` one.
-
-        A record is disguised when it holds a real-looking value next to its fiction number: the list's
-        author makes up realistic people, so the records beside it are made up too.
-        """
-        if record in self._fiction:
-            return True
-        parent = self._parent.get(record, 0)
-        # Statements are not one list: a made-up contact in one says nothing of the next.
-        return parent != 0 and any(self._parent.get(other) == parent for other in disguised)
-
-    def made_up(self, hits: list[LiteralHit]) -> set[int]:
-        """The records of ``hits`` that are fictional, by their own contacts or their list's."""
-        disguised = {hit.record for hit in hits} & self._fiction
-        return {hit.record for hit in hits if self.fictional(hit.record, disguised)}
 
 
 def _holds_fiction(raw: str, rules: LiteralRules) -> bool:

@@ -17,6 +17,7 @@ from minimise.analysis.facts import (
     RawPoint,
     Scope,
     Value,
+    keep_what_a_branch_may_skip,
     named_by_key,
     outside_its_frame,
     protect,
@@ -34,6 +35,7 @@ from minimise.analysis.syntax import (
     mail_domain_index,
     name_of,
     names_a_file,
+    number_guard,
     swallowing_handler,
 )
 from minimise.analysis.values import ValueEvaluation
@@ -103,7 +105,7 @@ class ModuleAnalyser(
         elif isinstance(stmt, (cst.If, cst.While)):
             before = dict(scope.vars)
             self._ev(stmt.test, scope)
-            narrowed = _number_guard(stmt.test) if isinstance(stmt, cst.If) else None
+            narrowed = number_guard(stmt.test) if isinstance(stmt, cst.If) else None
             if narrowed is not None and narrowed in scope.vars:
                 scope.vars[narrowed] = EMPTY  # `if value is None or isinstance(value, int)`: no text in here
             self._suite(stmt.body, scope)
@@ -114,7 +116,7 @@ class ModuleAnalyser(
                 self._statement(orelse, scope)
             elif orelse is not None:
                 self._suite(orelse.body, scope)
-            self._keep_what_a_branch_may_skip(before, scope)
+            keep_what_a_branch_may_skip(before, scope)
         elif isinstance(stmt, cst.For):
             self._bind_loop(stmt.target, stmt.iter, scope)
             self._suite(stmt.body, scope)
@@ -150,14 +152,6 @@ class ModuleAnalyser(
                 if case.guard is not None:
                     self._ev(case.guard, scope)
                 self._suite(case.body, scope)
-
-    @staticmethod
-    def _keep_what_a_branch_may_skip(before: dict[str, Value], scope: Scope) -> None:
-        """A name rebound in a branch may still hold what it held before (`if isinstance(to, User): to = to.email`)."""
-        for name, earlier in before.items():
-            now = scope.vars.get(name)
-            if now is not None and now is not earlier and (earlier.params or earlier.keyed_params):
-                scope.vars[name] = union([earlier, now])
 
     def _small(self, small: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(small, cst.Expr):
@@ -717,25 +711,3 @@ def _output_models(body: Any) -> set[str]:
             if param.annotation is not None:
                 taken.add(name_of(param.annotation.annotation) or "")
     return returned - taken - {""}
-
-
-# Types whose values carry no text: a branch taken only for them holds no one's name or address.
-_NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneType"})
-
-
-def _number_guard(test: cst.BaseExpression) -> str | None:
-    """The name a test lets through only as None or a number (`x is None or isinstance(x, (bool, int))`)."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        left, right = _number_guard(test.left), _number_guard(test.right)
-        return left if left is not None and left == right else None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
-        target = test.comparisons[0]
-        if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name):
-            return test.left.value if target.comparator.value == "None" else None
-        return None
-    if isinstance(test, cst.Call) and name_of(test.func) == "isinstance" and len(test.args) == 2:
-        subject, types = test.args[0].value, test.args[1].value
-        names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
-        if isinstance(subject, cst.Name) and all(isinstance(n, cst.Name) and n.value in _NUMBER_TYPES for n in names):
-            return subject.value
-    return None

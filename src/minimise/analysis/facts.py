@@ -215,3 +215,11 @@ class Scope:
                 return found
             scope = scope.parent
         return None
+
+
+def keep_what_a_branch_may_skip(before: dict[str, Value], scope: Scope) -> None:
+    """A name rebound in a branch may still hold what it held before (`if isinstance(to, User): to = to.email`)."""
+    for name, earlier in before.items():
+        now = scope.vars.get(name)
+        if now is not None and now is not earlier and (earlier.params or earlier.keyed_params):
+            scope.vars[name] = union([earlier, now])

@@ -277,3 +277,25 @@ def swallowing_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bo
             return False  # `log.exception(...)`, `traceback.print_exc()`: the exception is logged anyway
         pending.extend(code_children(node))
     return True
+
+
+# Types whose values carry no text: a branch taken only for them holds no one's name or address.
+_NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneType"})
+
+
+def number_guard(test: cst.BaseExpression) -> str | None:
+    """The name a test lets through only as None or a number (`x is None or isinstance(x, (bool, int))`)."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left, right = number_guard(test.left), number_guard(test.right)
+        return left if left is not None and left == right else None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name):
+            return test.left.value if target.comparator.value == "None" else None
+        return None
+    if isinstance(test, cst.Call) and name_of(test.func) == "isinstance" and len(test.args) == 2:
+        subject, types = test.args[0].value, test.args[1].value
+        names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+        if isinstance(subject, cst.Name) and all(isinstance(n, cst.Name) and n.value in _NUMBER_TYPES for n in names):
+            return subject.value
+    return None
