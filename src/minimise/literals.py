@@ -444,13 +444,18 @@ _NINO = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Z
 
 def _international(text: str, rules: LiteralRules) -> bool:
     digits = re.sub(r"\D", "", text)
+    plan, national = _numbering_plan(digits, rules)
+    return is_real_phone(plan, national, rules)
+
+
+def _numbering_plan(digits: str, rules: LiteralRules) -> tuple[str, str]:
+    """An international number's plan and national number (UK/AU with the trunk 0); ("", digits) for others."""
     for code in sorted(rules.phone_plans, key=len, reverse=True):
         if digits.startswith(code):
             plan = rules.phone_plans[code]
             rest = digits[len(code) :]
-            national = rest if plan == "NANP" or rest.startswith("0") else "0" + rest
-            return is_real_phone(plan, national, rules)
-    return is_real_phone("", digits, rules)
+            return plan, rest if plan == "NANP" or rest.startswith("0") else "0" + rest
+    return "", digits
 
 
 # Where a value of any kind could be: an "@", or a run of six digits or more. The patterns
@@ -597,21 +602,12 @@ def _holds_fiction(raw: str, rules: LiteralRules) -> bool:
         for match in _EMAIL.finditer(raw):
             if is_example_domain(match.group(0).rpartition("@")[2], rules):
                 return True
-    for match in _NANP.finditer(raw):
-        if re.sub(r"\D", "", match.group(0))[3:6] in rules.nanp_fiction_exchanges:
-            return True
-    for match in _UK.finditer(raw):
-        digits = re.sub(r"\D", "", match.group(0))
-        if is_fiction_phone("GB", digits, rules) or is_fiction_phone("AU", digits, rules):
-            return True
-    for match in _INTERNATIONAL.finditer(raw):
-        digits = re.sub(r"\D", "", match.group(0))
-        for code, plan in rules.phone_plans.items():
-            if digits.startswith(code):
-                rest = digits[len(code) :]
-                national = rest if plan == "NANP" or rest.startswith("0") else "0" + rest
-                if is_fiction_phone(plan, national, rules):
-                    return True
+    for pattern, plans in ((_NANP, ("NANP",)), (_UK, ("GB", "AU")), (_INTERNATIONAL, ())):
+        for match in pattern.finditer(raw):
+            digits = re.sub(r"\D", "", match.group(0))
+            numbers = [(plan, digits) for plan in plans] or [_numbering_plan(digits, rules)]
+            if any(is_fiction_phone(plan, national, rules) for plan, national in numbers):
+                return True
     return False
 
 

@@ -206,6 +206,8 @@ class Scope:
     # None once a return gives anything but a tuple.
     element_returns: list[tuple[Value, ...]] | None = field(default_factory=list)
     node: cst.FunctionDef | None = None
+    # The plain assignments of the function, name -> last value, read once when a URL is a local name.
+    assigned: dict[str, cst.BaseExpression] | None = None
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self

@@ -71,20 +71,11 @@ def names_login_endpoint(url: cst.BaseExpression, scope: Scope, words: frozenset
 
 def _assigned(name: str, scope: Scope) -> cst.BaseExpression | None:
     """The value the function around ``scope`` last assigns to ``name`` in a plain assignment, if any."""
-    function = scope.node
-    if function is None:
+    if scope.node is None:
         return None
-    known = _ASSIGNED.get(id(function))
-    if known is None or known[0] is not function:
-        if len(_ASSIGNED) > 64:
-            _ASSIGNED.clear()
-        known = (function, _assignments_of(function))
-        _ASSIGNED[id(function)] = known
-    return known[1].get(name)
-
-
-# The plain assignments of the functions seen last, read once each: id(function) -> (function, name -> value).
-_ASSIGNED: dict[int, tuple[cst.FunctionDef, dict[str, cst.BaseExpression]]] = {}
+    if scope.assigned is None:
+        scope.assigned = _assignments_of(scope.node)
+    return scope.assigned.get(name)
 
 
 def _assignments_of(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
