@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING
 
 from minimise import __version__
 from minimise.atomic import atomic_write
-from minimise.cache_entry import MAX_ENTRY_BYTES, BadEntry, result_from_json, result_to_json
-from minimise.model import FileResult
 
 if TYPE_CHECKING:
     from minimise.engine import EngineOptions
     from minimise.knowledge import Knowledge
+    from minimise.model import FileResult
 
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# minimise cache; safe to delete.\n"
 MAX_AGE_SECONDS = 30 * 24 * 3600
@@ -185,6 +184,9 @@ class ResultCache:
 
     def get(self, key: str, expected_path: str | None = None) -> FileResult | None:
         """The stored result, or None when absent or not exactly a valid entry for ``expected_path``."""
+        # Imported here: a warm scan's replay (minimise.tree_memo) finds its cache folder without them.
+        from minimise.cache_entry import MAX_ENTRY_BYTES, BadEntry, result_from_json
+
         try:
             with open(self._path(key), "rb") as handle:
                 raw = handle.read(MAX_ENTRY_BYTES + 1)
@@ -200,6 +202,8 @@ class ResultCache:
             return None
 
     def put(self, key: str, result: FileResult) -> None:
+        from minimise.cache_entry import MAX_ENTRY_BYTES, result_to_json
+
         path = self._path(key)
         try:
             if not self._prepared:

@@ -17,6 +17,7 @@ from typing import Any
 from minimise.inputs import InputError, check_structure, confine_setting, read_input
 
 CONFIG_FILES = ("minimise.toml", ".minimise.toml", "pyproject.toml")
+INVENTORY_FILE = "data-inventory.yaml"  # the data inventory a scan finds next to the code
 DEFAULT_SOURCE = "default"
 COMMAND_LINE = "command line"
 MAX_CONFIG_BYTES = 1024 * 1024

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,6 +204,68 @@ def discover(
         def walk_error(exc: OSError, start: Path = start) -> None:
             note(Path(exc.filename) if exc.filename else start, f"cannot read folder: {exc.strerror or exc}")
 
+        def keeps_folder(
+            here: Path,
+            d: str,
+            start: Path = start,
+            listing: _GitListing | None = listing,
+            folder_spec: object | None = folder_spec,
+        ) -> bool:
+            sub = here / d
+            if d in skip or d.endswith(".egg-info") or _is_venv(sub):
+                return False
+            if d == "versions" and "migrations" in skip and _is_alembic(here):
+                return False  # alembic/versions: migrations, like Django's migrations/ folder
+            if sub.is_symlink():
+                if not follow_symlinks:
+                    return False
+                problem = link_problem(sub)
+                if problem is not None:
+                    note(sub, problem)
+                    return False
+            rel = _relative(sub, root)
+            if folder_spec is not None and folder_spec.match_file(rel + "/"):  # type: ignore[attr-defined]
+                return False
+            if listing is not None and not listing.keeps_folder(_relative(sub, start)):
+                return False
+            return not (exclude_spec is not None and exclude_spec.match_file(rel + "/"))
+
+        def kept_file(
+            file_path: Path,
+            below: str,
+            listing: _GitListing | None = listing,
+            folder_spec: object | None = folder_spec,
+        ) -> Iterator[Target]:
+            rel = _relative(file_path, root)
+            if folder_spec is not None and folder_spec.match_file(rel):  # type: ignore[attr-defined]
+                return
+            if listing is not None and not listing.keeps_file(below):
+                return
+            if exclude_spec is not None and exclude_spec.match_file(rel):
+                return
+            if not include_tests and is_test_path(below):
+                if tests_left_out is not None and regular(file_path):
+                    tests_left_out.append(rel)
+                return
+            if file_path.is_symlink():
+                if not follow_symlinks:
+                    return
+                problem = link_problem(file_path)
+                if problem is not None:
+                    note(file_path, problem)
+                    return
+            if regular(file_path):
+                yield from _one(file_path, root, seen, seen_real if follow_symlinks else None)
+
+        listed = _listed_python_files(start, listing) if listing is not None and not follow_symlinks else None
+        if listed is not None:
+            # git has listed the tree: walk only the folders that hold its Python files, in os.walk's order.
+            folder_kept: dict[str, bool] = {"": True}
+            for below in listed:
+                parent, _, _name = below.rpartition("/")
+                if _folder_kept(start, parent, folder_kept, keeps_folder):
+                    yield from kept_file(start / below, below)
+            continue
         for directory, dirnames, filenames in os.walk(start, followlinks=follow_symlinks, onerror=walk_error):
             here = Path(directory)
             if follow_symlinks:
@@ -217,55 +279,34 @@ def discover(
                     dirnames[:] = []
                     continue
                 visited.add((info.st_dev, info.st_ino))
-            kept = []
-            for d in sorted(dirnames):
-                sub = here / d
-                if d in skip or d.endswith(".egg-info") or _is_venv(sub):
-                    continue
-                if d == "versions" and "migrations" in skip and _is_alembic(here):
-                    continue  # alembic/versions: migrations, like Django's migrations/ folder
-                if sub.is_symlink():
-                    if not follow_symlinks:
-                        continue
-                    problem = link_problem(sub)
-                    if problem is not None:
-                        note(sub, problem)
-                        continue
-                rel = _relative(sub, root)
-                if folder_spec is not None and folder_spec.match_file(rel + "/"):  # type: ignore[attr-defined]
-                    continue
-                if listing is not None and not listing.keeps_folder(_relative(sub, start)):
-                    continue
-                if exclude_spec is not None and exclude_spec.match_file(rel + "/"):
-                    continue
-                kept.append(d)
-            dirnames[:] = kept
+            dirnames[:] = [d for d in sorted(dirnames) if keeps_folder(here, d)]
             # Real files before links in the same folder, so a linked file is shown by its own name.
             for file_path in sorted(
                 (here / n for n in filenames if n.endswith(".py")), key=lambda p: (p.is_symlink(), p.name)
             ):
-                rel = _relative(file_path, root)
-                if folder_spec is not None and folder_spec.match_file(rel):  # type: ignore[attr-defined]
-                    continue
-                below = _relative(file_path, start)
-                if listing is not None and not listing.keeps_file(below):
-                    continue
-                if exclude_spec is not None and exclude_spec.match_file(rel):
-                    continue
-                if not include_tests and is_test_path(below):
-                    if tests_left_out is not None and regular(file_path):
-                        tests_left_out.append(rel)
-                    continue
-                if file_path.is_symlink():
-                    if not follow_symlinks:
-                        continue
-                    problem = link_problem(file_path)
-                    if problem is not None:
-                        note(file_path, problem)
-                        continue
-                if not regular(file_path):
-                    continue
-                yield from _one(file_path, root, seen, seen_real if follow_symlinks else None)
+                yield from kept_file(file_path, _relative(file_path, start))
+
+
+def _listed_python_files(start: Path, listing: _GitListing) -> list[str] | None:
+    """The ``.py`` files git lists under ``start``, in the order os.walk would reach them; None when
+    a folder on the way cannot be read (the walk then names it as a problem)."""
+    names = [name for name in listing.files if name.endswith(".py")]
+    folders = {name.rpartition("/")[0] for name in names}
+    for folder in folders:
+        if folder and not os.access(os.path.join(start, folder), os.R_OK | os.X_OK):
+            return None
+    # os.walk with sorted folders: a folder's own files, then each subfolder's, by name.
+    return sorted(names, key=lambda name: [(1, part) for part in name.split("/")[:-1]] + [(0, name.rsplit("/", 1)[-1])])
+
+
+def _folder_kept(start: Path, folder: str, verdicts: dict[str, bool], keeps: Callable[[Path, str], bool]) -> bool:
+    """Whether the walk enters ``folder`` (relative to ``start``): it and every folder above it kept."""
+    verdict = verdicts.get(folder)
+    if verdict is None:
+        parent, _, name = folder.rpartition("/")
+        verdict = _folder_kept(start, parent, verdicts, keeps) and keeps(start / parent if parent else start, name)
+        verdicts[folder] = verdict
+    return verdict
 
 
 def _kind(mode: int) -> str:

@@ -31,7 +31,10 @@ from typing import TYPE_CHECKING, Any
 from minimise import __version__
 
 if TYPE_CHECKING:
+    from minimise.config import Config
+    from minimise.model import Finding
     from minimise.session import Session
+    from minimise.tree_memo import Discovered, TreeMemo
 
 # Probed against flake8's own decision engine: is any MIN code reported at all?
 _PROBE = tuple(f"MIN{number:03d}" for number in range(1000))
@@ -58,7 +61,10 @@ class MinimiseChecker:
     _options: tuple[str | None, str | None, tuple[str, ...]] = (None, None, ())
     _enabled = True
     _sessions: dict[str, Session] = {}
-    _folders: dict[str, str] = {}  # folder -> key of its session in _sessions
+    # folder -> (key of its project's session, configuration, project root, configuration file)
+    _folders: dict[str, tuple[str, Config, Path, Path | None]] = {}
+    # project key -> the kept verdicts of an unchanged project: (line, column, text) by file
+    _replays: dict[str, dict[str, list[tuple[int, int, str]]]] = {}
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.tree = tree
@@ -99,6 +105,7 @@ class MinimiseChecker:
         )
         cls._sessions = {}
         cls._folders = {}
+        cls._replays = {}
         cls._enabled = _min_selected(options)
         if not cls._enabled:
             return
@@ -108,34 +115,61 @@ class MinimiseChecker:
 
         filenames = [f for f in getattr(options, "filenames", None) or ["."] if not _is_stdin(f)] or ["."]
         try:
-            session = cls.session_for(filenames[0])
+            key, config, project, found = cls._project_of(filenames[0])
+            memo = cls._memo(config, project, found)
+            if memo is not None and cls._replay(key, memo[0]):
+                return  # an unchanged project: its kept verdicts stand in for the scan
+            session = cls.session_for(filenames[0], discovered=memo[1] if memo is not None else None)
             session.policy(full_scan=False)
             if session.whole_project:
                 # Scan the project now, before flake8 forks its workers: they all inherit the result.
-                session.findings_by_file()
+                scanned, by_file = session.findings_by_file()
+                if memo is not None:
+                    memo[0].keep(_verdicts(scanned, by_file))
         except SessionError as exc:
             sys.stderr.write(f"minimise: error: {exc}\n")
             raise SystemExit(2) from None
 
     @classmethod
-    def session_for(cls, filename: str) -> Session:
-        """The session of the project ``filename`` belongs to (one per configuration file)."""
+    def _memo(cls, config: Config, project: Path, found: Path | None) -> tuple[TreeMemo, Discovered] | None:
+        """The kept verdicts of this project's scan (minimise.tree_memo), when they can stand in for it."""
+        from minimise.session import marks_a_project
+        from minimise.tree_memo import folder_memo
+
+        if not marks_a_project(project, found):
+            return None
+        return folder_memo(config, False, ["flake8", repr(cls._options)], lambda _root: ("", ""), paths=[project])
+
+    @classmethod
+    def _replay(cls, key: str, memo: TreeMemo) -> bool:
+        kept = memo.replay()
+        if kept is None or not isinstance(kept.get("by_file"), dict):
+            return False
+        try:
+            by_file = {
+                str(path): [(int(line), int(column), str(text)) for line, column, text in verdicts]
+                for path, verdicts in kept["by_file"].items()
+            }
+        except (TypeError, ValueError):
+            return False
+        cls._replays[key] = by_file
+        return True
+
+    @classmethod
+    def _project_of(cls, filename: str) -> tuple[str, Config, Path, Path | None]:
+        """(key, configuration, project root, configuration file) of the project ``filename`` belongs to."""
         from minimise.config import ConfigError, find_config_file, load_config
-        from minimise.session import Session, SessionError, SessionOptions, find_project_root, marks_a_project
+        from minimise.session import SessionError, find_project_root
 
         config_file, inventory, rules = cls._options
         start = Path(filename if not _is_stdin(filename) else ".")
         folder = os.path.dirname(os.path.abspath(start)) if start.is_file() else os.path.abspath(start)
         known = cls._folders.get(folder)
         if known is not None:  # files of one folder share a project: no walk up the tree per file
-            return cls._sessions[known]
+            return known
         try:
             found = Path(config_file) if config_file else find_config_file(start)
             project = find_project_root(start, found)
-            key = f"{found}|{project}"
-            if key in cls._sessions:
-                cls._folders[folder] = key
-                return cls._sessions[key]
             config = load_config(project, found) if found else load_config(project, None)
         except ConfigError as exc:
             raise SessionError(str(exc)) from None
@@ -143,13 +177,23 @@ class MinimiseChecker:
             config.override("inventory", inventory)
         if rules:
             config.override("rules", list(rules))
-        session = Session(config, SessionOptions(use_baseline=False), paths=[project])
-        # Without a configuration, repository or inventory there is no telling where the project
-        # ends (flake8 may run from a home folder): such files are checked one by one.
-        session.whole_project = marks_a_project(project, found)
-        cls._sessions[key] = session
-        cls._folders[folder] = key
-        return session
+        cls._folders[folder] = (f"{found}|{project}", config, project, found)
+        return cls._folders[folder]
+
+    @classmethod
+    def session_for(cls, filename: str, discovered: Discovered | None = None) -> Session:
+        """The session of the project ``filename`` belongs to (one per configuration file)."""
+        from minimise.session import Session, SessionOptions, marks_a_project
+
+        key, config, project, found = cls._project_of(filename)
+        if key not in cls._sessions:
+            options = SessionOptions(use_baseline=False, discovered=discovered)
+            session = Session(config, options, paths=[project])
+            # Without a configuration, repository or inventory there is no telling where the project
+            # ends (flake8 may run from a home folder): such files are checked one by one.
+            session.whole_project = marks_a_project(project, found)
+            cls._sessions[key] = session
+        return cls._sessions[key]
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self._enabled:
@@ -158,6 +202,13 @@ class MinimiseChecker:
         from minimise.session import SessionError
 
         try:
+            key, _config, project, _found = self._project_of(self.filename)
+            if key in self._replays:
+                own, on_disk = self._own_text(project)
+                if on_disk:
+                    kept = self._replays[key].get(own, ())
+                    yield from ((line, column, text, type(self)) for line, column, text in kept)
+                    return
             session = self.session_for(self.filename)
             display, raw, on_disk = self._source(session)
             own = session.relative(display)
@@ -174,19 +225,47 @@ class MinimiseChecker:
                 continue
             yield finding.line, max(finding.column - 1, 0), f"{finding.code} {redact_text(finding.message)}", type(self)
 
-    def _source(self, session: Session) -> tuple[str, bytes, bool]:
-        """The path relative to the session's root, the bytes to analyse, and whether they are the file's own."""
+    def _own_text(self, project: Path) -> tuple[str, bool]:
+        """The path relative to ``project`` and whether flake8's text is the file's own."""
+        if _is_stdin(self.filename):
+            return "stdin.py", False
+        display = Path(os.path.relpath(os.path.abspath(self.filename), project.absolute())).as_posix()
+        return display, self._on_disk()[1]
+
+    def _on_disk(self) -> tuple[bytes, bool]:
+        """The file's bytes (else flake8's text) and whether its text is flake8's."""
         from minimise.source import SourceError, decode_source
 
         text = "".join(self.lines)
-        if _is_stdin(self.filename):
-            return "stdin.py", text.encode("utf-8"), False
-        display = Path(os.path.relpath(os.path.abspath(self.filename), session.root.absolute())).as_posix()
         try:
             # Prefer the file's own bytes: the same decoding (coding cookies, BOM) as `minimise scan`.
             candidate = Path(self.filename).read_bytes()
             if decode_source(candidate).replace("\r\n", "\n").replace("\r", "\n") == text:
-                return display, candidate, True
+                return candidate, True
         except (OSError, SourceError):
             pass
-        return display, text.encode("utf-8"), False
+        return text.encode("utf-8"), False
+
+    def _source(self, session: Session) -> tuple[str, bytes, bool]:
+        """The path relative to the session's root, the bytes to analyse, and whether they are the file's own."""
+        text = "".join(self.lines)
+        if _is_stdin(self.filename):
+            return "stdin.py", text.encode("utf-8"), False
+        display = Path(os.path.relpath(os.path.abspath(self.filename), session.root.absolute())).as_posix()
+        raw, on_disk = self._on_disk()
+        return display, raw, on_disk
+
+
+def _verdicts(scanned: set[str], by_file: dict[str, list[Finding]]) -> dict[str, Any]:
+    """A project scan's verdicts as flake8 shows them, in plain JSON values for the tree memo."""
+    from minimise.redact import redact_text
+
+    return {
+        "by_file": {
+            path: [
+                [f.line, max(f.column - 1, 0), f"{f.code} {redact_text(f.message)}"] for f in findings if f.path == path
+            ]
+            for path, findings in by_file.items()
+            if path in scanned
+        },
+    }

@@ -61,6 +61,8 @@ class SessionOptions:
     use_inventory: bool = True
     progress: Callable[[int, int], None] | None = None
     notice: Callable[[str], None] | None = None  # one-line notices (a cache folder not used, and why)
+    # What discovery found when a front end has already run it: (targets, problems, tests left out).
+    discovered: tuple[list[Target], list[ScanError], list[str]] | None = None
 
 
 @dataclass
@@ -88,7 +90,7 @@ def find_project_root(start: Path, config_file: Path | None, named_files: bool =
     for directory in (here, *here.parents):
         if (directory / ".git").exists():
             return directory
-    found = _nearest_inventory(here, None)
+    found = nearest_inventory(here, None)
     if found is not None:
         return found.parent
     # No marker at all: a file named from the folder a user stands in belongs to that folder's project.
@@ -102,7 +104,7 @@ def marks_a_project(root: Path, config_file: Path | None) -> bool:
     """Whether ``root`` was found by a marker (configuration, git, inventory) rather than by default."""
     if config_file is not None or (root / ".git").exists():
         return True
-    found = _nearest_inventory(root, root)
+    found = nearest_inventory(root, root)
     return found is not None
 
 
@@ -111,14 +113,12 @@ def _folder_of(path: Path) -> Path:
     return absolute if absolute.is_dir() else absolute.parent
 
 
-def _nearest_inventory(start: Path, top: Path | None) -> Path | None:
+def nearest_inventory(start: Path, top: Path | None) -> Path | None:
     """``data-inventory.yaml`` in ``start`` or a folder above it, up to ``top`` (or the git top)."""
-    try:
-        from minimise.inventory.schema import DEFAULT_FILE
-    except ModuleNotFoundError:  # a build without the inventory package
-        return None
+    from minimise.config import INVENTORY_FILE
+
     for directory in (start, *start.parents):
-        candidate = directory / DEFAULT_FILE
+        candidate = directory / INVENTORY_FILE
         if candidate.is_file():
             return candidate
         if directory == top or (directory / ".git").exists():
@@ -134,6 +134,66 @@ def scan_root(paths: list[Path], project_root: Path) -> Path:
     return Path(".") if Path(os.path.realpath(project_root)) == Path.cwd() else project_root
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a scan's paths live: the scan root, the project root and whether it is marked as one."""
+
+    paths: list[Path]
+    anchor: Path  # the folder the paths live in: where the configuration and the inventory are looked for
+    project_root: Path
+    # Only a folder marked as a project (configuration, git, inventory) or the one the user stands
+    # in is read whole to link a partial scan: `minimise scan /tmp/one.py` from elsewhere must not
+    # summarise everything else in /tmp.
+    marked_project: bool
+    root: Path
+
+    @classmethod
+    def of(cls, config: Config, paths: list[Path] | None = None) -> Layout:
+        """The layout of a scan of ``paths`` (default: the configuration's ``include``, else the current folder)."""
+        paths = paths if paths is not None else [Path(p) for p in config["include"]] or [Path(".")]
+        for target in paths:
+            if not target.exists() and not target.is_symlink():
+                raise SessionError(f"{target}: no such file or directory")
+        anchor = Path(os.path.commonpath([_folder_of(p) for p in paths]))
+        named_files = all(not p.is_dir() for p in paths)
+        project_root = find_project_root(anchor, config.file, named_files)
+        marked = marks_a_project(project_root, config.file) or Path(os.path.realpath(project_root)) == Path.cwd()
+        return cls(paths, anchor, project_root, marked, scan_root(paths, project_root))
+
+    def covers_whole_root(self) -> bool:
+        """Whether the paths are the scan root itself (a folder scan), not files named in it."""
+        return _whole_root(self.paths, self.root)
+
+
+def _whole_root(paths: list[Path], root: Path) -> bool:
+    return all(p.resolve() == root.resolve() for p in paths)
+
+
+def discover_targets(
+    paths: list[Path],
+    root: Path,
+    config: Config,
+    follow_symlinks: bool,
+    problems: list[ScanError],
+    tests_left_out: list[str],
+) -> list[Target]:
+    """The files a scan of ``paths`` analyses, as the configuration's include, exclude and test settings say."""
+    from minimise.discover import discover
+
+    return list(
+        discover(
+            paths,
+            root,
+            config["include_migrations"],
+            follow_symlinks,
+            tuple(config["exclude"]),
+            problems,
+            include_tests=config["include_tests"],
+            tests_left_out=tests_left_out,
+        )
+    )
+
+
 class Session:
     """Configuration, knowledge, selection and policy resolved once; ``run`` scans, ``check_file`` checks one file."""
 
@@ -142,21 +202,9 @@ class Session:
 
         self.config = config
         self.options = options or SessionOptions()
-        self.paths = paths if paths is not None else [Path(p) for p in config["include"]] or [Path(".")]
-        for target in self.paths:
-            if not target.exists() and not target.is_symlink():
-                raise SessionError(f"{target}: no such file or directory")
-        # The folder the paths live in: where the configuration and the inventory are looked for.
-        self.anchor = Path(os.path.commonpath([_folder_of(p) for p in self.paths]))
-        named_files = all(not p.is_dir() for p in self.paths)
-        self.project_root = find_project_root(self.anchor, config.file, named_files)
-        # Only a folder marked as a project (configuration, git, inventory) or the one the user stands
-        # in is read whole to link a partial scan: `minimise scan /tmp/one.py` from elsewhere must not
-        # summarise everything else in /tmp.
-        self.marked_project = (
-            marks_a_project(self.project_root, config.file) or Path(os.path.realpath(self.project_root)) == Path.cwd()
-        )
-        self.root = scan_root(self.paths, self.project_root)
+        layout = Layout.of(config, paths)
+        self.paths, self.anchor, self.project_root = layout.paths, layout.anchor, layout.project_root
+        self.marked_project, self.root = layout.marked_project, layout.root
         self._root_abs = Path(os.path.abspath(self.root))
         self._relative: dict[str, str] = {}
         self.engine = EngineOptions(
@@ -240,24 +288,22 @@ class Session:
             return None
         if configured:
             return Path(configured)
-        return _nearest_inventory(self.anchor, self.project_root)
+        return nearest_inventory(self.anchor, self.project_root)
 
     # -------------------------------------------------------------------- run
     def discover(self, problems: list[ScanError], tests_left_out: list[str]) -> list[Target]:
-        from minimise.discover import discover
-
-        return list(
-            discover(
-                self.paths,
-                self.root,
-                self.config["include_migrations"],
-                self.options.follow_symlinks,
-                tuple(self.config["exclude"]),
-                problems,
-                include_tests=self.config["include_tests"],
-                tests_left_out=tests_left_out,
-            )
+        if self.options.discovered is not None:
+            targets, found, left_out = self.options.discovered
+            problems.extend(found)
+            tests_left_out.extend(left_out)
+            return list(targets)
+        return discover_targets(
+            self.paths, self.root, self.config, self.options.follow_symlinks, problems, tests_left_out
         )
+
+    def covers_whole_root(self) -> bool:
+        """Whether a scan of this session covers its whole scan root (not named files, not --diff)."""
+        return self.options.diff_ref is None and _whole_root(self.paths, self.root)
 
     def run(self) -> Outcome:
         """Scan the session's paths with every filter applied."""
@@ -273,7 +319,7 @@ class Session:
             wanted = {(git_root / name).resolve() for name in changed}
             targets = [t for t in targets if t.path.resolve() in wanted]
 
-        whole_root = options.diff_ref is None and all(p.resolve() == self.root.resolve() for p in self.paths)
+        whole_root = self.covers_whole_root()
         policy = self.policy(full_scan=not partial)
         captured: list[Finding] = []
 

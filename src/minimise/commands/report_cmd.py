@@ -50,7 +50,8 @@ def merge_command(
     Exit codes: 0 no findings (at or above --fail-on), 1 findings, 2 a shard missing, corrupt,
     or made with another configuration or minimise version, or a usage or configuration error.
     """
-    from minimise.commands.scan_cmd import config_from, deliver, session_for
+    from minimise.commands.delivery import deliver
+    from minimise.commands.scan_cmd import config_from, session_for
     from minimise.report import RENDERERS
     from minimise.session import SessionError
     from minimise.shards import ShardError, check_set, merge, read_shard

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from minimise.cli import EXIT_FINDINGS, EXIT_OK, fail
+from minimise.cli import EXIT_OK, fail
 from minimise.commands.output_options import output_options
 
 if TYPE_CHECKING:
-    from minimise.baseline import Entry
     from minimise.config import Config
-    from minimise.model import Report
     from minimise.session import Outcome, Session
+    from minimise.tree_memo import Discovered
 
 # Command-line parameter -> configuration key it overrides.
 CONFIG_PARAMS = {
@@ -242,6 +241,7 @@ def session_for(
     show_progress: bool | None = None,
     use_inventory: bool = True,
     paths: list[Path] | None = None,
+    discovered: Discovered | None = None,
 ) -> tuple[Session, Progress | None]:
     """A scan session for ``config``; a usage or configuration problem exits 2 with one line."""
     from minimise.session import Session, SessionError, SessionOptions
@@ -257,6 +257,7 @@ def session_for(
         use_inventory=use_inventory,
         progress=progress,
         notice=lambda message: click.echo(f"minimise: {message}", err=True),
+        discovered=discovered,
     )
     try:
         return Session(config, options, paths), progress
@@ -278,78 +279,6 @@ def run(config: Config, **switches: Any) -> Outcome:
     finally:
         if progress is not None:
             progress.close()
-
-
-def exit_status(report: Report, fail_on: str) -> int:
-    from minimise.config import severity_at_least
-
-    return EXIT_FINDINGS if any(severity_at_least(f.severity, fail_on) for f in report.findings) else EXIT_OK
-
-
-def print_stale(stale: list[Entry], baseline: str) -> None:
-    if not stale:
-        return
-    click.echo(
-        f"minimise: {len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} in {baseline} no longer "
-        "match (fixed or changed; re-create the baseline to drop them):",
-        err=True,
-    )
-    for entry in stale:
-        what = f" `{entry.identifier}`" if entry.identifier else ""
-        click.echo(f"  {entry.path}: {entry.code}{what} in {entry.scope or '<module>'} [{entry.fingerprint}]", err=True)
-
-
-# ------------------------------------------------------------------------- command
-def colour_wanted(choice: str, stream: Any) -> bool:
-    """--color: always / never, or auto: FORCE_COLOR, then NO_COLOR, then CI, then whether it is a terminal."""
-    if choice == "always":
-        return True
-    if choice == "never":
-        return False
-    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
-        return True
-    if os.environ.get("NO_COLOR") or os.environ.get("CI"):
-        return False
-    return bool(getattr(stream, "isatty", None) and stream.isatty())
-
-
-def for_the_terminal(report: Report, project_root: Path) -> Report:
-    """The report with paths a user can open from the current folder (text output only)."""
-    from dataclasses import replace
-
-    from minimise.model import Report as ReportType
-
-    here = Path.cwd()
-    shown: dict[str, str] = {}
-
-    def local(path: str) -> str:
-        if path not in shown:
-            absolute = Path(os.path.normpath(os.path.join(os.path.realpath(project_root), path)))
-            try:
-                shown[path] = absolute.relative_to(here).as_posix()
-            except ValueError:  # outside the current folder: the absolute path opens from anywhere
-                shown[path] = absolute.as_posix()
-        return shown[path]
-
-    copy = ReportType(
-        root=str(here),
-        data_points=[replace(p, path=local(p.path)) for p in report.data_points],
-        findings=[replace(f, path=local(f.path)) for f in report.findings],
-        errors=[replace(e, path=local(e.path)) for e in report.errors],
-        files_scanned=report.files_scanned,
-        files_skipped=report.files_skipped,
-    )
-    copy.files_treated_as_tests = getattr(report, "files_treated_as_tests", 0)  # type: ignore[attr-defined]
-    return copy
-
-
-def statistics(report: Report) -> list[str]:
-    """flake8's --statistics: one line per code, most frequent first."""
-    from collections import Counter
-
-    counts = Counter(f.code for f in report.findings)
-    names = {f.code: f.name for f in report.findings}
-    return [f"{count:<5} {code} {names[code]}" for code, count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
 
 
 def _stdin_outcome(session: Session, stdin_filename: str | None) -> Outcome:
@@ -480,6 +409,17 @@ def scan_command(
     fmt = config["format"]
     if fmt not in RENDERERS:
         fail(f"unknown format {fmt!r} (choose from {', '.join(sorted(RENDERERS))})")
+    how: dict[str, Any] = {
+        "show_data_points": data_points,
+        "quiet": quiet,
+        "color": color,
+        "show_statistics": show_statistics,
+        "use_baseline": not no_baseline,
+        "use_inventory": not no_inventory,
+        "exit_zero": exit_zero,
+    }
+    from minimise.commands.delivery import deliver, delivery_of
+
     if from_stdin:
         from minimise.session import SessionError
 
@@ -489,20 +429,20 @@ def scan_command(
         except SessionError as exc:
             fail(str(exc))
             raise AssertionError from None  # unreachable: fail() exits
-    else:
-        outcome = run(config, **switches)
-    deliver(
-        outcome,
-        config,
-        output,
-        show_data_points=data_points,
-        quiet=quiet,
-        color=color,
-        show_statistics=show_statistics,
-        use_baseline=not no_baseline,
-        use_inventory=not no_inventory,
-        exit_zero=exit_zero,
-    )
+        deliver(outcome, config, output, **how)
+    from minimise.commands.warm import keep, memo_for, replayed
+
+    found = memo_for(config, switches, [output, *how.items()])
+    if found is not None:
+        delivery = replayed(found[0])
+        if delivery is not None:
+            delivery.emit()
+        switches["discovered"] = found[1]
+    outcome = run(config, **switches)
+    delivery = delivery_of(outcome, config, output, **how)
+    if found is not None:
+        keep(found[0], outcome, delivery)
+    delivery.emit()
 
 
 def _shard_spec(value: str | None) -> tuple[int, int] | None:
@@ -564,70 +504,3 @@ def _write_shard(
             err=True,
         )
     sys.exit(EXIT_OK)
-
-
-def deliver(
-    outcome: Outcome,
-    config: Config,
-    output: str | None,
-    *,
-    show_data_points: bool = False,
-    quiet: bool = False,
-    color: str = "auto",
-    show_statistics: bool = False,
-    use_baseline: bool = True,
-    use_inventory: bool = True,
-    exit_zero: bool = False,
-) -> None:
-    """Render a scan's outcome in ``config``'s format to ``output`` or stdout, print the hints, and exit."""
-    from minimise.report import render
-    from minimise.report.context import scan_context
-
-    fmt = config["format"]
-    report = outcome.report
-    if outcome.inventory_path is not None and not config["inventory"]:
-        config.set("inventory", str(outcome.inventory_path), "found next to the code")
-    context = scan_context(report, config, outcome, fmt, baseline_used=use_baseline)
-    if fmt == "text":
-        report = for_the_terminal(report, outcome.project_root)
-    extra: dict[str, Any] = {"show_data_points": show_data_points, "quiet": quiet, "context": context}
-    if fmt == "sarif":
-        extra["srcroot"] = outcome.project_root
-    if output:
-        import io
-
-        from minimise.atomic import write_output
-
-        buffer = io.StringIO()
-        render(report, fmt, buffer, colour=False, **extra)
-        if show_statistics:
-            buffer.write("".join(line + "\n" for line in statistics(report)))
-        try:
-            write_output(Path(output), buffer.getvalue())
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        render(report, fmt, sys.stdout, colour=colour_wanted(color, sys.stdout), **extra)
-        if show_statistics:
-            for line in statistics(report):
-                click.echo(line, err=fmt != "text")
-        sys.stdout.flush()
-    if config["baseline"] and use_baseline:
-        print_stale(outcome.stale, config["baseline"])
-    if fmt == "text" and not quiet and not outcome.inventory_used and use_inventory and not outcome.partial:
-        click.echo(
-            "minimise: no data inventory (data-inventory.yaml), so findings follow the default policy; "
-            "start one with `minimise inventory init`.",
-            err=True,
-        )
-    if fmt == "text" and not quiet and report.findings:
-        from minimise.ruledocs import rule_url
-
-        published = rule_url("CODE", config["docs_url"])
-        click.echo(
-            "minimise: `minimise explain CODE` describes a rule"
-            + (f" (and {published})" if published else "")
-            + "; silence one line with `# minimise: ignore[CODE] reason` (or flake8's `# noqa: CODE`).",
-            err=True,
-        )
-    sys.exit(EXIT_OK if exit_zero else exit_status(report, config["fail_on"]))

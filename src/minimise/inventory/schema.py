@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from minimise.config import INVENTORY_FILE
+
 SCHEMA_VERSION = 1
-DEFAULT_FILE = "data-inventory.yaml"
+DEFAULT_FILE = INVENTORY_FILE
 
 LAWFUL_BASES = ("consent", "contract", "legal_obligation", "vital_interests", "public_interest", "legitimate_interests")
 SPECIAL_CATEGORY_BASES = (
