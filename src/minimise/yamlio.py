@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from minimise.inputs import InputError, check_structure, read_input
 
@@ -23,46 +22,55 @@ class YamlError(Exception):
         self.message = message
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors/aliases (expansion bombs) and duplicate keys."""
+@functools.lru_cache(maxsize=1)
+def strict_loader() -> type:
+    """SafeLoader that refuses anchors/aliases (expansion bombs) and duplicate keys.
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "aliases (*name) are not allowed here", event.start_mark
-            )
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"anchors (&{anchor}) are not allowed here", event.start_mark
-            )
-        return super().compose_node(parent, index)
+    Built on first use: a scan answered from its caches never reads YAML, so never imports yaml.
+    """
+    import yaml
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                continue
-            if key in seen:
+    class _StrictLoader(yaml.SafeLoader):
+        """SafeLoader that refuses anchors/aliases (expansion bombs) and duplicate keys."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
                 raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {seen[key] + 1})",
-                    key_node.start_mark,
+                    None, None, "aliases (*name) are not allowed here", event.start_mark
                 )
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
+            event = self.peek_event()
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"anchors (&{anchor}) are not allowed here", event.start_mark
+                )
+            return super().compose_node(parent, index)
 
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    hash(key)
+                except TypeError:
+                    continue
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first at line {seen[key] + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
 
-_StrictLoader.add_constructor(
-    "tag:yaml.org,2002:map",
-    _StrictLoader.construct_mapping,  # type: ignore[arg-type]
-)
+    _StrictLoader.add_constructor(
+        "tag:yaml.org,2002:map",
+        _StrictLoader.construct_mapping,  # type: ignore[arg-type]
+    )
+
+    return _StrictLoader
 
 
 def parse_yaml(text: str, path: str) -> Any:
@@ -73,8 +81,10 @@ def parse_yaml(text: str, path: str) -> Any:
         check_structure(text, path, "file")
     except InputError as exc:
         raise YamlError(path, int(exc.where.rsplit(":", 1)[-1]), exc.reason) from None
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+        return yaml.load(text, Loader=strict_loader())  # noqa: S506 - strict safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -104,6 +114,8 @@ def read_yaml(path: Path, display: str | None = None) -> Any:
 
 def line_of(text: str, key_path: tuple[object, ...]) -> int:
     """Best-effort 1-based line of ``key_path`` (mapping keys and list indexes) in ``text``."""
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

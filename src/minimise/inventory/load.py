@@ -249,10 +249,10 @@ def parse_inventory(text: str, path: str = "data-inventory.yaml", knowledge: Kno
 
 
 def _error_column(text: str) -> int:
-    from minimise.yamlio import _StrictLoader
+    from minimise.yamlio import strict_loader
 
     try:
-        yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+        yaml.load(text, Loader=strict_loader())  # noqa: S506 - strict safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return mark.column + 1 if mark is not None else 1
