@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import textwrap
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 from annotations import actual_points, expected_points
@@ -140,8 +141,12 @@ def test_every_check_has_examples_both_ways() -> None:
 
 
 def test_shipped_rules_pass_the_strict_loader() -> None:
-    """The shipped rules load with the fast C loader; the strict one catches duplicate keys in them."""
-    from minimise.yamlio import read_yaml
+    """Shipped YAML loads with the fast C loader; the strict one catches duplicate keys and aliases in it."""
+    import minimise.inventory.reconcile
+    from minimise.yamlio import read_shipped_yaml, read_yaml
 
-    for name in RULE_FILES:
-        read_yaml(rules_dir() / name)
+    inventory = Path(minimise.inventory.reconcile.__file__).parent
+    shipped = [rules_dir() / name for name in (*RULE_FILES, "literals.yaml")]
+    shipped += [inventory / "checks.yaml", inventory / "plain_words.yaml"]
+    for path in dict.fromkeys(shipped):
+        assert read_shipped_yaml(path)[0] == read_yaml(path), path

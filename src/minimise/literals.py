@@ -20,7 +20,7 @@ from minimise.literal_records import LiteralRecords
 from minimise.model import DataPoint
 from minimise.redact import redact_text
 from minimise.words import split_words
-from minimise.yamlio import YamlError, line_of, read_yaml
+from minimise.yamlio import YamlError, line_of, read_shipped_yaml
 
 LITERAL_KIND = "literal"
 LITERAL_VIA = "source code"
@@ -212,7 +212,7 @@ def _read_literal_rules() -> LiteralRules:
     from minimise.knowledge import rules_dir
 
     path = rules_dir() / "literals.yaml"
-    return parse_rules(read_yaml(path), str(path))
+    return parse_rules(read_shipped_yaml(path)[0], str(path))
 
 
 # ----------------------------------------------------------------------- validators

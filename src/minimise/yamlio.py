@@ -112,6 +112,22 @@ def read_yaml(path: Path, display: str | None = None) -> Any:
     return parse_yaml(text, shown)
 
 
+def read_shipped_yaml(path: Path) -> tuple[Any, str]:
+    """(data, text) of a YAML file shipped with minimise, read with libyaml when it is there.
+
+    Shipped files are checked by the tests for what the strict loader refuses (aliases, duplicate
+    keys), so they are read at C speed; a file that does not parse is read again by the strict
+    loader, whose error names the line.
+    """
+    import yaml
+
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), text  # noqa: S506 - safe loader
+    except yaml.YAMLError:
+        return read_yaml(path), text
+
+
 def line_of(text: str, key_path: tuple[object, ...]) -> int:
     """Best-effort 1-based line of ``key_path`` (mapping keys and list indexes) in ``text``."""
     import yaml

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from minimise.words import split_words
-from minimise.yamlio import read_yaml
+from minimise.yamlio import read_shipped_yaml
 
 if TYPE_CHECKING:
     from minimise.knowledge import Knowledge
@@ -48,7 +48,7 @@ class Words:
 @lru_cache(maxsize=1)
 def words() -> Words:
     """plain_words.yaml, loaded once."""
-    data: dict[str, Any] = read_yaml(Path(__file__).with_name("plain_words.yaml"))
+    data: dict[str, Any] = read_shipped_yaml(Path(__file__).with_name("plain_words.yaml"))[0]
     collect = data["collect"]
     return Words(
         collect_prefixes=dict(collect["prefixes"]),

@@ -41,11 +41,11 @@ def inventory_checks() -> dict[str, Check]:
 def _read_inventory_checks() -> dict[str, Check]:
     from minimise.knowledge import RuleReader
     from minimise.taxonomy import load_taxonomy
-    from minimise.yamlio import read_yaml
+    from minimise.yamlio import read_shipped_yaml
 
     path = Path(__file__).with_name("checks.yaml")
-    data = read_yaml(path)
-    return load_checks(RuleReader(path, path.read_text(encoding="utf-8")), data, load_taxonomy())
+    data, text = read_shipped_yaml(path)
+    return load_checks(RuleReader(path, text), data, load_taxonomy())
 
 
 # --------------------------------------------------------------------------- matching

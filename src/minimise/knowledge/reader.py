@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 from minimise.knowledge.records import Example
 from minimise.words import split_words
-from minimise.yamlio import YamlError, line_of, read_yaml
+from minimise.yamlio import YamlError, line_of, read_shipped_yaml, read_yaml
 
 RULE_FILES = (
     "personal_data.yaml",
@@ -129,14 +129,7 @@ def load_document(path: Path, shipped: bool, allowed: tuple[str, ...] | None = N
     """Parse and check the top level of a rule file; ``allowed`` is its sections (all for a team file)."""
     text: str
     if shipped:
-        import yaml
-
-        text = path.read_text(encoding="utf-8-sig")
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        try:
-            data = yaml.load(text, Loader=loader)  # noqa: S506 - safe loader on shipped files
-        except yaml.YAMLError:
-            data = read_yaml(path)  # the strict loader names the line
+        data, text = read_shipped_yaml(path)
     else:
         data = read_yaml(path)
         text = path.read_text(encoding="utf-8-sig")
