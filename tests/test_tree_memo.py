@@ -198,3 +198,13 @@ def test_flake8_on_an_unchanged_project_gives_the_kept_verdicts(tmp_path: Path) 
     _age(project / "goodbye.py")
     added, loaded = _flake8(project, cache, ".")
     assert loaded and [line.split(" ")[:2] for line in added] == [["./goodbye.py:7:22:", "MIN301"]]
+
+
+def test_minimise_s_own_code_and_rules_are_inputs_of_every_memo() -> None:
+    import minimise.tree_memo
+    from minimise.shipped import rules_dir, shipped_files
+
+    files = shipped_files()
+    assert str((rules_dir() / "sinks.yaml").absolute()) in files
+    assert str(Path(minimise.tree_memo.__file__).absolute()) in files
+    assert not [name for name in files if name.endswith(".pyc")]

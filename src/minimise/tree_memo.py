@@ -69,16 +69,6 @@ def stamp(path: str) -> Stamp:
     return (status.st_size, status.st_mtime_ns)
 
 
-def package_files() -> list[str]:
-    """minimise's own files (code and shipped rules): a changed install never replays an old output."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    found: list[str] = []
-    for folder, subfolders, files in os.walk(package):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-        found.extend(os.path.join(folder, name) for name in sorted(files) if not name.endswith((".pyc", ".pyo")))
-    return found
-
-
 def environment() -> list[tuple[str, str]]:
     return sorted(
         (name, value)
@@ -183,6 +173,7 @@ def folder_memo(
     if not layout.covers_whole_root() or not layout.root.is_dir():
         return None
     from minimise.cache import cache_location, user_secret
+    from minimise.shipped import shipped_files
 
     notices: list[str] = []
     cache = cache_location(layout.project_root, config["cache_dir"], config.sources["cache_dir"], notices.append)
@@ -208,5 +199,5 @@ def folder_memo(
     inputs = [str(t.path) for t in targets]
     inputs += [os.path.join(layout.root, display) for display in tests_left_out]
     inputs += [str(p) for p in (config.file, config["baseline"], inventory, *config["rules"]) if p]
-    inputs += package_files()
+    inputs += shipped_files()
     return TreeMemo(cache / "trees", key, inputs, user_secret()), (targets, problems, tests_left_out)

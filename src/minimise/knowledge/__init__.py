@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from minimise.knowledge.load import build_knowledge, load_knowledge, shipped_documents, team_documents
-from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, RuleReader, qname_pattern, rules_dir
+from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, RuleReader, qname_pattern
 from minimise.knowledge.records import Check, Example, Knowledge, Sanitizer, SchemaKind, Sink
+from minimise.shipped import rules_dir
 
 __all__ = [
     "RULE_FILES",

@@ -35,7 +35,7 @@ MAX_TEAM_FILE_BYTES = 8 * 1024 * 1024
 
 def _key(team_files: tuple[str, ...], non_personal: tuple[str, ...], secret: bytes) -> str | None:
     from minimise.cache import analyser_digest
-    from minimise.knowledge.reader import rules_dir
+    from minimise.shipped import rules_dir
 
     digest = hashlib.sha256(secret)
     digest.update(analyser_digest().encode())

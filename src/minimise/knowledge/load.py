@@ -9,11 +9,12 @@ from pathlib import Path
 from minimise.knowledge.checks import load_checks
 from minimise.knowledge.frameworks import build_frameworks
 from minimise.knowledge.personal_data import build_personal_data
-from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, load_document, qname_pattern, rules_dir
+from minimise.knowledge.reader import RULE_FILES, SECTIONS, RuleDocument, load_document, qname_pattern
 from minimise.knowledge.records import Check, Example, Knowledge
 from minimise.knowledge.sanitizers import build_sanitizers
 from minimise.knowledge.sinks import build_sinks
 from minimise.knowledge.sources import build_sources
+from minimise.shipped import rules_dir
 from minimise.taxonomy import Taxonomy, load_taxonomy
 
 

@@ -33,14 +33,6 @@ COMMON_KEYS = ("version", "examples")
 TEAM_ONLY_KEYS = ("non_personal",)
 
 
-def rules_dir() -> Path:
-    """The shipped rules: inside the wheel, or the repository's top-level rules/ in a checkout."""
-    packaged = Path(__file__).parents[1] / "rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "rules"
-
-
 def qname_pattern(patterns: list[str]) -> re.Pattern[str] | None:
     """Compile qualified-name patterns; ``*`` matches any run of characters."""
     if not patterns:
