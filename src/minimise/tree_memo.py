@@ -3,9 +3,9 @@
 A warm re-scan of an unchanged repository would otherwise still import the analysis, read a
 cache entry per file, link the project and render the report. The memo is looked up after
 discovery (so an added, removed or renamed file is seen) and is used only when every input
-has the size and modification time it had: the discovered files, the test files whose
-literals are checked, the configuration, extra rule files, the baseline and the inventory,
-and minimise's own package files. The key covers the resolved configuration, the switches,
+has the size, modification and change times and inode it had: the discovered files, the
+test files whose literals are checked, the configuration, extra rule files, the baseline, the
+inventory, and minimise's own code and rules. The key covers the resolved configuration, the switches,
 the environment that changes output and, for reports that name it, the git revision; it is
 salted, and the memo signed, with the user's cache secret, so nobody else can plant one.
 
@@ -58,7 +58,9 @@ _ENVIRONMENT = (
 )
 _ENVIRONMENT_PREFIXES = ("MINIMISE_", "GIT_")
 
-Stamp = tuple[int, int] | None  # (size, modification time in ns); None: the file is absent
+# (size, modification time, change time, inode); None: the file is absent. The change time and
+# the inode catch a copy that keeps the size and modification time (`rsync -t`, `cp -p`).
+Stamp = tuple[int, int, int, int] | None
 
 
 def stamp(path: str) -> Stamp:
@@ -66,7 +68,7 @@ def stamp(path: str) -> Stamp:
         status = os.stat(path)
     except OSError:
         return None
-    return (status.st_size, status.st_mtime_ns)
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def environment() -> list[tuple[str, str]]:
@@ -200,4 +202,7 @@ def folder_memo(
     inputs += [os.path.join(layout.root, display) for display in tests_left_out]
     inputs += [str(p) for p in (config.file, config["baseline"], inventory, *config["rules"]) if p]
     inputs += shipped_files()
-    return TreeMemo(cache / "trees", key, inputs, user_secret()), (targets, problems, tests_left_out)
+    secret = user_secret()
+    if not secret:
+        return None  # without the user's secret anyone could write a memo this scan would trust
+    return TreeMemo(cache / "trees", key, inputs, secret), (targets, problems, tests_left_out)
