@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections import deque
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import libcst as cst
 from minimise.analysis.facts import Scope
 from minimise.analysis.syntax import dotted_name, literal_string, name_of
 from minimise.knowledge.records import Frameworks
+from minimise.positions import code_children
 from minimise.words import split_words
 
 
@@ -65,7 +67,7 @@ def names_login_endpoint(url: cst.BaseExpression, scope: Scope, words: frozenset
                 found.update(split_words(text.split("://", 1)[1].partition("/")[2] if "://" in text else text))
         elif isinstance(node, cst.Name):
             found.update(split_words(node.value))
-        pending.extend(node.children)
+        pending.extend(code_children(node))
     return not words.isdisjoint(found)
 
 
@@ -80,15 +82,15 @@ def _assigned(name: str, scope: Scope) -> cst.BaseExpression | None:
 
 def _assignments_of(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
     values: dict[str, cst.BaseExpression] = {}
-    pending: list[cst.CSTNode] = [function.body]
+    pending: deque[cst.CSTNode] = deque([function.body])
     while pending:
-        node = pending.pop(0)
+        node = pending.popleft()
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     values[target.target.value] = node.value
         elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.BaseExpression)):
-            pending.extend(node.children)
+            pending.extend(code_children(node))  # statements only: whitespace and expressions hold no Assign
     return values
 
 
