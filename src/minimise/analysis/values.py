@@ -155,6 +155,13 @@ class ValueEvaluation(AnalyserBase):
 
     def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
         """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
+        counted = _enumerated(iterable_node, target)
+        if counted is not None:
+            # `for i, row in enumerate(rows)`: the first name counts (an int), the second is an item of `rows`.
+            counter, item, collection = counted
+            self._assign(counter, Value(constant=True), scope, None)
+            self._bind_loop(item, collection, scope)
+            return
         iterable = self._ev(iterable_node, scope)
         owner = _model_of_query(iterable_node) or name_of(iterable_node)
         element = Value(
@@ -505,6 +512,19 @@ def keyed_item(base: Value, key: str | None) -> frozenset[tuple[int, str]]:
         return base.keyed_params
     whole = base.params - {i for i, _ in base.keyed_params}
     return base.keyed_params | frozenset((i, key) for i in whole)
+
+
+def _enumerated(
+    node: cst.BaseExpression, target: cst.BaseExpression
+) -> tuple[cst.BaseExpression, cst.BaseExpression, cst.BaseExpression] | None:
+    """(counter, item, collection) of ``for counter, item in enumerate(collection[, start])``, else None."""
+    if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
+        return None
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "enumerate"):
+        return None
+    if not node.args or node.args[0].keyword is not None or node.args[0].star:
+        return None
+    return target.elements[0].value, target.elements[1].value, node.args[0].value
 
 
 def _is_items_call(node: cst.BaseExpression) -> bool:
