@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -11,6 +11,9 @@ from minimise.analysis.exports import ExportRecorder
 from minimise.analysis.facts import ClassInfo, Label, RawPoint, Scope, Value
 from minimise.classify import Classification
 from minimise.knowledge import Knowledge, Sink
+
+if TYPE_CHECKING:
+    from minimise.analysis.exception_messages import ExceptionMessages
 
 # The kind of a request to a sign-in or token endpoint: the login name and secret in it log in to
 # the service that checks them; the rest of what it carries is sent over HTTP like any request.
@@ -39,6 +42,7 @@ class AnalyserBase:
         self.handled_here: list[Sequence[cst.ExceptHandler | cst.ExceptStarHandler]] = []
         self._handled: dict[int, frozenset[str]] = {}
         self._reporting: frozenset[str] | None = None
+        self._messages: ExceptionMessages | None = None
         self._renders_here: dict[int, bool] = {}  # id(function) -> renders a page and never redirects
         self._constructed: dict[tuple[str, str], str | None] = {}  # (class, attribute) -> literal given at construction
         self.module_body: Sequence[cst.CSTNode] = ()

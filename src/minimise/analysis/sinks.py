@@ -8,20 +8,20 @@ from collections.abc import Iterator, Sequence
 import libcst as cst
 
 from minimise.analysis.base import SIGN_IN_KIND, AnalyserBase
+from minimise.analysis.exception_messages import ExceptionMessages
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
 from minimise.analysis.hosts import names_login_endpoint, url_is_own
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
-    assignments,
     calls_in,
     carrier_parts,
     literal_string,
     name_of,
     self_assignments,
+    statements_in,
 )
 from minimise.analysis.vocabulary import PERSON_ADDRESS, RAISED
 from minimise.knowledge import Sink
-from minimise.positions import code_children
 from minimise.words import split_words
 
 
@@ -335,7 +335,7 @@ class SinkDetection(AnalyserBase):
         names: set[str] = set()
         for handler in handlers:
             calls = calls_in(handler.body, limit=500)
-            if any(isinstance(n, cst.Raise) for n in _statements_in(handler.body)):
+            if any(isinstance(n, cst.Raise) for n in statements_in(handler.body)):
                 continue
             if any((name_of(c.func) or "") in reporting for c in calls):
                 continue
@@ -407,38 +407,11 @@ class SinkDetection(AnalyserBase):
         return self._class_message(cls) if cls is not None else None
 
     def _class_message(self, cls: ClassInfo) -> set[int | str] | None:
-        init = cls.methods.get("__init__")
-        if init is None:
-            return None
-        params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
-        keywords = [p.name.value for p in init.params.kwonly_params]
-        shown = cls.methods.get("__str__")
-        if shown is not None:
-            return _carried_by_str(init, shown, params, keywords)
-        message: list[cst.CSTNode] = []
-        for call in calls_in(init.body, limit=500):
-            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__":
-                message += [a.value for a in call.args]
-        message_names = self.k.frameworks.exception_message_keywords
-        local: dict[str, list[cst.CSTNode]] = {}
-        for stmt in assignments(init.body):
-            for assigned in stmt.targets:
-                if isinstance(assigned.target, cst.Attribute) and assigned.target.attr.value in message_names:
-                    message.append(stmt.value)
-                elif isinstance(assigned.target, cst.Name):
-                    local.setdefault(assigned.target.value, []).append(stmt.value)
-        if not message:
-            return None
-        used: set[str] = set()
-        pending = list(message)
-        while pending:  # `message = f"... {email}"; super().__init__(message)`: through the local variables
-            for name in _names_in(pending.pop()):
-                if name.value not in used:
-                    used.add(name.value)
-                    pending += local.get(name.value, [])
-        carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
-        carried |= {name for name in (*params, *keywords) if name in used}
-        return carried
+        if self._messages is None:
+            self._messages = ExceptionMessages(
+                self.classes, self.exports.class_bases, self.module_name, self.k.frameworks.exception_message_keywords
+            )
+        return self._messages.shown(cls)
 
     def _is_operator_command(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> bool:
         """A click/typer command, or a method of a Django management command: its output is its operator's."""
@@ -558,67 +531,3 @@ class SinkDetection(AnalyserBase):
             if words and not method[:1].isupper() and any(w in sanitizer.name_words for w in words):
                 return sanitizer.protection
         return None
-
-
-def _carried_by_str(
-    init: cst.FunctionDef, shown: cst.FunctionDef, params: list[str], keywords: list[str]
-) -> set[int | str] | None:
-    """The constructor arguments that reach what a class's own ``__str__`` returns (its message).
-
-    ``self.passphrase_len = len(passphrase)`` and ``__str__`` returning "Password is too short." carry
-    nothing. None when ``__str__`` reads ``self.args`` or the base's ``__str__``: then every argument shows.
-    """
-    returned = [s.value for s in _statements_in(shown.body) if isinstance(s, cst.Return) and s.value is not None]
-    read: set[str] = set()
-    for value in returned:
-        for node in _code_under(value, cst.Attribute):
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-                read.add(node.attr.value)
-            elif isinstance(node, cst.Attribute) and node.attr.value == "__str__":
-                return None
-    if "args" in read:
-        return None
-    used: set[str] = set()
-    for attr, value in self_assignments(init.body):
-        if attr in read:
-            used |= _shown_names(value)
-    carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
-    carried |= {name for name in (*params, *keywords) if name in used}
-    return carried
-
-
-# Calls whose result says how big a value is, or whether it is set: `len(passphrase)` shows no passphrase.
-_MEASURING_CALLS = frozenset({"len", "bool"})
-
-
-def _shown_names(node: cst.CSTNode) -> set[str]:
-    """The names whose value an expression shows: not those it only measures (``len(passphrase)``)."""
-    if isinstance(node, cst.Call) and name_of(node.func) in _MEASURING_CALLS:
-        return set()
-    if isinstance(node, cst.Name):
-        return {node.value}
-    return set().union(*(_shown_names(child) for child in code_children(node)))
-
-
-def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    """Every name an expression reads (``f"{tax_id} for {country}"`` reads tax_id and country)."""
-    return [n for n in _code_under(node, cst.Name) if isinstance(n, cst.Name)]
-
-
-def _statements_in(body: cst.CSTNode) -> list[cst.CSTNode]:
-    """Every small statement under a body (``raise``, ``return``), nested blocks included, nested functions not."""
-    return _code_under(body, cst.BaseSmallStatement, skip=(cst.FunctionDef, cst.ClassDef))
-
-
-def _code_under(node: cst.CSTNode, kind: type, skip: tuple[type, ...] = ()) -> list[cst.CSTNode]:
-    """The code nodes of ``kind`` at or below ``node`` (not below one of them), not entering ``skip`` nodes."""
-    found: list[cst.CSTNode] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, kind):
-            found.append(current)
-            continue
-        if not isinstance(current, skip):
-            stack.extend(code_children(current))
-    return found

@@ -299,3 +299,22 @@ def number_guard(test: cst.BaseExpression) -> str | None:
         if isinstance(subject, cst.Name) and all(isinstance(n, cst.Name) and n.value in _NUMBER_TYPES for n in names):
             return subject.value
     return None
+
+
+def statements_in(body: cst.CSTNode) -> list[cst.CSTNode]:
+    """Every small statement under a body (``raise``, ``return``), nested blocks included, nested functions not."""
+    return code_under(body, cst.BaseSmallStatement, skip=(cst.FunctionDef, cst.ClassDef))
+
+
+def code_under(node: cst.CSTNode, kind: type, skip: tuple[type, ...] = ()) -> list[cst.CSTNode]:
+    """The code nodes of ``kind`` at or below ``node`` (not below one of them), not entering ``skip`` nodes."""
+    found: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, kind):
+            found.append(current)
+            continue
+        if not isinstance(current, skip):
+            stack.extend(code_children(current))
+    return found
