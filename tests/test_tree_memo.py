@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from small_app import APP, small_app
 
-APP = "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef welcome(user):\n    log.info(user.email)\n"
 SECOND = "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef bye(user):\n    log.warning(user.phone)\n"
 AN_HOUR_AGO = time.time() - 3600
 # Loaded only when a scan analyses, links or applies a policy: a replay needs none of them.
@@ -24,11 +24,7 @@ def _age(*paths: Path, when: float = AN_HOUR_AGO) -> None:
 
 
 def _project(tmp_path: Path) -> Path:
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("[tool.minimise]\n", encoding="utf-8")
-    (project / "views.py").write_text(APP, encoding="utf-8")
-    (project / "maths.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    project = small_app(tmp_path)
     _age(*project.iterdir())
     return project
 

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-APP = "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef welcome(user):\n    log.info(user.email)\n"
+from small_app import small_app
+
 HEAVY = ("libcst", "minimise.analysis.evaluate", "multiprocessing", "minimise.workers", "minimise.shards")
 
 
@@ -27,11 +28,7 @@ def _scan(project: Path, cache: Path, report: Path) -> list[str]:
 
 
 def test_a_warm_rescan_loads_neither_the_parser_nor_the_worker_pool(tmp_path: Path) -> None:
-    project = tmp_path / "app"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("[tool.minimise]\n", encoding="utf-8")
-    (project / "views.py").write_text(APP, encoding="utf-8")
-    (project / "maths.py").write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    project = small_app(tmp_path)
     cache = tmp_path / "cache"
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     cold = _scan(project, cache, first)
