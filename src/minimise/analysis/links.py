@@ -25,6 +25,10 @@ def nested_key(parent: Scope, fn: cst.FunctionDef) -> str | None:
     return f"{parent.fn_key.replace('.', ':')}:{fn.name.value}"
 
 
+# A person's secrets, which a model may hash on the way in (a property's setter, a synonym).
+_CREDENTIALS = "user.authorization"
+
+
 class ProjectLinks(AnalyserBase):
     """Records what the project link needs: exported functions, unsettled calls, field writes."""
 
@@ -72,6 +76,12 @@ class ProjectLinks(AnalyserBase):
             if receiver in self.k.frameworks.user_objects:
                 for label in value.labels:
                     self._emit(target, "store", label, USER_MODEL_VIA, scope, "database")
+            elif self._names_a_person(receiver):
+                # `user.last_login_ip = ip; user.save()`: a person's record, of a model this function
+                # does not name. Not its credentials: that model's setter may hash them (`password`).
+                for label in value.labels:
+                    if not label.category.startswith(_CREDENTIALS):
+                        self._emit(target, "store", label, USER_MODEL_VIA, scope, "database")
             elif own and model is not None and model.store is not None:
                 # A model's own method sets its field (``self.token = ...; db.session.add(self)``).
                 for label in value.labels:
@@ -79,6 +89,10 @@ class ProjectLinks(AnalyserBase):
             elif qname is not None and self._settled_elsewhere(qname + ".x", scope):
                 cls = scope.cls.name if scope.cls is not None else None
                 self.exports.call(target, qname, "__setattr__", scope.name, scope.fn_key, cls, [(attr, value, target)])
+
+    def _names_a_person(self, receiver: str) -> bool:
+        """A plain name that is one person word (``user``, ``customer``): the record of a person."""
+        return receiver.isidentifier() and receiver in self.k.classifier.person
 
     def _export_key(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None) -> str | None:
         """Module-level functions and methods of module-level classes are exported; nested ones are not."""
