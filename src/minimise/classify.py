@@ -54,6 +54,7 @@ class Classifier:
         relations: frozenset[str] = frozenset(),
         name_modifiers: frozenset[str] = frozenset(),
         service_owners: frozenset[str] = frozenset(),
+        label_holders: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -63,6 +64,7 @@ class Classifier:
         self.owned = owned
         self.relations = relations
         self.name_modifiers = name_modifiers
+        self.label_holders = label_holders
         self.service_owners = service_owners
         self.address = address
         self.exclude_words = exclude_words
@@ -242,6 +244,9 @@ class Classifier:
         ):
             return ""  # `parse_user_tool_name`: the tool's name, though a person is named before it
         context = tuple(w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in context)
+        holders = self.label_holders if rule.requires_context == "person" else frozenset()
+        if own and all(w in holders for w in own):
+            return ""  # `account_name`: the account's label; its holder's is `account_full_name`
         if own:
             if any(w in wanted for w in own):
                 return "name"
@@ -251,6 +256,8 @@ class Classifier:
         # Context words run from the nearest owner outwards (function, class, module): the
         # first that says person or not-person decides (rename_product in CustomerRepository).
         for i, w in enumerate(context):
+            if w in holders:
+                return ""  # `account.name`, `name` in `create_account`: the account's own label
             if w in wanted:
                 # "user field", "shipping method", "admin site": a thing about people, not a person.
                 following = context[i + 1] if i + 1 < len(context) else ""

@@ -69,6 +69,7 @@ class _RawCall:
     ]
     caught: bool = False
     console: bool = False
+    transient: bool = False
 
 
 class ExportRecorder:
@@ -158,6 +159,7 @@ class ExportRecorder:
         carried: list[tuple[int | str, Value, cst.CSTNode]],
         caught: bool = False,
         console: bool = False,
+        transient: bool = False,
     ) -> None:
         args = [
             (ident, value.labels, value.params, value.protected_params, arg_node, value.fields, value.keyed_params)
@@ -166,7 +168,7 @@ class ExportRecorder:
         ]
         if args:
             self.calls.append(
-                _RawCall(node, self.absolute(callee), method, scope, function, cls, args, caught, console)
+                _RawCall(node, self.absolute(callee), method, scope, function, cls, args, caught, console, transient)
             )
 
     def nodes(self) -> list[cst.CSTNode]:
@@ -227,6 +229,7 @@ class ExportRecorder:
                 table=self.tables.get(name, ""),
                 owned=tuple(self.owned.get(name, ())),
                 message=self.messages.get(name),
+                constructor_only=info.constructor_only() if info.store is not None else (),
             )
         for key, raw in self.functions.items():
             returns = raw.returns
@@ -255,6 +258,7 @@ class ExportRecorder:
                     cls=call.cls,
                     caught=call.caught,
                     console=call.console,
+                    transient=call.transient,
                     args=tuple(
                         Carried(
                             ident=ident,

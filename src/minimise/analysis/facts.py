@@ -174,6 +174,19 @@ class ClassInfo:
     # Every name the class body assigns, in order (its fields, relations included).
     assigned: tuple[str, ...] = ()
 
+    def constructor_only(self) -> tuple[str, ...]:
+        """The keywords the class's own ``__init__`` takes that its body declares as no field or property.
+
+        ``User(plain_text_password=raw)`` hands a model's constructor a value it may hash or keep in
+        memory: without a column of that name, the keyword is not written to the table.
+        """
+        init = self.methods.get("__init__")
+        if init is None or not init.params.params:
+            return ()
+        named = [p.name.value for p in (*init.params.params[1:], *init.params.kwonly_params)]
+        declared = set(self.assigned) | set(self.methods)
+        return tuple(name for name in named if name not in declared)
+
 
 @dataclass
 class Scope:

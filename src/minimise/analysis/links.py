@@ -7,9 +7,7 @@ import libcst as cst
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.column_writes import USER_MODEL_VIA
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key
-from minimise.analysis.syntax import (
-    name_of,
-)
+from minimise.analysis.syntax import name_of, transient_instance
 from minimise.analysis.vocabulary import PERSON_MARK
 from minimise.words import split_words
 
@@ -46,6 +44,8 @@ class ProjectLinks(AnalyserBase):
         if receiver == "self" and scope.cls is not None:
             if not value.labels and not value.params:
                 return  # a model resetting its own fields from nothing personal anonymises (`cancel()`)
+            if scope.cls.store is not None and attr in scope.cls.constructor_only():
+                return  # what the constructor keeps in memory (`self.plain_text_password`): no column
             if attr in scope.cls.personal_fields:
                 label = scope.cls.personal_fields[attr][1]  # the model's own field says what it holds
             protection = scope.cls.protected_fields.get(attr)
@@ -171,4 +171,6 @@ class ProjectLinks(AnalyserBase):
             carried,
             caught=scope.swallowing > 0,
             console=scope.console,
+            # Only a class is constructed: a capitalised name (`User(...)`), the walk is not made for every call.
+            transient=callee.rsplit(".", 1)[-1][:1].isupper() and transient_instance(node, scope.node),
         )

@@ -260,6 +260,36 @@ def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> li
     return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
 
 
+def _spread_into_named(function: FunctionSummary, site: CallSite, arg: Carried, bound: bool) -> list[int]:
+    """The named parameters a spread (`**kwargs`) fills when the callee takes no `*args`/`**kwargs` of its own.
+
+    A wrapper's `def post(url, **kwargs): return request("post", url, **kwargs)` hands each keyword
+    it was given to the parameter of that name: those the call does not already fill.
+    """
+    if arg.ident != "*" or any(kind in ("star", "kwargs") for _name, kind in function.params):
+        return []
+    positional = sum(1 for a in site.args if isinstance(a.ident, int)) + (1 if bound else 0)
+    named = {a.ident for a in site.args if isinstance(a.ident, str)}
+    return [
+        i
+        for i, (name, kind) in enumerate(function.params)
+        if name not in named and (kind == "kwonly" or (kind == "pos" and i >= positional))
+    ]
+
+
+def _spread_item(arg: Carried, name: str) -> Carried | None:
+    """What a spread gives the parameter ``name``: its item under that name.
+
+    The caller's parameters it carries are passed by their item under ``name`` (a keyword of the
+    caller's own `**kwargs`), so only a call giving that keyword reaches the sink.
+    """
+    item = _item(arg, key_digest(name))
+    if item is None:
+        return None
+    keyed = tuple((i, key_digest(name)) for i in item.params)
+    return Carried(item.ident, item.line, item.column, item.labels, item.params, item.protected, None, keyed)
+
+
 def _schema_body(
     project: Project, site: CallSite, module: ModuleSummary, target: Target | None
 ) -> list[tuple[Carried, ParamSink, str]]:
@@ -370,6 +400,8 @@ def _model_write(
         external = _external_model(target.qname)
         return _field_writes(site, module, external[1], external[0], {}, knowledge) if external else []
     if isinstance(target, ClassTarget) and site.method != "__setattr__":
+        if site.transient:
+            return []  # built only to be asked something (`User(password=typed).is_valid()`): no row
         cls = target
     elif isinstance(target, ModelWriteTarget):
         cls = target.cls
@@ -387,6 +419,14 @@ def _model_write(
         fields.update(owner.module.classes[owner.key].fields)
         protected.update(owner.module.classes[owner.key].protected)
         owned.update(owner.module.classes[owner.key].owned)
+    if site.method != "__setattr__":
+        # `User(plain_text_password=raw)`: a keyword only the model's own constructor takes is no column.
+        owned.update(
+            name
+            for owner in project.mro(cls)
+            for name in owner.module.classes[owner.key].constructor_only
+            if name not in fields
+        )
     table = next((o.module.classes[o.key].table for o in project.mro(cls) if o.module.classes[o.key].table), "")
     writes = _field_writes(site, module, cls.key, info.store, fields, knowledge, protected, table)
     return [write for write in writes if write[0].ident not in owned]  # LLMProvider(api_key=...): the provider's
@@ -463,7 +503,8 @@ def _reached(
         if not function.sinks:
             return found
         for arg in site.args:
-            for index in _param_index(function, arg.ident, target.bound):
+            spread = _spread_into_named(function, site, arg, target.bound)
+            for index in spread or _param_index(function, arg.ident, target.bound):
                 pname = function.params[index][0]
                 # `create(email=e, address=a)` into `**params`: each keyword is the item under its name.
                 keyword_item = function.params[index][1] == "kwargs" and isinstance(arg.ident, str) and arg.ident != "*"
@@ -473,6 +514,8 @@ def _reached(
                             if sink.key != key_digest(str(arg.ident)):
                                 continue
                             carried: Carried | None = arg
+                        elif spread:
+                            carried = _spread_item(arg, pname)
                         else:
                             carried = _item(arg, sink.key)
                         if carried is None:

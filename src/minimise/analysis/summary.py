@@ -66,6 +66,9 @@ class CallSite:
     caught: bool = False
     # Made by an operator command: what the callee prints is shown to whoever runs the command.
     console: bool = False
+    # Its result is a local instance the function only reads or asks questions of (never saved, passed
+    # on or returned): a model built that way (`User(password=typed).is_valid()`) writes no row.
+    transient: bool = False
 
 
 @dataclass
@@ -140,6 +143,8 @@ class ClassSummary:
     owned: tuple[str, ...] = ()
     # An exception class's constructor arguments (positions, keywords) that its message shows; None: unknown.
     message: tuple[int | str, ...] | None = None
+    # A model's own ``__init__`` keywords that name no field or property of its body (``plain_text_password``).
+    constructor_only: tuple[str, ...] = ()
 
 
 @dataclass
@@ -191,6 +196,7 @@ class ModuleSummary:
                     c.protected,
                     list(c.owned),
                     list(c.message) if c.message is not None else None,
+                    list(c.constructor_only),
                 ]
                 for key, c in self.classes.items()
             },
@@ -220,6 +226,7 @@ class ModuleSummary:
                     ],
                     c.caught,
                     c.console,
+                    c.transient,
                 ]
                 for c in self.calls
             ],
@@ -286,6 +293,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
             protected,
             owned,
             message,
+            constructor_only,
         ) in dict(data["classes"]).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
@@ -300,8 +308,9 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 {str(k): str(v) for k, v in dict(protected).items()},
                 tuple(str(f) for f in owned),
                 tuple(m if isinstance(m, int) else str(m) for m in message) if message is not None else None,
+                tuple(str(k) for k in constructor_only),
             )
-        for callee, method, line, scope, function, cls, args, caught, console in data["calls"]:
+        for callee, method, line, scope, function, cls, args, caught, console, transient in data["calls"]:
             summary.calls.append(
                 CallSite(
                     str(callee),
@@ -326,6 +335,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                     ),
                     bool(caught),
                     bool(console),
+                    bool(transient),
                 )
             )
         return summary

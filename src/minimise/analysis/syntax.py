@@ -8,6 +8,7 @@ import libcst as cst
 
 from minimise.analysis.formatting import used_format_arguments
 from minimise.positions import code_children
+from minimise.words import split_words
 
 
 def name_of(node: cst.CSTNode) -> str | None:
@@ -284,7 +285,9 @@ _NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneTy
 
 
 def number_guard(test: cst.BaseExpression) -> str | None:
-    """The name a test lets through only as None or a number (`x is None or isinstance(x, (bool, int))`)."""
+    """The name a test lets through only as None, a number or empty (`x is None or isinstance(x, int)`, `not x`)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return test.expression.value if isinstance(test.expression, cst.Name) else None  # falsy: "", None, 0
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         left, right = number_guard(test.left), number_guard(test.right)
         return left if left is not None and left == right else None
@@ -318,3 +321,41 @@ def code_under(node: cst.CSTNode, kind: type, skip: tuple[type, ...] = ()) -> li
         if not isinstance(current, skip):
             stack.extend(code_children(current))
     return found
+
+
+# Words of a method that saves, adds or hands on its instance (`user.create_local_user()`, `row.save()`).
+_ROW_WRITE_WORDS = frozenset({"save", "commit", "persist", "add", "create", "insert", "update", "register", "store"})
+
+
+def transient_instance(call: cst.Call, scope_node: cst.FunctionDef | None) -> bool:
+    """Whether ``name = call`` in the function binds a local that is only read or asked questions.
+
+    Every later use of the name is the receiver of an attribute (never passed, returned, stored or
+    reassigned), and no method called on it names a save, an add or a creation.
+    """
+    if scope_node is None:
+        return False
+    bound = [
+        a.targets[0].target.value
+        for a in code_under(scope_node, cst.Assign)
+        if isinstance(a, cst.Assign)
+        and a.value is call
+        and len(a.targets) == 1
+        and isinstance(a.targets[0].target, cst.Name)
+    ]
+    if not bound:
+        return False
+    name = bound[0]
+    attributes = [a for a in code_under(scope_node, cst.Attribute) if isinstance(a, cst.Attribute)]
+    # `g.user = ...`, `f(user=...)`: an attribute's or a keyword's own name is not a use of the local.
+    not_uses = {id(a.attr) for a in attributes}
+    not_uses.update(id(a.keyword) for a in code_under(scope_node, cst.Arg) if isinstance(a, cst.Arg) and a.keyword)
+    uses = [
+        n
+        for n in code_under(scope_node, cst.Name)
+        if isinstance(n, cst.Name) and n.value == name and id(n) not in not_uses
+    ]
+    receivers = [a for a in attributes if isinstance(a.value, cst.Name) and a.value.value == name]
+    if len(uses) != len(receivers) + 1:
+        return False  # passed to a call, returned, put in a container, or bound more than once
+    return not any(_ROW_WRITE_WORDS & set(split_words(a.attr.value)) for a in receivers)

@@ -31,6 +31,7 @@ _CONTEXT_KEYS = {
     "owned",
     "relations",
     "name_modifiers",
+    "label_holders",
     "service_owners",
 }
 _TIERS = {"low", "medium", "high", "special"}
@@ -126,6 +127,7 @@ def build_personal_data(
         owned=frozenset(context["owned"]),
         relations=frozenset(context["relations"]),
         name_modifiers=frozenset(context["name_modifiers"]),
+        label_holders=frozenset(context["label_holders"]),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
