@@ -138,7 +138,9 @@ class Classifier:
                     continue
                 via_context = ""
                 if needs_context:
-                    via_context = self._context(rule, rest, context, user_input, words[start - 1] if start else "")
+                    via_context = self._context(
+                        rule, rest, context, user_input, words[start - 1] if start else "", name
+                    )
                     if not via_context:
                         continue
                 score = (len(name), sum(len(w) for w in name))
@@ -222,6 +224,7 @@ class Classifier:
         context: tuple[str, ...],
         user_input: bool,
         before: str = "",
+        matched: tuple[str, ...] = (),
     ) -> str:
         """Name the context that makes a context-only name personal, or '' if none does.
 
@@ -244,7 +247,9 @@ class Classifier:
         ):
             return ""  # `parse_user_tool_name`: the tool's name, though a person is named before it
         context = tuple(w[:-1] if w.endswith("s") and w[:-1] in wanted else w for w in context)
-        holders = self.label_holders if rule.requires_context == "person" else frozenset()
+        # An account's bare name is its label (`account_name`); its `mail` is still its holder's address.
+        own_name = rule.requires_context == "person" and " ".join(matched) in self.owned
+        holders = self.label_holders if own_name else frozenset()
         if own and all(w in holders for w in own):
             return ""  # `account_name`: the account's label; its holder's is `account_full_name`
         if own:
