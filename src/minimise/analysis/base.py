@@ -56,6 +56,8 @@ class AnalyserBase:
         # Schemas this module's routes only return: their fields are output, not collection.
         self.output_models: set[str] = set()
         self._declared_fields: dict[str, set[str]] = {}
+        # Per function (by id): the constructions whose instance the function only asks things of.
+        self._transient_calls: dict[int, frozenset[int]] = {}
         # Words of the keys of the dict literal being evaluated: siblings give context.
         self._dict_context: list[tuple[str, ...]] = []
         frameworks = knowledge.frameworks

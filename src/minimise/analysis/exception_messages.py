@@ -5,7 +5,15 @@ from __future__ import annotations
 import libcst as cst
 
 from minimise.analysis.facts import ClassInfo
-from minimise.analysis.syntax import assignments, calls_in, code_under, name_of, self_assignments, statements_in
+from minimise.analysis.syntax import (
+    assignments,
+    calls_in,
+    code_under,
+    name_of,
+    returned_values,
+    self_assignments,
+    statements_in,
+)
 from minimise.positions import code_children
 
 
@@ -76,9 +84,7 @@ class ExceptionMessages:
                 if name.value not in used:
                     used.add(name.value)
                     pending += local.get(name.value, [])
-        carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
-        carried |= {name for name in (*params, *keywords) if name in used}
-        return carried
+        return _arguments_named(params, keywords, used)
 
     def _bases_absorb_arguments(self, name: str) -> bool:
         """Whether what class ``name`` passes up to its bases' ``__init__`` never reaches ``BaseException``.
@@ -146,9 +152,26 @@ def _carried_by_str(
     for attr, value in self_assignments(init.body):
         if attr in read:
             used |= _shown_names(value)
-    carried: set[int | str] = {i for i, name in enumerate(params) if name in used}
-    carried |= {name for name in (*params, *keywords) if name in used}
-    return carried
+    return _arguments_named(params, keywords, used)
+
+
+def factory_shows(factory: cst.FunctionDef, cleaning: frozenset[str]) -> set[int | str]:
+    """The arguments (positions and keywords) a module function returning an exception puts in what it returns.
+
+    ``return TypeError(f"{name} must be str, not {value.__class__.__name__}")`` shows ``name``; the
+    type of ``value`` says nothing of what it holds.
+    """
+    shown: set[str] = set()
+    for returned in returned_values(factory):
+        shown |= _shown_names(returned, cleaning)
+    params = factory.params
+    named = [p.name.value for p in (*params.posonly_params, *params.params)]
+    return _arguments_named(named, [p.name.value for p in params.kwonly_params], shown)
+
+
+def _arguments_named(params: list[str], keywords: list[str], used: set[str]) -> set[int | str]:
+    """The positions and keywords by which a call can pass the parameters named in ``used``."""
+    return {i for i, name in enumerate(params) if name in used} | {n for n in (*params, *keywords) if n in used}
 
 
 def _attributes_read(shown: cst.FunctionDef) -> set[str] | None:
@@ -168,13 +191,16 @@ def _attributes_read(shown: cst.FunctionDef) -> set[str] | None:
 _MEASURING_CALLS = frozenset({"len", "bool"})
 
 
-def _shown_names(node: cst.CSTNode) -> set[str]:
-    """The names whose value an expression shows: not those it only measures (``len(passphrase)``)."""
+def _shown_names(node: cst.CSTNode, cleaning: frozenset[str] = frozenset()) -> set[str]:
+    """The names whose value an expression shows: not those it only measures (``len(passphrase)``), nor
+    those it reads only through an attribute in ``cleaning`` (``value.__class__.__name__``)."""
     if isinstance(node, cst.Call) and name_of(node.func) in _MEASURING_CALLS:
+        return set()
+    if isinstance(node, cst.Attribute) and node.attr.value in cleaning:
         return set()
     if isinstance(node, cst.Name):
         return {node.value}
-    return set().union(*(_shown_names(child) for child in code_children(node)))
+    return set().union(*(_shown_names(child, cleaning) for child in code_children(node)))
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

@@ -7,7 +7,7 @@ import libcst as cst
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.column_writes import USER_MODEL_VIA
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key
-from minimise.analysis.syntax import name_of, transient_instance
+from minimise.analysis.syntax import name_of, transient_constructions
 from minimise.analysis.vocabulary import PERSON_MARK
 from minimise.words import split_words
 
@@ -125,6 +125,15 @@ class ProjectLinks(AnalyserBase):
             return True  # this module's own class or function, linked like the rest of the project
         return root in self.imported_roots or (root != qname and root in self.module_scope.vars)
 
+    def _transient(self, node: cst.Call, callee: str, scope: Scope) -> bool:
+        """Whether the call builds an instance its function only asks things of (see ``transient_constructions``)."""
+        if scope.node is None or not callee.rsplit(".", 1)[-1][:1].isupper():
+            return False  # only a class is constructed (`User(...)`): other calls need no walk
+        known = self._transient_calls.get(id(scope.node))
+        if known is None:
+            known = self._transient_calls[id(scope.node)] = transient_constructions(scope.node)
+        return id(node) in known
+
     def _record_call(self, node: cst.Call, callee: str, method: str, args: list[Value], scope: Scope) -> None:
         """Keep a call whose arguments carry personal data or parameters, for the project-wide link."""
         if self._to_own_service(node, (0, "url"), scope):
@@ -171,6 +180,5 @@ class ProjectLinks(AnalyserBase):
             carried,
             caught=scope.swallowing > 0,
             console=scope.console,
-            # Only a class is constructed: a capitalised name (`User(...)`), the walk is not made for every call.
-            transient=callee.rsplit(".", 1)[-1][:1].isupper() and transient_instance(node, scope.node),
+            transient=self._transient(node, callee, scope),
         )

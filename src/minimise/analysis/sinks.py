@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 import libcst as cst
 
 from minimise.analysis.base import SIGN_IN_KIND, AnalyserBase
-from minimise.analysis.exception_messages import ExceptionMessages
+from minimise.analysis.exception_messages import ExceptionMessages, factory_shows
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
 from minimise.analysis.hosts import names_login_endpoint, url_is_own
 from minimise.analysis.sql import sql_columns
@@ -17,13 +17,11 @@ from minimise.analysis.syntax import (
     carrier_parts,
     literal_string,
     name_of,
-    returned_values,
     self_assignments,
     statements_in,
 )
 from minimise.analysis.vocabulary import PERSON_ADDRESS, RAISED
 from minimise.knowledge import Sink
-from minimise.positions import code_children
 from minimise.words import split_words
 
 
@@ -303,7 +301,11 @@ class SinkDetection(AnalyserBase):
             return  # caught a few lines below and shown or dropped there, never logged
         factory = self.module_scope.functions.get(exc.func.value) if isinstance(exc.func, cst.Name) else None
         # `raise type_error("val", "str", val)`: a factory's exception shows the arguments it builds it from.
-        carried = self._factory_shows(factory) if factory is not None else self._message_params(exc.func)
+        carried = (
+            factory_shows(factory, self.k.cleaning_attributes)
+            if factory is not None
+            else self._message_params(exc.func)
+        )
         if carried is None and self._raised_from_the_project(exc.func, scope):
             # Another module's exception class: the project link reads which arguments its message shows.
             self._record_call(
@@ -386,20 +388,6 @@ class SinkDetection(AnalyserBase):
             known = not redirects and any(self._renders_a_template(call) for call in calls)
             self._renders_here[id(current.node)] = known
         return known
-
-    def _factory_shows(self, factory: cst.FunctionDef) -> set[int | str]:
-        """The parameters (positions and names) a module function returning an exception puts in what it returns.
-
-        ``return TypeError(f"{name} must be str, not {value.__class__.__name__}")`` shows ``name``; the
-        type of ``value`` says nothing of what it holds.
-        """
-        shown: set[str] = set()
-        for returned in returned_values(factory):
-            shown |= _names_shown(returned, self.k.cleaning_attributes)
-        params = factory.params
-        named = [p.name.value for p in (*params.posonly_params, *params.params)]
-        keywords = [*named, *(p.name.value for p in params.kwonly_params)]
-        return {i for i, name in enumerate(named) if name in shown} | {name for name in keywords if name in shown}
 
     def _raised_from_the_project(self, func: cst.BaseExpression, scope: Scope) -> bool:
         """Whether a raised class is imported from another module of the same project (its top package)."""
@@ -549,15 +537,3 @@ class SinkDetection(AnalyserBase):
             if words and not method[:1].isupper() and any(w in sanitizer.name_words for w in words):
                 return sanitizer.protection
         return None
-
-
-def _names_shown(expr: cst.CSTNode, cleaning: frozenset[str]) -> set[str]:
-    """The names an expression reads, but for those read only through an attribute that carries nothing."""
-    if isinstance(expr, cst.Attribute):
-        return set() if expr.attr.value in cleaning else _names_shown(expr.value, cleaning)
-    if isinstance(expr, cst.Name):
-        return {expr.value}
-    found: set[str] = set()
-    for child in code_children(expr):
-        found |= _names_shown(child, cleaning)
-    return found

@@ -327,35 +327,40 @@ def code_under(node: cst.CSTNode, kind: type, skip: tuple[type, ...] = ()) -> li
 _ROW_WRITE_WORDS = frozenset({"save", "commit", "persist", "add", "create", "insert", "update", "register", "store"})
 
 
-def transient_instance(call: cst.Call, scope_node: cst.FunctionDef | None) -> bool:
-    """Whether ``name = call`` in the function binds a local that is only read or asked questions.
+def transient_constructions(fn: cst.FunctionDef) -> frozenset[int]:
+    """The calls ``name = call`` of a function whose local is only read or asked questions (their ids).
 
-    Every later use of the name is the receiver of an attribute (never passed, returned, stored or
-    reassigned), and no method called on it names a save, an add or a creation.
+    Every other use of the name is the receiver of an attribute (never passed, returned, stored or
+    reassigned), and no method called on it names a save, an add or a creation. One walk of the
+    function answers for all its calls.
     """
-    if scope_node is None:
-        return False
-    bound = [
-        a.targets[0].target.value
-        for a in code_under(scope_node, cst.Assign)
+    bound = {
+        id(a.value): a.targets[0].target.value
+        for a in code_under(fn, cst.Assign)
         if isinstance(a, cst.Assign)
-        and a.value is call
+        and isinstance(a.value, cst.Call)
         and len(a.targets) == 1
         and isinstance(a.targets[0].target, cst.Name)
-    ]
+    }
     if not bound:
-        return False
-    name = bound[0]
-    attributes = [a for a in code_under(scope_node, cst.Attribute) if isinstance(a, cst.Attribute)]
+        return frozenset()
+    attributes = [a for a in code_under(fn, cst.Attribute) if isinstance(a, cst.Attribute)]
     # `g.user = ...`, `f(user=...)`: an attribute's or a keyword's own name is not a use of the local.
     not_uses = {id(a.attr) for a in attributes}
-    not_uses.update(id(a.keyword) for a in code_under(scope_node, cst.Arg) if isinstance(a, cst.Arg) and a.keyword)
-    uses = [
-        n
-        for n in code_under(scope_node, cst.Name)
-        if isinstance(n, cst.Name) and n.value == name and id(n) not in not_uses
-    ]
-    receivers = [a for a in attributes if isinstance(a.value, cst.Name) and a.value.value == name]
-    if len(uses) != len(receivers) + 1:
-        return False  # passed to a call, returned, put in a container, or bound more than once
-    return not any(_ROW_WRITE_WORDS & set(split_words(a.attr.value)) for a in receivers)
+    not_uses.update(id(a.keyword) for a in code_under(fn, cst.Arg) if isinstance(a, cst.Arg) and a.keyword)
+    wanted = set(bound.values())
+    uses: dict[str, int] = {}
+    for node in code_under(fn, cst.Name):
+        if isinstance(node, cst.Name) and node.value in wanted and id(node) not in not_uses:
+            uses[node.value] = uses.get(node.value, 0) + 1
+    receivers: dict[str, list[str]] = {}
+    for a in attributes:
+        if isinstance(a.value, cst.Name) and a.value.value in wanted:
+            receivers.setdefault(a.value.value, []).append(a.attr.value)
+    return frozenset(
+        call
+        for call, name in bound.items()
+        # One more use than receivers: the binding itself; any other is a pass, a return or a rebinding.
+        if uses.get(name, 0) == len(receivers.get(name, ())) + 1
+        and not any(_ROW_WRITE_WORDS & set(split_words(attr)) for attr in receivers.get(name, ()))
+    )
