@@ -87,3 +87,20 @@ def test_the_rule_file_docs_list_every_key() -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "rule-files.md").read_text(encoding="utf-8")
     rows = {line.split("`")[1] for line in docs.splitlines() if line.startswith("| `")}
     assert set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) | set(FRAMEWORK_NUMBERS) <= rows
+
+
+def test_a_flask_subclass_declaring_its_session_interface_keeps_flash_messages_server_side() -> None:
+    code = (
+        "from flask import Flask, flash\n"
+        "from flask.sessions import SessionInterface\n"
+        "class StoredSessions(SessionInterface):\n"
+        "    pass\n"
+        "class PortalApp(Flask):\n"
+        "    session_interface = StoredSessions()\n"
+        "def greet(user):\n"
+        "    flash(f'Signed in as {user.email}')\n"
+    )
+    kept = [(p.line, p.sink_kind) for p in analyse_text(code, "portal.py", load_knowledge())]
+    assert kept == [(8, "session")]
+    without = code.replace("    session_interface = StoredSessions()\n", "    debug = False\n")
+    assert [(p.line, p.sink_kind) for p in analyse_text(without, "portal.py", load_knowledge())] == [(8, "cookie")]

@@ -55,6 +55,8 @@ class Classifier:
         name_modifiers: frozenset[str] = frozenset(),
         service_owners: frozenset[str] = frozenset(),
         label_holders: frozenset[str] = frozenset(),
+        places: frozenset[str] = frozenset(),
+        containers: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -65,6 +67,8 @@ class Classifier:
         self.relations = relations
         self.name_modifiers = name_modifiers
         self.label_holders = label_holders
+        self.places = places
+        self.containers = containers
         self.service_owners = service_owners
         self.address = address
         self.exclude_words = exclude_words
@@ -150,6 +154,8 @@ class Classifier:
             return None
         _, _, rule, name, start, via_context = best
         rest = words[:start] + words[start + len(name) :]
+        if self._headed_by_a_thing(words[start + len(name) :]):
+            return None  # `ip_network_group`, `email_roles_template`: a thing the data only describes
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
         if _a_service_may_hold(rule.category) and self.held_by_a_service(rest + context):
@@ -192,6 +198,19 @@ class Classifier:
         """Whether every word names a thing (``organization``, ``team_id``): no person's data by itself."""
         kept = [w for w in words if not w.isdigit() and w not in ("id", "ids")]
         return bool(kept) and all(w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person) for w in kept)
+
+    def names_a_place_or_thing(self, words: tuple[str, ...]) -> bool:
+        """Whether a class's name says it is a place (``MeetingRoom``) or only things (``EventApplication``)."""
+        return bool(words) and (words[-1] in self.places or self.names_a_thing(words))
+
+    def _headed_by_a_thing(self, after: tuple[str, ...]) -> bool:
+        """Whether the words after the matched name end in a thing's word and name no person."""
+        if not after or any(self._is_person_word(w) for w in after):
+            return False
+        head = after[-1]
+        if head in self.containers:
+            return False
+        return head in self.not_person or (head.endswith("s") and head[:-1] in self.not_person)
 
     def _is_person_word(self, word: str) -> bool:
         return word in self.person or (word.endswith("s") and word[:-1] in self.person)

@@ -20,6 +20,11 @@ def split_words(identifier: str) -> tuple[str, ...]:
     return tuple(m.group(0).lower() for m in _HUMPS.finditer(identifier))
 
 
+def is_class_name(identifier: str) -> bool:
+    """CapWords names (``RHEmailPreview``) are classes: a reference to one carries no person's data."""
+    return identifier[:1].isupper() and "_" not in identifier and any(c.islower() for c in identifier)
+
+
 def is_constant_name(identifier: str) -> bool:
     """ALL_CAPS names are configuration constants (``DEFAULT_FROM_EMAIL``), not user data."""
     letters = [c for c in identifier if c.isalpha()]

@@ -56,8 +56,13 @@ class ModelDetection(AnalyserBase):
         info.protected_fields = self._field_protections(info, class_scope)
         for name in self._salted_passwords(body, info):
             info.protected_fields.setdefault(name, "hashed")
-        if not self.classifier.held_by_a_service(info.words) and self._has_personal_field(body, info):
-            # A model with an IP address and a device id is about a person: its latitude is theirs.
+        if (
+            not self.classifier.held_by_a_service(info.words)
+            and not self.classifier.names_a_place_or_thing(info.words)
+            and self._has_personal_field(body, info)
+        ):
+            # A model with an IP address and a device id is about a person: its latitude is theirs. A
+            # Room's or an Event's telephone and address are its own: its coordinates are a place's.
             info.words = ("person",) + info.words
             class_scope.words = info.words + scope.words
         for stmt in body:
@@ -301,6 +306,8 @@ class ModelDetection(AnalyserBase):
                 self._ev(value, scope)
             return
         name = target.value
+        if name in self.k.frameworks.server_session_attributes:
+            self.exports.server_sessions = True  # `class App(Flask): session_interface = RedisSessions()`
         self._declared_fields.setdefault(info.name, set()).add(name)
         if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
             # `_visitor_name = "ExprExtractor"`: what `self._visitor_name` reads unless a method sets it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -331,11 +332,12 @@ def transient_constructions(fn: cst.FunctionDef) -> frozenset[int]:
     """The calls ``name = call`` of a function whose local is only read or asked questions (their ids).
 
     Every other use of the name is the receiver of an attribute (never passed, returned, stored or
-    reassigned), and no method called on it names a save, an add or a creation. One walk of the
-    function answers for all its calls.
+    reassigned), and no method called on it names a save, an add or a creation. A later ``name = ...``
+    starts another value: the statements after it in its own block use that one, not the first. One
+    walk of the function answers for all its calls.
     """
     bound = {
-        id(a.value): a.targets[0].target.value
+        id(a.value): a
         for a in code_under(fn, cst.Assign)
         if isinstance(a, cst.Assign)
         and isinstance(a.value, cst.Call)
@@ -344,23 +346,64 @@ def transient_constructions(fn: cst.FunctionDef) -> frozenset[int]:
     }
     if not bound:
         return frozenset()
+    wanted = {_bound_name(a) for a in bound.values()}
+    order, bindings = _source_order(fn, wanted)
     attributes = [a for a in code_under(fn, cst.Attribute) if isinstance(a, cst.Attribute)]
     # `g.user = ...`, `f(user=...)`: an attribute's or a keyword's own name is not a use of the local.
     not_uses = {id(a.attr) for a in attributes}
     not_uses.update(id(a.keyword) for a in code_under(fn, cst.Arg) if isinstance(a, cst.Arg) and a.keyword)
-    wanted = set(bound.values())
-    uses: dict[str, int] = {}
-    for node in code_under(fn, cst.Name):
-        if isinstance(node, cst.Name) and node.value in wanted and id(node) not in not_uses:
-            uses[node.value] = uses.get(node.value, 0) + 1
-    receivers: dict[str, list[str]] = {}
-    for a in attributes:
-        if isinstance(a.value, cst.Name) and a.value.value in wanted:
-            receivers.setdefault(a.value.value, []).append(a.attr.value)
-    return frozenset(
-        call
-        for call, name in bound.items()
+    names = [n for n in code_under(fn, cst.Name) if isinstance(n, cst.Name) and n.value in wanted]
+    found: set[int] = set()
+    for call, assign in bound.items():
+        name = _bound_name(assign)
+        later = _uses_of_later_values(assign, name, order, bindings)
+        uses = sum(1 for n in names if n.value == name and id(n) not in not_uses and id(n) not in later)
+        receivers = [
+            a.attr.value
+            for a in attributes
+            if isinstance(a.value, cst.Name) and a.value.value == name and id(a.value) not in later
+        ]
         # One more use than receivers: the binding itself; any other is a pass, a return or a rebinding.
-        if uses.get(name, 0) == len(receivers.get(name, ())) + 1
-        and not any(_ROW_WRITE_WORDS & set(split_words(attr)) for attr in receivers.get(name, ()))
-    )
+        if uses == len(receivers) + 1 and not any(_ROW_WRITE_WORDS & set(split_words(attr)) for attr in receivers):
+            found.add(call)
+    return frozenset(found)
+
+
+def _bound_name(assign: cst.Assign) -> str:
+    target = assign.targets[0].target
+    return target.value if isinstance(target, cst.Name) else ""
+
+
+_Rebinding = tuple[cst.Assign, Sequence[cst.CSTNode], int]  # the assignment, its block's statements, its index
+
+
+def _source_order(fn: cst.FunctionDef, wanted: set[str]) -> tuple[dict[int, int], list[_Rebinding]]:
+    """Each node's place in reading order, and where each binding of a wanted name sits in its block."""
+    order: dict[int, int] = {}
+    bindings: list[_Rebinding] = []
+    stack: list[cst.CSTNode] = [fn]
+    while stack:
+        node = stack.pop()
+        order[id(node)] = len(order)
+        if isinstance(node, (cst.IndentedBlock, cst.Module)):
+            for index, stmt in enumerate(node.body):
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    bindings.extend(
+                        (small, node.body, index)
+                        for small in stmt.body
+                        if isinstance(small, cst.Assign) and len(small.targets) == 1 and _bound_name(small) in wanted
+                    )
+        stack.extend(reversed(code_children(node)))
+    return order, bindings
+
+
+def _uses_of_later_values(assign: cst.Assign, name: str, order: dict[int, int], bindings: list[_Rebinding]) -> set[int]:
+    """The names that read a value bound to ``name`` after ``assign``: a later binding's target and its block's rest."""
+    start = order.get(id(assign), -1)
+    later: set[int] = set()
+    for rebinding, body, index in bindings:
+        if _bound_name(rebinding) != name or order.get(id(rebinding), -1) <= start:
+            continue
+        later.add(id(rebinding.targets[0].target))
+        later.update(id(n) for rest in body[index + 1 :] for n in code_under(rest, cst.Name))
+    return later

@@ -17,7 +17,7 @@ from minimise.analysis.syntax import (
     name_of,
     short_slice,
 )
-from minimise.words import split_words
+from minimise.words import is_class_name, split_words
 
 
 class ValueEvaluation(AnalyserBase):
@@ -175,8 +175,12 @@ class ValueEvaluation(AnalyserBase):
             keyed_params=keyed_item(iterable, ITERATED) if _iterates_itself(iterable_node) else iterable.keyed_params,
         )
         if _is_items_call(iterable_node) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
-            # `for key, value in d.items()`: the key is the name a value is filed under, not the value.
-            self._assign(target.elements[0].value, Value(owner_words=element.owner_words), scope, None)
+            # `for key, value in d.items()`: the key is the name a value is filed under, not the value;
+            # filed under it is a thing (`for name, field in form.fields.items()`): the key is the thing's name.
+            filed = target.elements[1].value
+            things = isinstance(filed, cst.Name) and self.classifier.names_a_thing(split_words(filed.value))
+            key = Value(constant=True) if things else Value(owner_words=element.owner_words)
+            self._assign(target.elements[0].value, key, scope, None)
             self._assign(target.elements[1].value, element, scope, None)
         else:
             self._assign(target, element, scope, None)
@@ -276,6 +280,8 @@ class ValueEvaluation(AnalyserBase):
         ):
             # `queue.email_address` is the queue's mailbox; `case.name` is the case's, whatever the function is about.
             return Value(qname=qname) if qname else EMPTY
+        if base.qname and not base.qname.endswith("()") and not base.labels and is_class_name(attr):
+            return Value(qname=qname)  # `views.RHEmailPreview`: a module's class, handed on as a view, not data
         context = receiver_words + scope.words
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None
         if owner is not None:

@@ -32,6 +32,8 @@ _CONTEXT_KEYS = {
     "relations",
     "name_modifiers",
     "label_holders",
+    "places",
+    "containers",
     "service_owners",
 }
 _TIERS = {"low", "medium", "high", "special"}
@@ -128,6 +130,8 @@ def build_personal_data(
         relations=frozenset(context["relations"]),
         name_modifiers=frozenset(context["name_modifiers"]),
         label_holders=frozenset(context["label_holders"]),
+        places=frozenset(context["places"]),
+        containers=frozenset(context["containers"]),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
