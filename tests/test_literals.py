@@ -155,6 +155,7 @@ def test_person_email() -> None:
         "new_cc@ticketdesk.org",  # the roles of a workflow, at the project's own domain
         "update.cc@ticketdesk.org",
         "first_assignee@ticketdesk.org",
+        "view_only@studentunion.no",  # a permission a test account holds
         "event-reply@conference.org",  # a role's reply-to mailbox
         "orders.noreply@shop.io",
         "maria.lopez@test.org",  # a placeholder domain
