@@ -156,6 +156,9 @@ def test_person_email() -> None:
         "update.cc@ticketdesk.org",
         "first_assignee@ticketdesk.org",
         "view_only@studentunion.no",  # a permission a test account holds
+        "notexisting@gmail.com",  # an address a test expects to find no account for
+        "nonExistentEmail@gmail.com",
+        "will-be-denied@yahoo.co.in",  # the outcome a test case expects
         "event-reply@conference.org",  # a role's reply-to mailbox
         "orders.noreply@shop.io",
         "maria.lopez@test.org",  # a placeholder domain

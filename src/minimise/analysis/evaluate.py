@@ -239,6 +239,8 @@ class ModuleAnalyser(
             if dotted.startswith("self.") and scope.cls is not None:
                 scope.vars[dotted] = value  # read back in this method, its parameters are this method's
                 scope.cls.attrs[dotted] = outside_its_frame(value)
+                if value.params and scope.fn_key == f"{scope.cls.name}.__init__":
+                    scope.cls.init_params[dotted] = value.params
                 if scope.cls.store is not None:
                     self._field_write(target, dotted, value, scope)
             else:
@@ -546,6 +548,9 @@ class ModuleAnalyser(
                         )
             return EMPTY
 
+        if name_of(func) == "dict" and node.args and all(a.keyword is not None for a in node.args):
+            # `dict(name=n, consent=c)`: each key carries its own value, as in the literal `{"name": n, ...}`.
+            return self._keyword_dict(node, args, self._keyword_labels(node, args, scope), scope)
         if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
             carried = receiver.labels or receiver.params or receiver.origin is not None or receiver.request is not None
             if args and all(a.constant and not a.labels for a in args) and not carried:
@@ -618,6 +623,20 @@ class ModuleAnalyser(
         if label is not None and method not in self.k.propagator_methods and short_q not in self.k.propagator_functions:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
+
+    def _keyword_dict(self, node: cst.Call, args: list[Value], labels: set[Label], scope: Scope) -> Value:
+        """``dict(k=v, ...)``: what each key carries, as ``{"k": v}`` would keep it."""
+        fields: dict[str, Value] = {}
+        for arg, value in zip(node.args, args, strict=False):
+            if arg.keyword is None:
+                continue
+            if not value.constant and not value.labels:
+                label = self._label(arg.keyword.value, scope.words, is_key=True)
+                if label is not None:
+                    value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
+            fields[arg.keyword.value] = value
+        merged = union(args)
+        return Value(labels=frozenset(labels), params=merged.params, fields=fields, keyed_params=merged.keyed_params)
 
     def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
         labels: set[Label] = set()

@@ -230,6 +230,7 @@ class ExportRecorder:
                 owned=tuple(self.owned.get(name, ())),
                 message=self.messages.get(name),
                 constructor_only=info.constructor_only() if info.store is not None else (),
+                attr_params={k[5:]: min(v) for k, v in info.init_params.items()},
             )
         for key, raw in self.functions.items():
             returns = raw.returns

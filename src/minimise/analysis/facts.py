@@ -173,6 +173,8 @@ class ClassInfo:
     protected_fields: dict[str, str] = field(default_factory=dict)
     # Every name the class body assigns, in order (its fields, relations included).
     assigned: tuple[str, ...] = ()
+    # `self.x` set by `__init__` from its parameters: "self.x" -> their indices.
+    init_params: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def constructor_only(self) -> tuple[str, ...]:
         """The keywords the class's own ``__init__`` takes that its body declares as no field or property.

@@ -13,7 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
-from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink, key_digest
+from minimise.analysis.summary import (
+    ATTRIBUTE_PARAM,
+    CallSite,
+    Carried,
+    FunctionSummary,
+    ModuleSummary,
+    ParamSink,
+    key_digest,
+)
 from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK, RAISED
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step
@@ -167,6 +175,15 @@ class Project:
                 found = self._within(source, rest, steps + 1)
                 if found is not None:
                     return found
+        return None
+
+    def constructor(self, cls: ClassTarget) -> FunctionTarget | None:
+        """The project's own ``__init__`` a call to ``cls`` runs, bound to the new instance (None: a library's)."""
+        for owner in self.mro(cls):
+            key = f"{owner.key}.__init__"
+            function = owner.module.functions.get(key)
+            if function is not None:
+                return FunctionTarget(owner.module, key, function, bound=True)
         return None
 
     def _member(self, cls: ClassTarget, rest: list[str], instance: bool, steps: int) -> Target | None:
@@ -498,47 +515,14 @@ def _reached(
     found: list[tuple[Carried, ParamSink, str]] = _model_write(project, site, module, target, knowledge)
     if found:
         return found
+    if isinstance(target, ClassTarget):
+        # `Mailer(to=user.email)`: what the class's own `__init__` (and the methods using what it keeps) sends.
+        init = project.constructor(target)
+        if init is not None:
+            return _passed(site, module, init, knowledge)
     if isinstance(target, FunctionTarget):
-        function = target.summary
-        if not function.sinks:
-            return found
-        for arg in site.args:
-            spread = _spread_into_named(function, site, arg, target.bound)
-            for index in spread or _param_index(function, arg.ident, target.bound):
-                pname = function.params[index][0]
-                # `create(email=e, address=a)` into `**params`: each keyword is the item under its name.
-                keyword_item = function.params[index][1] == "kwargs" and isinstance(arg.ident, str) and arg.ident != "*"
-                for sink in function.sinks:
-                    if sink.param == index and not (site.caught and sink.via == "exception"):
-                        if keyword_item and sink.key:
-                            if sink.key != key_digest(str(arg.ident)):
-                                continue
-                            carried: Carried | None = arg
-                        elif spread:
-                            carried = _spread_item(arg, pname)
-                        else:
-                            carried = _item(arg, sink.key)
-                        if carried is None:
-                            continue
-                        step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")
-                        # An operator command's helper prints to whoever runs the command (MIN303's console).
-                        sink_kind = "console" if site.console and sink.via in knowledge.console_sinks else sink.kind
-                        found.append(
-                            (
-                                carried,
-                                ParamSink(
-                                    index,
-                                    sink.action,
-                                    sink.via,
-                                    sink_kind,
-                                    sink.protection,
-                                    (step, *sink.steps),
-                                    sink.key if arg.fields is None else "",
-                                ),
-                                target.name,
-                            )
-                        )
-    elif isinstance(target, ExternalTarget) and target.qname != site.callee:
+        return _passed(site, module, target, knowledge)
+    if isinstance(target, ExternalTarget) and target.qname != site.callee:
         # Only a name the project resolved to something new: the per-module pass already matched the rest.
         matched = match_resolved_sink(knowledge, site.method, target.qname)
         if matched is None:
@@ -558,6 +542,53 @@ def _reached(
             verb = _VERBS.get(matched.action, matched.action)
             step = Step(module.path, arg.line or site.line, f"{verb} by {matched.id} through {site.callee}")
             found.append((arg, ParamSink(-1, matched.action, matched.id, kind, "none", (step,)), target.qname))
+    return found
+
+
+def _passed(
+    site: CallSite, module: ModuleSummary, target: FunctionTarget, knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
+    """(argument, sink it reaches, callee name) for the arguments of a call to a project function."""
+    function = target.summary
+    found: list[tuple[Carried, ParamSink, str]] = []
+    if not function.sinks:
+        return found
+    for arg in site.args:
+        spread = _spread_into_named(function, site, arg, target.bound)
+        for index in spread or _param_index(function, arg.ident, target.bound):
+            pname = function.params[index][0]
+            # `create(email=e, address=a)` into `**params`: each keyword is the item under its name.
+            keyword_item = function.params[index][1] == "kwargs" and isinstance(arg.ident, str) and arg.ident != "*"
+            for sink in function.sinks:
+                if sink.param == index and not (site.caught and sink.via == "exception"):
+                    if keyword_item and sink.key:
+                        if sink.key != key_digest(str(arg.ident)):
+                            continue
+                        carried: Carried | None = arg
+                    elif spread:
+                        carried = _spread_item(arg, pname)
+                    else:
+                        carried = _item(arg, sink.key)
+                    if carried is None:
+                        continue
+                    step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")
+                    # An operator command's helper prints to whoever runs the command (MIN303's console).
+                    sink_kind = "console" if site.console and sink.via in knowledge.console_sinks else sink.kind
+                    found.append(
+                        (
+                            carried,
+                            ParamSink(
+                                index,
+                                sink.action,
+                                sink.via,
+                                sink_kind,
+                                sink.protection,
+                                (step, *sink.steps),
+                                sink.key if arg.fields is None else "",
+                            ),
+                            target.name,
+                        )
+                    )
     return found
 
 
@@ -637,16 +668,52 @@ def _item(arg: Carried, key: str) -> Carried | None:
     return Carried(arg.ident, arg.line, arg.column, labels, params, arg.protected, None, arg.keyed)
 
 
+_Known = dict[tuple[str, str], set[tuple[int, str, str, str, str, str]]]
+
+
+def _kept_by_constructors(project: Project, known: _Known) -> bool:
+    """Give each ``__init__`` the sinks its methods reach with what it kept from its parameters (``self.to = to``).
+
+    Whoever builds the object is taken to use it: `Mailer(to=user.email)` sends what `Mailer.send` sends of
+    `self.to`. Returns whether any sink was added.
+    """
+    added = False
+    for module in project.modules.values():
+        for name, cls in module.classes.items():
+            init = module.functions.get(f"{name}.__init__")
+            if init is None or not cls.attr_params:
+                continue
+            have = known[(module.module, f"{name}.__init__")]
+            for key, method in module.functions.items():
+                if not key.startswith(f"{name}.") or key.count(".") != 1 or key.endswith(".__init__"):
+                    continue
+                for sink in list(method.sinks):
+                    index = sink.param - ATTRIBUTE_PARAM
+                    if index < 0 or index >= len(init.params):
+                        continue
+                    seen = (index, sink.action, sink.via, sink.kind, sink.protection, sink.key)
+                    if seen in have:
+                        continue
+                    have.add(seen)
+                    kept = ", ".join(f"`self.{a}`" for a, i in sorted(cls.attr_params.items()) if i == index)
+                    used = f"kept as {kept or 'an attribute'} and used by {module.module}.{key}"
+                    steps = (Step(module.path, method.line, used), *sink.steps)
+                    kind, protection = sink.kind, sink.protection
+                    init.sinks.append(ParamSink(index, sink.action, sink.via, kind, protection, steps, sink.key))
+                    added = True
+    return added
+
+
 def _propagate(project: Project, knowledge: Knowledge) -> None:
     """Give each function the sinks its parameters reach through further calls, to a bounded fixpoint."""
-    known: dict[tuple[str, str], set[tuple[int, str, str, str, str, str]]] = {}
+    known: _Known = {}
     for module in project.modules.values():
         for key, function in module.functions.items():
             known[(module.module, key)] = {
                 (s.param, s.action, s.via, s.kind, s.protection, s.key) for s in function.sinks
             }
     for _round in range(MAX_CALL_DEPTH):
-        added = False
+        added = _kept_by_constructors(project, known)
         for module in project.modules.values():
             for site in module.calls:
                 if site.function is None or site.function not in module.functions:

@@ -12,10 +12,14 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 12
+SUMMARY_VERSION = 13
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
+
+# A method's reads of `self.x` that its class's `__init__` set from its parameter p are passed on as the
+# pseudo-parameter ATTRIBUTE_PARAM + p: the project link hands what reaches a sink that way to `__init__`.
+ATTRIBUTE_PARAM = 1000
 
 # (category, identifier, protection, why)
 LabelTuple = tuple[str, str, str, str]
@@ -145,6 +149,8 @@ class ClassSummary:
     message: tuple[int | str, ...] | None = None
     # A model's own ``__init__`` keywords that name no field or property of its body (``plain_text_password``).
     constructor_only: tuple[str, ...] = ()
+    # Attributes `__init__` sets from one of its parameters (`self.to = to`): attribute -> parameter index.
+    attr_params: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -197,6 +203,7 @@ class ModuleSummary:
                     list(c.owned),
                     list(c.message) if c.message is not None else None,
                     list(c.constructor_only),
+                    c.attr_params,
                 ]
                 for key, c in self.classes.items()
             },
@@ -294,6 +301,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
             owned,
             message,
             constructor_only,
+            attr_params,
         ) in dict(data["classes"]).items():
             summary.classes[str(key)] = ClassSummary(
                 tuple(str(b) for b in bases),
@@ -309,6 +317,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 tuple(str(f) for f in owned),
                 tuple(m if isinstance(m, int) else str(m) for m in message) if message is not None else None,
                 tuple(str(k) for k in constructor_only),
+                {str(k): int(v) for k, v in dict(attr_params).items()},
             )
         for callee, method, line, scope, function, cls, args, caught, console, transient in data["calls"]:
             summary.calls.append(

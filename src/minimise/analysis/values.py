@@ -9,6 +9,7 @@ import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import CLEAN, EMPTY, ITERATED, Label, Scope, Value, named_by_key, protect, union
+from minimise.analysis.summary import ATTRIBUTE_PARAM
 from minimise.analysis.syntax import (
     dotted_name,
     has_fstring,
@@ -70,9 +71,17 @@ class ValueEvaluation(AnalyserBase):
 
     @staticmethod
     def _self_attr(dotted: str, scope: Scope) -> Value | None:
-        if scope.cls is not None:
-            return scope.vars.get(dotted) or scope.cls.attrs.get(dotted)
-        return None
+        if scope.cls is None:
+            return None
+        own = scope.vars.get(dotted)
+        if own is not None:
+            return own
+        kept = scope.cls.attrs.get(dotted)
+        given = scope.cls.init_params.get(dotted)
+        if kept is not None and given and scope.fn_key and scope.fn_key != f"{scope.cls.name}.__init__":
+            # `self.to` in `send` is what `__init__` was given as `to`: the project link follows it there.
+            return replace(kept, params=kept.params | frozenset(ATTRIBUTE_PARAM + i for i in given))
+        return kept
 
     def _evaluate(self, node: Any, scope: Scope) -> Value:  # noqa: C901 - one dispatch on exact type
         # libcst node classes are final, so comparing types is exact and much cheaper than
