@@ -31,6 +31,7 @@ TEST_FILES = [
     "scripts/seed_db.py",
     "pkg/seeds/customers.py",
     "loaddata.py",
+    "e2e/utils.py",
 ]
 PRODUCTION = ["pkg/views.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py", "pkg/seedling.py"]
 
@@ -60,14 +61,14 @@ def test_test_code_is_left_out_and_counted(tmp_path: Path) -> None:
     assert {p["path"] for p in report["data_points"]} == set(PRODUCTION)  # type: ignore[attr-defined]
     assert report["summary"] == {"files_scanned": 5, "files_treated_as_tests": len(TEST_FILES)}
     text = CliRunner().invoke(cli, ["scan", "--no-cache", str(root)]).stdout
-    assert text.splitlines()[-1].endswith("; 13 test files left out (--include-tests)")
+    assert text.splitlines()[-1].endswith("; 14 test files left out (--include-tests)")
 
 
 def test_include_tests_brings_them_back(tmp_path: Path) -> None:
     root = _tree(tmp_path, TEST_FILES + PRODUCTION)
     report = _scan(str(root), "--include-tests")
     assert _paths(report) == set(TEST_FILES + PRODUCTION)
-    assert report["summary"] == {"files_scanned": 18, "files_treated_as_tests": 0}
+    assert report["summary"] == {"files_scanned": 19, "files_treated_as_tests": 0}
     (root / "pyproject.toml").write_text("[tool.minimise]\ninclude-tests = true\n", encoding="utf-8")
     assert _paths(_scan(str(root))) == set(TEST_FILES + PRODUCTION)
 

@@ -161,6 +161,8 @@ def test_person_email() -> None:
         "will-be-denied@yahoo.co.in",  # the outcome a test case expects
         "event-reply@conference.org",  # a role's reply-to mailbox
         "orders.noreply@shop.io",
+        "server-error@mail-relay.com",  # a program's failure reports
+        "admin-site@test-example.com",  # a stand-in domain named so after a hyphen
         "maria.lopez@test.org",  # a placeholder domain
         "dev_who_wants_to_be_admin@shop.io",  # a test's sentence
         "free-email@shop.io",

@@ -249,6 +249,8 @@ def is_example_domain(domain: str, rules: LiteralRules) -> bool:
     # examplectf.com is a stand-in; examples.com and notexample.com are real registered domains.
     if any(name.startswith(w) and name[len(w) :] not in ("", "s") for w in rules.placeholder_domain_words):
         return True
+    if any(w in name.split("-")[1:] for w in rules.placeholder_domain_words):
+        return True  # test-example.com, my-example.org: the word after a hyphen says so too
     return any(domain == r or domain.endswith("." + r) for r in rules.reserved_domains)
 
 

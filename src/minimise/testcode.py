@@ -6,7 +6,7 @@ from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
-TEST_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "factories", "seeds"})
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "e2e", "fixtures", "factories", "seeds"})
 TEST_FILES = (
     "test_*.py",
     "*_test.py",

@@ -57,12 +57,22 @@ class ProjectLinks(AnalyserBase):
             carried = frozenset(lb for lb in value.labels if not lb.category.startswith("@"))
             if not carried and not value.params and not value.protected_params:
                 return
-            written = Value(labels=carried, params=value.params, protected_params=value.protected_params)
+            written = Value(
+                labels=carried,
+                params=value.params,
+                protected_params=value.protected_params,
+                keyed_params=value.keyed_params,
+            )
             scope.pending_writes.append((at, receiver, self._qname(obj, scope), attr, written))
             return
         if value.labels and all(lb.protection != "none" for lb in value.labels):
             label = Label(label.category, label.identifier, sorted(lb.protection for lb in value.labels)[0], label.why)
-        written = Value(labels=frozenset({label}), params=value.params, protected_params=value.protected_params)
+        written = Value(
+            labels=frozenset({label}),
+            params=value.params,
+            protected_params=value.protected_params,
+            keyed_params=value.keyed_params,
+        )
         scope.pending_writes.append((at, receiver, self._qname(obj, scope), attr, written))
 
     def _flush_writes(self, scope: Scope) -> None:
@@ -159,7 +169,11 @@ class ProjectLinks(AnalyserBase):
                 found = self.classifier.classify_keyword(arg.keyword.value, owner)
                 label = self._label_of(found, arg.keyword.value) if found is not None else None
                 if label is not None:
-                    value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
+                    value = Value(
+                        labels=frozenset({named_by_key(label, value)}),
+                        params=value.params,
+                        keyed_params=value.keyed_params,
+                    )
             if not value.labels and not value.constant:
                 name = name_of(arg.value) or ""
                 if set(split_words(name)) & self.classifier.person:
@@ -167,7 +181,7 @@ class ProjectLinks(AnalyserBase):
                     mark = Label(
                         PERSON_MARK, name, "none", f"'{name}' is a person given as the recipient: their address"
                     )
-                    value = Value(labels=frozenset({mark}), params=value.params)
+                    value = Value(labels=frozenset({mark}), params=value.params, keyed_params=value.keyed_params)
             carried.append((ident, value, arg.value))
         cls = scope.cls.name if scope.cls is not None else None
         self.exports.call(

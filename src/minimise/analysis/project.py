@@ -496,7 +496,7 @@ def _field_writes(
             )
         store = f"{kind}, table {table}" if table else kind
         step = Step(module.path, arg.line or site.line, f"written to {model}.{arg.ident} ({store})")
-        written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
+        written = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected, keyed=arg.keyed)
         found.append((written, ParamSink(-1, "store", kind, "database", sink_protection, (step,)), model))
     return found
 
@@ -538,7 +538,7 @@ def _reached(
                     for lb in arg.labels
                     if lb[0] != PERSON_MARK or as_recipient
                 )
-                arg = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected)
+                arg = Carried(arg.ident, arg.line, arg.column, labels, arg.params, arg.protected, keyed=arg.keyed)
             verb = _VERBS.get(matched.action, matched.action)
             step = Step(module.path, arg.line or site.line, f"{verb} by {matched.id} through {site.callee}")
             found.append((arg, ParamSink(-1, matched.action, matched.id, kind, "none", (step,)), target.qname))
