@@ -12,9 +12,9 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from minimise.analysis.constructors import Known, kept_by_constructors
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import (
-    ATTRIBUTE_PARAM,
     CallSite,
     Carried,
     FunctionSummary,
@@ -668,52 +668,16 @@ def _item(arg: Carried, key: str) -> Carried | None:
     return Carried(arg.ident, arg.line, arg.column, labels, params, arg.protected, None, arg.keyed)
 
 
-_Known = dict[tuple[str, str], set[tuple[int, str, str, str, str, str]]]
-
-
-def _kept_by_constructors(project: Project, known: _Known) -> bool:
-    """Give each ``__init__`` the sinks its methods reach with what it kept from its parameters (``self.to = to``).
-
-    Whoever builds the object is taken to use it: `Mailer(to=user.email)` sends what `Mailer.send` sends of
-    `self.to`. Returns whether any sink was added.
-    """
-    added = False
-    for module in project.modules.values():
-        for name, cls in module.classes.items():
-            init = module.functions.get(f"{name}.__init__")
-            if init is None or not cls.attr_params:
-                continue
-            have = known[(module.module, f"{name}.__init__")]
-            for key, method in module.functions.items():
-                if not key.startswith(f"{name}.") or key.count(".") != 1 or key.endswith(".__init__"):
-                    continue
-                for sink in list(method.sinks):
-                    index = sink.param - ATTRIBUTE_PARAM
-                    if index < 0 or index >= len(init.params):
-                        continue
-                    seen = (index, sink.action, sink.via, sink.kind, sink.protection, sink.key)
-                    if seen in have:
-                        continue
-                    have.add(seen)
-                    kept = ", ".join(f"`self.{a}`" for a, i in sorted(cls.attr_params.items()) if i == index)
-                    used = f"kept as {kept or 'an attribute'} and used by {module.module}.{key}"
-                    steps = (Step(module.path, method.line, used), *sink.steps)
-                    kind, protection = sink.kind, sink.protection
-                    init.sinks.append(ParamSink(index, sink.action, sink.via, kind, protection, steps, sink.key))
-                    added = True
-    return added
-
-
 def _propagate(project: Project, knowledge: Knowledge) -> None:
     """Give each function the sinks its parameters reach through further calls, to a bounded fixpoint."""
-    known: _Known = {}
+    known: Known = {}
     for module in project.modules.values():
         for key, function in module.functions.items():
             known[(module.module, key)] = {
                 (s.param, s.action, s.via, s.kind, s.protection, s.key) for s in function.sinks
             }
     for _round in range(MAX_CALL_DEPTH):
-        added = _kept_by_constructors(project, known)
+        added = kept_by_constructors(project.modules.values(), known)
         for module in project.modules.values():
             for site in module.calls:
                 if site.function is None or site.function not in module.functions:
