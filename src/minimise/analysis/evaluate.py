@@ -18,7 +18,6 @@ from minimise.analysis.facts import (
     Scope,
     Value,
     keep_what_a_branch_may_skip,
-    named_by_key,
     outside_its_frame,
     protect,
     union,
@@ -623,30 +622,6 @@ class ModuleAnalyser(
         if label is not None and method not in self.k.propagator_methods and short_q not in self.k.propagator_functions:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
-
-    def _keyword_dict(self, node: cst.Call, args: list[Value], labels: set[Label], scope: Scope) -> Value:
-        """``dict(k=v, ...)``: what each key carries, as ``{"k": v}`` would keep it."""
-        fields: dict[str, Value] = {}
-        for arg, value in zip(node.args, args, strict=False):
-            if arg.keyword is None:
-                continue
-            if not value.constant and not value.labels:
-                label = self._label(arg.keyword.value, scope.words, is_key=True)
-                if label is not None:
-                    value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
-            fields[arg.keyword.value] = value
-        merged = union(args)
-        return Value(labels=frozenset(labels), params=merged.params, fields=fields, keyed_params=merged.keyed_params)
-
-    def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
-        labels: set[Label] = set()
-        for arg, value in zip(node.args, args, strict=False):
-            labels |= value.labels
-            if arg.keyword is not None and not value.constant and not value.labels:
-                label = self._label(arg.keyword.value, scope.words, is_key=True)
-                if label is not None:
-                    labels.add(named_by_key(label, value))
-        return labels
 
     def _result_qname(self, func: cst.BaseExpression, method: str, qname: str | None, receiver: Value) -> str | None:
         if qname is None:

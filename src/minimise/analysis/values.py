@@ -439,6 +439,30 @@ class ValueEvaluation(AnalyserBase):
             words.insert(0, "person")
         return tuple(words)
 
+    def _keyword_dict(self, node: cst.Call, args: list[Value], labels: set[Label], scope: Scope) -> Value:
+        """``dict(k=v, ...)``: what each key carries, as ``{"k": v}`` would keep it."""
+        fields: dict[str, Value] = {}
+        for arg, value in zip(node.args, args, strict=False):
+            if arg.keyword is None:
+                continue
+            if not value.constant and not value.labels:
+                label = self._label(arg.keyword.value, scope.words, is_key=True)
+                if label is not None:
+                    value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
+            fields[arg.keyword.value] = value
+        merged = union(args)
+        return Value(labels=frozenset(labels), params=merged.params, fields=fields, keyed_params=merged.keyed_params)
+
+    def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
+        labels: set[Label] = set()
+        for arg, value in zip(node.args, args, strict=False):
+            labels |= value.labels
+            if arg.keyword is not None and not value.constant and not value.labels:
+                label = self._label(arg.keyword.value, scope.words, is_key=True)
+                if label is not None:
+                    labels.add(named_by_key(label, value))
+        return labels
+
     def _dict(self, node: cst.Dict, scope: Scope) -> Value:
         fields: dict[str, Value] = {}
         parts: list[Value] = []
