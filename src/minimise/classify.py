@@ -57,6 +57,7 @@ class Classifier:
         label_holders: frozenset[str] = frozenset(),
         places: frozenset[str] = frozenset(),
         containers: frozenset[str] = frozenset(),
+        special: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -69,6 +70,8 @@ class Classifier:
         self.label_holders = label_holders
         self.places = places
         self.containers = containers
+        # Special categories: `religion_group`, `gender_category`, `health_record_item` still name the data.
+        self.special = special
         self.service_owners = service_owners
         self.address = address
         self.exclude_words = exclude_words
@@ -154,7 +157,7 @@ class Classifier:
             return None
         _, _, rule, name, start, via_context = best
         rest = words[:start] + words[start + len(name) :]
-        if self._headed_by_a_thing(words[start + len(name) :]):
+        if not self._special(rule.category) and self._headed_by_a_thing(words[start + len(name) :]):
             return None  # `ip_network_group`, `email_roles_template`: a thing the data only describes
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
@@ -202,6 +205,9 @@ class Classifier:
     def names_a_place_or_thing(self, words: tuple[str, ...]) -> bool:
         """Whether a class's name says it is a place (``MeetingRoom``) or only things (``EventApplication``)."""
         return bool(words) and (words[-1] in self.places or self.names_a_thing(words))
+
+    def _special(self, category: str) -> bool:
+        return any(category == s or category.startswith(s + ".") for s in self.special)
 
     def _headed_by_a_thing(self, after: tuple[str, ...]) -> bool:
         """Whether the words after the matched name end in a thing's word and name no person."""

@@ -238,8 +238,14 @@ class ModuleAnalyser(
             if dotted.startswith("self.") and scope.cls is not None:
                 scope.vars[dotted] = value  # read back in this method, its parameters are this method's
                 scope.cls.attrs[dotted] = outside_its_frame(value)
-                if value.params and scope.fn_key == f"{scope.cls.name}.__init__":
-                    scope.cls.init_params[dotted] = value.params
+                if scope.fn_key == f"{scope.cls.name}.__init__":
+                    # Only a parameter kept whole (`self.to = to`): `self.to = kw["to"]` keeps one item, and
+                    # `self.to = "ops@..."` afterwards keeps none of it. A record loaded in a branch
+                    # (`self.to = row.email`) may replace it or not: the parameter still counts.
+                    if value.params and not value.keyed_params:
+                        scope.cls.init_params[dotted] = value.params
+                    elif value.keyed_params or value.constant:
+                        scope.cls.init_params.pop(dotted, None)
                 if scope.cls.store is not None:
                     self._field_write(target, dotted, value, scope)
             else:

@@ -306,7 +306,7 @@ class ModelDetection(AnalyserBase):
                 self._ev(value, scope)
             return
         name = target.value
-        if name in self.k.frameworks.server_session_attributes:
+        if name in self.k.frameworks.server_session_attributes and isinstance(value, cst.Call):
             self.exports.server_sessions = True  # `class App(Flask): session_interface = RedisSessions()`
         self._declared_fields.setdefault(info.name, set()).add(name)
         if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):

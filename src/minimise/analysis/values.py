@@ -187,9 +187,14 @@ class ValueEvaluation(AnalyserBase):
             # `for key, value in d.items()`: the key is the name a value is filed under, not the value;
             # filed under it is a thing (`for name, field in form.fields.items()`): the key is the thing's name.
             filed = target.elements[1].value
-            things = isinstance(filed, cst.Name) and self.classifier.names_a_thing(split_words(filed.value))
+            key_target = target.elements[0].value
+            things = (
+                isinstance(filed, cst.Name)
+                and self.classifier.names_a_thing(split_words(filed.value))
+                and not (isinstance(key_target, cst.Name) and self._classify(key_target.value, ()) is not None)
+            )
             key = Value(constant=True) if things else Value(owner_words=element.owner_words)
-            self._assign(target.elements[0].value, key, scope, None)
+            self._assign(key_target, key, scope, None)
             self._assign(target.elements[1].value, element, scope, None)
         else:
             self._assign(target, element, scope, None)
@@ -289,7 +294,13 @@ class ValueEvaluation(AnalyserBase):
         ):
             # `queue.email_address` is the queue's mailbox; `case.name` is the case's, whatever the function is about.
             return Value(qname=qname) if qname else EMPTY
-        if base.qname and not base.qname.endswith("()") and not base.labels and is_class_name(attr):
+        if (
+            base.qname
+            and not base.qname.endswith("()")
+            and not base.labels
+            and is_class_name(attr)
+            and not any(w in self.classifier.person for w in receiver_words)
+        ):
             return Value(qname=qname)  # `views.RHEmailPreview`: a module's class, handed on as a view, not data
         context = receiver_words + scope.words
         owner = self.classes.get(base.qname[:-2]) if base.qname and base.qname.endswith("()") else None

@@ -132,6 +132,7 @@ def build_personal_data(
         label_holders=frozenset(context["label_holders"]),
         places=frozenset(context["places"]),
         containers=frozenset(context["containers"]),
+        special=frozenset(k for k, tier in sensitivity.items() if tier == "special"),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),
