@@ -157,7 +157,7 @@ class Classifier:
             return None
         _, _, rule, name, start, via_context = best
         rest = words[:start] + words[start + len(name) :]
-        if not self._special(rule.category) and self._headed_by_a_thing(words[start + len(name) :]):
+        if self._headed_by_a_thing(words[start + len(name) :]) and not self._special(rule.category):
             return None  # `ip_network_group`, `email_roles_template`: a thing the data only describes
         if is_key and not via_context and context and self._owned_by_a_thing(context[0], words):
             return None  # repo["full_name"], project["owner_name"] with no person word: a thing's key
@@ -200,7 +200,7 @@ class Classifier:
     def names_a_thing(self, words: tuple[str, ...]) -> bool:
         """Whether every word names a thing (``organization``, ``team_id``): no person's data by itself."""
         kept = [w for w in words if not w.isdigit() and w not in ("id", "ids")]
-        return bool(kept) and all(w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person) for w in kept)
+        return bool(kept) and all(self._is_thing_word(w) for w in kept)
 
     def names_a_place_or_thing(self, words: tuple[str, ...]) -> bool:
         """Whether a class's name says it is a place (``MeetingRoom``) or only things (``EventApplication``)."""
@@ -213,19 +213,19 @@ class Classifier:
         """Whether the words after the matched name end in a thing's word and name no person."""
         if not after or any(self._is_person_word(w) for w in after):
             return False
-        head = after[-1]
-        if head in self.containers:
-            return False
-        return head in self.not_person or (head.endswith("s") and head[:-1] in self.not_person)
+        return after[-1] not in self.containers and self._is_thing_word(after[-1])
 
     def _is_person_word(self, word: str) -> bool:
         return word in self.person or (word.endswith("s") and word[:-1] in self.person)
 
+    def _is_thing_word(self, word: str) -> bool:
+        return word in self.not_person or (word.endswith("s") and word[:-1] in self.not_person)
+
     def _owned_by_a_thing(self, owner: str, words: tuple[str, ...]) -> bool:
         """Whether a key's nearest owner is a thing (a repository, a project) and the key names no person."""
-        if owner not in self.not_person and not (owner.endswith("s") and owner[:-1] in self.not_person):
+        if not self._is_thing_word(owner):
             return False
-        return not any(w in self.person or (w.endswith("s") and w[:-1] in self.person) for w in words)
+        return not any(self._is_person_word(w) for w in words)
 
     def _qualified(self, rest: tuple[str, ...], allowed: frozenset[str]) -> bool:
         for word in rest:

@@ -19,26 +19,26 @@ def kept_by_constructors(modules: Iterable[ModuleSummary], known: Known) -> bool
     """
     added = False
     for module in modules:
-        for name, cls in module.classes.items():
+        for key, method in module.functions.items():
+            name, dot, method_name = key.partition(".")
+            cls = module.classes.get(name)
+            if not dot or "." in method_name or method_name == "__init__" or cls is None or not cls.attr_params:
+                continue
             init = module.functions.get(f"{name}.__init__")
-            if init is None or not cls.attr_params:
+            if init is None:
                 continue
             have = known[(module.module, f"{name}.__init__")]
-            for key, method in module.functions.items():
-                if not key.startswith(f"{name}.") or key.count(".") != 1 or key.endswith(".__init__"):
+            for sink in list(method.sinks):
+                index = sink.param - ATTRIBUTE_PARAM
+                if index < 0 or index >= len(init.params):
                     continue
-                for sink in list(method.sinks):
-                    index = sink.param - ATTRIBUTE_PARAM
-                    if index < 0 or index >= len(init.params):
-                        continue
-                    seen = (index, sink.action, sink.via, sink.kind, sink.protection, sink.key)
-                    if seen in have:
-                        continue
-                    have.add(seen)
-                    kept = ", ".join(f"`self.{a}`" for a, i in sorted(cls.attr_params.items()) if i == index)
-                    used = f"kept as {kept or 'an attribute'} and used by {module.module}.{key}"
-                    steps = (Step(module.path, method.line, used), *sink.steps)
-                    kind, protection = sink.kind, sink.protection
-                    init.sinks.append(ParamSink(index, sink.action, sink.via, kind, protection, steps, sink.key))
-                    added = True
+                seen = (index, sink.action, sink.via, sink.kind, sink.protection, sink.key)
+                if seen in have:
+                    continue
+                have.add(seen)
+                kept = ", ".join(f"`self.{a}`" for a, i in sorted(cls.attr_params.items()) if i == index)
+                used = f"kept as {kept or 'an attribute'} and used by {module.module}.{key}"
+                steps = (Step(module.path, method.line, used), *sink.steps)
+                init.sinks.append(ParamSink(index, sink.action, sink.via, sink.kind, sink.protection, steps, sink.key))
+                added = True
     return added

@@ -555,7 +555,7 @@ class ModuleAnalyser(
 
         if name_of(func) == "dict" and node.args and all(a.keyword is not None for a in node.args):
             # `dict(name=n, consent=c)`: each key carries its own value, as in the literal `{"name": n, ...}`.
-            return self._keyword_dict(node, args, self._keyword_labels(node, args, scope), scope)
+            return self._keyword_dict(node, args, scope)
         if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
             carried = receiver.labels or receiver.params or receiver.origin is not None or receiver.request is not None
             if args and all(a.constant and not a.labels for a in args) and not carried:

@@ -14,14 +14,7 @@ from dataclasses import dataclass
 
 from minimise.analysis.constructors import Known, kept_by_constructors
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
-from minimise.analysis.summary import (
-    CallSite,
-    Carried,
-    FunctionSummary,
-    ModuleSummary,
-    ParamSink,
-    key_digest,
-)
+from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink, key_digest
 from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK, RAISED
 from minimise.knowledge import Knowledge
 from minimise.model import DataPoint, Step

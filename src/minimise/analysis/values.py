@@ -450,8 +450,8 @@ class ValueEvaluation(AnalyserBase):
             words.insert(0, "person")
         return tuple(words)
 
-    def _keyword_dict(self, node: cst.Call, args: list[Value], labels: set[Label], scope: Scope) -> Value:
-        """``dict(k=v, ...)``: what each key carries, as ``{"k": v}`` would keep it."""
+    def _keyword_dict(self, node: cst.Call, args: list[Value], scope: Scope) -> Value:
+        """``dict(k=v, ...)`` (keywords only): what each key carries, as ``{"k": v}`` would keep it."""
         fields: dict[str, Value] = {}
         for arg, value in zip(node.args, args, strict=False):
             if arg.keyword is None:
@@ -462,7 +462,8 @@ class ValueEvaluation(AnalyserBase):
                     value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
             fields[arg.keyword.value] = value
         merged = union(args)
-        return Value(labels=frozenset(labels), params=merged.params, fields=fields, keyed_params=merged.keyed_params)
+        labels = frozenset(lb for item in fields.values() for lb in item.labels)
+        return Value(labels=labels, params=merged.params, fields=fields, keyed_params=merged.keyed_params)
 
     def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
         labels: set[Label] = set()
