@@ -128,6 +128,12 @@ def test_a_failing_example_names_the_rule_file_line(tmp_path: Path) -> None:
         ("frameworks:\n  mutators: stash\n", 4, "frameworks.mutators: expected a list of strings"),
         ("frameworks:\n  store_receivers:\n    acme: acme.orm\n", 5, "frameworks.store_receivers.acme: unknown kind"),
         ("frameworks:\n  form_kinds: [acme.forms]\n", 4, "frameworks.form_kinds.0: unknown schema kind"),
+        (
+            "frameworks:\n  deferred_calls:\n    schedule: target\n",
+            5,
+            "frameworks.deferred_calls.schedule: expected a position (0) or NAME@POSITION words",
+        ),
+        ("frameworks:\n  deferred_calls:\n    later: args@1 kwargs@2\n", 5, "frameworks.deferred_calls.later"),
     ],
 )
 def test_errors_in_a_team_file_name_that_file_and_line(tmp_path: Path, body: str, line: int, message: str) -> None:

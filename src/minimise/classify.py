@@ -57,6 +57,7 @@ class Classifier:
         label_holders: frozenset[str] = frozenset(),
         places: frozenset[str] = frozenset(),
         containers: frozenset[str] = frozenset(),
+        acting_verbs: frozenset[str] = frozenset(),
         special: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
@@ -70,6 +71,7 @@ class Classifier:
         self.label_holders = label_holders
         self.places = places
         self.containers = containers
+        self.acting_verbs = acting_verbs
         # Special categories: `religion_group`, `gender_category`, `health_record_item` still name the data.
         self.special = special
         self.service_owners = service_owners

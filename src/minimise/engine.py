@@ -101,9 +101,12 @@ def analyse_module(
         if was_enabled:
             gc.enable()
     exports = analyser.exports
-    wanted = [p.node for p in raw] + exports.nodes()
+    wanted = [p.node for p in raw] + exports.nodes() + [code for _, code in analyser.stand_ins.values()]
     # Finding lines walks the whole tree: most modules need none.
     lines = find_lines(module, wanted) if wanted else {}
+    for made_up, (_, code) in analyser.stand_ins.items():
+        if id(code) in lines:
+            lines[made_up] = lines[id(code)]
     source_lines = split_lines(text)
     top_classes = {name: info for name, info in analyser.classes.items() if name in exports.class_bases}
     summary = exports.finish(

@@ -29,6 +29,9 @@ class AnalyserBase:
         self.classifier = knowledge.classifier
         self.module_name = module_name
         self.points: list[RawPoint] = []
+        # Calls made up for a deferring call (`add_task(send, email)` as `send(email)`), each with the
+        # call in the code whose line they take.
+        self.stand_ins: dict[int, tuple[cst.Call, cst.Call]] = {}
         self.module_scope = Scope(module_name, None)
         self.summaries: dict[int, Value] = {}
         # For each analysed function, the label each parameter's own name gave it, by index.

@@ -8,6 +8,7 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
+from minimise.analysis.deferred import deferred_call
 from minimise.analysis.facts import (
     CLEAN,
     EMPTY,
@@ -438,6 +439,11 @@ class ModuleAnalyser(
         if isinstance(func, cst.Name) and qname and "." in qname and not qname.endswith(")"):
             # `from django.core.mail import send_mail as notify`: the call is send_mail's, whatever its local name.
             method = qname.rsplit(".", 1)[1]
+        deferred = self._call_run_later(node, func, method, qname)
+        if deferred is not None:
+            self.stand_ins[id(deferred)] = (deferred, node)
+            self._call(deferred, scope)
+            return EMPTY  # a task, a future or a thread: not the data it was given
         callee = name_of(func)
         # Arguments of Patient(...) or create_user(...) are about a person: give keys read inside that context.
         constructor = callee is not None and callee[:1].isupper()
@@ -621,13 +627,28 @@ class ModuleAnalyser(
 
         label = (
             self._label(method, self._context_of(func.value, scope) if isinstance(func, cst.Attribute) else scope.words)
-            if method
+            if method and not self._acts_on_its_data(method)
             else None
         )
         # `zip(sides, teams)` is Python's zip, not a postal code: a propagator's name says nothing.
         if label is not None and method not in self.k.propagator_methods and short_q not in self.k.propagator_functions:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
+
+    def _call_run_later(
+        self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None
+    ) -> cst.Call | None:
+        """The call that ``node`` runs later (`add_task(send, email)` runs `send(email)`), if it defers one."""
+        known = self.k.frameworks.deferred_calls
+        deferral = known.get(qname) if qname else None
+        if deferral is None and isinstance(func, cst.Attribute) and "." not in method:
+            deferral = known.get(method)
+        return deferred_call(node, deferral) if deferral is not None else None
+
+    def _acts_on_its_data(self, method: str) -> bool:
+        """Whether a called function's name says what it does with the data (`store_failed_email`), not what it is."""
+        words = split_words(method)
+        return len(words) > 1 and words[0] in self.classifier.acting_verbs
 
     def _result_qname(self, func: cst.BaseExpression, method: str, qname: str | None, receiver: Value) -> str | None:
         if qname is None:

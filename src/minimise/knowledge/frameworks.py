@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from minimise.knowledge.reader import RuleDocument
-from minimise.knowledge.records import Frameworks
+from minimise.knowledge.records import Deferral, Frameworks
 
 # Each key of the `frameworks` section, with what it names (the JSON Schema's descriptions).
 FRAMEWORK_LISTS: dict[str, str] = {
@@ -111,6 +111,14 @@ FRAMEWORK_MAPS: dict[str, str] = {
         "Attributes holding validated form or serializer input, read by key like a request's form"
         " (`form.cleaned_data`), each to the source id its findings name."
     ),
+    "deferred_calls": (
+        "Calls that run a function later, on another thread or after the response, with the arguments"
+        " given beside it (`background_tasks.add_task(send_welcome, user.email)`): the data reaches"
+        " whatever the function does with it. Each name (a method, or a qualified function or class)"
+        " maps to where the function is: its position (`0`), the arguments after it passing through;"
+        " or `NAME@POSITION` for the function, then `args@POSITION` and `kwargs@POSITION` for its"
+        " arguments (`threading.Thread`: `target@1 args@3 kwargs@4`)."
+    ),
 }
 # Mappings to how many of a keyword's units make a second, rather than to kind or source ids.
 FRAMEWORK_NUMBERS: dict[str, str] = {
@@ -121,6 +129,29 @@ FRAMEWORK_NUMBERS: dict[str, str] = {
 }
 UNITS_PER_SECOND = (1, 1000)
 FRAMEWORK_KEYS = set(FRAMEWORK_LISTS) | set(FRAMEWORK_MAPS) | set(FRAMEWORK_NUMBERS)
+
+
+def parse_deferral(spec: str) -> Deferral | None:
+    """`0` or `target@1 args@3 kwargs@4` (see `deferred_calls`); None when it is neither."""
+    if spec.isdigit():
+        return Deferral(None, int(spec), passes_through=True)
+    places: dict[str, tuple[str, int]] = {}
+    for i, part in enumerate(spec.split()):
+        name, at, position = part.partition("@")
+        if not at or not name.isidentifier() or not position.isdigit():
+            return None
+        role = "function" if i == 0 and name not in ("args", "kwargs") else name
+        if role not in ("function", "args", "kwargs") or role in places:
+            return None
+        places[role] = (name, int(position))
+    if "function" not in places:
+        return None
+    return Deferral(
+        *places["function"],
+        passes_through=False,
+        args_at=places.get("args"),
+        kwargs_at=places.get("kwargs"),
+    )
 
 
 def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_ids: set[str]) -> Frameworks:
@@ -146,6 +177,8 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
             for name, value in mapping.items():
                 where = ("frameworks", key, name)
                 target = reader.string(value, where)
+                if key == "deferred_calls" and parse_deferral(target) is None:
+                    reader.fail(where, f"expected a position (0) or NAME@POSITION words, got {target!r}")
                 if not doc.shipped and key in known_ids and target not in known_ids[key]:
                     reader.fail(where, f"unknown kind {target!r} (known: {', '.join(sorted(known_ids[key]))})")
                 maps[key][str(name)] = target
@@ -200,4 +233,5 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         form_containers=maps["form_containers"],
         base_names=maps["base_names"],
         ttl_keywords=numbers["ttl_keywords"],
+        deferred_calls={name: d for name, spec in maps["deferred_calls"].items() if (d := parse_deferral(spec))},
     )

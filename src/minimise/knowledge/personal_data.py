@@ -34,6 +34,7 @@ _CONTEXT_KEYS = {
     "label_holders",
     "places",
     "containers",
+    "acting_verbs",
     "service_owners",
 }
 _TIERS = {"low", "medium", "high", "special"}
@@ -132,6 +133,7 @@ def build_personal_data(
         label_holders=frozenset(context["label_holders"]),
         places=frozenset(context["places"]),
         containers=frozenset(context["containers"]),
+        acting_verbs=frozenset(context["acting_verbs"]),
         special=frozenset(k for k, tier in sensitivity.items() if tier == "special"),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),

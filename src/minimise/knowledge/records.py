@@ -96,6 +96,21 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Deferral:
+    """Where a deferring call (`add_task`, `Thread`) holds the function it runs and that function's arguments.
+
+    ``keyword`` and ``position`` place the function; with ``passes_through`` the arguments after it are
+    the function's, otherwise ``args_at`` and ``kwargs_at`` place a tuple and a dict of them.
+    """
+
+    keyword: str | None
+    position: int
+    passes_through: bool
+    args_at: tuple[str, int] | None = None
+    kwargs_at: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
 class Frameworks:
     """The framework vocabulary, merged across the shipped file and every team file."""
 
@@ -139,6 +154,7 @@ class Frameworks:
     form_containers: dict[str, str] = field(default_factory=dict)
     base_names: dict[str, str] = field(default_factory=dict)
     ttl_keywords: dict[str, int] = field(default_factory=dict)
+    deferred_calls: dict[str, Deferral] = field(default_factory=dict)
 
 
 @dataclass
