@@ -328,6 +328,11 @@ def _schema_body(
     return [(body, ParamSink(-1, "collect", f"{schema}.{target.key}", "request", "none", (step,)), target.key)]
 
 
+def _model_form(bases: set[str]) -> bool:
+    """Whether a Django form's ``save`` is a ModelForm's: a plain ``Form`` with a ``save`` of its own is not."""
+    return "Form" not in bases or any(base.endswith("ModelForm") for base in bases)
+
+
 def _schema_use(
     project: Project, site: CallSite, module: ModuleSummary, target: Target | None
 ) -> list[tuple[Carried, ParamSink, str]]:
@@ -344,9 +349,11 @@ def _schema_use(
     fields: dict[str, str] = {}
     protected: dict[str, str] = {}
     schema = store = None
+    bases: set[str] = set()
     for owner in reversed(project.mro(cls)):
         info = owner.module.classes[owner.key]
         schema, store = info.schema or schema, info.store or store
+        bases.update(base.rsplit(".", 1)[-1] for base in info.bases)
         fields.update(info.fields)
         protected.update(info.protected)
     if method == "populate_obj" and schema == "wtforms":
@@ -358,7 +365,7 @@ def _schema_use(
                 if model.store is not None:
                     for category, protection in model.protected.items():
                         protected.setdefault(category, protection)
-    elif method == "save" and schema == "django.forms" and "form" in split_words(cls.key):
+    elif method == "save" and schema == "django.forms" and "form" in split_words(cls.key) and _model_form(bases):
         action, via, what = "store", "django.forms.ModelForm.save", f"form {cls.key} saved to its model"
     elif method in ("load", "loads") and schema == "marshmallow":
         action, via, what = "collect", f"marshmallow.{cls.key}.load", f"input loaded by schema {cls.key}"
