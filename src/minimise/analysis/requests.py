@@ -30,7 +30,9 @@ class RequestDetection(AnalyserBase):
                 continue
             via = self._route_param_via(param, scope)
             is_input = (route or via != "route.parameter") and not self._skip_route_param(param, scope)
-            label = self._label(name, scope.words, user_input=is_input)
+            # An operator's command takes what the operator types (`job run <name>`): being typed makes
+            # no parameter a person's, only the command's own words do (`create_user <name>`).
+            label = self._label(name, scope.words, user_input=is_input and not scope.console)
             labels = frozenset({label}) if label else frozenset()
             qname = self._annotation_qname(param, scope)
             if qname is None and isinstance(param.default, (cst.Name, cst.Attribute)):
