@@ -58,6 +58,7 @@ class Classifier:
         places: frozenset[str] = frozenset(),
         containers: frozenset[str] = frozenset(),
         acting_verbs: frozenset[str] = frozenset(),
+        whereabouts: frozenset[str] = frozenset(),
         special: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
@@ -72,6 +73,7 @@ class Classifier:
         self.places = places
         self.containers = containers
         self.acting_verbs = acting_verbs
+        self.whereabouts = whereabouts
         # Special categories: `religion_group`, `gender_category`, `health_record_item` still name the data.
         self.special = special
         self.service_owners = service_owners
@@ -206,6 +208,8 @@ class Classifier:
 
     def names_a_place_or_thing(self, words: tuple[str, ...]) -> bool:
         """Whether a class's name says it is a place (``MeetingRoom``) or only things (``EventApplication``)."""
+        if words and words[-1] in self.whereabouts and any(self._is_person_word(w) for w in words[:-1]):
+            return False  # `UserLocation`: where a person is
         return bool(words) and (words[-1] in self.places or self.names_a_thing(words))
 
     def _special(self, category: str) -> bool:

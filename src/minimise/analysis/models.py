@@ -65,6 +65,14 @@ class ModelDetection(AnalyserBase):
             # Room's or an Event's telephone and address are its own: its coordinates are a place's.
             info.words = ("person",) + info.words
             class_scope.words = info.words + scope.words
+        elif (
+            len(info.words) > 1
+            and info.words[-1] in self.classifier.whereabouts
+            and self.classifier.names_a_place_or_thing(info.words)
+        ):
+            # `MatchLocation.latitude` is the place's own: the class's name gives its fields no location context.
+            info.words = info.words[:-1]
+            class_scope.words = info.words + scope.words
         for stmt in body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:

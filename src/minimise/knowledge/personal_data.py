@@ -35,6 +35,7 @@ _CONTEXT_KEYS = {
     "places",
     "containers",
     "acting_verbs",
+    "whereabouts",
     "service_owners",
 }
 _TIERS = {"low", "medium", "high", "special"}
@@ -134,6 +135,7 @@ def build_personal_data(
         places=frozenset(context["places"]),
         containers=frozenset(context["containers"]),
         acting_verbs=frozenset(context["acting_verbs"]),
+        whereabouts=frozenset(context["whereabouts"]),
         special=frozenset(k for k, tier in sensitivity.items() if tier == "special"),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
