@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from minimise.analysis.caught_raises import drop_caught_raises
 from minimise.analysis.column_writes import protect_by_writes, protect_user_writes
 from minimise.analysis.project import link
 from minimise.analysis.sessions import place_sessions
@@ -109,6 +110,7 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
     merged = protect_by_writes(list(merge_points(report.data_points, linked)), summaries)
     merged = protect_user_writes(merged, summaries, knowledge.classifier.person)
+    merged = drop_caught_raises(merged, summaries)
     report.data_points = place_sessions(merged, summaries, knowledge)
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     if options.project_checks is not None:

@@ -129,7 +129,8 @@ class ModuleAnalyser(
                     self._assign(item.asname.name, value, scope, item.item)
             self._suite(stmt.body, scope)
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
-            swallows = any(swallowing_handler(h) for h in stmt.handlers)
+            shown = tuple(self.k.frameworks.validation_exceptions)
+            swallows = any(swallowing_handler(h, shown) for h in stmt.handlers)
             scope.swallowing += swallows
             self.handled_here.append(stmt.handlers)
             try:

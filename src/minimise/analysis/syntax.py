@@ -267,12 +267,25 @@ def format_parts(node: cst.FormattedString) -> list[cst.BaseExpression]:
     return [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
 
 
-def swallowing_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
-    """An `except` clause that drops what it catches: it raises nothing and never uses the exception."""
+def swallowing_handler(
+    handler: cst.ExceptHandler | cst.ExceptStarHandler, shown_to_the_user: tuple[str, ...] = ()
+) -> bool:
+    """An `except` clause that drops what it catches: it raises nothing and never uses the exception.
+
+    Raising one of ``shown_to_the_user`` (ends of validation error names) from it hands the message back to
+    the person who typed the value (`raise forms.ValidationError(str(e))`): that drops it from the logs too.
+    """
     bound = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
     pending: list[cst.CSTNode] = [handler.body]
     while pending:
         node = pending.pop()
+        if (
+            shown_to_the_user
+            and isinstance(node, cst.Raise)
+            and isinstance(node.exc, cst.Call)
+            and (name_of(node.exc.func) or "").endswith(shown_to_the_user)
+        ):
+            continue
         if isinstance(node, cst.Raise) or (bound is not None and isinstance(node, cst.Name) and node.value == bound):
             return False
         if isinstance(node, cst.Call) and name_of(node.func) in ("exception", "print_exc", "format_exc", "exc_info"):
