@@ -113,6 +113,8 @@ def test_every_example_iban_has_a_valid_checksum() -> None:
         "dev.local",
         "examplectf.com",
         "mail.example-shop.de",
+        "test.fr",  # a stand-in name under any top-level domain
+        "mail.fake.de",
     ],
 )
 def test_reserved_domains(domain: str) -> None:
@@ -184,6 +186,8 @@ def test_person_email() -> None:
         "bakery.info@gmail.com",  # an organisation's enquiries mailbox at a public provider
         "clinic-contact@gmail.com",
         "megan.bowen@contoso.com",  # Microsoft's made-up company
+        "cdr_admin@univ-lyon.fr",  # whoever administers something: a role
+        "some.email@univ-lyon.fr",
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
@@ -310,6 +314,20 @@ def test_a_phone_number_counts_only_in_a_record_with_more_of_a_persons_data() ->
         """
     )
     assert [(h.line, h.kind) for h in find_literals(source)] == [(3, "email"), (3, "phone"), (4, "email")]
+
+
+def test_a_tests_variants_of_one_address_are_made_up() -> None:
+    """One address numbered (jo.bo1@, jo.bo3@) or moved to another domain: people a test made up."""
+    source = textwrap.dedent(
+        """\
+        FIRST = "lena.morel1@univ-lyon.fr"
+        SECOND = "lena.morel3@etu.univ-lyon.fr"
+        moved = {"new_email": "paul.girard@gmail.com"}
+        kept = {"new_email": "paul.girard@univ-lyon.fr"}
+        again = "maria.lopez@gmail.com" + "maria.lopez@gmail.com"
+        """
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(5, "email"), (5, "email")]
 
 
 def test_a_record_with_a_contact_reserved_for_fiction_is_made_up_with_its_list() -> None:

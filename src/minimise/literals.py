@@ -41,6 +41,7 @@ class LiteralRules:
     placeholder_domains: frozenset[str]
     # Words a domain's name starts with when it was made up for tests (examplectf.com).
     placeholder_domain_words: tuple[str, ...]
+    placeholder_domain_names: frozenset[str]
     role_local_parts: frozenset[str]
     generic_local_words: frozenset[str]
     made_up_local_words: frozenset[str]
@@ -88,6 +89,8 @@ class LiteralHit:
     masked: str
     # A phone number's digits, to tell a test's numbered series (+250788000001, ...02) from one number.
     digits: str = field(default="", repr=False, compare=False)
+    # An email address, lower case, to tell a test's variants (jo.bo1@, jo.bo3@, jo.bo@other) from one address.
+    address: str = field(default="", repr=False, compare=False)
     # The innermost bracket (a dict, a call's arguments, a tuple) or statement holding the literal:
     # the record a value belongs to.
     record: int = field(default=0, repr=False, compare=False)
@@ -173,6 +176,9 @@ def parse_rules(data: Any, path: str) -> LiteralRules:
         reserved_domains=tuple(d.lower() for d in _strings(email, "reserved_domains", "email", path)),
         placeholder_domains=frozenset(d.lower() for d in _strings(email, "placeholder_domains", "email", path)),
         placeholder_domain_words=tuple(w.lower() for w in _strings(email, "placeholder_domain_words", "email", path)),
+        placeholder_domain_names=frozenset(
+            w.lower() for w in _strings(email, "placeholder_domain_names", "email", path)
+        ),
         role_local_parts=frozenset(_strings(email, "role_local_parts", "email", path)),
         generic_local_words=frozenset(_strings(email, "generic_local_words", "email", path)),
         made_up_local_words=frozenset(_strings(email, "made_up_local_words", "email", path)),
@@ -246,6 +252,8 @@ def is_example_domain(domain: str, rules: LiteralRules) -> bool:
     if any(".".join(labels[i:]) in rules.placeholder_domains for i in range(len(labels) - 1)):
         return True
     name = labels[-2] if len(labels) >= 2 else labels[0]
+    if len(labels) >= 2 and name in rules.placeholder_domain_names:
+        return True
     # examplectf.com is a stand-in; examples.com and notexample.com are real registered domains.
     if any(name.startswith(w) and name[len(w) :] not in ("", "s") for w in rules.placeholder_domain_words):
         return True
@@ -595,7 +603,8 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
         with_company = {hit.record for hit in hits if hit.kind in rules.phone_reported_with}
         hits = [hit for hit in hits if hit.kind != "phone" or hit.record in with_company]
     series = _numbered_series(hits)
-    return [hit for hit in hits if hit.digits not in series]
+    variants = _address_variants(hits)
+    return [hit for hit in hits if hit.digits not in series and hit.address not in variants]
 
 
 def _holds_fiction(raw: str, rules: LiteralRules) -> bool:
@@ -624,6 +633,21 @@ def _numbered_series(hits: list[LiteralHit]) -> set[str]:
         if hit.kind == "phone" and len(hit.digits) > 6:
             by_prefix.setdefault(hit.digits[:-4], set()).add(hit.digits)
     return {digits for numbers in by_prefix.values() if len(numbers) > 1 for digits in numbers}
+
+
+def _address_variants(hits: list[LiteralHit]) -> set[str]:
+    """Email addresses of a file that another of its addresses repeats but for digits or the domain.
+
+    Tests make up the people they need by numbering one (jo.bo1@, jo.bo3@) or by moving it to another
+    domain (jo.bo@school.fr, then jo.bo@gmail.com to test a change of address); a real person's address
+    pasted into the code stands alone, however often it is repeated.
+    """
+    by_stem: dict[str, set[str]] = {}
+    for hit in hits:
+        if hit.kind == "email" and hit.address:
+            local = hit.address.rpartition("@")[0].split("+", 1)[0]
+            by_stem.setdefault(re.sub(r"\d+", "", local), set()).add(hit.address)
+    return {address for addresses in by_stem.values() if len(addresses) > 1 for address in addresses}
 
 
 def phones_shared_across_files(texts: dict[str, str]) -> set[tuple[str, int, str]]:
@@ -668,7 +692,8 @@ def _hits_in(token: tokenize.TokenInfo, rules: LiteralRules) -> Iterator[Literal
         if kind == "phone" and _EXAMPLE_BEFORE.search(raw, max(0, offset - 40), offset):
             continue  # `help_text="... ex: +250788123124"`: the format shown to whoever types one
         digits = re.sub(r"\D", "", value) if kind == "phone" else ""
-        yield LiteralHit(line, column, kind, CATEGORIES[kind], _mask(kind, value), digits)
+        address = value.lower() if kind == "email" else ""
+        yield LiteralHit(line, column, kind, CATEGORIES[kind], _mask(kind, value), digits, address)
 
 
 def literal_points(text: str, display: str, sensitivity_of: Callable[[str], str]) -> tuple[DataPoint, ...]:
