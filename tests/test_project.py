@@ -25,11 +25,14 @@ def _found(root: Path, paths: list[Path] | None = None, cache: Path | None = Non
 
 
 def test_fixture_project_is_scored_exactly() -> None:
-    expected, _ = expectations(PROJECT)
-    found = set(_found(PROJECT))
+    expected, protections = expectations(PROJECT)
+    points = _found(PROJECT)
+    found = set(points)
     assert len(expected) >= 20
     assert expected - found == EXPECTED_MISSES
     assert found - expected == EXPECTED_SPURIOUS
+    stored = {key: point.protection for key, point in points.items() if key[2] == "store" and key in expected}
+    assert stored == {key: protections.get(key, "none") for key in stored}
 
 
 def test_fixture_project_has_the_layout_of_a_real_application() -> None:
@@ -88,7 +91,15 @@ def test_scanning_a_few_files_gives_the_same_points_as_the_full_scan(tmp_path: P
     root = tmp_path / "project"
     shutil.copytree(PROJECT, root)
     full = _found(root)
-    chosen = ["shopapp/web/views.py", "shopapp/services/accounts.py", "shopapp/models.py"]
+    # With every module that writes a password: a column's protection is judged from the writes scanned.
+    chosen = [
+        "shopapp/web/views.py",
+        "shopapp/services/accounts.py",
+        "shopapp/models.py",
+        "shopapp/services/rota.py",
+        "shopapp/web/profile.py",
+        "shopapp/web/suppliers.py",
+    ]
     for cache in (None, tmp_path / "cache"):
         partial = _found(root, [root / c for c in chosen], cache)
         assert partial == {k: v for k, v in full.items() if k[0] in chosen}

@@ -108,8 +108,10 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     if index is not None:
         index.save()
     linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
-    merged = protect_by_writes(list(merge_points(report.data_points, linked)), summaries)
-    merged = protect_user_writes(merged, summaries, knowledge.classifier.person)
+    person = knowledge.classifier.person
+    # A setter's protection first: the column's verdict counts the writes through it as what they store.
+    merged = protect_user_writes(list(merge_points(report.data_points, linked)), summaries, person)
+    merged = protect_by_writes(merged, summaries, person)
     merged = drop_caught_raises(merged, summaries)
     report.data_points = place_sessions(merged, summaries, knowledge)
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)

@@ -90,7 +90,8 @@ class ProjectLinks(AnalyserBase):
                 # `user.last_login_ip = ip; user.save()`: a person's record, of a model this function
                 # does not name. Not its credentials: that model's setter may hash them (`password`).
                 for label in value.labels:
-                    if not label.category.startswith(_CREDENTIALS):
+                    # A hashed one is stored hashed whatever the setter does: evidence for its column too.
+                    if not label.category.startswith(_CREDENTIALS) or label.protection != "none":
                         self._emit(target, "store", label, USER_MODEL_VIA, scope, "database")
             elif own and model is not None and model.store is not None:
                 # A model's own method sets its field (``self.token = ...; db.session.add(self)``).
