@@ -27,13 +27,15 @@ TEST_FILES = [
     "conftest.py",
     "pkg/fixtures/users.py",
     "pkg/factories.py",
+    "pkg/users/factory_users.py",
+    "pkg/user_factories.py",
     "pkg/lib/create_test_data.py",
     "scripts/seed_db.py",
     "pkg/seeds/customers.py",
     "loaddata.py",
     "e2e/utils.py",
 ]
-PRODUCTION = ["pkg/views.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py", "pkg/seedling.py"]
+PRODUCTION = ["pkg/views.py", "pkg/app_factory.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py", "pkg/seedling.py"]
 
 
 def _tree(root: Path, names: list[str]) -> Path:

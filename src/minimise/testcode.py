@@ -15,6 +15,9 @@ TEST_FILES = (
     "conftest.py",
     "fixtures.py",
     "factories.py",
+    # Data factories beside the models they fill (`factory_users.py`, `user_factories.py`); not `app_factory.py`.
+    "factory_*.py",
+    "*_factories.py",
     "*_test_data.py",  # a generator of test data kept beside the code (`lib/create_test_data.py`)
     # Seeds: scripts that fill a development database with made-up records.
     "seed.py",
