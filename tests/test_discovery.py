@@ -61,16 +61,16 @@ def test_test_code_is_left_out_and_counted(tmp_path: Path) -> None:
     report = _scan(str(root))
     assert _paths(report) == set(PRODUCTION)
     assert {p["path"] for p in report["data_points"]} == set(PRODUCTION)  # type: ignore[attr-defined]
-    assert report["summary"] == {"files_scanned": 5, "files_treated_as_tests": len(TEST_FILES)}
+    assert report["summary"] == {"files_scanned": 6, "files_treated_as_tests": len(TEST_FILES)}
     text = CliRunner().invoke(cli, ["scan", "--no-cache", str(root)]).stdout
-    assert text.splitlines()[-1].endswith("; 14 test files left out (--include-tests)")
+    assert text.splitlines()[-1].endswith("; 16 test files left out (--include-tests)")
 
 
 def test_include_tests_brings_them_back(tmp_path: Path) -> None:
     root = _tree(tmp_path, TEST_FILES + PRODUCTION)
     report = _scan(str(root), "--include-tests")
     assert _paths(report) == set(TEST_FILES + PRODUCTION)
-    assert report["summary"] == {"files_scanned": 19, "files_treated_as_tests": 0}
+    assert report["summary"] == {"files_scanned": 22, "files_treated_as_tests": 0}
     (root / "pyproject.toml").write_text("[tool.minimise]\ninclude-tests = true\n", encoding="utf-8")
     assert _paths(_scan(str(root))) == set(TEST_FILES + PRODUCTION)
 
@@ -98,12 +98,13 @@ def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
     # A folder named explicitly is walked like any other: its test files are left out.
     assert _paths(_scan(str(root / "pkg"))) == {
         "views.py",
+        "app_factory.py",
         "testimonials.py",
         "contest.py",
         "latest_data.py",
         "seedling.py",
     }
-    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 5, "files_treated_as_tests": 6}
+    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 6, "files_treated_as_tests": 8}
 
 
 def _git(cwd: Path, *args: str) -> None:
