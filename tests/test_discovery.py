@@ -35,7 +35,14 @@ TEST_FILES = [
     "loaddata.py",
     "e2e/utils.py",
 ]
-PRODUCTION = ["pkg/views.py", "pkg/app_factory.py", "pkg/testimonials.py", "pkg/contest.py", "pkg/latest_data.py", "pkg/seedling.py"]
+PRODUCTION = [
+    "pkg/views.py",
+    "pkg/app_factory.py",
+    "pkg/testimonials.py",
+    "pkg/contest.py",
+    "pkg/latest_data.py",
+    "pkg/seedling.py",
+]
 
 
 def _tree(root: Path, names: list[str]) -> Path:

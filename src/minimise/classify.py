@@ -59,6 +59,7 @@ class Classifier:
         containers: frozenset[str] = frozenset(),
         acting_verbs: frozenset[str] = frozenset(),
         whereabouts: frozenset[str] = frozenset(),
+        business_identifiers: frozenset[str] = frozenset(),
         special: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
@@ -74,6 +75,7 @@ class Classifier:
         self.containers = containers
         self.acting_verbs = acting_verbs
         self.whereabouts = whereabouts
+        self.business_identifiers = business_identifiers
         # Special categories: `religion_group`, `gender_category`, `health_record_item` still name the data.
         self.special = special
         self.service_owners = service_owners

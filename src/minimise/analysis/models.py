@@ -59,6 +59,7 @@ class ModelDetection(AnalyserBase):
         if (
             not self.classifier.held_by_a_service(info.words)
             and not self.classifier.names_a_place_or_thing(info.words)
+            and not self._registers_a_business(info)
             and self._has_personal_field(body, info)
         ):
             # A model with an IP address and a device id is about a person: its latitude is theirs. A
@@ -370,7 +371,7 @@ class ModelDetection(AnalyserBase):
             label = self._described_field(call, name, info)
         if label is None:
             return
-        if action == "store" and self._own_credential(info, label):
+        if action == "store" and (self._own_credential(info, label) or self._organisations_account(info, label)):
             self.exports.owned_field(info.name, name)
             return
         protection = label.protection
@@ -405,6 +406,17 @@ class ModelDetection(AnalyserBase):
             return False
         named = self._classify(info.name, ())
         return named is None or named.category not in issued
+
+    def _organisations_account(self, info: ClassInfo, label: Label) -> bool:
+        """A bank account on a model that registers a business (`Structure` with `siret` and `iban`): the business's."""
+        return label.category.startswith("user.financial") and self._registers_a_business(info)
+
+    def _registers_a_business(self, info: ClassInfo) -> bool:
+        """Whether a model not named for a person declares a business's registration (`siret`, `vat_number`)."""
+        if set(split_words(info.name)) & self.classifier.person:
+            return False
+        registered = self.classifier.business_identifiers
+        return any(" ".join(split_words(field)) in registered for field in info.assigned)
 
     @staticmethod
     def _assigned_names(node: cst.ClassDef) -> tuple[str, ...]:

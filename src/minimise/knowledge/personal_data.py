@@ -36,6 +36,7 @@ _CONTEXT_KEYS = {
     "containers",
     "acting_verbs",
     "whereabouts",
+    "business_identifiers",
     "service_owners",
 }
 _TIERS = {"low", "medium", "high", "special"}
@@ -136,6 +137,7 @@ def build_personal_data(
         containers=frozenset(context["containers"]),
         acting_verbs=frozenset(context["acting_verbs"]),
         whereabouts=frozenset(context["whereabouts"]),
+        business_identifiers=frozenset(" ".join(split_words(w)) for w in context["business_identifiers"]),
         special=frozenset(k for k, tier in sensitivity.items() if tier == "special"),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
