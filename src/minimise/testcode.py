@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "e2e", "fixtures", "factories", "seeds"})
+# Folders of one kind of test (`playwright_tests/`, `integration_tests/`, `load_test/`).
+TEST_FOLDER_ENDINGS = ("_tests", "_test", "-tests", "-test")
 TEST_FILES = (
     "test_*.py",
     "*_test.py",
@@ -34,6 +36,6 @@ TEST_FILES = (
 def is_test_path(path: str) -> bool:
     """Whether a relative path ('/' or '\\' separated) is test code rather than application code."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
-    if any(part in TEST_FOLDERS for part in parts[:-1]):
+    if any(part in TEST_FOLDERS or part.endswith(TEST_FOLDER_ENDINGS) for part in parts[:-1]):
         return True
     return bool(parts) and any(fnmatch(parts[-1], pattern) for pattern in TEST_FILES)

@@ -299,8 +299,10 @@ _NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneTy
 
 
 def number_guard(test: cst.BaseExpression) -> str | None:
-    """The name a test lets through only as None, a number or empty (`x is None or isinstance(x, int)`, `not x`)."""
+    """The name a test lets through only as None, a number, empty or not text (`not x`, `not isinstance(x, str)`)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        if (checked := _is_text_check(test.expression)) is not None:
+            return checked  # `if not isinstance(x, str): raise ValueError(f"not a string: {x}")`: no text gets here
         return test.expression.value if isinstance(test.expression, cst.Name) else None  # falsy: "", None, 0
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         left, right = number_guard(test.left), number_guard(test.right)
@@ -315,6 +317,17 @@ def number_guard(test: cst.BaseExpression) -> str | None:
         names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
         if isinstance(subject, cst.Name) and all(isinstance(n, cst.Name) and n.value in _NUMBER_TYPES for n in names):
             return subject.value
+    return None
+
+
+def _is_text_check(test: cst.BaseExpression) -> str | None:
+    """The name `isinstance(x, str)` (or a tuple of types with `str`) checks, if ``test`` is such a check."""
+    if not (isinstance(test, cst.Call) and name_of(test.func) == "isinstance" and len(test.args) == 2):
+        return None
+    subject, types = test.args[0].value, test.args[1].value
+    names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+    if isinstance(subject, cst.Name) and any(isinstance(n, cst.Name) and n.value == "str" for n in names):
+        return subject.value
     return None
 
 
