@@ -188,6 +188,8 @@ def test_person_email() -> None:
         "megan.bowen@contoso.com",  # Microsoft's made-up company
         "cdr_admin@univ-lyon.fr",  # whoever administers something: a role
         "some.email@univ-lyon.fr",
+        "newuser@gmail.com",  # two generic words run together
+        "google_newuser@gmail.com",
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:
@@ -325,6 +327,8 @@ def test_a_tests_variants_of_one_address_are_made_up() -> None:
         moved = {"new_email": "paul.girard@gmail.com"}
         kept = {"new_email": "paul.girard@univ-lyon.fr"}
         again = "maria.lopez@gmail.com" + "maria.lopez@gmail.com"
+        raw = ["ana.ruiz.@gmail.com"]
+        cleaned = ["anaruiz@gmail.com"]
         """
     )
     assert [(h.line, h.kind) for h in find_literals(source)] == [(5, "email"), (5, "email")]

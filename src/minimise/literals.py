@@ -284,7 +284,7 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     words = [w for w in split_words(base) if not w.isdigit()]
     if not words or any(w in rules.made_up_local_words or w in rules.role_local_words for w in words):
         return False
-    if any(_run_into_a_stem(w, rules) for w in words):
+    if any(_run_into_a_stem(w, rules) or _generic_compound(w, rules) for w in words):
         return False
     if any(len(w) >= 3 and len(set(w)) == 1 for w in words):
         return False  # bob.aaa@, aaron.zzz@: a name padded out for a test
@@ -299,6 +299,14 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     # first.last@company.de: a person's name at an organisation's domain.
     named = len([part for part in re.split(r"[._-]", base) if part]) >= 2
     return named and (tld in rules.known_tlds or (len(tld) == 2 and tld.isalpha()))
+
+
+def _generic_compound(word: str, rules: LiteralRules) -> bool:
+    """``newuser``, ``olduser``, ``someone2``: two generic words run together, as tests name their people."""
+    return any(
+        word[:cut] in rules.generic_local_words and word[cut:] in rules.generic_local_words
+        for cut in range(2, len(word) - 1)
+    )
 
 
 def _run_into_a_stem(word: str, rules: LiteralRules) -> bool:
@@ -638,15 +646,16 @@ def _numbered_series(hits: list[LiteralHit]) -> set[str]:
 def _address_variants(hits: list[LiteralHit]) -> set[str]:
     """Email addresses of a file that another of its addresses repeats but for digits or the domain.
 
-    Tests make up the people they need by numbering one (jo.bo1@, jo.bo3@) or by moving it to another
-    domain (jo.bo@school.fr, then jo.bo@gmail.com to test a change of address); a real person's address
-    pasted into the code stands alone, however often it is repeated.
+    Tests make up the people they need by numbering one (jo.bo1@, jo.bo3@), by moving it to another
+    domain (jo.bo@school.fr, then jo.bo@gmail.com to test a change of address) or by writing it as a
+    normaliser receives and returns it (jo.bo.@, jobo@); a real person's address pasted into the code
+    stands alone, however often it is repeated.
     """
     by_stem: dict[str, set[str]] = {}
     for hit in hits:
         if hit.kind == "email" and hit.address:
             local = hit.address.rpartition("@")[0].split("+", 1)[0]
-            by_stem.setdefault(re.sub(r"\d+", "", local), set()).add(hit.address)
+            by_stem.setdefault(re.sub(r"[\d._-]+", "", local), set()).add(hit.address)
     return {address for addresses in by_stem.values() if len(addresses) > 1 for address in addresses}
 
 
