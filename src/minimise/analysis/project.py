@@ -191,7 +191,11 @@ class Project:
                 if _writes_keywords(cls, name, function, instance, rest):
                     return ModelWriteTarget(cls, name)
                 if not tail and not called:
-                    return FunctionTarget(owner.module, key, function, bound=instance and function.is_method)
+                    # A classmethod called on its class (`Manager.add_user(name)`) is bound to it: `cls` is given.
+                    takes_cls = bool(function.params) and function.params[0][0] == "cls"
+                    return FunctionTarget(
+                        owner.module, key, function, bound=function.is_method and (instance or takes_cls)
+                    )
                 if called and function.returns_qname:
                     return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
                 return None
