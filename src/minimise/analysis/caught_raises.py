@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minimise.analysis.project import FunctionTarget, Project
+from minimise.analysis.project_index import FunctionTarget, Project
 from minimise.analysis.summary import ModuleSummary
 from minimise.model import DataPoint
 

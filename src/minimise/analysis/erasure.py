@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from minimise.analysis.erasure_facts import ACCOUNT_WORDS, USER
-from minimise.analysis.project import ClassTarget, ExternalTarget, FunctionTarget, Project
+from minimise.analysis.project_index import ClassTarget, ExternalTarget, FunctionTarget, Project
 from minimise.analysis.summary import ClassSummary, ErasureFacts, ModuleSummary
 from minimise.knowledge import Knowledge, rules_dir
 from minimise.model import DataPoint, Finding, Step

@@ -8,11 +8,20 @@ them: a call ``audit("signup", email=user.email)`` whose callee, in another modu
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from minimise.analysis.constructors import Known, kept_by_constructors
+from minimise.analysis.project_index import (
+    MANAGERS,
+    MODEL_WRITES,
+    ClassTarget,
+    ExternalTarget,
+    FunctionTarget,
+    InstanceTarget,
+    ModelWriteTarget,
+    Project,
+    Target,
+)
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink, key_digest
 from minimise.analysis.vocabulary import PERSON_ADDRESS, PERSON_MARK, RAISED
@@ -23,241 +32,14 @@ from minimise.words import split_words
 # Rounds of propagation through calls: data passed through this many project functions in a row
 # still reaches its sink. Documented in ARCHITECTURE.md.
 MAX_CALL_DEPTH = 6
-# How many names a resolution may follow (aliases, re-exports, factories) before giving up.
-MAX_RESOLVE_STEPS = 12
 
 _VERBS = {"log": "logged", "share": "sent", "store": "stored", "collect": "collected"}
-
-
-@dataclass(frozen=True)
-class FunctionTarget:
-    module: ModuleSummary
-    key: str
-    summary: FunctionSummary
-    bound: bool  # called on an instance: the first parameter is the instance
-
-    @property
-    def name(self) -> str:
-        return f"{self.module.module}.{self.key}"
-
-
-@dataclass(frozen=True)
-class ClassTarget:
-    module: ModuleSummary
-    key: str
-
-
-@dataclass(frozen=True)
-class InstanceTarget:
-    """An instance of a project class: constructed, loaded by a query, or a parameter typed with it."""
-
-    cls: ClassTarget
-
-
-@dataclass(frozen=True)
-class ModelWriteTarget:
-    """A manager or class method that writes rows: ``User.objects.create``, ``Model.create``, ``.update``."""
-
-    cls: ClassTarget
-    method: str
-
-
-@dataclass(frozen=True)
-class ExternalTarget:
-    qname: str
-
-
-Target = FunctionTarget | ClassTarget | InstanceTarget | ModelWriteTarget | ExternalTarget
-
-# Manager and class methods that write what their keyword arguments say, and those that load an instance.
-_MODEL_WRITES = frozenset({"create", "get_or_create", "update_or_create", "update", "bulk_create", "insert", "replace"})
-_MODEL_READS = frozenset(
-    {"get", "first", "last", "one", "one_or_none", "get_or_404", "first_or_404", "latest", "earliest", "get_by_id"}
-)
-_MANAGERS = frozenset({"objects", "query", "_default_manager"})
-# Model classes from frameworks, written by the project like its own.
 _EXTERNAL_MODELS = {
     "django.contrib.auth.get_user_model()": "django.db.models",
     "django.contrib.auth.models.User": "django.db.models",
 }
 
 
-class Project:
-    """Every module summary of the scanned tree, and name resolution across them."""
-
-    def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
-        self.modules: dict[str, ModuleSummary] = {}
-        for summary in summaries:
-            self.modules.setdefault(summary.module, summary)
-        # A project imported as ``app.utils`` may be scanned as ``backend/app/utils.py``: every unique
-        # dotted suffix of a module name also names it.
-        # Only suffixes that start at a package count, and never one that starts with a standard
-        # library name: `shopapp/utils/logging.py` must not hide `import logging`.
-        packages = {".".join(n.split(".")[:i]) for n in self.modules for i in range(1, n.count(".") + 1)}
-        counts: dict[str, int] = {}
-        owners: dict[str, str] = {}
-        for name in self.modules:
-            parts = name.split(".")
-            for start in range(1, len(parts)):
-                if ".".join(parts[: start + 1]) not in packages or parts[start] in sys.stdlib_module_names:
-                    continue
-                alias = ".".join(parts[start:])
-                counts[alias] = counts.get(alias, 0) + 1
-                owners[alias] = name
-        self.aliases = {a: owners[a] for a, n in counts.items() if n == 1 and a not in self.modules}
-        self._resolved: dict[str, Target | None] = {}
-        self._mros: dict[tuple[str, str], list[ClassTarget]] = {}
-        self._calls: dict[tuple[str, int], Target | None] = {}
-
-    def module(self, dotted: str) -> ModuleSummary | None:
-        found = self.modules.get(dotted)
-        if found is None and dotted in self.aliases:
-            found = self.modules[self.aliases[dotted]]
-        return found
-
-    # ---------------------------------------------------------------- resolution
-    def resolve(self, qname: str, steps: int = 0) -> Target | None:
-        # Names resolve the same way throughout a link: remember the answer of each top-level question.
-        if steps == 0:
-            if qname not in self._resolved:
-                self._resolved[qname] = self._resolve(qname, 0)
-            return self._resolved[qname]
-        return self._resolve(qname, steps)
-
-    def _resolve(self, qname: str, steps: int) -> Target | None:
-        if steps > MAX_RESOLVE_STEPS:
-            return None
-        tokens = qname.split(".")
-        for cut in range(len(tokens) - 1, 0, -1):
-            if any(t.endswith(("()", "[]")) for t in tokens[:cut]):
-                continue
-            module = self.module(".".join(tokens[:cut]))
-            if module is not None:
-                return self._within(module, tokens[cut:], steps)
-        return ExternalTarget(qname)
-
-    def _within(self, module: ModuleSummary, rest: list[str], steps: int) -> Target | None:
-        head, tail = rest[0], rest[1:]
-        called = head.endswith("()")
-        name = head.removesuffix("()")
-        if name in module.functions:
-            function = module.functions[name]
-            if not tail and not called:
-                return FunctionTarget(module, name, function, bound=False)
-            if tail == ["delay"] and not called:
-                # A task queued with .delay(...) runs later with the same arguments. A module-level
-                # task whose first parameter is `self` is bound (bind=True): Celery passes the task there.
-                bound_task = not function.is_method and bool(function.params) and function.params[0][0] == "self"
-                return FunctionTarget(module, name, function, bound=bound_task)
-            if called and function.returns_qname:
-                return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
-            return None
-        if name in module.classes:
-            if not tail:
-                return InstanceTarget(ClassTarget(module, name)) if called else ClassTarget(module, name)
-            return self._member(ClassTarget(module, name), tail, instance=called, steps=steps)
-        if name in module.bindings:
-            target = module.bindings[name] + ("()" if called else "")
-            return self.resolve(".".join([target, *tail]), steps + 1)
-        submodule = self.module(f"{module.module}.{name}")
-        if submodule is not None and tail and not called:
-            return self._within(submodule, tail, steps + 1)
-        for star in module.star_imports:  # a package re-exporting its modules' names (`from .failed import *`)
-            source = self.module(star)
-            if source is not None and source is not module and steps < MAX_RESOLVE_STEPS:
-                found = self._within(source, rest, steps + 1)
-                if found is not None:
-                    return found
-        return None
-
-    def constructor(self, cls: ClassTarget) -> FunctionTarget | None:
-        """The project's own ``__init__`` a call to ``cls`` runs, bound to the new instance (None: a library's)."""
-        for owner in self.mro(cls):
-            key = f"{owner.key}.__init__"
-            function = owner.module.functions.get(key)
-            if function is not None:
-                return FunctionTarget(owner.module, key, function, bound=True)
-        return None
-
-    def _member(self, cls: ClassTarget, rest: list[str], instance: bool, steps: int) -> Target | None:
-        """``Cls().method``, ``Cls.method`` or an attribute of the instance, looked up through the bases."""
-        head, tail = rest[0], rest[1:]
-        called = head.endswith("()")
-        name = head.removesuffix("()")
-        for owner in self.mro(cls):
-            key = f"{owner.key}.{name}"
-            function = owner.module.functions.get(key)
-            if function is not None:
-                if _writes_keywords(cls, name, function, instance, rest):
-                    return ModelWriteTarget(cls, name)
-                if not tail and not called:
-                    # A classmethod called on its class (`Manager.add_user(name)`) is bound to it: `cls` is given.
-                    takes_cls = bool(function.params) and function.params[0][0] == "cls"
-                    return FunctionTarget(
-                        owner.module, key, function, bound=function.is_method and (instance or takes_cls)
-                    )
-                if called and function.returns_qname:
-                    return self.resolve(".".join([function.returns_qname, *tail]), steps + 1)
-                return None
-            attr = owner.module.classes[owner.key].attrs.get(name)
-            if attr is not None and instance:
-                return self.resolve(".".join([attr + ("()" if called else ""), *tail]), steps + 1)
-        if cls.module.classes[cls.key].store is not None and not instance:
-            return self._model_access(cls, rest)
-        # Nothing in the project defines it: a subclass of a library class inherits the library's methods
-        # (`class MailBuilder(djmail.template_mail.MagicMailBuilder)`).
-        for owner in self.mro(cls):
-            for base in owner.module.classes[owner.key].bases:
-                if isinstance(self.resolve(base, steps + 1), ExternalTarget):
-                    return ExternalTarget(".".join([base + ("()" if instance else ""), *rest]))
-        return None
-
-    @staticmethod
-    def _model_access(cls: ClassTarget, rest: list[str]) -> Target | None:
-        """``User.objects.create`` writes; ``User.query.filter_by(...).first()`` loads an instance."""
-        if len(rest) > 1 and rest[0] not in _MANAGERS:
-            return None
-        last = rest[-1]
-        method = last.removesuffix("()")
-        if not last.endswith("()") and method in _MODEL_WRITES:
-            return ModelWriteTarget(cls, method)
-        if last.endswith("()") and method in _MODEL_READS:
-            return InstanceTarget(cls)
-        return None
-
-    def mro(self, cls: ClassTarget, depth: int = 0) -> list[ClassTarget]:
-        if depth == 0:
-            key = (cls.module.module, cls.key)
-            if key not in self._mros:
-                self._mros[key] = self._mro(cls, 0)
-            return self._mros[key]
-        return self._mro(cls, depth)
-
-    def _mro(self, cls: ClassTarget, depth: int) -> list[ClassTarget]:
-        found = [cls]
-        if depth > 8:
-            return found
-        for base in cls.module.classes[cls.key].bases:
-            target = self.resolve(base)
-            if isinstance(target, ClassTarget) and target not in found:
-                found.extend(t for t in self.mro(target, depth + 1) if t not in found)
-        return found
-
-    def resolve_call(self, site: CallSite, module: ModuleSummary) -> Target | None:
-        key = (module.module, id(site))
-        if key not in self._calls:
-            self._calls[key] = self._resolve_call(site, module)
-        return self._calls[key]
-
-    def _resolve_call(self, site: CallSite, module: ModuleSummary) -> Target | None:
-        callee = site.callee
-        head, _, rest = callee.partition(".")
-        if head in ("self", "cls") and site.cls is not None and site.cls in module.classes and rest:
-            return self._member(ClassTarget(module, site.cls), rest.split("."), instance=True, steps=0)
-        return self.resolve(callee)
-
-
-# ------------------------------------------------------------------- the link
 def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> list[int]:
     """Which parameters of the callee an argument binds to."""
     params = function.params
@@ -394,21 +176,14 @@ def _schema_use(
     return [(carried, ParamSink(-1, action, via, kind, "none", (step,)), cls.key)]
 
 
-def _writes_keywords(cls: ClassTarget, name: str, function: FunctionSummary, instance: bool, rest: list[str]) -> bool:
-    """A model's own ``create(cls, **kwargs)`` (a CRUD mixin): its keywords are the row's fields."""
-    if instance or len(rest) != 1 or name not in _MODEL_WRITES or cls.module.classes[cls.key].store is None:
-        return False
-    return any(kind == "kwargs" for _name, kind in function.params)
-
-
 def _external_model(qname: str) -> tuple[str, str] | None:
     """(model kind, class name) for a model class the project uses but does not define: Django's user model."""
     for known, kind in _EXTERNAL_MODELS.items():
         if qname == known:
             return kind, "User"
-        for manager in _MANAGERS:
+        for manager in MANAGERS:
             prefix = f"{known}.{manager}."
-            if qname.startswith(prefix) and qname[len(prefix) :] in _MODEL_WRITES:
+            if qname.startswith(prefix) and qname[len(prefix) :] in MODEL_WRITES:
                 return kind, "User"
     return None
 
@@ -453,6 +228,24 @@ def _model_write(
     return [write for write in writes if write[0].ident not in owned]  # LLMProvider(api_key=...): the provider's
 
 
+def _spread_defaults(args: tuple[Carried, ...], fields: dict[str, str]) -> list[Carried]:
+    """``update_or_create(user=u, defaults={"username": name})``: each key of a literal ``defaults`` that names
+    one of the model's personal fields is that field (summaries keep literal keys as digests)."""
+    named = {key_digest(name): name for name in fields}
+    spread: list[Carried] = []
+    for arg in args:
+        if arg.ident in ("defaults", "create_defaults") and arg.fields is not None:
+            params = dict(arg.field_params)
+            for key, labels in arg.fields:
+                if key in named:
+                    spread.append(Carried(named[key], arg.line, arg.column, labels, params.get(key, ())))
+                elif labels:
+                    spread.append(Carried(arg.ident, arg.line, arg.column, labels, params.get(key, ())))
+        else:
+            spread.append(arg)
+    return spread
+
+
 def _field_writes(
     site: CallSite,
     module: ModuleSummary,
@@ -469,7 +262,7 @@ def _field_writes(
     to protect every write of that category.
     """
     found: list[tuple[Carried, ParamSink, str]] = []
-    for arg in site.args:
+    for arg in _spread_defaults(site.args, fields):
         if isinstance(arg.ident, int):
             continue
         labels = arg.labels
