@@ -203,6 +203,11 @@ class Classifier:
             return words
         return tuple(w for w in words if w not in self.relations)
 
+    def acts_on_its_data(self, function: str) -> bool:
+        """Whether a called function's name says what it does with the data (`store_failed_email`), not what it is."""
+        words = split_words(function)
+        return len(words) > 1 and words[0] in self.acting_verbs
+
     def names_a_thing(self, words: tuple[str, ...]) -> bool:
         """Whether every word names a thing (``organization``, ``team_id``): no person's data by itself."""
         kept = [w for w in words if not w.isdigit() and w not in ("id", "ids")]

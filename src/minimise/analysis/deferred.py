@@ -8,7 +8,20 @@ from minimise.analysis.syntax import literal_string
 from minimise.knowledge.records import Deferral
 
 
-def deferred_call(node: cst.Call, deferral: Deferral) -> cst.Call | None:
+def deferred_call(
+    node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None, known: dict[str, Deferral]
+) -> cst.Call | None:
+    """The call ``node`` runs later (`add_task(send, email)` runs `send(email)`), if it defers one.
+
+    ``known`` maps qualified names and method names to their deferrals (frameworks `deferred_calls`).
+    """
+    deferral = known.get(qname) if qname else None
+    if deferral is None and isinstance(func, cst.Attribute) and "." not in method:
+        deferral = known.get(method)
+    return _rewritten(node, deferral) if deferral is not None else None
+
+
+def _rewritten(node: cst.Call, deferral: Deferral) -> cst.Call | None:
     """The call ``node`` defers, made of its own argument nodes; None when its function is not named."""
     positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
     keywords = {arg.keyword.value: arg for arg in node.args if arg.keyword is not None}

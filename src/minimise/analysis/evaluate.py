@@ -36,6 +36,7 @@ from minimise.analysis.syntax import (
     name_of,
     names_a_file,
     number_guard,
+    output_models,
     swallowing_handler,
 )
 from minimise.analysis.values import ValueEvaluation
@@ -57,7 +58,7 @@ class ModuleAnalyser(
 
     def run(self, module: cst.Module) -> list[RawPoint]:
         self.module_body = module.body
-        self.output_models = _output_models(module.body)
+        self.output_models = output_models(module.body)
         self._prescan(module.body, self.module_scope)
         self._block(module.body, self.module_scope)
         while self._deferred:
@@ -440,7 +441,7 @@ class ModuleAnalyser(
         if isinstance(func, cst.Name) and qname and "." in qname and not qname.endswith(")"):
             # `from django.core.mail import send_mail as notify`: the call is send_mail's, whatever its local name.
             method = qname.rsplit(".", 1)[1]
-        deferred = self._call_run_later(node, func, method, qname)
+        deferred = deferred_call(node, func, method, qname, self.k.frameworks.deferred_calls)
         if deferred is not None:
             self.stand_ins[id(deferred)] = (deferred, node)
             self._call(deferred, scope)
@@ -628,28 +629,13 @@ class ModuleAnalyser(
 
         label = (
             self._label(method, self._context_of(func.value, scope) if isinstance(func, cst.Attribute) else scope.words)
-            if method and not self._acts_on_its_data(method)
+            if method and not self.classifier.acts_on_its_data(method)
             else None
         )
         # `zip(sides, teams)` is Python's zip, not a postal code: a propagator's name says nothing.
         if label is not None and method not in self.k.propagator_methods and short_q not in self.k.propagator_functions:
             return Value(labels=frozenset({label}), qname=result_qname)
         return Value(qname=result_qname) if result_qname else EMPTY
-
-    def _call_run_later(
-        self, node: cst.Call, func: cst.BaseExpression, method: str, qname: str | None
-    ) -> cst.Call | None:
-        """The call that ``node`` runs later (`add_task(send, email)` runs `send(email)`), if it defers one."""
-        known = self.k.frameworks.deferred_calls
-        deferral = known.get(qname) if qname else None
-        if deferral is None and isinstance(func, cst.Attribute) and "." not in method:
-            deferral = known.get(method)
-        return deferred_call(node, deferral) if deferral is not None else None
-
-    def _acts_on_its_data(self, method: str) -> bool:
-        """Whether a called function's name says what it does with the data (`store_failed_email`), not what it is."""
-        words = split_words(method)
-        return len(words) > 1 and words[0] in self.classifier.acting_verbs
 
     def _result_qname(self, func: cst.BaseExpression, method: str, qname: str | None, receiver: Value) -> str | None:
         if qname is None:
@@ -711,25 +697,3 @@ class ModuleAnalyser(
                     class_scope = class_scope.parent
                 return cls.methods[func.attr.value], class_scope, cls
         return None
-
-
-def _output_models(body: Any) -> set[str]:
-    """Schemas a route only returns (``response_model=UserOut``, ``-> UserOut``): output, not collection."""
-    returned: set[str] = set()
-    taken: set[str] = set()
-    for stmt in body:
-        if not isinstance(stmt, cst.FunctionDef):
-            continue
-        for decorator in stmt.decorators:
-            call = decorator.decorator
-            if isinstance(call, cst.Call):
-                for arg in call.args:
-                    if arg.keyword is not None and arg.keyword.value == "response_model":
-                        returned.add(name_of(arg.value) or "")
-        if stmt.decorators and stmt.returns is not None:
-            returned.add(name_of(stmt.returns.annotation) or "")
-        params = stmt.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            if param.annotation is not None:
-                taken.add(name_of(param.annotation.annotation) or "")
-    return returned - taken - {""}

@@ -433,3 +433,25 @@ def _uses_of_later_values(assign: cst.Assign, name: str, order: dict[int, int], 
         later.add(id(rebinding.targets[0].target))
         later.update(id(n) for rest in body[index + 1 :] for n in code_under(rest, cst.Name))
     return later
+
+
+def output_models(body: Sequence[cst.CSTNode]) -> set[str]:
+    """Schemas a route only returns (``response_model=UserOut``, ``-> UserOut``): output, not collection."""
+    returned: set[str] = set()
+    taken: set[str] = set()
+    for stmt in body:
+        if not isinstance(stmt, cst.FunctionDef):
+            continue
+        for decorator in stmt.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call):
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value == "response_model":
+                        returned.add(name_of(arg.value) or "")
+        if stmt.decorators and stmt.returns is not None:
+            returned.add(name_of(stmt.returns.annotation) or "")
+        params = stmt.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.annotation is not None:
+                taken.add(name_of(param.annotation.annotation) or "")
+    return returned - taken - {""}
