@@ -79,7 +79,7 @@ def test_a_device_as_team_file_is_never_read_for_the_key(user_cache: Path) -> No
 
 def test_literal_rules_come_from_the_cache_too(user_cache: Path) -> None:
     from minimise.knowledge.compiled import cached_rules
-    from minimise.literals import LiteralRules, _read_literal_rules
+    from minimise.literal_rules import LiteralRules, _read_literal_rules
 
     builds: list[int] = []
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from minimise.literal_rules import load_literal_rules, parse_rules
 from minimise.literals import (
     card_network,
     find_literals,
@@ -22,9 +23,7 @@ from minimise.literals import (
     is_real_phone,
     is_valid_nino,
     is_valid_ssn,
-    load_literal_rules,
     luhn_valid,
-    parse_rules,
 )
 from minimise.yamlio import YamlError
 
