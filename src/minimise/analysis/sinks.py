@@ -19,10 +19,14 @@ from minimise.analysis.syntax import (
     name_of,
     self_assignments,
     statements_in,
+    whole_objects,
 )
 from minimise.analysis.vocabulary import PERSON_ADDRESS, RAISED
 from minimise.knowledge import Sink
 from minimise.words import split_words
+
+# What a signed-in user object shows as its text (Django's `AbstractUser.__str__` is its username).
+SIGNED_IN_USER = "user.account.username"
 
 
 class SinkDetection(AnalyserBase):
@@ -123,6 +127,12 @@ class SinkDetection(AnalyserBase):
                 person = self._person_label(arg.value)
                 if person is not None:
                     labels.add(person)
+            if sink.action == "log":
+                # `log.info("%s signed in", request.user)`: the signed-in user's text is their username.
+                labels.update(
+                    Label(SIGNED_IN_USER, shown, "none", f"'{shown}' is shown as its text: the user's username")
+                    for shown in whole_objects(arg.value, self.k.frameworks.user_objects)
+                )
             headers = kind == "http" and ident == "headers"
             if headers and value.fields is not None:
                 value = self._shared_headers(value)

@@ -455,3 +455,29 @@ def output_models(body: Sequence[cst.CSTNode]) -> set[str]:
             if param.annotation is not None:
                 taken.add(name_of(param.annotation.annotation) or "")
     return returned - taken - {""}
+
+
+def whole_objects(expr: cst.BaseExpression, names: frozenset[str]) -> list[str]:
+    """The dotted ``names`` used whole in ``expr`` (``"%s" % request.user``), not for one of their parts.
+
+    ``request.user.id`` and ``current_user.is_admin()`` use a part; ``f"by {request.user}"`` shows the
+    object itself, as its text.
+    """
+    found: list[str] = []
+    pending: list[cst.CSTNode] = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.Attribute, cst.Name)):
+            dotted = dotted_name(node)
+            if dotted in names:
+                found.append(dotted)
+                continue
+        if isinstance(node, cst.Attribute):
+            continue  # `request.user.id`: a part of it, whatever the object
+        if isinstance(node, cst.Call):
+            pending.extend(arg.value for arg in node.args)  # `str(request.user)`, not `request.user.get_x()`
+            continue
+        if isinstance(node, cst.Subscript):
+            continue
+        pending.extend(code_children(node))
+    return found
