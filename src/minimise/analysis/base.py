@@ -138,6 +138,14 @@ class AnalyserBase:
     def _call(self, node: cst.Call, scope: Scope) -> Value:
         raise NotImplementedError
 
+    def _function(self, fn: cst.FunctionDef, parent: Scope, cls: ClassInfo | None = None) -> Value:
+        raise NotImplementedError
+
+    def _local_function(
+        self, func: cst.BaseExpression, scope: Scope
+    ) -> tuple[cst.FunctionDef, Scope, ClassInfo | None] | None:
+        raise NotImplementedError
+
     def _class(self, node: cst.ClassDef, scope: Scope) -> None:
         raise NotImplementedError
 

@@ -247,6 +247,9 @@ class ValueEvaluation(AnalyserBase):
                 return bound
             if dotted in self.k.request_attributes:
                 return Value(request=self.k.request_ids.get("param:" + dotted, "request"))
+            shown = self._property_value(node, scope) if dotted.startswith("self.") else None
+            if shown is not None:
+                return shown
         attr = node.attr.value
         if attr in self.k.cleaning_attributes:
             self._ev(node.value, scope)
@@ -315,6 +318,19 @@ class ValueEvaluation(AnalyserBase):
         if qname is not None:
             return Value(qname=qname)
         return EMPTY
+
+    def _property_value(self, node: cst.Attribute, scope: Scope) -> Value | None:
+        """What ``self.display_phone`` is when the class computes it in a property (`mask_phone(self.phone)`).
+
+        None when it is no property of the class, or when what the property returns says nothing: its name does.
+        """
+        local = self._local_function(node, scope)
+        if local is None or not any(
+            name_of(d.decorator) in ("property", "cached_property") for d in local[0].decorators
+        ):
+            return None
+        returned = self._function(*local)
+        return Value(labels=returned.labels, qname=returned.qname) if returned.labels else None
 
     def _item_words(self, collection: str) -> tuple[str, ...]:
         """What a collection's items are: its last word, unless a person's (``user_platforms`` holds platforms)."""
