@@ -9,7 +9,7 @@ SQL_INSERT = re.compile(
 )
 SQL_UPDATE = re.compile(r"^\s*update\s+([\w.\"`\[\]]+)\s+set\s+(.*?)(?:\bwhere\b|\breturning\b|$)", re.I | re.S)
 SQL_CREATE = re.compile(r"^\s*create\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"`\[\]]+)\s*\((.*)\)", re.I | re.S)
-SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=")
+SQL_SET_COLUMN = re.compile(r"([\w\"`\[\]]+)\s*=\s*(NULL\b|DEFAULT\b)?", re.I)
 
 
 def sql_columns(text: str) -> tuple[list[str], str | None]:
@@ -18,7 +18,9 @@ def sql_columns(text: str) -> tuple[list[str], str | None]:
         return [c.strip().strip('"`[]') for c in match.group(2).split(",") if c.strip()], match.group(1).strip('"`[]')
     match = SQL_UPDATE.match(text)
     if match:
-        return [c.strip('"`[]') for c in SQL_SET_COLUMN.findall(match.group(2))], match.group(1).strip('"`[]')
+        # `SET password = NULL` clears a column: nothing is written to it.
+        written = [c for c, cleared in SQL_SET_COLUMN.findall(match.group(2)) if not cleared]
+        return [c.strip('"`[]') for c in written], match.group(1).strip('"`[]')
     match = SQL_CREATE.match(text)
     if match:
         columns = []
