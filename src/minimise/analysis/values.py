@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, EMPTY, ITERATED, Label, Scope, Value, named_by_key, protect, union
+from minimise.analysis.facts import CLEAN, EMPTY, ITERATED, ClassInfo, Label, Scope, Value, named_by_key, protect, union
 from minimise.analysis.summary import ATTRIBUTE_PARAM
 from minimise.analysis.syntax import (
     dotted_name,
@@ -324,13 +324,29 @@ class ValueEvaluation(AnalyserBase):
 
         None when it is no property of the class, or when what the property returns says nothing: its name does.
         """
-        local = self._local_function(node, scope)
+        local = self._local_function(node, scope) or self._inherited_method(node.attr.value, scope)
         if local is None or not any(
             name_of(d.decorator) in ("property", "cached_property") for d in local[0].decorators
         ):
             return None
         returned = self._function(*local)
         return Value(labels=returned.labels, qname=returned.qname) if returned.labels else None
+
+    def _inherited_method(self, name: str, scope: Scope) -> tuple[cst.FunctionDef, Scope, ClassInfo] | None:
+        """A method of this module's base classes of the current class (`OtpSessionForLogin(OtpSession)`)."""
+        pending = [scope.cls.name] if scope.cls is not None else []
+        seen: set[str] = set()
+        while pending and len(seen) < 8:
+            current = pending.pop(0)
+            seen.add(current)
+            for base in self.exports.class_bases.get(current, ()):
+                info = self.classes.get(base.rsplit(".", 1)[-1])
+                if info is None or info.name in seen:
+                    continue
+                if name in info.methods:
+                    return info.methods[name], self.module_scope, info
+                pending.append(info.name)
+        return None
 
     def _item_words(self, collection: str) -> tuple[str, ...]:
         """What a collection's items are: its last word, unless a person's (``user_platforms`` holds platforms)."""
