@@ -43,8 +43,12 @@ class ModelDetection(AnalyserBase):
         self._sqlmodel_kind(info, node)
         self._inherited_storage(info, node, scope)
         if scope is self.module_scope:
+            # `Session(Generic[T])`, `LoginSession(Session[Account])`: a parameterised base is its class.
             self.exports.class_bases[info.name] = tuple(
-                q for base in node.bases if (q := self._qname(base.value, scope)) is not None
+                q
+                for base in node.bases
+                if (q := self._qname(base.value.value if isinstance(base.value, cst.Subscript) else base.value, scope))
+                is not None
             )
             self.exports.declared_at(info.name, "", node.name)
         self.classes[info.name] = info
