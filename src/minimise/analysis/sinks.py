@@ -258,7 +258,10 @@ class SinkDetection(AnalyserBase):
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
                 if isinstance(element, cst.DictElement):
-                    sub = self._ev(element.value, scope)
+                    key = literal_string(element.key)
+                    # What the dict holds under the key, which the key may have said more of (`{"email": address}`).
+                    held = value.fields.get(key) if value.fields is not None and key is not None else None
+                    sub = held if held is not None else self._ev(element.value, scope)
                     self._emit_value(element.value, set(sub.labels), sub, action, via, kind, scope)
                 else:
                     sub = self._ev(element.value, scope)

@@ -544,6 +544,11 @@ class ValueEvaluation(AnalyserBase):
                             protected_params=value.protected_params,
                         )
                         self._memo[id(element.value)] = value
+                if key is not None and value.labels and all(_bare_address(lb) for lb in value.labels):
+                    # `{"email": address}`: an address the key says is an email (or IP) address is that.
+                    keyed = self._label(key, (), is_key=True)
+                    if keyed is not None and keyed.category in _ADDRESS_KINDS:
+                        value = replace(value, labels=frozenset({named_by_key(keyed, value)}))
                 if key is not None:
                     fields[key] = value
                 parts.append(value)
@@ -554,6 +559,15 @@ class ValueEvaluation(AnalyserBase):
                 parts.append(spread)
         merged = union(parts)
         return Value(labels=merged.labels, params=merged.params, fields=fields, keyed_params=merged.keyed_params)
+
+
+# What a key may say a bare `address` is.
+_ADDRESS_KINDS = frozenset({"user.contact.email", "user.device.ip_address"})
+
+
+def _bare_address(label: Label) -> bool:
+    """A postal address known only from a name that is just `address`."""
+    return label.category == "user.contact.address" and split_words(label.identifier) == ("address",)
 
 
 def _literal_names(node: cst.BaseExpression) -> tuple[str, ...]:
