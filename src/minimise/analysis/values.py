@@ -520,6 +520,7 @@ class ValueEvaluation(AnalyserBase):
     def _dict_entries(
         self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value], context: tuple[str, ...]
     ) -> Value:
+        shape = _is_geojson_shape(node)
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 self._ev(element.key, scope)
@@ -531,6 +532,7 @@ class ValueEvaluation(AnalyserBase):
                 )
                 if (
                     key is not None
+                    and not shape
                     and not value.constant
                     and not value.labels
                     and key.lower() not in self.k.frameworks.client_headers
@@ -559,6 +561,18 @@ class ValueEvaluation(AnalyserBase):
                 parts.append(spread)
         merged = union(parts)
         return Value(labels=merged.labels, params=merged.params, fields=fields, keyed_params=merged.keyed_params)
+
+
+# GeoJSON geometries that are areas or lines: their coordinates outline a region, no one's position.
+_SHAPES = frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString", "GeometryCollection"})
+
+
+def _is_geojson_shape(node: cst.Dict) -> bool:
+    """`{"type": "MultiPolygon", "coordinates": rings}`: a region's outline, whatever its keys are named."""
+    return any(
+        isinstance(e, cst.DictElement) and literal_string(e.key) == "type" and literal_string(e.value) in _SHAPES
+        for e in node.elements
+    )
 
 
 # What a key may say a bare `address` is.
