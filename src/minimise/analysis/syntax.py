@@ -301,8 +301,9 @@ _NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneTy
 def number_guard(test: cst.BaseExpression) -> str | None:
     """The name a test lets through only as None, a number, empty or not text (`not x`, `not isinstance(x, str)`)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        if (checked := _is_text_check(test.expression)) is not None:
-            return checked  # `if not isinstance(x, str): raise ValueError(f"not a string: {x}")`: no text gets here
+        checked = _isinstance_check(test.expression)
+        if checked is not None and "str" in checked[1]:
+            return checked[0]  # `if not isinstance(x, str): raise ValueError(f"not a string: {x}")`: no text here
         return test.expression.value if isinstance(test.expression, cst.Name) else None  # falsy: "", None, 0
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         left, right = number_guard(test.left), number_guard(test.right)
@@ -312,23 +313,23 @@ def number_guard(test: cst.BaseExpression) -> str | None:
         if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name):
             return test.left.value if target.comparator.value == "None" else None
         return None
-    if isinstance(test, cst.Call) and name_of(test.func) == "isinstance" and len(test.args) == 2:
-        subject, types = test.args[0].value, test.args[1].value
-        names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
-        if isinstance(subject, cst.Name) and all(isinstance(n, cst.Name) and n.value in _NUMBER_TYPES for n in names):
-            return subject.value
+    checked = _isinstance_check(test)
+    if checked is not None and checked[2] and set(checked[1]) <= _NUMBER_TYPES:
+        return checked[0]
     return None
 
 
-def _is_text_check(test: cst.BaseExpression) -> str | None:
-    """The name `isinstance(x, str)` (or a tuple of types with `str`) checks, if ``test`` is such a check."""
+def _isinstance_check(test: cst.BaseExpression) -> tuple[str, tuple[str, ...], bool] | None:
+    """The name `isinstance(x, T)` or `isinstance(x, (T, U))` checks, its plain type names, and whether every
+    type is one (not `mod.Type`)."""
     if not (isinstance(test, cst.Call) and name_of(test.func) == "isinstance" and len(test.args) == 2):
         return None
     subject, types = test.args[0].value, test.args[1].value
-    names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
-    if isinstance(subject, cst.Name) and any(isinstance(n, cst.Name) and n.value == "str" for n in names):
-        return subject.value
-    return None
+    if not isinstance(subject, cst.Name):
+        return None
+    nodes = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+    names = tuple(n.value for n in nodes if isinstance(n, cst.Name))
+    return subject.value, names, len(names) == len(nodes)
 
 
 def statements_in(body: cst.CSTNode) -> list[cst.CSTNode]:
