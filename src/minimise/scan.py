@@ -9,6 +9,7 @@ from pathlib import Path
 from minimise.analysis.caught_raises import drop_caught_raises
 from minimise.analysis.column_writes import protect_by_writes, protect_user_writes
 from minimise.analysis.project import link
+from minimise.analysis.project_index import Project
 from minimise.analysis.sessions import place_sessions
 from minimise.analysis.summary import ModuleSummary, summary_from_json
 from minimise.checks import default_findings
@@ -107,12 +108,13 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
         summaries = linked_summaries(summaries)
     if index is not None:
         index.save()
-    linked = [p for p in link(summaries, knowledge, scanned) if p.path in scanned]
+    project = Project(summaries)
+    linked = [p for p in link(summaries, knowledge, scanned, project) if p.path in scanned]
     person = knowledge.classifier.person
     # A setter's protection first: the column's verdict counts the writes through it as what they store.
     merged = protect_user_writes(list(merge_points(report.data_points, linked)), summaries, person)
     merged = protect_by_writes(merged, summaries, person)
-    merged = drop_caught_raises(merged, summaries)
+    merged = drop_caught_raises(merged, project)
     report.data_points = place_sessions(merged, summaries, knowledge)
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     if options.project_checks is not None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from minimise.analysis.project_index import FunctionTarget, Project
-from minimise.analysis.summary import ModuleSummary
 from minimise.model import DataPoint
 
 _RAISED = "exception"
 
 
-def drop_caught_raises(points: list[DataPoint], summaries: list[ModuleSummary]) -> list[DataPoint]:
+def drop_caught_raises(points: list[DataPoint], project: Project) -> list[DataPoint]:
     """The points without those of messages raised where every call the project makes is caught.
 
     `check_friend_emails` raises `Exception(f"{email} is not registered")`; its one caller, a form's
@@ -20,7 +19,6 @@ def drop_caught_raises(points: list[DataPoint], summaries: list[ModuleSummary]) 
     raising = {p.scope for p in points if p.action == "log" and p.via == _RAISED}
     if not raising:
         return points
-    project = Project(summaries)
     caught: dict[str, bool] = {}
     for module in project.modules.values():
         for site in module.calls:

@@ -415,9 +415,17 @@ def _raised(
     return found
 
 
-def link(summaries: Iterable[ModuleSummary], knowledge: Knowledge, only: set[str] | None = None) -> list[DataPoint]:
-    """Data points that only the whole project shows, in the modules of ``only`` (every module if None)."""
-    project = Project(summaries)
+def link(
+    summaries: Iterable[ModuleSummary],
+    knowledge: Knowledge,
+    only: set[str] | None = None,
+    project: Project | None = None,
+) -> list[DataPoint]:
+    """Data points that only the whole project shows, in the modules of ``only`` (every module if None).
+
+    ``project``: the summaries' index when the caller keeps it for later passes (its resolutions are cached).
+    """
+    project = project if project is not None else Project(summaries)
     _propagate(project, knowledge)
     points: list[DataPoint] = []
     for module in project.modules.values():
