@@ -31,12 +31,12 @@ def _without(knowledge: Knowledge, key: str, name: str) -> Knowledge:
 
 
 def _points(code: str, knowledge: Knowledge) -> set[tuple[int, str, str, str]]:
-    return {(p.line, p.action, p.category, "") for p in analyse_text(code, "snippet.py", knowledge)}
+    return {(p.line, p.action, p.category, "") for p in analyse_text(code, "example.py", knowledge)}
 
 
 def _observed(code: str, knowledge: Knowledge) -> set[tuple[int, str, str, str, str]]:
     """The points with their time to live and destination kind, which is all some names change."""
-    return {(p.line, p.action, p.category, p.expires, p.sink_kind) for p in analyse_text(code, "snippet.py", knowledge)}
+    return {(p.line, p.action, p.category, p.expires, p.sink_kind) for p in analyse_text(code, "example.py", knowledge)}
 
 
 def _names() -> list[tuple[str, str]]:

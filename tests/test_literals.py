@@ -189,6 +189,10 @@ def test_person_email() -> None:
         "some.email@univ-lyon.fr",
         "newuser@gmail.com",  # two generic words run together
         "google_newuser@gmail.com",
+        "user.period1234@gmail.com",  # the feature of an address a validator's test exercises
+        "name.with-dash@outlook.com",
+        "friends-private@user.com",  # a person word for a domain: a made-up host
+        "student1@gmail.com",  # a role and a number
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

@@ -40,6 +40,16 @@ def test_an_interactive_admin_console_prints_to_its_operator(tmp_path: Path) -> 
     assert _findings(tmp_path) == [("MIN301", "admin.py", 22, "user.contact.email")]
 
 
+def test_a_maintenance_script_prints_to_its_operator(tmp_path: Path) -> None:
+    """Top-level statements of a script and the helpers its `__main__` block calls print to its operator."""
+    shutil.copy(CORPUS / "logging" / "maintenance_scripts.py", tmp_path / "promote.py")
+    assert _findings(tmp_path) == [
+        ("MIN301", "promote.py", 15, "user.contact.email"),  # its logger still logs
+        ("MIN301", "promote.py", 20, "user.contact.email"),  # a function the script never calls
+        ("MIN303", "promote.py", 38, "user.financial.credit_card"),
+    ]
+
+
 def test_task_queue_and_signed_token_are_not_third_party_sharing(tmp_path: Path) -> None:
     (tmp_path / "signup.py").write_text(
         "import jwt\n"

@@ -35,7 +35,7 @@ def _points(code: str, knowledge: Knowledge) -> tuple[set[tuple[int, str, str, s
     protected = {line for line, _, _, prot in expected if prot}
     actual = {
         (p.line, p.action, p.category, p.protection if p.line in protected else "")
-        for p in analyse_text(code, "snippet.py", knowledge)
+        for p in analyse_text(code, "example.py", knowledge)
     }
     return expected, actual
 
@@ -123,7 +123,7 @@ def test_check_examples(case_id: str, code: str, source: str) -> None:
     from minimise.engine import analyse_text
 
     knowledge = load_knowledge()
-    findings = default_findings(list(analyse_text(source, "snippet.py", knowledge)), knowledge)
+    findings = default_findings(list(analyse_text(source, "example.py", knowledge)), knowledge)
     lines = {f.line for f in findings if f.code == code}
     marked = {n for n, line in enumerate(source.splitlines(), start=1) if line.rstrip().endswith("# error")}
     if "-invalid-" in case_id:

@@ -180,6 +180,19 @@ class Classifier:
             return False
         return not any(self._is_person_word(w) for w in owner_words + split_words(attribute))
 
+    def names_a_things_name(self, words: tuple[str, ...]) -> bool:
+        """Whether words say they are a thing's own name (`file_name`, `connector_display_name`, `team.title`).
+
+        They end in one of the `owned` names, a thing's word comes before it, and no person's word is among them.
+        """
+        if len(words) > 1 and words[0] in ACCESSOR_VERBS:
+            words = words[1:]
+        for size in (2, 1):
+            if len(words) > size and " ".join(words[-size:]) in self.owned:
+                before = words[:-size]
+                return any(self._is_thing_word(w) for w in before) and not any(self._is_person_word(w) for w in words)
+        return False
+
     def owns_attribute(self, owner_words: tuple[str, ...], attribute: str) -> bool:
         """Whether ``owner.attribute`` is the owner's own name (``case.name``, ``signal.display_name``).
 
@@ -306,6 +319,12 @@ class Classifier:
                 following = context[i + 1] if i + 1 < len(context) else ""
                 if rule.requires_context != "own" and following in self.about_people:
                     return ""
+                if (
+                    rule.requires_context == "own"
+                    and self._is_thing_word(following)
+                    and following not in self.about_people
+                ):
+                    return ""  # `MergeProfileConfiguration.value`: the configuration's, not the profile's answer
                 return "owner"
             if w in self.not_person or (w.endswith("s") and w[:-1] in self.not_person):
                 return ""

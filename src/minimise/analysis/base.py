@@ -49,6 +49,8 @@ class AnalyserBase:
         self._renders_here: dict[int, bool] = {}  # id(function) -> renders a page and never redirects
         self._constructed: dict[tuple[str, str], str | None] = {}  # (class, attribute) -> literal given at construction
         self.module_body: Sequence[cst.CSTNode] = ()
+        # What the module runs as an operator's script outside its functions (empty: not a script).
+        self.script: list[cst.CSTNode] = []
         # Whether the source may call input() or getpass(); the engine clears it from the file's text.
         self.may_prompt = True
         self.classes: dict[str, ClassInfo] = {}
@@ -225,6 +227,9 @@ class AnalyserBase:
         raise NotImplementedError
 
     def _variable_label(self, name: str, scope: Scope) -> Label | None:
+        raise NotImplementedError
+
+    def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         raise NotImplementedError
 
     def _shared_headers(self, headers: Value) -> Value:

@@ -25,6 +25,7 @@ from minimise.analysis.facts import (
 )
 from minimise.analysis.links import ProjectLinks, nested_key
 from minimise.analysis.models import ModelDetection
+from minimise.analysis.naming import VariableNaming
 from minimise.analysis.patterns import MatchBindings
 from minimise.analysis.requests import RequestDetection
 from minimise.analysis.sinks import SinkDetection
@@ -37,8 +38,10 @@ from minimise.analysis.syntax import (
     names_a_file,
     number_guard,
     output_models,
+    script_statements,
     swallowing_handler,
 )
+from minimise.analysis.thing_names import holds_a_things_name
 from minimise.analysis.values import ValueEvaluation
 from minimise.analysis.writes import RuntimeWrites
 from minimise.words import split_words
@@ -46,6 +49,7 @@ from minimise.words import split_words
 
 class ModuleAnalyser(
     ValueEvaluation,
+    VariableNaming,
     MatchBindings,
     ModelDetection,
     RequestDetection,
@@ -59,6 +63,8 @@ class ModuleAnalyser(
     def run(self, module: cst.Module) -> list[RawPoint]:
         self.module_body = module.body
         self.output_models = output_models(module.body)
+        self.script = script_statements(module.body)
+        self.module_scope.console = bool(self.script)
         self._prescan(module.body, self.module_scope)
         self._block(module.body, self.module_scope)
         while self._deferred:
@@ -214,7 +220,15 @@ class ModuleAnalyser(
         if isinstance(target, cst.Name):
             name = target.value
             # `full_name = f"{ctf_name}.zip"` names a file: the variable's name says nothing of what it holds.
-            named_by_contents = not names_a_file(value_node) and not self._renders_a_template(value_node)
+            named_by_contents = (
+                not names_a_file(value_node)
+                and not self._renders_a_template(value_node)
+                and not (
+                    isinstance(value_node, cst.BaseExpression)
+                    and not value.labels
+                    and holds_a_things_name(value_node, self.classifier)
+                )
+            )
             scope.vars[name] = self._bind_name(name, value, scope) if named_by_contents else value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
@@ -273,49 +287,6 @@ class ModuleAnalyser(
         args = [self._memo.get(id(arg.value), EMPTY) for arg in node.args]
         is_method = isinstance(node.func, cst.Attribute) and cls is not None
         return [self._apply_summary(column, node, args, None, is_method, fn) for column in columns]
-
-    def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
-        if value.constant or value.owner_words:
-            if value.owner_words and not value.labels and self._label(name, scope.words) is None:
-                return value
-            if value.constant:
-                return value
-        if value.input_node is not None:
-            category = value.input_category
-            label = self._label(name, scope.words, user_input=True)
-            if label is not None:
-                category = label.category
-            if category is not None:
-                why = "typed by the user" if value.input_via == "input" else "read from the request into this name"
-                self._emit(
-                    value.input_node,
-                    "collect",
-                    Label(category, name, "none", why),
-                    value.input_via,
-                    scope,
-                    "input" if value.input_via == "input" else "request",
-                )
-                return Value(labels=frozenset({Label(category, name)}))
-            return EMPTY
-        if value.labels and all(lb.protection != "none" for lb in value.labels):
-            return value
-        label = self._variable_label(name, scope)
-        if label is None:
-            return value
-        if label.protection != "none":
-            if value.labels:
-                return protect(value, label.protection)
-            return Value(labels=frozenset({label}))
-        # The variable's own name is the most specific statement of what it holds.
-        return Value(
-            labels=frozenset({label}),
-            qname=value.qname,
-            origin=value.origin,
-            request=value.request,
-            fields=value.fields,
-            params=value.params,
-            truthy=value.truthy,
-        )
 
     def _assign_item(self, target: cst.Subscript, value: Value, scope: Scope) -> None:
         key = self._subscript_key(target)
@@ -387,7 +358,9 @@ class ModuleAnalyser(
         words = split_words(fn.name.value) + (cls.words if cls else ()) + parent.words
         scope = Scope(f"{parent.name}.{fn.name.value}", parent, words=words, cls=cls, function=True, node=fn)
         scope.fn_key = self._export_key(fn, parent, cls)
-        scope.console = parent.console or self._is_operator_command(fn, parent, cls)
+        # A script's functions are its operator's only when its top level calls them (see `_command_helpers`).
+        inherited = parent.console and parent is not self.module_scope
+        scope.console = inherited or self._is_operator_command(fn, parent, cls)
         route = self._is_route(fn, parent)
         self._bind_params(fn, scope, route)
         self._prescan(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else (), scope)
@@ -601,6 +574,14 @@ class ModuleAnalyser(
                 return union([Value(labels=kept, params=receiver.params), *args[1:]])
         if isinstance(func, cst.Attribute) and receiver.input_node is not None and method in self.k.propagator_methods:
             return receiver
+        if (
+            isinstance(func, cst.Attribute)
+            and method in self.k.propagator_methods
+            and receiver.constant
+            and not (receiver.labels or receiver.params)
+            and all(a.constant and not a.labels for a in args)
+        ):
+            return CLEAN  # `os.environ.get("BLOCKED_IPS", "").split(",")`: a setting's parts are the setting's
         if (
             isinstance(func, cst.Attribute)
             and method in self.k.propagator_methods

@@ -53,6 +53,13 @@ EMPTY = Value()
 ITERATED = "\0iterated"
 
 
+def is_registry(value: Value) -> bool:
+    """A dict literal whose every value is a name and nothing personal: classes or functions to choose from."""
+    if not value.fields or value.labels or value.params:
+        return False
+    return all(v.qname and not v.labels and not v.params and not v.fields for v in value.fields.values())
+
+
 def outside_its_frame(value: Value) -> Value:
     """``value`` as another function sees it: the parameters it carries are its writer's, not theirs.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import deque
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -186,3 +187,16 @@ def _param_default(name: str, scope: Scope | None) -> str | None:
                     return literal_string(param.default) if param.default is not None else None
         scope = scope.parent
     return None
+
+
+def names_the_project(class_name: str, module_name: str, client_words: frozenset[str]) -> bool:
+    """Whether a class is the project's own API client: its name is the project's, then client words.
+
+    The project's name is the first word of the top package (`surfsense` of `surfsense_mcp.core`), and
+    the class's other words spell it (`SurfSenseClient`, `SurfsenseApiClient`).
+    """
+    project = re.split(r"[_\-]", module_name.split(".", 1)[0], maxsplit=1)[0].lower()
+    words = split_words(class_name)
+    if len(project) < 3 or not words or words[-1] not in client_words:
+        return False
+    return "".join(w for w in words if w not in client_words) == project

@@ -129,7 +129,7 @@ class ProjectLinks(AnalyserBase):
 
     def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
         """Whether the callee may be defined elsewhere in the project: imported, bound at module level, or self's."""
-        root = qname.split(".", 1)[0].removesuffix("()")
+        root = qname.split(".", 1)[0].split("[", 1)[0].removesuffix("()")
         if root in ("self", "cls"):
             return scope.cls is not None
         if root in self.exports.class_bases or (root != qname and root in self.module_scope.functions):
@@ -164,7 +164,12 @@ class ProjectLinks(AnalyserBase):
                 value = self._shared_headers(
                     value
                 )  # whatever the callee, its client and credential headers are not shared
-            if not value.labels and arg.keyword is not None and not value.constant:
+            if (
+                not value.labels
+                and arg.keyword is not None
+                and not value.constant
+                and not self._names_a_things_own(arg.value, scope)
+            ):
                 # The keyword names a field of the callee (`ApiClient(api_key=...)` is the client's key).
                 owner = tuple(w for part in reversed(callee.split(".")) for w in split_words(part))
                 found = self.classifier.classify_keyword(arg.keyword.value, owner)

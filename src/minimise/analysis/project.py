@@ -14,6 +14,7 @@ from minimise.analysis.constructors import Known, kept_by_constructors
 from minimise.analysis.project_index import (
     MANAGERS,
     MODEL_WRITES,
+    ChoiceTarget,
     ClassTarget,
     ExternalTarget,
     FunctionTarget,
@@ -303,6 +304,17 @@ def _reached(
 ) -> list[tuple[Carried, ParamSink, str]]:
     """(argument, sink it reaches, callee name) for every argument of the call that reaches a sink."""
     target = project.resolve_call(site, module)
+    if isinstance(target, ChoiceTarget):
+        # A registry's pick (`PROVIDERS[kind].send(...)`): whatever any of its options reaches.
+        return [
+            found for option in target.options for found in _reached_target(project, site, module, option, knowledge)
+        ]
+    return _reached_target(project, site, module, target, knowledge)
+
+
+def _reached_target(
+    project: Project, site: CallSite, module: ModuleSummary, target: Target | None, knowledge: Knowledge
+) -> list[tuple[Carried, ParamSink, str]]:
     if site.method == RAISED:
         return _raised(project, site, module, target, knowledge)
     if site.method == "__body__":

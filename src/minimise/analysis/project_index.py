@@ -50,7 +50,14 @@ class ExternalTarget:
     qname: str
 
 
-Target = FunctionTarget | ClassTarget | InstanceTarget | ModelWriteTarget | ExternalTarget
+@dataclass(frozen=True)
+class ChoiceTarget:
+    """One of several project classes or functions, picked at run time from a registry dict."""
+
+    options: tuple[FunctionTarget | ClassTarget | InstanceTarget | ModelWriteTarget | ExternalTarget, ...]
+
+
+Target = FunctionTarget | ClassTarget | InstanceTarget | ModelWriteTarget | ExternalTarget | ChoiceTarget
 
 # Manager and class methods that write what their keyword arguments say, and those that load an instance.
 MODEL_WRITES = frozenset({"create", "get_or_create", "update_or_create", "update", "bulk_create", "insert", "replace"})
@@ -138,6 +145,9 @@ class Project:
         if name in module.bindings:
             target = module.bindings[name] + ("()" if called else "")
             return self.resolve(".".join([target, *tail]), steps + 1)
+        registry = name.split("[", 1)[0]
+        if registry in module.registries:
+            return self._chosen(module.registries[registry], head, tail, steps)
         submodule = self.module(f"{module.module}.{name}")
         if submodule is not None and tail and not called:
             return self._within(submodule, tail, steps + 1)
@@ -148,6 +158,23 @@ class Project:
                 if found is not None:
                     return found
         return None
+
+    def _chosen(self, options: tuple[str, ...], head: str, tail: list[str], steps: int) -> Target | None:
+        """``PROVIDERS[name].send(...)`` or ``PROVIDERS.get(name)().send(...)``: whichever the registry holds."""
+        if "[]" in head:
+            picked = head.split("[]", 1)[1]
+        elif tail and tail[0].startswith("get()"):
+            picked, tail = tail[0].removeprefix("get()"), tail[1:]
+        else:
+            return None
+        found = []
+        for option in options:
+            target = self.resolve(".".join([option + picked, *tail]), steps + 1)
+            if target is not None and not isinstance(target, ChoiceTarget) and target not in found:
+                found.append(target)
+        if not found:
+            return None
+        return found[0] if len(found) == 1 else ChoiceTarget(tuple(found))
 
     def constructor(self, cls: ClassTarget) -> FunctionTarget | None:
         """The project's own ``__init__`` a call to ``cls`` runs, bound to the new instance (None: a library's)."""

@@ -10,11 +10,12 @@ import libcst as cst
 from minimise.analysis.base import SIGN_IN_KIND, AnalyserBase
 from minimise.analysis.exception_messages import ExceptionMessages, factory_shows
 from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, union
-from minimise.analysis.hosts import names_login_endpoint, url_is_own
+from minimise.analysis.hosts import names_login_endpoint, names_the_project, url_is_own
 from minimise.analysis.sql import sql_columns
 from minimise.analysis.syntax import (
     calls_in,
     carrier_parts,
+    code_under,
     literal_string,
     name_of,
     self_assignments,
@@ -119,7 +120,13 @@ class SinkDetection(AnalyserBase):
                 and ident == sink.key_value[1]
             ):
                 labels.add(key_label)
-            if not labels and arg.keyword is not None and not value.constant and sink.action != "store":
+            if (
+                not labels
+                and arg.keyword is not None
+                and not value.constant
+                and sink.action != "store"
+                and not self._names_a_things_own(arg.value, scope)
+            ):
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:
                     labels.add(named_by_key(label, value))
@@ -148,6 +155,10 @@ class SinkDetection(AnalyserBase):
 
     def _to_own_service(self, node: cst.Call, url_positions: Sequence[int | str], scope: Scope) -> bool:
         """Whether a request's URL is the application's own service (its backend, loopback, a private host)."""
+        if scope.cls is not None and names_the_project(
+            scope.cls.name, self.module_name, self.k.frameworks.own_client_words
+        ):
+            return True  # `SurfSenseClient.request(...)` in `surfsense_mcp`: the project's own API
         for ident, arg in self._idents(node):
             if ident in url_positions:
                 return url_is_own(arg.value, scope, lambda e: self._url_literal(e, scope), self.k.frameworks)
@@ -282,7 +293,8 @@ class SinkDetection(AnalyserBase):
                         sub_labels.add(named_by_key(label, sub))
                 self._emit_value(arg.value, sub_labels, sub, action, via, kind, scope)
             return
-        parts = carrier_parts(expr)
+        # `emails.count()`, `name.isdigit()`: a value known to be clean carries none of its parts.
+        parts = carrier_parts(expr) if value.labels or not value.constant else []
         if parts:
             covered: set[Label] = set()
             for part in parts:
@@ -472,13 +484,22 @@ class SinkDetection(AnalyserBase):
             if any(self._console_decorator(d.decorator, self.module_scope, depth=0) for d in fn.decorators)
             or self._prompts_at_a_terminal(fn.body, self.module_scope)
         ]
-        reached: set[str] = set()
+        # What a script runs at its top level and under `if __name__ == "__main__":`: only what it calls
+        # there (`app.add_url_rule(view_func=index)` hands a view to the web server, not to the operator).
+        reached = {
+            call.func.value
+            for stmt in self.script
+            for call in calls_in(stmt, limit=50_000)
+            if isinstance(call.func, cst.Name) and call.func.value in functions
+        }
+        bodies += [functions[name].body for name in reached]
         while bodies:
-            for call in calls_in(bodies.pop(), limit=50_000):
-                callee = call.func.value if isinstance(call.func, cst.Name) else None
-                if callee in functions and callee not in reached:
-                    reached.add(callee)
-                    bodies.append(functions[callee].body)
+            # A command's function runs what it calls or hands on (`asyncio.run(main())`, `(("crawl", crawl),)`).
+            for name in code_under(bodies.pop(), cst.Name):
+                assert isinstance(name, cst.Name)
+                if name.value in functions and name.value not in reached:
+                    reached.add(name.value)
+                    bodies.append(functions[name.value].body)
         self._helpers_of_commands = frozenset(reached)
         return self._helpers_of_commands
 

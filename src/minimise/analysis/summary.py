@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 15
+SUMMARY_VERSION = 16
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -158,6 +158,9 @@ class ModuleSummary:
     module: str
     path: str
     bindings: dict[str, str] = field(default_factory=dict)
+    # Module-level dicts of the project's classes or functions chosen at run time
+    # (`PROVIDERS = {"smtp": SmtpProvider, ...}`): name -> every value's qualified name.
+    registries: dict[str, tuple[str, ...]] = field(default_factory=dict)
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     calls: list[CallSite] = field(default_factory=list)
@@ -176,6 +179,7 @@ class ModuleSummary:
             "star_imports": list(self.star_imports),
             "module": self.module,
             "bindings": self.bindings,
+            "registries": {k: list(v) for k, v in self.registries.items()},
             "functions": {
                 key: [
                     [list(p) for p in fn.params],
@@ -265,6 +269,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
             reached_only=bool(data.get(REACHED_ONLY, False)),
         )
         summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
+        summary.registries = {str(k): tuple(str(q) for q in v) for k, v in dict(data["registries"]).items()}
         for key, fn in dict(data["functions"]).items():
             params, sinks, returns_qname, returns_params, is_method, line, erasure = fn
             summary.functions[str(key)] = FunctionSummary(

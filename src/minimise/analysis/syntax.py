@@ -52,6 +52,28 @@ def annotation_text(node: cst.BaseExpression) -> str:
     return " ".join(names)
 
 
+def script_statements(body: Sequence[cst.CSTNode]) -> list[cst.CSTNode]:
+    """The statements a module runs as an operator's script, or [] when it is not one.
+
+    A script has an ``if __name__ == "__main__":`` block or prints at its top level; what it runs outside
+    its functions and classes (that block included) talks to whoever started it.
+    """
+    top = [s for s in body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+    is_script = any(_main_guard(s) for s in top) or any(
+        name_of(call.func) in ("print", "input") for s in top if not isinstance(s, cst.If) for call in calls_in(s)
+    )
+    return top if is_script else []
+
+
+def _main_guard(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.If) or not isinstance(stmt.test, cst.Comparison):
+        return False
+    sides = [stmt.test.left, *(c.comparator for c in stmt.test.comparisons)]
+    return any(isinstance(s, cst.Name) and s.value == "__name__" for s in sides) and any(
+        literal_string(s) == "__main__" for s in sides if isinstance(s, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
 def calls_in(node: cst.CSTNode, limit: int = 400) -> list[cst.Call]:
     """Calls anywhere under ``node`` (bounded), for the rare places that need a deep look."""
     found: list[cst.Call] = []
@@ -299,7 +321,10 @@ _NUMBER_TYPES = frozenset({"bool", "int", "float", "complex", "Decimal", "NoneTy
 
 
 def number_guard(test: cst.BaseExpression) -> str | None:
-    """The name a test lets through only as None, a number, empty or not text (`not x`, `not isinstance(x, str)`)."""
+    """The name a test lets through only as None, a number, an error, empty or not text.
+
+    `not x`, `x is None or isinstance(x, SomeError)`, `not isinstance(x, str)`.
+    """
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         checked = _isinstance_check(test.expression)
         if checked is not None and "str" in checked[1]:
@@ -314,9 +339,13 @@ def number_guard(test: cst.BaseExpression) -> str | None:
             return test.left.value if target.comparator.value == "None" else None
         return None
     checked = _isinstance_check(test)
-    if checked is not None and checked[2] and set(checked[1]) <= _NUMBER_TYPES:
-        return checked[0]
+    if checked is not None and checked[2] and all(t in _NUMBER_TYPES or _an_error(t) for t in checked[1]):
+        return checked[0]  # `if token is None or isinstance(token, OAuthError)`: a failure, not the token
     return None
+
+
+def _an_error(type_name: str) -> bool:
+    return type_name.endswith(("Error", "Exception"))
 
 
 def _isinstance_check(test: cst.BaseExpression) -> tuple[str, tuple[str, ...], bool] | None:

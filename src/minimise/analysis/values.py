@@ -8,7 +8,19 @@ from typing import Any
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, EMPTY, ITERATED, ClassInfo, Label, Scope, Value, named_by_key, protect, union
+from minimise.analysis.facts import (
+    CLEAN,
+    EMPTY,
+    ITERATED,
+    ClassInfo,
+    Label,
+    Scope,
+    Value,
+    is_registry,
+    named_by_key,
+    protect,
+    union,
+)
 from minimise.analysis.summary import ATTRIBUTE_PARAM
 from minimise.analysis.syntax import (
     dotted_name,
@@ -28,7 +40,8 @@ class ValueEvaluation(AnalyserBase):
         if isinstance(node, cst.Name):
             found = scope.lookup(node.value)
             if found is not None:
-                return found.qname
+                # A registry of classes keeps its own name: the project link looks up what it holds.
+                return node.value if found.qname is None and is_registry(found) else found.qname
             return node.value
         if isinstance(node, cst.Attribute):
             dotted = dotted_name(node)
@@ -228,16 +241,20 @@ class ValueEvaluation(AnalyserBase):
             return Value(labels=frozenset({label}))
         return EMPTY
 
-    def _variable_label(self, name: str, scope: Scope) -> Label | None:
-        """What a variable's own name says it holds, in the words of the function around it.
+    def _a_things_own(self, receiver_words: tuple[str, ...], attr: str) -> bool:
+        return self.classifier.thing_attribute(receiver_words, attr) or self.classifier.owns_attribute(
+            receiver_words, attr
+        )
 
-        A category that asks for its owner's words (a profile's `value`) is not given by the function's
-        name: `value` in `officer_profile` is not a profile's answer.
+    def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether ``expr`` is a thing's own name (`organization.name`): no key it is put under makes it a person's.
+
+        A thing's other attributes may still be someone's (`event.ip_address`): there the key has its say.
         """
-        found = self._classify(name, scope.words)
-        if found is None or (found.own_context and found.via_context not in ("", "name")):
-            return None
-        return self._label_of(found, name)
+        if not isinstance(expr, cst.Attribute):
+            return False
+        owner, attr = self._context_of(expr.value, scope), expr.attr.value
+        return self.classifier.owns_attribute(owner, attr) and self.classifier.thing_attribute(owner, attr)
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
         dotted = dotted_name(node)
@@ -292,9 +309,7 @@ class ValueEvaluation(AnalyserBase):
         if len(receiver_words) > 1 and any(w in self.k.frameworks.configuration_holders for w in receiver_words):
             # `self.typed_secrets.db_username`, `smtp_config.username`: a service's login, not a person's.
             return Value(constant=True, qname=qname)
-        if self.classifier.thing_attribute(receiver_words, attr) or self.classifier.owns_attribute(
-            receiver_words, attr
-        ):
+        if self._a_things_own(receiver_words, attr):
             # `queue.email_address` is the queue's mailbox; `case.name` is the case's, whatever the function is about.
             return Value(qname=qname) if qname else EMPTY
         if (
@@ -378,6 +393,10 @@ class ValueEvaluation(AnalyserBase):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 self._ev(element.slice.value, scope)
+        if key is None and base.qname is None and is_registry(base):
+            # `CARRIERS[kind]`: one of the registry's classes, which the project link looks up.
+            picked = self._qname(node.value, scope)
+            return Value(qname=f"{picked}[]") if picked else EMPTY
         clean_base = base.constant and not base.labels and not base.params
         if base is CLEAN or (clean_base and (base.qname is None or self._configuration(base.qname))):
             return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
@@ -403,6 +422,8 @@ class ValueEvaluation(AnalyserBase):
         """``base[key]`` (or ``base.get(key)``) once the container's own fields have had their say."""
         if key is not None and self._describes_the_item(container, base, key, scope):
             return EMPTY  # salary["year"], tax_id["type"]: about the value, not the value
+        if key is not None and self.classifier.names_a_things_name(split_words(key)):
+            return EMPTY  # item["task_name"]: a task's name, whatever else the record holds
         key_words = split_words(key) if key is not None else ()
         if key_words and key_words[-1] in _IDENTIFIER_WORDS:
             # message["id"], person["chat_id"]: the record's key, as `message.id` would be, not its data,
@@ -536,6 +557,7 @@ class ValueEvaluation(AnalyserBase):
                     and not value.constant
                     and not value.labels
                     and key.lower() not in self.k.frameworks.client_headers
+                    and not self._names_a_things_own(element.value, scope)
                 ):
                     label = self._label(key, scope.words + context, is_key=True)
                     if label is not None:

@@ -79,6 +79,11 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "Words of the name a request's URL starts with that say it is the application's own service"
         " (`backend_url`, `INTERNAL_API`): a request there reaches no third party."
     ),
+    "own_client_words": (
+        "Words that, after the project's own name (its top package's first word), make a class its own API"
+        " client (`SurfSenseClient` in `surfsense_mcp`, `ShopApi` in `shop`): what it requests goes to the"
+        " project's own service, not to a third party."
+    ),
     "login_endpoint_words": (
         "Words of a request's URL (its text or the setting it is read from) that name a sign-in or token"
         " endpoint (`/oauth/token`, `settings.IDP_TOKEN_ENDPOINT`): the username, password or token in the"
@@ -217,6 +222,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         configuration_functions=frozenset(lists["configuration_functions"]),
         renderer_words=frozenset(lists["renderer_words"]),
         own_service_words=frozenset(lists["own_service_words"]),
+        own_client_words=frozenset(lists["own_client_words"]),
         own_service_hosts=frozenset(lists["own_service_hosts"]),
         login_endpoint_words=frozenset(lists["login_endpoint_words"]),
         validation_exceptions=frozenset(lists["validation_exceptions"]),

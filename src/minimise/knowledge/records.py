@@ -138,6 +138,7 @@ class Frameworks:
     configuration_functions: frozenset[str] = frozenset()
     renderer_words: frozenset[str] = frozenset()
     own_service_words: frozenset[str] = frozenset()
+    own_client_words: frozenset[str] = frozenset()
     login_endpoint_words: frozenset[str] = frozenset()
     own_service_hosts: frozenset[str] = frozenset()
     validation_exceptions: frozenset[str] = frozenset()
