@@ -245,7 +245,11 @@ class ModuleAnalyser(
                     if position == domain_at:
                         self._assign(element, CLEAN, scope, None)  # `_, domain = email.split("@", 1)`
                         continue
-                    self._assign(element, Value(labels=value.labels, params=value.params), scope, None)
+                    # Each part of a clean value is clean (`for family, *_, sockaddr in getaddrinfo(host)`).
+                    clean = value.constant and not value.labels and not value.params
+                    self._assign(
+                        element, CLEAN if clean else Value(labels=value.labels, params=value.params), scope, None
+                    )
         elif isinstance(target, cst.Attribute):
             if target.attr.value in self.k.frameworks.server_session_attributes:
                 self.exports.server_sessions = True  # `app.session_interface = RedisSessionInterface()`
@@ -654,7 +658,9 @@ class ModuleAnalyser(
             position = index - 1 if is_method else index
             if 0 <= position < len(args):
                 labels |= protect(args[position], protection).labels
-        return Value(labels=frozenset(labels), qname=summary.qname or result_qname)
+        # What returns only constants and settings (`return hosts or settings.ALLOWED_HOSTS`) gives one.
+        constant = summary.constant and not labels and not summary.params
+        return Value(labels=frozenset(labels), qname=summary.qname or result_qname, constant=constant)
 
     def _local_function(
         self, func: cst.BaseExpression, scope: Scope

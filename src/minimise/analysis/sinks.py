@@ -138,7 +138,7 @@ class SinkDetection(AnalyserBase):
                 # `log.info("%s signed in", request.user)`: the signed-in user's text is their username.
                 labels.update(
                     Label(SIGNED_IN_USER, shown, "none", f"'{shown}' is shown as its text: the user's username")
-                    for shown in whole_objects(arg.value, self.k.frameworks.user_objects)
+                    for shown in whole_objects(arg.value, self.k.frameworks.username_text_objects)
                 )
             headers = kind == "http" and ident == "headers"
             if headers and value.fields is not None:

@@ -30,7 +30,7 @@ from minimise.analysis.syntax import (
     name_of,
     short_slice,
 )
-from minimise.words import is_class_name, split_words
+from minimise.words import is_class_name, is_constant_name, split_words
 
 
 class ValueEvaluation(AnalyserBase):
@@ -303,6 +303,8 @@ class ValueEvaluation(AnalyserBase):
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
+        if is_constant_name(attr) and not (base.labels or base.origin or base.request or base.fields):
+            return Value(constant=True, qname=qname)  # `plugin.SEARCH_QUERY`: a class's constant, the same for all
         if self._configuration(qname):
             return Value(constant=True, qname=qname)  # a setting, whatever its name or the key it is put under
         receiver_words = self._context_of(node.value, scope)

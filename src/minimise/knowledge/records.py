@@ -126,6 +126,7 @@ class Frameworks:
     cookie_sessions: frozenset[str] = frozenset()
     persist_methods: frozenset[str] = frozenset()
     user_objects: frozenset[str] = frozenset()
+    username_text_objects: frozenset[str] = frozenset()
     unprotect_methods: frozenset[str] = frozenset()
     exception_message_keywords: frozenset[str] = frozenset()
     core_statements: frozenset[str] = frozenset()
