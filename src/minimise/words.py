@@ -7,7 +7,8 @@ from functools import lru_cache
 
 # Verbs that start an accessor's name without changing what it names: `get_email` is an email.
 ACCESSOR_VERBS = frozenset({"get", "set", "fetch", "load", "read"})
-_HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# Product names whose humps are not words (`AzureMySQL` is Azure's MySQL, not "my"): kept whole.
+_HUMPS = re.compile(r"(?:My|No|Ms|Postgre|Graph)SQL|GraphQL|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 @lru_cache(maxsize=65536)

@@ -71,11 +71,12 @@ class ModelDetection(AnalyserBase):
             info.words = ("person",) + info.words
             class_scope.words = info.words + scope.words
         elif (
-            len(info.words) > 1
+            info.words
             and info.words[-1] in self.classifier.whereabouts
             and self.classifier.names_a_place_or_thing(info.words)
         ):
-            # `MatchLocation.latitude` is the place's own: the class's name gives its fields no location context.
+            # `MatchLocation.latitude` and an office `Location`'s are the place's own: the class's name gives its
+            # fields no location context.
             info.words = info.words[:-1]
             class_scope.words = info.words + scope.words
         for stmt in body:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.facts import EMPTY, Label, Scope, Value, protect
+from minimise.words import split_words
+
+# A person's name: a label a thing's name (`table_name`, `file_name`) given the same value undoes.
+_FULL_NAME = "user.name"
 
 
 class VariableNaming(AnalyserBase):
@@ -21,6 +27,13 @@ class VariableNaming(AnalyserBase):
         return self._label_of(found, name)
 
     def _bind_name(self, name: str, value: Value, scope: Scope) -> Value:
+        if (
+            value.labels
+            and all(lb.category == _FULL_NAME for lb in value.labels)
+            and self.classifier.names_a_things_name(split_words(name))
+        ):
+            # `table_name = validate(name)`: the table's name, whatever the argument was called.
+            return replace(value, labels=frozenset())
         if value.constant or value.owner_words:
             if value.owner_words and not value.labels and self._label(name, scope.words) is None:
                 return value

@@ -12,6 +12,9 @@ from minimise.analysis.syntax import (
 )
 from minimise.words import split_words
 
+# Methods whose first argument after `self` is the name of an attribute looked up or set.
+_ATTRIBUTE_HOOKS = frozenset({"__getattr__", "__getattribute__", "__setattr__", "__delattr__"})
+
 
 class RequestDetection(AnalyserBase):
     """Binds route parameters and reads request input and submitted form fields."""
@@ -24,6 +27,9 @@ class RequestDetection(AnalyserBase):
         for index, param in enumerate(everything):
             name = param.name.value
             if name in ("self", "cls"):
+                continue
+            if index == 1 and fn.name.value in _ATTRIBUTE_HOOKS:
+                scope.vars[name] = Value(constant=True)  # `__getattr__(self, name)`: an attribute's name
                 continue
             if name in self.k.request_params:
                 scope.vars[name] = Value(request=self._request_id(param, scope), params=frozenset({index}))

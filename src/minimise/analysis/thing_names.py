@@ -29,7 +29,10 @@ def holds_a_things_name(node: cst.BaseExpression, classifier: Classifier) -> boo
         return called is not None and classifier.names_a_things_name(split_words(called))
     if isinstance(node, cst.Attribute):
         owner = split_words(name_of(node.value) or "")
-        return classifier.names_a_things_name(owner + split_words(node.attr.value))
+        # `rev.fqname.fullname`: the revision's own name, as `case.name` is the case's.
+        return classifier.owns_attribute(owner, node.attr.value) or classifier.names_a_things_name(
+            owner + split_words(node.attr.value)
+        )
     if isinstance(node, cst.Name):
         return classifier.names_a_things_name(split_words(node.value))
     return False
