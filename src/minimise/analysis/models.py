@@ -60,15 +60,19 @@ class ModelDetection(AnalyserBase):
         info.protected_fields = self._field_protections(info, class_scope)
         for name in self._salted_passwords(body, info):
             info.protected_fields.setdefault(name, "hashed")
+        login = self._keeps_a_login(body, info)
         if (
             not self.classifier.held_by_a_service(info.words)
-            and not self.classifier.names_a_place_or_thing(info.words)
+            and (login or not self.classifier.names_a_place_or_thing(info.words))
             and not self._registers_a_business(info)
             and self._has_personal_field(body, info)
         ):
             # A model with an IP address and a device id is about a person: its latitude is theirs. A
-            # Room's or an Event's telephone and address are its own: its coordinates are a place's.
-            info.words = ("person",) + info.words
+            # Room's or an Event's telephone and address are its own: its coordinates are a place's. A
+            # model a person signs in with (an email and a password) is theirs whatever it is called
+            # (Aleph's `Role`): its thing's words say nothing of its fields.
+            kept = tuple(w for w in info.words if not login or not self.classifier.names_a_thing((w,)))
+            info.words = ("person",) + kept
             class_scope.words = info.words + scope.words
         elif (
             info.words
@@ -120,6 +124,18 @@ class ModelDetection(AnalyserBase):
         else:
             info.store = None
             info.collect = next((k for k in self.k.schemas if k.id == "pydantic"), info.collect)
+
+    def _keeps_a_login(self, body: Any, info: ClassInfo) -> bool:
+        """Whether a model declares both an email and a password field: an account a person signs in with."""
+        kinds = set()
+        for stmt in body:
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                target = small.targets[0].target if isinstance(small, cst.Assign) and small.targets else None
+                if isinstance(target, cst.Name) and isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                    found = self._classify(target.value, ())
+                    if found is not None:
+                        kinds.add(found.category)
+        return "user.contact.email" in kinds and any(k.startswith("user.authorization.password") for k in kinds)
 
     def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
         for stmt in body:
