@@ -78,6 +78,8 @@ def test_file_over_the_size_limit_is_min001(tmp_path: Path, proc_scan) -> None:
     (root / "good.py").write_text(LOG_EMAIL)
     (root / "table.py").write_text("ROWS = [\n" + "    ('email', 1),\n" * 100_000 + "]\n")  # 1.8 MiB
     (root / "numbers.py").write_text("ROWS = [\n" + "    (3, 1),\n" * 200_000 + "]\n")  # 2.1 MiB, nothing personal
+    generated = "# Generated Tue Apr  4 08:40:19 2023 by generateDS.py version 2.41.3.\n"
+    (root / "schema.py").write_text(generated + "ROWS = [\n" + "    ('email', 1),\n" * 100_000 + "]\n")
     scan = proc_scan(root, "--no-cache", "-j1", "--file-size-limit", "1", "--select", "MIN001,MIN301")
     assert scan.code == 1, scan.stderr
     assert _finding_lines(scan) == [
@@ -86,6 +88,7 @@ def test_file_over_the_size_limit_is_min001(tmp_path: Path, proc_scan) -> None:
     ]
     assert scan.errors == {
         "numbers.py": (0, "could not be analysed: larger than 1 MiB"),
+        "schema.py": (0, "could not be analysed: larger than 1 MiB"),  # a generator's output: listed, no finding
         "table.py": (0, "could not be analysed: larger than 1 MiB"),
     }
 
