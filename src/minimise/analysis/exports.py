@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from minimise.analysis.erasure_facts import USER, RawErasure, read_function
-from minimise.analysis.facts import ClassInfo, Label, Value, is_registry
+from minimise.analysis.facts import ClassInfo, Label, Value, is_registry, qname_root
 from minimise.analysis.summary import (
     CallSite,
     Carried,
@@ -120,7 +120,7 @@ class ExportRecorder:
     def _qualified(self, qname: str, local: set[str]) -> str:
         """A name of this module's own function or class, written as the project will look it up."""
         qname = self.absolute(qname)
-        if qname.split(".", 1)[0].split("[", 1)[0].removesuffix("()") in local:
+        if qname_root(qname) in local:
             return f"{self.module}.{qname}" if self.module else qname
         return qname
 
@@ -200,14 +200,14 @@ class ExportRecorder:
             server_sessions=self.server_sessions,
             star_imports=tuple(self.star_imports),
         )
-        local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases)
-        local |= {name for name, value in bindings.items() if not value.qname and is_registry(value)}
+        registries = {name: value.fields for name, value in bindings.items() if not value.qname and is_registry(value)}
+        local = {key.split(".", 1)[0] for key in self.functions} | set(self.class_bases) | set(registries)
         for name, value in bindings.items():
             if value.qname and value.qname != name:
                 summary.bindings[name] = self._qualified(value.qname, local)
-            elif is_registry(value):
-                assert value.fields is not None
-                summary.registries[name] = tuple(self._qualified(str(v.qname), local) for v in value.fields.values())
+        for name, fields in registries.items():
+            assert fields is not None
+            summary.registries[name] = tuple(self._qualified(str(v.qname), local) for v in fields.values())
         for name, info in classes.items():
             summary.classes[name] = ClassSummary(
                 bases=tuple(self._qualified(b, local) for b in self.class_bases.get(name, ())),

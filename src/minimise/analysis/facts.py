@@ -53,6 +53,11 @@ EMPTY = Value()
 ITERATED = "\0iterated"
 
 
+def qname_root(qname: str) -> str:
+    """The name a qualified name starts from: `PROVIDERS` of `PROVIDERS[]().send`, `mail` of `mail.send()`."""
+    return qname.split(".", 1)[0].split("[", 1)[0].removesuffix("()")
+
+
 def is_registry(value: Value) -> bool:
     """A dict literal whose every value is a name and nothing personal: classes or functions to choose from."""
     if not value.fields or value.labels or value.params:

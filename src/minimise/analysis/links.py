@@ -6,7 +6,7 @@ import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
 from minimise.analysis.column_writes import USER_MODEL_VIA
-from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key
+from minimise.analysis.facts import ClassInfo, Label, Scope, Value, named_by_key, qname_root
 from minimise.analysis.syntax import name_of, transient_constructions
 from minimise.analysis.vocabulary import PERSON_MARK
 from minimise.words import split_words
@@ -129,7 +129,7 @@ class ProjectLinks(AnalyserBase):
 
     def _settled_elsewhere(self, qname: str, scope: Scope) -> bool:
         """Whether the callee may be defined elsewhere in the project: imported, bound at module level, or self's."""
-        root = qname.split(".", 1)[0].split("[", 1)[0].removesuffix("()")
+        root = qname_root(qname)
         if root in ("self", "cls"):
             return scope.cls is not None
         if root in self.exports.class_bases or (root != qname and root in self.module_scope.functions):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import libcst as cst
@@ -128,32 +128,22 @@ class ModelDetection(AnalyserBase):
     def _keeps_a_login(self, body: Any, info: ClassInfo) -> bool:
         """Whether a model declares both an email and a password field: an account a person signs in with."""
         kinds = set()
-        for stmt in body:
-            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
-                target = small.targets[0].target if isinstance(small, cst.Assign) and small.targets else None
-                if isinstance(target, cst.Name) and isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
-                    found = self._classify(target.value, ())
-                    if found is not None:
-                        kinds.add(found.category)
+        for name, small in _declared_fields(body):
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                found = self._classify(name, ())
+                if found is not None:
+                    kinds.add(found.category)
         return "user.contact.email" in kinds and any(k.startswith("user.authorization.password") for k in kinds)
 
     def _has_personal_field(self, body: Any, info: ClassInfo) -> bool:
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    target = (
-                        small.targets[0].target
-                        if isinstance(small, cst.Assign) and small.targets
-                        else (small.target if isinstance(small, cst.AnnAssign) else None)
-                    )
-                    if isinstance(target, cst.Name):
-                        found = self._classify(target.value, info.words)
-                        # A key or token is issued to projects and integrations as well as to people.
-                        issued = found is not None and found.category in self.k.frameworks.issued_categories
-                        # A name alone is also a thing's (an applet's display name): not a person's record.
-                        named = found is not None and set(found.matched) <= _THINGS_NAMES_TOO
-                        if found is not None and not found.via_context and not issued and not named:
-                            return True
+        for name, _small in _declared_fields(body):
+            found = self._classify(name, info.words)
+            # A key or token is issued to projects and integrations as well as to people.
+            issued = found is not None and found.category in self.k.frameworks.issued_categories
+            # A name alone is also a thing's (an applet's display name): not a person's record.
+            named = found is not None and set(found.matched) <= _THINGS_NAMES_TOO
+            if found is not None and not found.via_context and not issued and not named:
+                return True
         return False
 
     def _salted_passwords(self, body: Sequence[cst.BaseStatement], info: ClassInfo) -> list[str]:
@@ -631,3 +621,16 @@ def _agreed(found: list[str | None], neutral: bool = False) -> str | None:
     if neutral and not kinds:
         return ""
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def _declared_fields(body: Any) -> Iterator[tuple[str, cst.BaseSmallStatement]]:
+    """Each name a class body assigns or annotates (`email = Column(...)`, `email: str`), and its statement."""
+    for stmt in body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            target = (
+                small.targets[0].target
+                if isinstance(small, cst.Assign) and small.targets
+                else (small.target if isinstance(small, cst.AnnAssign) else None)
+            )
+            if isinstance(target, cst.Name):
+                yield target.value, small

@@ -241,11 +241,6 @@ class ValueEvaluation(AnalyserBase):
             return Value(labels=frozenset({label}))
         return EMPTY
 
-    def _a_things_own(self, receiver_words: tuple[str, ...], attr: str) -> bool:
-        return self.classifier.thing_attribute(receiver_words, attr) or self.classifier.owns_attribute(
-            receiver_words, attr
-        )
-
     def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether ``expr`` is a thing's own name (`organization.name`): no key it is put under makes it a person's.
 
@@ -311,7 +306,9 @@ class ValueEvaluation(AnalyserBase):
         if len(receiver_words) > 1 and any(w in self.k.frameworks.configuration_holders for w in receiver_words):
             # `self.typed_secrets.db_username`, `smtp_config.username`: a service's login, not a person's.
             return Value(constant=True, qname=qname)
-        if self._a_things_own(receiver_words, attr):
+        if self.classifier.thing_attribute(receiver_words, attr) or self.classifier.owns_attribute(
+            receiver_words, attr
+        ):
             # `queue.email_address` is the queue's mailbox; `case.name` is the case's, whatever the function is about.
             return Value(qname=qname) if qname else EMPTY
         if (
