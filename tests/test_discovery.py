@@ -36,6 +36,12 @@ TEST_FILES = [
     "e2e/utils.py",
     "playwright_tests/flows/login.py",
     "pkg/integration-tests/api.py",
+    "examples/quickstart/remember_bio.py",
+    "docs/example/app.py",
+    "pkg/demo/seed_shop.py",
+    "samples/signup.py",
+    "evals/old/hotpot_qa.py",
+    "benchmarks/bulk_insert.py",
 ]
 PRODUCTION = [
     "pkg/views.py",
@@ -45,6 +51,9 @@ PRODUCTION = [
     "pkg/latest_data.py",
     "pkg/seedling.py",
     "pkg/contests/api.py",
+    "pkg/demographics.py",
+    "pkg/examples_api.py",
+    "pkg/evaluations/scores.py",
 ]
 
 
@@ -71,16 +80,16 @@ def test_test_code_is_left_out_and_counted(tmp_path: Path) -> None:
     report = _scan(str(root))
     assert _paths(report) == set(PRODUCTION)
     assert {p["path"] for p in report["data_points"]} == set(PRODUCTION)  # type: ignore[attr-defined]
-    assert report["summary"] == {"files_scanned": 7, "files_treated_as_tests": len(TEST_FILES)}
+    assert report["summary"] == {"files_scanned": 10, "files_treated_as_tests": len(TEST_FILES)}
     text = CliRunner().invoke(cli, ["scan", "--no-cache", str(root)]).stdout
-    assert text.splitlines()[-1].endswith("; 18 test files left out (--include-tests)")
+    assert text.splitlines()[-1].endswith("; 24 test files left out (--include-tests)")
 
 
 def test_include_tests_brings_them_back(tmp_path: Path) -> None:
     root = _tree(tmp_path, TEST_FILES + PRODUCTION)
     report = _scan(str(root), "--include-tests")
     assert _paths(report) == set(TEST_FILES + PRODUCTION)
-    assert report["summary"] == {"files_scanned": 25, "files_treated_as_tests": 0}
+    assert report["summary"] == {"files_scanned": 34, "files_treated_as_tests": 0}
     (root / "pyproject.toml").write_text("[tool.minimise]\ninclude-tests = true\n", encoding="utf-8")
     assert _paths(_scan(str(root))) == set(TEST_FILES + PRODUCTION)
 
@@ -114,8 +123,11 @@ def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
         "latest_data.py",
         "seedling.py",
         "contests/api.py",
+        "demographics.py",
+        "examples_api.py",
+        "evaluations/scores.py",
     }
-    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 7, "files_treated_as_tests": 9}
+    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 10, "files_treated_as_tests": 10}
 
 
 def _git(cwd: Path, *args: str) -> None:

@@ -193,6 +193,10 @@ def test_person_email() -> None:
         "name.with-dash@outlook.com",
         "friends-private@user.com",  # a person word for a domain: a made-up host
         "student1@gmail.com",  # a role and a number
+        "john.citizen@citizen.com",  # Australia's placeholder name
+        "max.mustermann@firma.de",  # Germany's
+        "jane.smith@xyz.com",  # letters for a company
+        "jane.smith@smith.com",  # a domain named after the made-up person's surname
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

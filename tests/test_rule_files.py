@@ -58,6 +58,7 @@ def test_a_team_file_extends_every_section() -> None:
     assert "rubric" in k.classifier.exclude_words
     assert "blurred" in k.classifier.protection_words["masked"]
     assert k.sensitivity_of("user.contact.email") == "high"
+    assert k.classifier.is_text("user.financial.bank_account") and k.classifier.is_text("user.contact.email")
     assert "payload_fields" in k.containers and k.request_values["client_ip"] == "user.device.ip_address"
     assert "acme.cli.ask" in k.input_functions and "endpoint" in k.route_methods
     assert [s.id for s in k.schemas][-1] == "acme.forms" and [m.id for m in k.model_kinds][-1] == "acme.orm"

@@ -61,6 +61,7 @@ class Classifier:
         whereabouts: frozenset[str] = frozenset(),
         business_identifiers: frozenset[str] = frozenset(),
         special: frozenset[str] = frozenset(),
+        text_values: frozenset[str] = frozenset(),
     ) -> None:
         self.rules = rules
         self.person = person
@@ -78,6 +79,7 @@ class Classifier:
         self.business_identifiers = business_identifiers
         # Special categories: `religion_group`, `gender_category`, `health_record_item` still name the data.
         self.special = special
+        self.text_values = text_values
         self.service_owners = service_owners
         self.address = address
         self.exclude_words = exclude_words
@@ -231,6 +233,10 @@ class Classifier:
         if words and words[-1] in self.whereabouts and any(self._is_person_word(w) for w in words[:-1]):
             return False  # `UserLocation`: where a person is
         return bool(words) and (words[-1] in self.places or self.names_a_thing(words))
+
+    def is_text(self, category: str) -> bool:
+        """Whether a category's values are text, so no arithmetic result is one."""
+        return any(category == t or category.startswith(t + ".") for t in self.text_values)
 
     def _special(self, category: str) -> bool:
         return any(category == s or category.startswith(s + ".") for s in self.special)

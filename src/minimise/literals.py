@@ -137,6 +137,8 @@ def is_person_email(address: str, rules: LiteralRules) -> bool:
     if domain in rules.mailbox_providers or any(domain.endswith("." + p) for p in rules.mailbox_providers):
         return True
     tld = domain.rsplit(".", 1)[-1]
+    if len(words) >= 2 and domain.split(".")[0] in words[1:]:
+        return False  # jane.smith@smith.com: a made-up person at a domain named after their surname
     # first.last@company.de: a person's name at an organisation's domain.
     named = len([part for part in re.split(r"[._-]", base) if part]) >= 2
     return named and (tld in rules.known_tlds or (len(tld) == 2 and tld.isalpha()))

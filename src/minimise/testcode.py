@@ -1,4 +1,4 @@
-"""Which paths are test code: one definition for discovery, the reports and the erasure map."""
+"""Which paths are test or example code: one definition for discovery, the reports and the erasure map."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "e2e", "fixtures", "factories", "seeds"})
+# Folders of code that shows or measures the product and never serves its users: examples and demos fed
+# made-up records, evaluation and benchmark harnesses fed public datasets. Left out like tests.
+EXAMPLE_FOLDERS = frozenset({"examples", "example", "demo", "demos", "samples", "evals", "benchmarks"})
 # Folders of one kind of test (`playwright_tests/`, `integration_tests/`, `load_test/`).
 TEST_FOLDER_ENDINGS = ("_tests", "_test", "-tests", "-test")
 TEST_FILES = (
@@ -34,8 +37,10 @@ TEST_FILES = (
 
 
 def is_test_path(path: str) -> bool:
-    """Whether a relative path ('/' or '\\' separated) is test code rather than application code."""
+    """Whether a relative path ('/' or '\\' separated) is test or example code rather than application code."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
-    if any(part in TEST_FOLDERS or part.endswith(TEST_FOLDER_ENDINGS) for part in parts[:-1]):
+    if any(
+        part in TEST_FOLDERS or part in EXAMPLE_FOLDERS or part.endswith(TEST_FOLDER_ENDINGS) for part in parts[:-1]
+    ):
         return True
     return bool(parts) and any(fnmatch(parts[-1], pattern) for pattern in TEST_FILES)

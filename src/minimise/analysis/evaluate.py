@@ -11,6 +11,7 @@ from minimise.analysis.base import AnalyserBase
 from minimise.analysis.deferred import deferred_call
 from minimise.analysis.facts import (
     CLEAN,
+    CLEANED,
     EMPTY,
     STRICT,
     ClassInfo,
@@ -499,10 +500,17 @@ class ModuleAnalyser(
                 return Value(labels=union(args).labels)
             return Value(labels=frozenset(Label(lb.category, lb.identifier, "none", lb.why) for lb in sealed))
         short_q = qname or method
-        if short_q in self.k.cleaners or (isinstance(func, cst.Attribute) and method in self.k.cleaning_methods):
-            return CLEAN
-        if short_q in self.k.frameworks.key_views and len(args) == 1 and args[0].fields is not None:
-            return CLEAN
+        if isinstance(func, cst.Attribute) and method in self.k.cleaning_methods:
+            return CLEANED
+        if short_q in self.k.cleaners:
+            # `qs.all()` of an unknown receiver is no builtin `all()`: clean, but what it gives is unknown.
+            return CLEANED if qname is not None or not isinstance(func, cst.Attribute) else CLEAN
+        if isinstance(func, cst.Attribute) and receiver.cleaned and not any(a.labels or a.params for a in args):
+            return CLEANED  # `tar.getmembers()` of an archive a cleaner opened: its members are files
+        if short_q in self.k.frameworks.key_views and len(args) == 1:
+            walked = self._walked_collection(node, args[0])
+            if walked is not None:
+                return walked
         if self._configuration(qname):
             # `os.getenv("SMTP_USER")`, `settings.get("SITE_NAME")`: a setting, not a person's data. The
             # name stays: what a function of a `config` module returns may be a logger, not a setting.
@@ -541,6 +549,9 @@ class ModuleAnalyser(
         if name_of(func) == "dict" and node.args and all(a.keyword is not None for a in node.args):
             # `dict(name=n, consent=c)`: each key carries its own value, as in the literal `{"name": n, ...}`.
             return self._keyword_dict(node, args, scope)
+        named = self._named_attribute(node, short_q, args, scope)
+        if named is not None:
+            return named
         if short_q in self.k.propagator_functions or (qname and qname.rsplit(".", 1)[-1] in ("join", "format")):
             carried = receiver.labels or receiver.params or receiver.origin is not None or receiver.request is not None
             if args and all(a.constant and not a.labels for a in args) and not carried:

@@ -7,9 +7,10 @@ from typing import Any
 
 import libcst as cst
 
-from minimise.analysis.base import AnalyserBase
+from minimise.analysis.dict_values import DictEvaluation
 from minimise.analysis.facts import (
     CLEAN,
+    CLEANED,
     EMPTY,
     ITERATED,
     ClassInfo,
@@ -17,7 +18,6 @@ from minimise.analysis.facts import (
     Scope,
     Value,
     is_registry,
-    named_by_key,
     protect,
     union,
 )
@@ -33,7 +33,7 @@ from minimise.analysis.syntax import (
 from minimise.words import is_class_name, is_constant_name, split_words
 
 
-class ValueEvaluation(AnalyserBase):
+class ValueEvaluation(DictEvaluation):
     """Evaluates expressions to what they carry."""
 
     def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
@@ -130,6 +130,9 @@ class ValueEvaluation(AnalyserBase):
             joined = union([left, right])
             if isinstance(node.operator, cst.Add) and (left.literal or right.literal):
                 return replace(joined, truthy=True)  # `"@" + handle` is never empty
+            if isinstance(node.operator, _ARITHMETIC) and joined.labels:
+                numbers = frozenset(x for x in joined.labels if not self.classifier.is_text(x.category))
+                return replace(joined, labels=numbers)
             return joined
         if t is cst.BooleanOperation:
             left, right = self._ev(node.left, scope), self._ev(node.right, scope)
@@ -175,6 +178,33 @@ class ValueEvaluation(AnalyserBase):
             return self._ev(node.body, scope)
         return EMPTY
 
+    def _named_attribute(self, node: cst.Call, short_q: str | None, args: list[Value], scope: Scope) -> Value | None:
+        """``getattr(user, "parent_user_id", None)`` reads one attribute, as ``user.parent_user_id`` does."""
+        if short_q != "getattr" or len(node.args) not in (2, 3) or any(a.keyword or a.star for a in node.args):
+            return None
+        owner, named = node.args[0].value, node.args[1].value
+        attr = literal_string(named) if isinstance(named, cst.SimpleString) else None
+        if not attr or not attr.isidentifier() or not isinstance(owner, (cst.Name, cst.Attribute)):
+            return None
+        if args[0].request is not None or args[0].origin is not None:
+            return None
+        # Evaluated outside the memo, which is keyed by the identity of the module's own nodes.
+        read = self._evaluate(cst.Attribute(value=owner, attr=cst.Name(attr)), scope)
+        return union([read, *args[2:]])  # the default is what getattr gives when the attribute is missing
+
+    @staticmethod
+    def _walked_collection(node: cst.Call, value: Value) -> Value | None:
+        """``set(fields)``, ``sorted(kwargs)``: what walking the argument gives, as a loop over it would.
+
+        Of a literal dict that is its keys, which are clean; of a parameter, the item a walk gives
+        (a caller's dict its keys, a list its elements).
+        """
+        if value.fields is not None:
+            return CLEAN
+        if node.args[0].keyword or node.args[0].star or not value.params or not iterates_itself(node.args[0].value):
+            return None
+        return replace(value, keyed_params=keyed_item(value, ITERATED))
+
     def _bind_loop(self, target: cst.BaseExpression, iterable_node: cst.BaseExpression, scope: Scope) -> None:
         """A loop variable carries its collection's data, and its name gives context (``for c in customers``)."""
         counted = _enumerated(iterable_node, target)
@@ -185,6 +215,8 @@ class ValueEvaluation(AnalyserBase):
             self._bind_loop(item, collection, scope)
             return
         iterable = self._ev(iterable_node, scope)
+        if _walks_a_class(iterable_node, iterable):
+            iterable = CLEANED  # `for profile in ContextProfile`: an enumeration's members are its constants
         owner = _model_of_query(iterable_node) or name_of(iterable_node)
         element = Value(
             labels=iterable.labels,
@@ -192,9 +224,10 @@ class ValueEvaluation(AnalyserBase):
             origin=iterable.origin,
             # Each item of a clean value is clean: `for info in socket.getaddrinfo(host)`, `for a in settings.ADMINS`.
             constant=iterable.constant and not iterable.labels and not iterable.params,
+            cleaned=iterable.cleaned,
             owner_words=self._item_words(owner) if owner else (),
             # `for k in params`: of a caller's dict only the keys; `params.items()` and `.values()` give values.
-            keyed_params=keyed_item(iterable, ITERATED) if _iterates_itself(iterable_node) else iterable.keyed_params,
+            keyed_params=keyed_item(iterable, ITERATED) if iterates_itself(iterable_node) else iterable.keyed_params,
         )
         if _is_items_call(iterable_node) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
             # `for key, value in d.items()`: the key is the name a value is filed under, not the value;
@@ -298,6 +331,8 @@ class ValueEvaluation(AnalyserBase):
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
         qname = f"{base.qname}.{attr}" if base.qname else None
+        if base.cleaned:
+            return CLEANED  # `member.name` of an archive's member, `info.family` of a resolver's answer
         if is_constant_name(attr) and not (base.labels or base.origin or base.request or base.fields):
             return Value(constant=True, qname=qname)  # `plugin.SEARCH_QUERY`: a class's constant, the same for all
         if self._configuration(qname):
@@ -397,6 +432,8 @@ class ValueEvaluation(AnalyserBase):
             picked = self._qname(node.value, scope)
             return Value(qname=f"{picked}[]") if picked else EMPTY
         clean_base = base.constant and not base.labels and not base.params
+        if base.cleaned:
+            return CLEANED
         if base is CLEAN or (clean_base and (base.qname is None or self._configuration(base.qname))):
             return CLEAN  # an item of a value known to be clean (gethostbyname_ex(h)[2][0]) is clean too
         if _domain_part(node):
@@ -483,126 +520,9 @@ class ValueEvaluation(AnalyserBase):
             return Value(labels=frozenset({label}))
         return EMPTY if base.fields is not None else None
 
-    def _dict_words(self, node: cst.Dict) -> tuple[str, ...]:
-        """Context from sibling keys: a record with an email or a street is about a person's address."""
-        words: list[str] = []
-        personal = False
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                key = (
-                    literal_string(element.key)
-                    if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
-                    else None
-                )
-                if key:
-                    words.extend(split_words(key))
-                    if not personal and self._classify(key, (), is_key=True) is not None:
-                        personal = True
-        if personal:
-            words.insert(0, "person")
-        return tuple(words)
 
-    def _keyword_dict(self, node: cst.Call, args: list[Value], scope: Scope) -> Value:
-        """``dict(k=v, ...)`` (keywords only): what each key carries, as ``{"k": v}`` would keep it."""
-        fields: dict[str, Value] = {}
-        for arg, value in zip(node.args, args, strict=False):
-            if arg.keyword is None:
-                continue
-            if not value.constant and not value.labels:
-                label = self._label(arg.keyword.value, scope.words, is_key=True)
-                if label is not None:
-                    value = Value(labels=frozenset({named_by_key(label, value)}), params=value.params)
-            fields[arg.keyword.value] = value
-        merged = union(args)
-        labels = frozenset(lb for item in fields.values() for lb in item.labels)
-        return Value(labels=labels, params=merged.params, fields=fields, keyed_params=merged.keyed_params)
-
-    def _keyword_labels(self, node: cst.Call, args: list[Value], scope: Scope) -> set[Label]:
-        labels: set[Label] = set()
-        for arg, value in zip(node.args, args, strict=False):
-            labels |= value.labels
-            if arg.keyword is not None and not value.constant and not value.labels:
-                label = self._label(arg.keyword.value, scope.words, is_key=True)
-                if label is not None:
-                    labels.add(named_by_key(label, value))
-        return labels
-
-    def _dict(self, node: cst.Dict, scope: Scope) -> Value:
-        fields: dict[str, Value] = {}
-        parts: list[Value] = []
-        context = self._dict_words(node)
-        self._dict_context.append(context)
-        try:
-            return self._dict_entries(node, scope, fields, parts, context)
-        finally:
-            self._dict_context.pop()
-
-    def _dict_entries(
-        self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value], context: tuple[str, ...]
-    ) -> Value:
-        shape = _is_geojson_shape(node)
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                self._ev(element.key, scope)
-                value = self._ev(element.value, scope)
-                key = (
-                    literal_string(element.key)
-                    if isinstance(element.key, (cst.SimpleString, cst.ConcatenatedString))
-                    else None
-                )
-                if (
-                    key is not None
-                    and not shape
-                    and not value.constant
-                    and not value.labels
-                    and key.lower() not in self.k.frameworks.client_headers
-                    and not self._names_a_things_own(element.value, scope)
-                ):
-                    label = self._label(key, scope.words + context, is_key=True)
-                    if label is not None:
-                        value = Value(
-                            labels=frozenset({named_by_key(label, value)}),
-                            params=value.params,
-                            keyed_params=value.keyed_params,
-                            protected_params=value.protected_params,
-                        )
-                        self._memo[id(element.value)] = value
-                if key is not None and value.labels and all(_bare_address(lb) for lb in value.labels):
-                    # `{"email": address}`: an address the key says is an email (or IP) address is that.
-                    keyed = self._label(key, (), is_key=True)
-                    if keyed is not None and keyed.category in _ADDRESS_KINDS:
-                        value = replace(value, labels=frozenset({named_by_key(keyed, value)}))
-                if key is not None:
-                    fields[key] = value
-                parts.append(value)
-            else:
-                spread = self._ev(element.value, scope)
-                if spread.fields:
-                    fields.update(spread.fields)  # `{**self.headers, "Authorization": ...}` keeps its keys
-                parts.append(spread)
-        merged = union(parts)
-        return Value(labels=merged.labels, params=merged.params, fields=fields, keyed_params=merged.keyed_params)
-
-
-# GeoJSON geometries that are areas or lines: their coordinates outline a region, no one's position.
-_SHAPES = frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString", "GeometryCollection"})
-
-
-def _is_geojson_shape(node: cst.Dict) -> bool:
-    """`{"type": "MultiPolygon", "coordinates": rings}`: a region's outline, whatever its keys are named."""
-    return any(
-        isinstance(e, cst.DictElement) and literal_string(e.key) == "type" and literal_string(e.value) in _SHAPES
-        for e in node.elements
-    )
-
-
-# What a key may say a bare `address` is.
-_ADDRESS_KINDS = frozenset({"user.contact.email", "user.device.ip_address"})
-
-
-def _bare_address(label: Label) -> bool:
-    """A postal address known only from a name that is just `address`."""
-    return label.category == "user.contact.address" and split_words(label.identifier) == ("address",)
+# Operators of numbers: `+` joins text, `%` formats it, and `-`, `|`, `&`, `^` combine sets of it.
+_ARITHMETIC = (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.MatrixMultiply, cst.LeftShift, cst.RightShift)
 
 
 def _literal_names(node: cst.BaseExpression) -> tuple[str, ...]:
@@ -631,7 +551,14 @@ def _found_by(identifier: str) -> bool:
     return "by" in split_words(identifier)[:-1]
 
 
-def _iterates_itself(node: cst.BaseExpression) -> bool:
+def _walks_a_class(node: cst.BaseExpression, value: Value) -> bool:
+    """Whether a loop walks a class itself (`for p in Profile`, `for s in models.Status`): only an Enum walks."""
+    if not isinstance(node, (cst.Name, cst.Attribute)) or value.labels or value.params or value.fields is not None:
+        return False
+    return is_class_name(node.value if isinstance(node, cst.Name) else node.attr.value)
+
+
+def iterates_itself(node: cst.BaseExpression) -> bool:
     """Whether a loop over ``node`` walks the object itself (a dict's keys, a list's elements)."""
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         return node.func.attr.value == "keys" and not node.args

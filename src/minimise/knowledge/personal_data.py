@@ -59,6 +59,7 @@ def build_personal_data(
     exclude_words: set[str] = set()
     protection_words: dict[str, set[str]] = {}
     sensitivity: dict[str, str] = {}
+    text_values: set[str] = set()
     rules: list[CategoryRule] = []
     labels: dict[str, str] = {}
     name_examples: list[tuple[str, str, bool]] = []
@@ -78,6 +79,10 @@ def build_personal_data(
                     if key not in taxonomy.categories:
                         reader.fail(("sensitivity", tier, i), f"unknown category {key!r}{taxonomy.suggest(key)}")
                     sensitivity[key] = tier
+        for i, key in enumerate(reader.strings(data.get("text_values"), ("text_values",))):
+            if key not in taxonomy.categories:
+                reader.fail(("text_values", i), f"unknown category {key!r}{taxonomy.suggest(key)}")
+            text_values.add(key)
         for i, entry in enumerate(reader.entries(data.get("categories"), ("categories",))):
             where: tuple[object, ...] = ("categories", i)
             reader.mapping(entry, where, CATEGORY_KEYS)
@@ -139,6 +144,7 @@ def build_personal_data(
         whereabouts=frozenset(context["whereabouts"]),
         business_identifiers=frozenset(" ".join(split_words(w)) for w in context["business_identifiers"]),
         special=frozenset(k for k, tier in sensitivity.items() if tier == "special"),
+        text_values=frozenset(text_values),
         service_owners=frozenset(context["service_owners"]),
         address=frozenset(context["address"]),
         exclude_words=frozenset(exclude_words),

@@ -22,7 +22,7 @@ RULE_FILES = (
 
 # The top-level sections of each shipped rule file. A team's rule file may hold any of them.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "personal_data.yaml": ("context", "exclude_words", "protection_words", "categories", "sensitivity"),
+    "personal_data.yaml": ("context", "exclude_words", "protection_words", "categories", "sensitivity", "text_values"),
     "sources.yaml": ("requests", "containers", "values", "input_functions", "schemas", "routes"),
     "sinks.yaml": ("sinks", "models", "consoles"),
     "sanitizers.yaml": ("sanitizers", "cleaners", "cleaning_methods", "cleaning_attributes", "propagators"),

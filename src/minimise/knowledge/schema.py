@@ -197,6 +197,7 @@ def _sections() -> dict[str, dict[str, Any]]:
         "protection_words": _describe("Words in a name that say the value is protected.", lists),
         "categories": {"type": "array", "items": category},
         "sensitivity": _describe("Sensitivity tier of category prefixes.", lists),
+        "text_values": _describe("Category prefixes whose values are text, never a number.", _STRINGS),
         "requests": {"type": "array", "items": request},
         "containers": _describe("Request attributes and methods mapping input keys to values.", _STRINGS),
         "values": _describe("Request attributes that are personal data by themselves.", {"type": "object"}),
