@@ -8,6 +8,7 @@ from pathlib import Path
 
 from minimise.analysis.caught_raises import drop_caught_raises
 from minimise.analysis.column_writes import protect_by_writes, protect_user_writes
+from minimise.analysis.constant_arguments import drop_parameters_given_settings
 from minimise.analysis.project import link
 from minimise.analysis.project_index import Project
 from minimise.analysis.sessions import place_sessions
@@ -115,6 +116,7 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     merged = protect_user_writes(list(merge_points(report.data_points, linked)), summaries, person)
     merged = protect_by_writes(merged, summaries, person)
     merged = drop_caught_raises(merged, project)
+    merged = drop_parameters_given_settings(merged, project)
     report.data_points = place_sessions(merged, summaries, knowledge)
     findings = options.policy(report.data_points) if options.policy else default_findings(report.data_points, knowledge)
     if options.project_checks is not None:

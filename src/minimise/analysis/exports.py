@@ -70,6 +70,7 @@ class _RawCall:
     caught: bool = False
     console: bool = False
     transient: bool = False
+    plain: tuple[tuple[int | str, bool], ...] = ()
 
 
 class ExportRecorder:
@@ -166,10 +167,24 @@ class ExportRecorder:
             for ident, value, arg_node in carried
             if value.labels or value.params or value.protected_params
         ]
-        if args:
+        plain = tuple(
+            (ident, value.constant)
+            for ident, value, _node in carried
+            if not (value.labels or value.params or value.protected_params)
+        )
+        absolute = self.absolute(callee)
+        # A call of the project's own code is kept whatever it carries: the link tells a parameter every caller
+        # fills with a setting (`verify(receipt, config.SHARED_SECRET)`) from one some caller fills with data.
+        if args or (plain and self._own_code(absolute)):
             self.calls.append(
-                _RawCall(node, self.absolute(callee), method, scope, function, cls, args, caught, console, transient)
+                _RawCall(node, absolute, method, scope, function, cls, args, caught, console, transient, plain)
             )
+
+    def _own_code(self, callee: str) -> bool:
+        """Whether a callee is this module's own or its top package's (`helper`, `self.send`, `app.mail.send`)."""
+        root = qname_root(callee)
+        top = self.module.split(".", 1)[0]
+        return "." not in callee or root in ("self", "cls") or (bool(top) and root == top)
 
     def nodes(self) -> list[cst.CSTNode]:
         """Every node whose line the summary needs."""
@@ -264,6 +279,7 @@ class ExportRecorder:
                     caught=call.caught,
                     console=call.console,
                     transient=call.transient,
+                    plain=call.plain,
                     args=tuple(
                         Carried(
                             ident=ident,

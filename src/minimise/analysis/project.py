@@ -22,6 +22,7 @@ from minimise.analysis.project_index import (
     ModelWriteTarget,
     Project,
     Target,
+    parameters_bound,
 )
 from minimise.analysis.sinkmatch import match_resolved_sink, sink_arg_kind
 from minimise.analysis.summary import CallSite, Carried, FunctionSummary, ModuleSummary, ParamSink, key_digest
@@ -39,22 +40,6 @@ _EXTERNAL_MODELS = {
     "django.contrib.auth.get_user_model()": "django.db.models",
     "django.contrib.auth.models.User": "django.db.models",
 }
-
-
-def _param_index(function: FunctionSummary, ident: int | str, bound: bool) -> list[int]:
-    """Which parameters of the callee an argument binds to."""
-    params = function.params
-    if isinstance(ident, int):
-        position = ident + (1 if bound else 0)
-        if position < len(params) and params[position][1] == "pos":
-            return [position]
-        return [i for i, (_, kind) in enumerate(params) if kind == "star"]
-    if ident == "*":
-        return [i for i, (_, kind) in enumerate(params) if kind in ("star", "kwargs")]
-    for i, (name, kind) in enumerate(params):
-        if name == ident and kind in ("pos", "kwonly"):
-            return [i]
-    return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]
 
 
 def _spread_into_named(function: FunctionSummary, site: CallSite, arg: Carried, bound: bool) -> list[int]:
@@ -364,7 +349,7 @@ def _passed(
         return found
     for arg in site.args:
         spread = _spread_into_named(function, site, arg, target.bound)
-        for index in spread or _param_index(function, arg.ident, target.bound):
+        for index in spread or parameters_bound(function, arg.ident, target.bound):
             pname = function.params[index][0]
             # `create(email=e, address=a)` into `**params`: each keyword is the item under its name.
             keyword_item = function.params[index][1] == "kwargs" and isinstance(arg.ident, str) and arg.ident != "*"

@@ -271,3 +271,19 @@ def _writes_keywords(cls: ClassTarget, name: str, function: FunctionSummary, ins
     if instance or len(rest) != 1 or name not in MODEL_WRITES or cls.module.classes[cls.key].store is None:
         return False
     return any(kind == "kwargs" for _name, kind in function.params)
+
+
+def parameters_bound(function: FunctionSummary, ident: int | str, bound: bool) -> list[int]:
+    """Which parameters of the callee an argument binds to."""
+    params = function.params
+    if isinstance(ident, int):
+        position = ident + (1 if bound else 0)
+        if position < len(params) and params[position][1] == "pos":
+            return [position]
+        return [i for i, (_, kind) in enumerate(params) if kind == "star"]
+    if ident == "*":
+        return [i for i, (_, kind) in enumerate(params) if kind in ("star", "kwargs")]
+    for i, (name, kind) in enumerate(params):
+        if name == ident and kind in ("pos", "kwonly"):
+            return [i]
+    return [i for i, (_, kind) in enumerate(params) if kind == "kwargs"]

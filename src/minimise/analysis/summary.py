@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 16
+SUMMARY_VERSION = 17
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -73,6 +73,8 @@ class CallSite:
     # Its result is a local instance the function only reads or asks questions of (never saved, passed
     # on or returned): a model built that way (`User(password=typed).is_valid()`) writes no row.
     transient: bool = False
+    # The other arguments, carrying nothing personal: (ident, known to be a constant or a setting).
+    plain: tuple[tuple[int | str, bool], ...] = ()
 
 
 @dataclass
@@ -238,6 +240,7 @@ class ModuleSummary:
                     c.caught,
                     c.console,
                     c.transient,
+                    [[ident, constant] for ident, constant in c.plain],
                 ]
                 for c in self.calls
             ],
@@ -324,7 +327,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 tuple(str(k) for k in constructor_only),
                 {str(k): int(v) for k, v in dict(attr_params).items()},
             )
-        for callee, method, line, scope, function, cls, args, caught, console, transient in data["calls"]:
+        for callee, method, line, scope, function, cls, args, caught, console, transient, plain in data["calls"]:
             summary.calls.append(
                 CallSite(
                     str(callee),
@@ -350,6 +353,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                     bool(caught),
                     bool(console),
                     bool(transient),
+                    tuple((ident if isinstance(ident, int) else str(ident), bool(c)) for ident, c in plain),
                 )
             )
         return summary
