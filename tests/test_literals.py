@@ -198,6 +198,8 @@ def test_person_email() -> None:
         "max.mustermann@firma.de",  # Germany's
         "jane.smith@xyz.com",  # letters for a company
         "jane.smith@smith.com",  # a domain named after the made-up person's surname
+        "co_member2@email.org",  # what a test's member is, at the word for the domain
+        "member_with_unpaid_share@shop.ch",
     ],
 )
 def test_addresses_invented_for_tests_are_not_a_persons(invented: str) -> None:

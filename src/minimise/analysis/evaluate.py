@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -544,6 +545,9 @@ class ModuleAnalyser(
                             fields=current.fields,
                             params=current.params | added.params,
                         )
+                    elif current.constant and not (args and all(a.constant for a in args)):
+                        # What is added is not known to be clean: the collection no longer is.
+                        scope.vars[dotted] = replace(current, constant=False, params=current.params | added.params)
             return EMPTY
 
         if name_of(func) == "dict" and node.args and all(a.keyword is not None for a in node.args):

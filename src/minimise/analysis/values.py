@@ -153,6 +153,8 @@ class ValueEvaluation(DictEvaluation):
         if t is cst.Dict:
             return self._dict(node, scope)
         if t in (cst.List, cst.Tuple, cst.Set):
+            if not node.elements:
+                return CLEAN  # `ips = []`: empty until something is added (see the mutators in `_call`)
             return union([self._ev(e.value, scope) for e in node.elements])
         if t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             self._comprehension(node.for_in, scope)
