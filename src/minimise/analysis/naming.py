@@ -36,7 +36,9 @@ class VariableNaming(AnalyserBase):
             return replace(value, labels=frozenset())
         if value.constant or value.owner_words:
             if value.owner_words and not value.labels and self._label(name, scope.words) is None:
-                return value
+                # `for name, member in members_by_name.items()`: the collection's words say whose name it is.
+                owned = self._label(name, value.owner_words)
+                return replace(value, labels=frozenset({owned})) if owned is not None else value
             if value.constant:
                 return value
         if value.input_node is not None:

@@ -219,7 +219,7 @@ class ValueEvaluation(DictEvaluation):
         iterable = self._ev(iterable_node, scope)
         if _walks_a_class(iterable_node, iterable):
             iterable = CLEANED  # `for profile in ContextProfile`: an enumeration's members are its constants
-        owner = _model_of_query(iterable_node) or name_of(iterable_node)
+        owner = _model_of_query(iterable_node) or name_of(_viewed_mapping(iterable_node))
         element = Value(
             labels=iterable.labels,
             params=iterable.params,
@@ -402,6 +402,8 @@ class ValueEvaluation(DictEvaluation):
     def _item_words(self, collection: str) -> tuple[str, ...]:
         """What a collection's items are: its last word, unless a person's (``user_platforms`` holds platforms)."""
         words = split_words(collection)
+        if "by" in words[1:]:
+            words = words[: words.index("by")]  # `members_by_name` holds members, filed under their names
         if len(words) > 1 and not {words[-1], words[-1].removesuffix("s")} & self.classifier.person:
             return words[-1:]
         return words
@@ -551,6 +553,18 @@ _IDENTIFIER_WORDS = frozenset({"id", "ids", "pk", "uuid", "guid"})
 def _found_by(identifier: str) -> bool:
     """Whether a name says a record was looked up by the data it names (`get_person_by_email`)."""
     return "by" in split_words(identifier)[:-1]
+
+
+def _viewed_mapping(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``members_by_name`` for ``members_by_name.items()``: the collection whose name says what its items are."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("items", "keys", "values")
+        and not node.args
+    ):
+        return node.func.value
+    return node
 
 
 def _walks_a_class(node: cst.BaseExpression, value: Value) -> bool:
