@@ -197,6 +197,9 @@ class AnalyserBase:
     ) -> Sink | None:
         raise NotImplementedError
 
+    def _configuration(self, qname: str | None) -> bool:
+        raise NotImplementedError
+
     def _qname(self, node: cst.CSTNode, scope: Scope) -> str | None:
         raise NotImplementedError
 

@@ -161,15 +161,17 @@ class ExportRecorder:
         caught: bool = False,
         console: bool = False,
         transient: bool = False,
+        settings: frozenset[int | str] = frozenset(),
     ) -> None:
+        """Keep a call for the project link; ``settings``: the arguments that are literals or named settings."""
         args = [
             (ident, value.labels, value.params, value.protected_params, arg_node, value.fields, value.keyed_params)
             for ident, value, arg_node in carried
             if value.labels or value.params or value.protected_params
         ]
         plain = tuple(
-            (ident, _a_setting_or_literal(value, arg_node))
-            for ident, value, arg_node in carried
+            (ident, ident in settings)
+            for ident, value, _node in carried
             if not (value.labels or value.params or value.protected_params)
         )
         absolute = self.absolute(callee)
@@ -389,17 +391,3 @@ def _unique(
             seen.add(key)
             kept.append(sink)
     return kept
-
-
-def _a_setting_or_literal(value: Value, node: cst.CSTNode) -> bool:
-    """A literal or a named setting (`config.SHARED_SECRET`), not just a value known to carry no labels.
-
-    What a cleaner returns is clean too, but `float(gps[0])` of a photo's coordinates is still where it was taken.
-    """
-    if not value.constant:
-        return False
-    if value.qname is not None or value.literal is not None:
-        return True
-    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
-        return True
-    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")

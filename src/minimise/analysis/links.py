@@ -201,4 +201,18 @@ class ProjectLinks(AnalyserBase):
             caught=scope.swallowing > 0,
             console=scope.console,
             transient=self._transient(node, callee, scope),
+            settings=frozenset(ident for ident, value, arg in carried if self._a_setting_or_literal(value, arg)),
         )
+
+    def _a_setting_or_literal(self, value: Value, node: cst.CSTNode) -> bool:
+        """A literal or a named setting (`config.SHARED_SECRET`), not just a value known to carry no labels.
+
+        What a cleaner returns is clean too, but `float(gps[0])` of a photo's coordinates is still where it was taken.
+        """
+        if not value.constant or value.labels or value.params:
+            return False
+        if value.literal is not None or self._configuration(value.qname):
+            return True
+        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+            return True
+        return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
