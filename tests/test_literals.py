@@ -486,3 +486,19 @@ def test_a_message_id_is_not_a_mailbox() -> None:
     assert not is_person_email("6e99e34d-e20a-80c4-ea61-d8234b612be9@someserver.de", RULES)
     assert not is_person_email("0123456789abcdef0123@mail.gmail.com", RULES)
     assert is_person_email("maria.lopez@gmail.com", RULES)
+
+
+def test_a_record_whose_values_repeat_their_keys_is_made_up() -> None:
+    """A form filled for a test with its own field names (`'addr_street': 'addr_street'`) holds no one's IBAN."""
+    source = textwrap.dedent(
+        """\
+        filled = {
+            "message": "message",
+            "iban": "CH61 0900 0000 1900 0012 6",
+            "addr_street": "addr_street",
+        }
+        called = make_cancellation(iban="DE75512108001245126199", reason="reason")
+        real = {"iban": "CH61 0900 0000 1900 0012 6", "note": "moving abroad"}
+        """
+    )
+    assert [(h.line, h.kind) for h in find_literals(source)] == [(7, "iban")]

@@ -449,7 +449,7 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
             if token.type in (tokenize.STRING, fstring_middle) and not _skipped(previous, rules):
                 named = _names_a_nino(previous, rules)
                 record = records.current()
-                if _holds_fiction(token.string, rules):
+                if _holds_fiction(token.string, rules) or _echoes_its_key(previous, token):
                     records.mark_fiction(record)
                 hits.extend(
                     replace(hit, record=record) for hit in _hits_in(token, rules) if hit.kind != "nino" or named
@@ -468,6 +468,20 @@ def find_literals(text: str, rules: LiteralRules | None = None) -> list[LiteralH
     series = _numbered_series(hits)
     variants = _address_variants(hits)
     return [hit for hit in hits if hit.digits not in series and hit.address not in variants]
+
+
+def _echoes_its_key(previous: list[tokenize.TokenInfo], token: tokenize.TokenInfo) -> bool:
+    """`'addr_street': 'addr_street'`, `message="message"`: a value that repeats its key fills a form for a test."""
+    if len(previous) < 2 or previous[-1].string not in (":", "="):
+        return False
+    key = previous[-2]
+    if key.type == tokenize.NAME:
+        name = key.string
+    elif key.type == tokenize.STRING:
+        name = key.string.strip("\"'")
+    else:
+        return False
+    return len(name) > 2 and token.string.strip("\"'").strip() == name
 
 
 def _holds_fiction(raw: str, rules: LiteralRules) -> bool:
