@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minimise.analysis.project_index import FunctionTarget, Project
+from minimise.analysis.project_index import Project
 from minimise.model import DataPoint
 
 _RAISED = "exception"
@@ -19,12 +19,7 @@ def drop_caught_raises(points: list[DataPoint], project: Project) -> list[DataPo
     raising = {p.scope for p in points if p.action == "log" and p.via == _RAISED}
     if not raising:
         return points
-    caught: dict[str, bool] = {}
-    for module in project.modules.values():
-        for site in module.calls:
-            target = project.resolve_call(site, module)
-            if isinstance(target, FunctionTarget) and target.name in raising:
-                caught[target.name] = caught.get(target.name, True) and site.caught
+    caught = {name: all(site.caught for site, _ in calls) for name, calls in project.calls_into(raising).items()}
     if not any(caught.values()):
         return points
     return [p for p in points if not (p.action == "log" and p.via == _RAISED and caught.get(p.scope, False))]

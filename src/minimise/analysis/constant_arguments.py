@@ -15,13 +15,7 @@ def drop_parameters_given_settings(points: list[DataPoint], project: Project) ->
     calls in the project passes a constant or a setting for the parameter, or leaves it to its default;
     a function no project code calls (a route, a task, a library's API) keeps what its names say.
     """
-    scopes = {p.scope for p in points}
-    calls: dict[str, list[tuple[CallSite, FunctionTarget]]] = {}
-    for module in project.modules.values():
-        for site in module.calls:
-            target = project.resolve_call(site, module)
-            if isinstance(target, FunctionTarget) and target.name in scopes:
-                calls.setdefault(target.name, []).append((site, target))
+    calls = project.calls_into({p.scope for p in points})
     if not calls:
         return points
     return [p for p in points if not _only_settings_reach(p, calls.get(p.scope, []))]
@@ -44,7 +38,9 @@ def _given_a_setting(site: CallSite, target: FunctionTarget, index: int) -> bool
     function, bound = target.summary, target.bound
     if any(arg.ident == "*" or index in parameters_bound(function, arg.ident, bound) for arg in site.args):
         return False  # it hands on data, or a spread that may hold it
-    for ident, constant in site.plain:
-        if ident == "*" or index in parameters_bound(function, ident, bound):
-            return constant and ident != "*"
+    for ident, setting in site.plain:
+        if ident == "*":
+            return False  # a spread of values nothing is known of
+        if index in parameters_bound(function, ident, bound):
+            return setting
     return True

@@ -15,25 +15,24 @@ from minimise.words import split_words
 class DictEvaluation(AnalyserBase):
     """Evaluates dict displays and ``dict(k=v)``: the fields they hold and what each key says its value is."""
 
-    def _dict_words(self, node: cst.Dict) -> tuple[str, ...]:
-        """Context from the keys: a record with an email or a street is about a person's address."""
-        return self._sibling_words(node, None)
-
-    def _sibling_words(self, node: cst.Dict, skipped: cst.DictElement | None) -> tuple[str, ...]:
-        """The words of the keys other than ``skipped``: a key is no context for itself (`"Account-Number"`)."""
-        words: list[str] = []
-        personal = False
+    def _key_words(self, node: cst.Dict) -> list[tuple[cst.BaseDictElement, tuple[str, ...], bool]]:
+        """Each literal key's words, and whether the key names personal data by itself."""
+        found: list[tuple[cst.BaseDictElement, tuple[str, ...], bool]] = []
         for element in node.elements:
-            if element is skipped or not isinstance(element, cst.DictElement):
-                continue
-            key = _literal_key(element)
+            key = _literal_key(element) if isinstance(element, cst.DictElement) else None
             if key:
-                words.extend(split_words(key))
-                if not personal and self._classify(key, (), is_key=True) is not None:
-                    personal = True
-        if personal:
-            words.insert(0, "person")
-        return tuple(words)
+                found.append((element, split_words(key), self._classify(key, (), is_key=True) is not None))
+        return found
+
+    @staticmethod
+    def _keys_context(
+        keys: list[tuple[cst.BaseDictElement, tuple[str, ...], bool]], skipped: cst.BaseDictElement | None = None
+    ) -> tuple[str, ...]:
+        """Context from the keys other than ``skipped``: a record with an email or a street is about a person's
+        address, and a key is no context for itself (`"Account-Number"`)."""
+        others = [(words, personal) for element, words, personal in keys if element is not skipped]
+        words = tuple(w for key_words, _ in others for w in key_words)
+        return ("person", *words) if any(personal for _, personal in others) else words
 
     def _keyword_dict(self, node: cst.Call, args: list[Value], scope: Scope) -> Value:
         """``dict(k=v, ...)`` (keywords only): what each key carries, as ``{"k": v}`` would keep it."""
@@ -61,18 +60,23 @@ class DictEvaluation(AnalyserBase):
         return labels
 
     def _dict(self, node: cst.Dict, scope: Scope) -> Value:
-        fields: dict[str, Value] = {}
-        parts: list[Value] = []
-        context = self._dict_words(node)
+        keys = self._key_words(node)
+        context = self._keys_context(keys)
         self._dict_context.append(context)
         try:
-            return self._dict_entries(node, scope, fields, parts, context)
+            return self._dict_entries(node, scope, keys, context)
         finally:
             self._dict_context.pop()
 
     def _dict_entries(
-        self, node: cst.Dict, scope: Scope, fields: dict[str, Value], parts: list[Value], context: tuple[str, ...]
+        self,
+        node: cst.Dict,
+        scope: Scope,
+        keys: list[tuple[cst.BaseDictElement, tuple[str, ...], bool]],
+        context: tuple[str, ...],
     ) -> Value:
+        fields: dict[str, Value] = {}
+        parts: list[Value] = []
         shape = _is_geojson_shape(node)
         # Each key's context is its siblings'; past a few dozen keys (generated tables) the whole dict's.
         per_key = len(node.elements) <= _SIBLING_KEYS_LIMIT
@@ -89,7 +93,7 @@ class DictEvaluation(AnalyserBase):
                     and key.lower() not in self.k.frameworks.client_headers
                     and not self._names_a_things_own(element.value, scope)
                 ):
-                    siblings = self._sibling_words(node, element) if per_key else context
+                    siblings = self._keys_context(keys, element) if per_key else context
                     label = self._label(key, scope.words + siblings, is_key=True)
                     if label is not None:
                         value = Value(

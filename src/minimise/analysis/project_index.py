@@ -94,6 +94,7 @@ class Project:
         self._resolved: dict[str, Target | None] = {}
         self._mros: dict[tuple[str, str], list[ClassTarget]] = {}
         self._calls: dict[tuple[str, int], Target | None] = {}
+        self._calls_by_function: dict[str, list[tuple[CallSite, FunctionTarget]]] | None = None
 
     def module(self, dotted: str) -> ModuleSummary | None:
         found = self.modules.get(dotted)
@@ -248,6 +249,19 @@ class Project:
             if isinstance(target, ClassTarget) and target not in found:
                 found.extend(t for t in self.mro(target, depth + 1) if t not in found)
         return found
+
+    def calls_into(self, names: set[str]) -> dict[str, list[tuple[CallSite, FunctionTarget]]]:
+        """The project's calls of the functions named (module-qualified), each with the target it resolves to."""
+        if not names:
+            return {}
+        if self._calls_by_function is None:  # built once for every pass over the points that asks
+            self._calls_by_function = {}
+            for module in self.modules.values():
+                for site in module.calls:
+                    target = self.resolve_call(site, module)
+                    if isinstance(target, FunctionTarget):
+                        self._calls_by_function.setdefault(target.name, []).append((site, target))
+        return {name: self._calls_by_function[name] for name in names if name in self._calls_by_function}
 
     def resolve_call(self, site: CallSite, module: ModuleSummary) -> Target | None:
         key = (module.module, id(site))

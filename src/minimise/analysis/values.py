@@ -555,16 +555,19 @@ def _found_by(identifier: str) -> bool:
     return "by" in split_words(identifier)[:-1]
 
 
+def _mapping_view(node: cst.BaseExpression) -> str | None:
+    """``items``, ``keys`` or ``values`` when ``node`` is that view of a mapping (``members_by_name.items()``)."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
+        view = node.func.attr.value
+        return view if view in ("items", "keys", "values") else None
+    return None
+
+
 def _viewed_mapping(node: cst.BaseExpression) -> cst.BaseExpression:
     """``members_by_name`` for ``members_by_name.items()``: the collection whose name says what its items are."""
-    if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in ("items", "keys", "values")
-        and not node.args
-    ):
-        return node.func.value
-    return node
+    if _mapping_view(node) is None or not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return node
+    return node.func.value
 
 
 def _walks_a_class(node: cst.BaseExpression, value: Value) -> bool:
@@ -576,8 +579,8 @@ def _walks_a_class(node: cst.BaseExpression, value: Value) -> bool:
 
 def iterates_itself(node: cst.BaseExpression) -> bool:
     """Whether a loop over ``node`` walks the object itself (a dict's keys, a list's elements)."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        return node.func.attr.value == "keys" and not node.args
+    if isinstance(node, cst.Call):
+        return _mapping_view(node) == "keys"
     return isinstance(node, (cst.Name, cst.Attribute))
 
 
@@ -603,12 +606,7 @@ def _enumerated(
 
 
 def _is_items_call(node: cst.BaseExpression) -> bool:
-    return (
-        isinstance(node, cst.Call)
-        and not node.args
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "items"
-    )
+    return _mapping_view(node) == "items"
 
 
 def _domain_part(node: cst.Subscript) -> bool:
