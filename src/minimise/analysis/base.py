@@ -186,6 +186,9 @@ class AnalyserBase:
     def _form_field_read(self, node: cst.Attribute, scope: Scope) -> Value | None:
         raise NotImplementedError
 
+    def _submitted_field(self, node: cst.Attribute, attr: str, source: str, scope: Scope) -> Value:
+        raise NotImplementedError
+
     def _is_route(self, fn: cst.FunctionDef, scope: Scope) -> bool:
         raise NotImplementedError
 

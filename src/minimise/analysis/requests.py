@@ -47,7 +47,8 @@ class RequestDetection(AnalyserBase):
                     root = root.value
                 if isinstance(root, cst.Name) and scope.lookup(root.value) is not None:
                     qname = self._qname(param.default, scope)  # def f(log=log): the default's type
-            scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname)
+            submitted = qname[:-2] if qname and qname[:-2] in self.k.frameworks.input_classes else None
+            scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname, origin=submitted)
             if label is not None:
                 scope.named_params = scope.named_params | {index}
                 scope.param_labels[index] = label
@@ -59,6 +60,14 @@ class RequestDetection(AnalyserBase):
                 cls = scope.cls.name if scope.cls is not None else None
                 body = Value(params=frozenset({index}))
                 self.exports.call(param, qname[:-2], "__body__", scope.name, scope.fn_key, cls, [(name, body, param)])
+
+    def _submitted_field(self, node: cst.Attribute, attr: str, source: str, scope: Scope) -> Value:
+        """``form_data.username`` of a library's submitted form: the field the person typed, by its name."""
+        label = self._label(attr, scope.words, user_input=True)
+        if label is None:
+            return CLEAN
+        self._emit(node, "collect", label, source, scope, "request")
+        return Value(labels=frozenset({label}))
 
     def _request_id(self, param: cst.Param, scope: Scope) -> str:
         """Name the framework of a ``request`` parameter from its annotation, else the module's imports."""

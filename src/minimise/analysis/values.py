@@ -332,6 +332,8 @@ class ValueEvaluation(DictEvaluation):
             return EMPTY
         if base.origin is not None and attr in self.k.containers:
             return Value(origin=base.origin)
+        if base.origin is not None and base.origin in self.k.frameworks.input_classes:
+            return self._submitted_field(node, attr, base.origin, scope)
         qname = f"{base.qname}.{attr}" if base.qname else None
         if base.cleaned:
             return CLEANED  # `member.name` of an archive's member, `info.family` of a resolver's answer

@@ -19,6 +19,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
     "request_getters": "Methods that read one input by key from a request container (`request.form.get`).",
     "mutators": "Methods that put their arguments into their receiver (`items.append(email)`).",
     "key_views": "Builtins whose result keeps the keys of the dict they are given (`sorted(d)`).",
+    "input_classes": (
+        "Library classes whose instance holds what a person submitted, one attribute per field"
+        " (`form_data.username` of FastAPI's `OAuth2PasswordRequestForm`)."
+    ),
     "cookie_sessions": "Qualified names of sessions kept in a cookie on the user's device (`flask.session`).",
     "persist_methods": "Methods after which fields assigned to a model instance are in the database.",
     "user_objects": "Expressions that hold the signed-in user, a model instance (`request.user`).",
@@ -211,6 +215,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         request_getters=frozenset(lists["request_getters"]),
         mutators=frozenset(lists["mutators"]),
         key_views=frozenset(lists["key_views"]),
+        input_classes=frozenset(lists["input_classes"]),
         cookie_sessions=frozenset(lists["cookie_sessions"]),
         persist_methods=frozenset(lists["persist_methods"]),
         user_objects=frozenset(lists["user_objects"]),

@@ -123,6 +123,7 @@ class Frameworks:
     request_getters: frozenset[str] = frozenset()
     mutators: frozenset[str] = frozenset()
     key_views: frozenset[str] = frozenset()
+    input_classes: frozenset[str] = frozenset()
     cookie_sessions: frozenset[str] = frozenset()
     persist_methods: frozenset[str] = frozenset()
     user_objects: frozenset[str] = frozenset()
