@@ -44,7 +44,7 @@ class SinkDetection(AnalyserBase):
         receiver_name = name_of(func.value) if isinstance(func, cst.Attribute) else None
         for sink in candidates:
             if sink.functions is not None and qname and sink.functions.match(qname):
-                return sink
+                return None if sink.own_in_package and self._in_own_package(qname) else sink
             if (
                 is_attr
                 and method in sink.methods
@@ -63,6 +63,11 @@ class SinkDetection(AnalyserBase):
                 if is_attr and method in sink.methods and words & sink.receiver_words:
                     return sink
         return None
+
+    def _in_own_package(self, qname: str) -> bool:
+        """Whether a resolved name is in the package of the module being read (`app.protos.x` from `app.api`)."""
+        package, _, rest = self.module_name.partition(".")
+        return bool(rest) and qname.split(".", 1)[0] == package
 
     def _is_sink_object(self, qname: str) -> bool:
         """Whether an object so named is a sink's receiver (a ``logging.Logger()``, an SMTP client)."""

@@ -37,6 +37,8 @@ class Sink:
     recipients: tuple[int | str, ...] = ()
     # What it keeps is taken back by the page the same request renders (a flashed message shown at once).
     shown_by_render: bool = False
+    # A callee from the caller's own package (protoc output committed beside it) is the project's own service.
+    own_in_package: bool = False
 
     def via(self) -> str:
         return self.id

@@ -102,6 +102,11 @@ def _sink() -> dict[str, Any]:
                 " no redirect): then it is not kept.",
                 {"type": "boolean"},
             ),
+            "own_in_package": _describe(
+                "A function matched from the caller's own top package (generated client code committed in the"
+                " project, `from .proto import users_pb2`) reaches the project's own service: not a share.",
+                {"type": "boolean"},
+            ),
             "examples": _EXAMPLES,
         },
         ["id", "action"],

@@ -30,6 +30,7 @@ SINK_KEYS = {
     "url_for_method",
     "sql",
     "shown_by_render",
+    "own_in_package",
     "examples",
 }
 ACTIONS = ("store", "log", "share", "collect")
@@ -102,6 +103,7 @@ def build_sink(reader: RuleReader, entry: Any, where: tuple[object, ...]) -> Sin
         url_for_method={k: _positions(reader, v, where + ("url_for_method", k)) for k, v in url_for_method.items()},
         sql=bool(entry.get("sql", False)),
         shown_by_render=bool(entry.get("shown_by_render", False)),
+        own_in_package=bool(entry.get("own_in_package", False)),
         function_names=frozenset(f.rsplit(".", 1)[-1] for f in functions if "*" not in f.rsplit(".", 1)[-1]),
         wildcard_functions=any("*" in f.rsplit(".", 1)[-1] for f in functions),
         vendor=vendor,
