@@ -235,7 +235,7 @@ class AnalyserBase:
     def _variable_label(self, name: str, scope: Scope) -> Label | None:
         raise NotImplementedError
 
-    def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+    def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope, key: str | None) -> bool:
         raise NotImplementedError
 
     def _shared_headers(self, headers: Value) -> Value:

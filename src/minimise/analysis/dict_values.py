@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import libcst as cst
@@ -80,6 +81,7 @@ class DictEvaluation(AnalyserBase):
         shape = _is_geojson_shape(node)
         # Each key's context is its siblings'; past a few dozen keys (generated tables) the whole dict's.
         per_key = len(node.elements) <= _SIBLING_KEYS_LIMIT
+        owners = Counter(_owner_code(e.value) for e in node.elements)
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 self._ev(element.key, scope)
@@ -91,7 +93,9 @@ class DictEvaluation(AnalyserBase):
                     and not value.constant
                     and not value.labels
                     and key.lower() not in self.k.frameworks.client_headers
-                    and not self._names_a_things_own(element.value, scope)
+                    and not self._names_a_things_own(
+                        element.value, scope, key if owners[_owner_code(element.value)] < 2 else None
+                    )
                 ):
                     siblings = self._keys_context(keys, element) if per_key else context
                     label = self._label(key, scope.words + siblings, is_key=True)
@@ -125,6 +129,11 @@ _SHAPES = frozenset({"Polygon", "MultiPolygon", "LineString", "MultiLineString",
 
 
 _SIBLING_KEYS_LIMIT = 40
+
+
+def _owner_code(expr: cst.BaseExpression) -> str | None:
+    """The object whose attribute a value is (`game` of `game.name`), as code; None for any other value."""
+    return cst.Module([]).code_for_node(expr.value) if isinstance(expr, cst.Attribute) else None
 
 
 def _literal_key(element: cst.DictElement) -> str | None:

@@ -168,7 +168,7 @@ class ProjectLinks(AnalyserBase):
                 not value.labels
                 and arg.keyword is not None
                 and not value.constant
-                and not self._names_a_things_own(arg.value, scope)
+                and not self._names_a_things_own(arg.value, scope, arg.keyword.value)
             ):
                 # The keyword names a field of the callee (`ApiClient(api_key=...)` is the client's key).
                 owner = tuple(w for part in reversed(callee.split(".")) for w in split_words(part))

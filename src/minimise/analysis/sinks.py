@@ -130,7 +130,7 @@ class SinkDetection(AnalyserBase):
                 and arg.keyword is not None
                 and not value.constant
                 and sink.action != "store"
-                and not self._names_a_things_own(arg.value, scope)
+                and not self._names_a_things_own(arg.value, scope, arg.keyword.value)
             ):
                 label = self._label(arg.keyword.value, (), is_key=True)
                 if label is not None:

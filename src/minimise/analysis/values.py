@@ -276,15 +276,21 @@ class ValueEvaluation(DictEvaluation):
             return Value(labels=frozenset({label}))
         return EMPTY
 
-    def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+    def _names_a_things_own(self, expr: cst.BaseExpression, scope: Scope, key: str | None) -> bool:
         """Whether ``expr`` is a thing's own name (`organization.name`): no key it is put under makes it a person's.
 
         A thing's other attributes may still be someone's (`event.ip_address`): there the key has its say.
+        A key that only repeats the attribute (`"name": game.name`) says no more than it: an owner that
+        is no person owns it, even one the rules do not know as a thing. ``key`` is None where the key's
+        record says more (its other values are the same owner's: `submitter.username`).
         """
         if not isinstance(expr, cst.Attribute):
             return False
         owner, attr = self._context_of(expr.value, scope), expr.attr.value
-        return self.classifier.owns_attribute(owner, attr) and self.classifier.thing_attribute(owner, attr)
+        if not self.classifier.owns_attribute(owner, attr):
+            return False
+        repeated = key is not None and split_words(key) == split_words(attr)
+        return repeated or self.classifier.thing_attribute(owner, attr)
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
         dotted = dotted_name(node)
