@@ -47,19 +47,19 @@ def fingerprint(code: str, point: DataPoint, occurrence: int = 0) -> str:
 
 
 def reported_at_their_sink(points: Iterable[DataPoint]) -> set[DataPoint]:
-    """Points that reach, through calls, a sink already reported there for the same category and action.
+    """Points whose path goes, through calls, by a line already reported for the same category and action.
 
     ``validate_user(form["username"])`` into a helper that logs its ``username``: the helper's log line
     is the finding; the call keeps its data point (the path, the inventory) but is not reported again.
+    So is a chain of helpers (`login()` hands the password to `report_login()`, whose formatted text
+    goes to `report()` and a bot): the innermost line reported for it is the finding.
     """
     ordered = list(points)
     direct = {(p.path, p.line, p.action, p.category) for p in ordered}
     echoes: set[DataPoint] = set()
     for point in ordered:
-        sink = point.steps[-1] if point.steps else None
-        if sink is None or (sink.path, sink.line) == (point.path, point.line):
-            continue
-        if (sink.path, sink.line, point.action, point.category) in direct:
+        passed = {(step.path, step.line) for step in point.steps} - {(point.path, point.line)}
+        if any((path, line, point.action, point.category) in direct for path, line in passed):
             echoes.add(point)
     return echoes
 
