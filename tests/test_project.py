@@ -90,8 +90,11 @@ def test_steps_are_in_the_json_report(tmp_path: Path) -> None:
         for p in report["data_points"]
         if p["path"].endswith("views.py") and p["line"] == 19 and p["category"] == "user.contact.email"
     ] == [(19, "share")]
-    assert [(f["line"], f["category"]) for f in findings if f["path"].endswith("services/accounts.py")][:1] == [
-        (12, "user.contact.email")
+    (in_service,) = [f for f in findings if f["path"].endswith("services/accounts.py") and f["line"] == 12]
+    assert in_service["category"] == "user.contact.email"
+    # ...and the finding there says where its data comes from.
+    assert [(s["path"], s["line"], s["message"]) for s in in_service["reached_from"]] == [
+        ("tests/fixtures/project/shopapp/web/views.py", 19, "reaches here from `shopapp.web.views.signup`")
     ]
 
 

@@ -365,3 +365,13 @@ def test_sarif_code_flow_of_the_project_wide_analysis(schema: dict[str, object])
     ]
     assert flow == [(s.path, s.line, s.message) for s in found.steps]
     assert flow[0][:2] == ("shopapp/services/accounts.py", 12) and flow[-1][0] != flow[0][0]
+    # The view whose signup email this is, not reported again, is a related location of the result.
+    related = [
+        (
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            loc["physicalLocation"]["region"]["startLine"],
+            loc["message"]["text"],
+        )
+        for loc in result["relatedLocations"]
+    ]
+    assert related == [("shopapp/web/views.py", 19, "reaches here from `shopapp.web.views.signup`")]

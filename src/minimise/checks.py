@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from minimise.model import SENSITIVITIES, DataPoint, Finding
+from minimise.model import SENSITIVITIES, DataPoint, Finding, Step
 
 if TYPE_CHECKING:
     from minimise.knowledge import Check, Knowledge
@@ -54,28 +55,46 @@ def reported_at_their_sink(points: Iterable[DataPoint]) -> set[DataPoint]:
     So is a chain of helpers (`login()` hands the password to `report_login()`, whose formatted text
     goes to `report()` and a bot): the innermost line reported for it is the finding.
     """
+    return {echo for echoes in echoes_by_line(points).values() for echo in echoes}
+
+
+def echoes_by_line(points: Iterable[DataPoint]) -> dict[tuple[str, int, str, str], list[DataPoint]]:
+    """For each reported (path, line, action, category), the points passing through it (see above)."""
     ordered = list(points)
     direct = {(p.path, p.line, p.action, p.category) for p in ordered}
-    echoes: set[DataPoint] = set()
+    found: dict[tuple[str, int, str, str], list[DataPoint]] = {}
     for point in ordered:
         passed = {(step.path, step.line) for step in point.steps} - {(point.path, point.line)}
-        if any((path, line, point.action, point.category) in direct for path, line in passed):
-            echoes.add(point)
-    return echoes
+        for path, line in sorted(passed):
+            if (path, line, point.action, point.category) in direct:
+                found.setdefault((path, line, point.action, point.category), []).append(point)
+    return found
+
+
+def reached_from(point: DataPoint, echoes: dict[tuple[str, int, str, str], list[DataPoint]]) -> tuple[Step, ...]:
+    """The calls whose data reaches ``point``'s line, in order, each once: where a finding's data came from."""
+    callers = echoes.get((point.path, point.line, point.action, point.category), [])
+    places = sorted({(c.path, c.line, c.scope) for c in callers if (c.path, c.line) != (point.path, point.line)})
+    return tuple(
+        Step(path, line, f"reaches here from `{scope}`" if scope else "reaches here") for path, line, scope in places
+    )
 
 
 def default_findings(points: Iterable[DataPoint], knowledge: Knowledge) -> list[Finding]:
     findings: list[Finding] = []
     seen: dict[str, int] = {}
     ordered = sorted(points, key=DataPoint.sort_key)
-    echoes = reported_at_their_sink(ordered)
+    by_line = echoes_by_line(ordered)
+    echoes = {echo for group in by_line.values() for echo in group}
     for point in ordered:
         if point in echoes:
             continue
+        callers = reached_from(point, by_line)
         for check in knowledge.checks.values():
             if check.raised_by or not _applies(check.applies, point):
                 continue
-            findings.append(make_finding(check, point, knowledge, seen))
+            finding = make_finding(check, point, knowledge, seen)
+            findings.append(dataclasses.replace(finding, reached_from=callers) if callers else finding)
     return findings
 
 

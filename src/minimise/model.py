@@ -84,6 +84,8 @@ class Finding:
     steps: tuple[Step, ...] = ()
     # A cache write's time to live as seen in the call ("PT300S", "OTP_TTL s", "never"); empty if none.
     expires: str = ""
+    # The calls that hand this line its data, not reported again themselves (see checks.echoes_by_line).
+    reached_from: tuple[Step, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.category)
@@ -101,6 +103,7 @@ class Finding:
             "message": self.message,
             "fingerprint": self.fingerprint,
             "steps": [step.to_json() for step in self.steps],
+            "reached_from": [step.to_json() for step in self.reached_from],
         }
 
 

@@ -155,12 +155,14 @@ def _filters(page: _Page) -> str:
 
 
 def _steps(finding: Finding) -> str:
-    if not finding.steps:
-        return ""
-    items = "".join(
-        f"<li>{location(s.path, s.line)} {markup.code_spans(redact_text(s.message))}</li>" for s in finding.steps
-    )
-    return f'<h4>Data flow</h4><ol class="steps">{items}</ol>'
+    parts = []
+    for title, steps, tag in (("Data flow", finding.steps, "ol"), ("Reached from", finding.reached_from, "ul")):
+        if steps:
+            items = "".join(
+                f"<li>{location(s.path, s.line)} {markup.code_spans(redact_text(s.message))}</li>" for s in steps
+            )
+            parts.append(f'<h4>{title}</h4><{tag} class="steps">{items}</{tag}>')
+    return "".join(parts)
 
 
 def _why(page: _Page, finding: Finding) -> str:

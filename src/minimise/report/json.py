@@ -14,6 +14,7 @@ from minimise.report.context import RenderContext, default_context
 def _finding(finding: Finding, context: RenderContext, baselined: bool) -> dict[str, object]:
     record = {**finding.to_json(), "message": redact_text(finding.message)}
     record["steps"] = [{**step.to_json(), "message": redact_text(step.message)} for step in finding.steps]
+    record["reached_from"] = [{**step.to_json(), "message": redact_text(step.message)} for step in finding.reached_from]
     record["in_tests"] = context.in_tests(finding.path)
     record["baselined"] = baselined
     return record

@@ -225,6 +225,11 @@ def _result(
     flows = _flow(finding, locator)
     if flows:
         result["codeFlows"] = flows
+    if finding.reached_from:
+        result["relatedLocations"] = [
+            {**locator.location(step.path, step.line), "id": number, "message": {"text": redact_text(step.message)}}
+            for number, step in enumerate(finding.reached_from, 1)
+        ]
     if baseline_used:
         result["baselineState"] = "new"  # baselined findings are left out of the report
     return result
