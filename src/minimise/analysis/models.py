@@ -100,10 +100,23 @@ class ModelDetection(AnalyserBase):
             return
         for base in node.bases:
             local = self.classes.get(name_of(base.value) or "")
+            if local is None:
+                self._framework_fields(info, node, base.value, scope)
             if local is None or local.store is not None:
                 continue
             for field_node, label in local.personal_fields.values():
                 self._emit(field_node, "store", label, f"{info.store.id}.{info.name}", scope, "database")
+
+    def _framework_fields(self, info: ClassInfo, node: cst.ClassDef, base: cst.BaseExpression, scope: Scope) -> None:
+        """``class User(AbstractUser)`` stores the username, names, email and password its base declares."""
+        assert info.store is not None
+        fields = info.store.inherited_fields.get(self._qname(base, scope) or "", ())
+        for name, protection in fields:
+            found = self._label(name, ("person",) + info.words)
+            if found is None or name in info.assigned:
+                continue  # a field the class declares again is reported where it does
+            label = Label(found.category, f"{info.name}.{name}", protection, f"declared by the base {name_of(base)}")
+            self._emit(node.name, "store", label, f"{info.store.id}.{info.name}", scope, "database")
 
     def _sqlmodel_kind(self, info: ClassInfo, node: cst.ClassDef) -> None:
         """A SQLModel class is a table only with ``table=True``; otherwise it is a request or response schema."""

@@ -61,6 +61,8 @@ class SchemaKind:
     field_calls: re.Pattern[str] | None
     annotated_fields: bool
     meta_fields: bool
+    # Per base class: the fields it declares for its subclasses (name, protection), stored by them too.
+    inherited_fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass

@@ -125,6 +125,11 @@ def _schema_kind(description: str) -> dict[str, Any]:
                 "field_calls": _describe("Qualified names of field constructors.", _STRINGS),
                 "annotated_fields": _describe("Annotated class attributes are fields.", {"type": "boolean"}),
                 "meta_fields": _describe("`class Meta: fields = [...]` names fields.", {"type": "boolean"}),
+                "inherited_fields": _describe(
+                    "Per base class, the fields it declares for the classes extending it (Django's `AbstractUser`):"
+                    " `name` or `name [hashed]`.",
+                    {"type": "object", "additionalProperties": _STRINGS},
+                ),
                 "action": _describe("Reserved.", _NAME),
                 "examples": _EXAMPLES,
             },

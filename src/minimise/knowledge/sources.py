@@ -12,7 +12,17 @@ from minimise.taxonomy import Taxonomy
 
 REQUEST_KEYS = {"id", "objects", "params", "attributes", "examples"}
 INPUT_FUNCTION_KEYS = {"function", "category", "examples"}
-SCHEMA_KEYS = {"id", "bases", "not_bases", "field_calls", "annotated_fields", "meta_fields", "action", "examples"}
+SCHEMA_KEYS = {
+    "id",
+    "bases",
+    "not_bases",
+    "field_calls",
+    "annotated_fields",
+    "meta_fields",
+    "inherited_fields",
+    "action",
+    "examples",
+}
 _ROUTE_LISTS = ("decorator_methods", "receiver_words", "receivers", "skip_parameter_calls", "skip_parameters")
 _ROUTE_MAPS = ("parameter_calls",)
 
@@ -46,8 +56,31 @@ def schema_kind(
         field_calls=qname_pattern(reader.strings(entry.get("field_calls"), where + ("field_calls",))),
         annotated_fields=bool(entry.get("annotated_fields", False)),
         meta_fields=bool(entry.get("meta_fields", False)),
+        inherited_fields=_inherited_fields(reader, entry.get("inherited_fields"), where + ("inherited_fields",)),
     )
     return kind, reader.snippets(entry.get("examples"), where + ("examples",), f"{section}:{kind.id}")
+
+
+def _inherited_fields(
+    reader: RuleReader, value: Any, where: tuple[object, ...]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """``{base: ["username", "password [hashed]"]}``: each base's fields, with the protection it gives them."""
+    if value is None:
+        return {}
+    reader.mapping(value, where, set(value))
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for base, names in value.items():
+        fields = []
+        for text in reader.strings(names, where + (base,)):
+            match = _INHERITED_FIELD.fullmatch(text)
+            if match is None:
+                reader.fail(where + (base,), f"expected a field name, optionally followed by [protection]: {text!r}")
+            fields.append((match["name"], match["protection"] or "none"))
+        found[str(base)] = tuple(fields)
+    return found
+
+
+_INHERITED_FIELD = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?: \[(?P<protection>hashed|encrypted)\])?")
 
 
 def _replace_by_id(kinds: list[SchemaKind], kind: SchemaKind) -> None:
