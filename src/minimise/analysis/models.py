@@ -97,6 +97,10 @@ class ModelDetection(AnalyserBase):
     def _inherited_storage(self, info: ClassInfo, node: cst.ClassDef, scope: Scope) -> None:
         """A table class stores the personal fields its schema bases declare (``class User(UserBase, table=True)``)."""
         if info.store is None:
+            if info.collect is not None:
+                for base in node.bases:
+                    if name_of(base.value) not in self.classes:
+                        self._framework_fields(info, node, base.value, scope)
             return
         for base in node.bases:
             local = self.classes.get(name_of(base.value) or "")
@@ -108,15 +112,18 @@ class ModelDetection(AnalyserBase):
                 self._emit(field_node, "store", label, f"{info.store.id}.{info.name}", scope, "database")
 
     def _framework_fields(self, info: ClassInfo, node: cst.ClassDef, base: cst.BaseExpression, scope: Scope) -> None:
-        """``class User(AbstractUser)`` stores the username, names, email and password its base declares."""
-        assert info.store is not None
-        fields = info.store.inherited_fields.get(self._qname(base, scope) or "", ())
-        for name, protection in fields:
+        """The fields a framework's base declares: ``class User(AbstractUser)`` stores a username, names, an
+        email and a password; ``class SignupForm(UserCreationForm)`` collects the password twice."""
+        kind, action = (info.store, "store") if info.store is not None else (info.collect, "collect")
+        if kind is None:
+            return
+        for name, protection in kind.inherited_fields.get(self._qname(base, scope) or "", ()):
             found = self._label(name, ("person",) + info.words)
             if found is None or name in info.assigned:
                 continue  # a field the class declares again is reported where it does
             label = Label(found.category, f"{info.name}.{name}", protection, f"declared by the base {name_of(base)}")
-            self._emit(node.name, "store", label, f"{info.store.id}.{info.name}", scope, "database")
+            where = "database" if action == "store" else "schema"
+            self._emit(node.name, action, label, f"{kind.id}.{info.name}", scope, where)
 
     def _sqlmodel_kind(self, info: ClassInfo, node: cst.ClassDef) -> None:
         """A SQLModel class is a table only with ``table=True``; otherwise it is a request or response schema."""
