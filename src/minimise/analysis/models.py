@@ -117,6 +117,8 @@ class ModelDetection(AnalyserBase):
         kind, action = (info.store, "store") if info.store is not None else (info.collect, "collect")
         if kind is None:
             return
+        if isinstance(base, cst.Subscript):
+            base = base.value  # `SQLAlchemyBaseUserTable[int]`: a generic base is its class
         for name, protection in kind.inherited_fields.get(self._qname(base, scope) or "", ()):
             found = self._label(name, ("person",) + info.words)
             if found is None or name in info.assigned:
