@@ -22,6 +22,9 @@ class CategoryRule:
     # When set, every other word of the name must be one of these or a person word:
     # ``new_password`` is a user's, ``smtp_password`` a service's.
     qualifiers: frozenset[str] | None = None
+    # Words of the owner or function around the name that make it something else: a device id in
+    # `get_hardware_features` is a hardware model's (a PCI `vendor:device` pair), no one's phone.
+    not_context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,8 @@ class Classifier:
                 if self._excluded(rest, rule):
                     continue
                 if rule.qualifiers is not None and not self._qualified(rest, rule.qualifiers):
+                    continue
+                if rule.not_context and not rule.not_context.isdisjoint(context):
                     continue
                 via_context = ""
                 if needs_context:

@@ -20,6 +20,7 @@ CATEGORY_KEYS = {
     "type_names",
     "context",
     "qualifiers",
+    "not_context",
     "label",
 }
 _CONTEXT_KEYS = {
@@ -105,6 +106,7 @@ def build_personal_data(
                     requires_context=requires,
                     type_names=tuple(reader.strings(entry.get("type_names"), where + ("type_names",))),
                     context_words=frozenset(reader.strings(entry.get("context"), where + ("context",))),
+                    not_context=frozenset(reader.strings(entry.get("not_context"), where + ("not_context",))),
                     qualifiers=(
                         frozenset(
                             w

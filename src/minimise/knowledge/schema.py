@@ -150,6 +150,10 @@ def _sections() -> dict[str, dict[str, Any]]:
             "type_names": _describe("Type names that imply the category (EmailStr).", _STRINGS),
             "context": _describe("Words that count as context for this category.", _STRINGS),
             "qualifiers": _describe("Words allowed around a name without changing its meaning.", _STRINGS),
+            "not_context": _describe(
+                "Words of the owner or function around a name that make it something else (`pci` for a device id).",
+                _STRINGS,
+            ),
             "label": _describe("Plain words for the category.", _NAME),
             "examples": {
                 "oneOf": [
