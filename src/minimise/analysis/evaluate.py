@@ -574,7 +574,11 @@ class ModuleAnalyser(
             item = self._keyed_item(receiver, key, func.value, scope) if key is not None else None
             if item is not None:
                 return union([item, *args[1:]])  # the default is what .get returns when the key is missing
-        if method == "get" and isinstance(func, cst.Attribute) and receiver.fields is None and node.args:
+        if method == "pop" and isinstance(func, cst.Attribute) and node.args and scope.fn_key is not None:
+            key = literal_string(node.args[0].value)
+            if key is not None and receiver.params:
+                self.exports.popped(scope.fn_key, receiver, key)
+        if method in ("get", "pop") and isinstance(func, cst.Attribute) and receiver.fields is None and node.args:
             key = literal_string(node.args[0].value)
             if key is not None and (receiver.params or receiver.labels) and receiver.origin is None:
                 # `params.get("email")` as `params["email"]`: only the item under that key, and the

@@ -46,6 +46,7 @@ class _RawFunction:
     # (parameter, action, via, kind, protection, node, words, key: "" for the whole parameter)
     sinks: list[tuple[int, str, str, str, str, cst.CSTNode, str, str]] = field(default_factory=list)
     erasure: RawErasure | None = None
+    popped: dict[int, set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +149,14 @@ class ExportRecorder:
             raw.sinks.extend((index, action, via, kind, "none", node, words, key) for key in keys)
         for index, protection in value.protected_params:
             raw.sinks.append((index, action, via, kind, protection, node, words, ""))
+
+    def popped(self, key: str, value: Value, item: str) -> None:
+        """Function ``key`` pops ``item`` off the parameters ``value`` is whole (``user_data.pop("email")``)."""
+        raw = self.functions.get(key)
+        if raw is None:
+            return
+        for index in value.params - {i for i, _ in value.keyed_params}:
+            raw.popped.setdefault(index, set()).add(key_digest(item))
 
     def call(
         self,
@@ -268,6 +277,7 @@ class ExportRecorder:
                 is_method=raw.is_method,
                 line=lines.get(id(raw.node.name), 0),
                 erasure=self._erasure(key, raw.erasure, lines, bindings, local),
+                popped={i: tuple(sorted(keys)) for i, keys in raw.popped.items()},
             )
         for call in self.calls:
             summary.calls.append(

@@ -75,5 +75,6 @@ class VariableNaming(AnalyserBase):
             request=value.request,
             fields=value.fields,
             params=value.params,
+            keyed_params=value.keyed_params,
             truthy=value.truthy,
         )

@@ -359,10 +359,14 @@ def _passed(
                         if sink.key != key_digest(str(arg.ident)):
                             continue
                         carried: Carried | None = arg
+                    elif keyword_item and key_digest(str(arg.ident)) in function.popped.get(index, ()):
+                        continue  # popped off `**user_data` before the rest of it reaches the sink
                     elif spread:
                         carried = _spread_item(arg, pname)
                     else:
                         carried = _item(arg, sink.key)
+                        if carried is not None and not sink.key:
+                            carried = _without(carried, function.popped.get(index, ()))
                     if carried is None:
                         continue
                     step = Step(module.path, arg.line or site.line, f"passed as `{pname}` to {target.name}")
@@ -468,6 +472,19 @@ def _item(arg: Carried, key: str) -> Carried | None:
     if not labels and not params and not arg.protected:
         return None
     return Carried(arg.ident, arg.line, arg.column, labels, params, arg.protected, None, arg.keyed)
+
+
+def _without(arg: Carried, popped: tuple[str, ...]) -> Carried | None:
+    """A dict argument once the callee has popped ``popped`` off it (None: nothing personal is left)."""
+    if not popped or arg.fields is None:
+        return arg
+    fields = tuple((k, labels) for k, labels in arg.fields if k not in popped)
+    field_params = tuple((k, params) for k, params in arg.field_params if k not in popped)
+    labels = tuple(sorted({label for _k, kept in fields for label in kept}))
+    params = tuple(sorted({i for _k, kept in field_params for i in kept}))
+    if not labels and not params and not arg.protected:
+        return None
+    return Carried(arg.ident, arg.line, arg.column, labels, params, arg.protected, fields, arg.keyed, field_params)
 
 
 def _propagate(project: Project, knowledge: Knowledge) -> None:

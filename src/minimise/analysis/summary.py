@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 17
+SUMMARY_VERSION = 18
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -130,6 +130,9 @@ class FunctionSummary:
     is_method: bool = False
     line: int = 0
     erasure: ErasureFacts | None = None
+    # Keys (digests) the function pops off a parameter (`user_data.pop("email")`): the rest of it,
+    # shown or logged whole, no longer holds them.
+    popped: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -191,6 +194,7 @@ class ModuleSummary:
                     fn.is_method,
                     fn.line,
                     fn.erasure.to_json() if fn.erasure is not None else None,
+                    {str(i): list(keys) for i, keys in fn.popped.items()},
                 ]
                 for key, fn in self.functions.items()
             },
@@ -274,7 +278,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
         summary.bindings = {str(k): str(v) for k, v in dict(data["bindings"]).items()}
         summary.registries = {str(k): tuple(str(q) for q in v) for k, v in dict(data["registries"]).items()}
         for key, fn in dict(data["functions"]).items():
-            params, sinks, returns_qname, returns_params, is_method, line, erasure = fn
+            params, sinks, returns_qname, returns_params, is_method, line, erasure, popped = fn
             summary.functions[str(key)] = FunctionSummary(
                 params=tuple((str(n), str(k)) for n, k in params),
                 sinks=[
@@ -294,6 +298,7 @@ def summary_from_json(path: str, data: Any) -> ModuleSummary | None:
                 is_method=bool(is_method),
                 line=int(line),
                 erasure=ErasureFacts.from_json(erasure) if erasure is not None else None,
+                popped={int(i): tuple(str(k) for k in keys) for i, keys in dict(popped).items()},
             )
         for key, (
             bases,
