@@ -323,6 +323,8 @@ class SinkDetection(AnalyserBase):
             return
         if (name_of(exc.func) or "").endswith(tuple(self.k.frameworks.validation_exceptions)):
             return  # a validation message is shown to the person who typed the value, not logged
+        if self._qname(exc.func, scope) in self.k.frameworks.silent_http_errors:
+            return  # an error page: the framework logs the path it was asked for, not the message
         kind = "console" if scope.console else "exception"  # a command's error is printed for its operator
         raised = name_of(exc.func) or ""
         if any(raised in names or "*" in names for names in map(self._handled_classes, self.handled_here)):

@@ -83,6 +83,11 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "Ends of exception class names whose message is shown to the person who typed the value (`ValidationError`,"
         " pydantic's `PydanticCustomError`): raising one is not an exception-message finding."
     ),
+    "silent_http_errors": (
+        "Qualified names of exceptions a framework turns into an error page without logging or showing their"
+        " message (Django's `Http404`, `PermissionDenied`, `BadRequest`): raising one is not an exception-message"
+        " finding."
+    ),
     "own_service_words": (
         "Words of the name a request's URL starts with that say it is the application's own service"
         " (`backend_url`, `INTERNAL_API`): a request there reaches no third party."
@@ -236,6 +241,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         own_service_hosts=frozenset(lists["own_service_hosts"]),
         login_endpoint_words=frozenset(lists["login_endpoint_words"]),
         validation_exceptions=frozenset(lists["validation_exceptions"]),
+        silent_http_errors=frozenset(lists["silent_http_errors"]),
         server_session_calls=frozenset(lists["server_session_calls"]),
         server_session_attributes=frozenset(lists["server_session_attributes"]),
         configuration_names=frozenset(lists["configuration_names"]),
