@@ -164,6 +164,9 @@ def test_person_email() -> None:
         "event-reply@conference.org",  # a role's reply-to mailbox
         "orders.noreply@shop.io",
         "server-error@mail-relay.com",  # a program's failure reports
+        "radio-exceptions@musicdb.org",  # where a program mails its exceptions and its health
+        "radio-observability@musicdb.org",
+        "catering.person@caterer.org",  # a role's stand-in
         "admin-site@test-example.com",  # a stand-in domain named so after a hyphen
         "maria.lopez@test.org",  # a placeholder domain
         "dev_who_wants_to_be_admin@shop.io",  # a test's sentence

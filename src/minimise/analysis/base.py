@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from minimise.analysis.exports import ExportRecorder
-from minimise.analysis.facts import ClassInfo, Label, RawPoint, Scope, Value
+from minimise.analysis.facts import CLEANED, ClassInfo, Label, RawPoint, Scope, Value
 from minimise.classify import Classification
 from minimise.knowledge import Knowledge, Sink
 
@@ -115,6 +115,28 @@ class AnalyserBase:
     ) -> Label | None:
         found = self._classify(name, context, user_input, is_key)
         return self._label_of(found, name, shown) if found is not None else None
+
+    def _request_key(self, node: cst.CSTNode, key: str, origin: str, context: tuple[str, ...], scope: Scope) -> Value:
+        """Reading ``key`` from the request container ``origin``: collecting what the key names."""
+        label = self._label(key, context, user_input=True, is_key=True)
+        if label is None:
+            return Value(origin=origin, input_node=node, input_via=origin)
+        if self._callers_metadata(label, origin, scope):
+            return CLEANED
+        self._emit(node, "collect", label, origin, scope, "request")
+        return Value(labels=frozenset({label}))
+
+    def _callers_metadata(self, label: Label, container: str | None, scope: Scope) -> bool:
+        """Whether ``label`` is a service's device or address: a webhook's own User-Agent, not a person's.
+
+        ``container`` is the request container read from, None for an attribute of the request itself.
+        """
+        frameworks = self.k.frameworks
+        if label.category not in self.k.request_values.values():
+            return False
+        if frameworks.service_caller_words.isdisjoint(scope.words):
+            return False
+        return container is None or container.rsplit(".", 1)[-1].removesuffix("()") in frameworks.metadata_containers
 
     @staticmethod
     def _label_of(found: Classification, name: str, shown: str | None = None) -> Label:

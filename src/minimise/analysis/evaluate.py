@@ -450,11 +450,8 @@ class ModuleAnalyser(
             if method in self.k.frameworks.request_getters:
                 key = literal_string(node.args[0].value) if node.args else None
                 if key is not None:
-                    label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
-                    if label is not None:
-                        self._emit(node, "collect", label, receiver.origin, scope, "request")
-                        return Value(labels=frozenset({label}))
-                    return Value(origin=receiver.origin, input_node=node, input_via=receiver.origin)
+                    context = self._current_dict_context() + scope.words
+                    return self._request_key(node, key, receiver.origin, context, scope)
                 return Value(origin=receiver.origin)
             if (method + "()") in self.k.containers or method in self.k.propagator_methods:
                 return Value(origin=receiver.origin)

@@ -44,11 +44,7 @@ class MatchBindings(AnalyserBase):
         if key is None:
             return Value(labels=subject.labels, params=subject.params)
         if subject.origin is not None:  # a request container: reading a key is collecting it
-            label = self._label(key, scope.words, user_input=True, is_key=True)
-            if label is not None:
-                self._emit(key_node, "collect", label, subject.origin, scope, "request")
-                return Value(labels=frozenset({label}))
-            return Value(origin=subject.origin, input_node=key_node, input_via=subject.origin)
+            return self._request_key(key_node, key, subject.origin, scope.words, scope)
         if subject.fields is not None and key in subject.fields:
             return subject.fields[key]
         label = self._label(key, (), is_key=True)

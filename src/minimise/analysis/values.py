@@ -324,6 +324,8 @@ class ValueEvaluation(DictEvaluation):
                     "none",
                     f"request attribute '{dotted_key}'",
                 )
+                if self._callers_metadata(label, None, scope):
+                    return CLEANED
                 self._emit(node, "collect", label, f"{inner_base.request}.{dotted_key}", scope, "request")
                 return Value(labels=frozenset({label}))
         base = self._ev(node.value, scope)
@@ -333,6 +335,8 @@ class ValueEvaluation(DictEvaluation):
             category = self.k.request_values.get(attr)
             if category is not None:
                 label = Label(category, f"request.{attr}", "none", f"request attribute '{attr}'")
+                if self._callers_metadata(label, None, scope):
+                    return CLEANED
                 self._emit(node, "collect", label, f"{base.request}.{attr}", scope, "request")
                 return Value(labels=frozenset({label}))
             return EMPTY
@@ -453,11 +457,7 @@ class ValueEvaluation(DictEvaluation):
         if base.origin is not None:
             if key is None:
                 return Value(origin=base.origin)
-            label = self._label(key, self._current_dict_context() + scope.words, user_input=True, is_key=True)
-            if label is not None:
-                self._emit(node, "collect", label, base.origin, scope, "request")
-                return Value(labels=frozenset({label}))
-            return Value(origin=base.origin, input_node=node, input_via=base.origin)
+            return self._request_key(node, key, base.origin, self._current_dict_context() + scope.words, scope)
         if key is not None:
             item = self._keyed_item(base, key, node.value, scope)
             if item is not None:

@@ -17,6 +17,11 @@ FRAMEWORK_LISTS: dict[str, str] = {
     "orm_roots": "Top-level modules whose `Column` is a database column (not a table on a page).",
     "form_kinds": "Schema kinds (ids in sources.yaml `schemas`) whose classes are forms.",
     "request_getters": "Methods that read one input by key from a request container (`request.form.get`).",
+    "service_caller_words": (
+        "Words of a view's or its class's name that say a service calls it (`stripe_webhook`): the user agent and"
+        " client address of its requests are that service's."
+    ),
+    "metadata_containers": "Request containers of the transport's own metadata (`headers`, `META`), not its payload.",
     "mutators": "Methods that put their arguments into their receiver (`items.append(email)`).",
     "key_views": "Builtins whose result keeps the keys of the dict they are given (`sorted(d)`).",
     "input_classes": (
@@ -218,6 +223,8 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         orm_roots=frozenset(lists["orm_roots"]),
         form_kinds=frozenset(lists["form_kinds"]),
         request_getters=frozenset(lists["request_getters"]),
+        service_caller_words=frozenset(lists["service_caller_words"]),
+        metadata_containers=frozenset(lists["metadata_containers"]),
         mutators=frozenset(lists["mutators"]),
         key_views=frozenset(lists["key_views"]),
         input_classes=frozenset(lists["input_classes"]),

@@ -148,6 +148,8 @@ class Frameworks:
     login_endpoint_words: frozenset[str] = frozenset()
     own_service_hosts: frozenset[str] = frozenset()
     validation_exceptions: frozenset[str] = frozenset()
+    service_caller_words: frozenset[str] = frozenset()
+    metadata_containers: frozenset[str] = frozenset()
     silent_http_errors: frozenset[str] = frozenset()
     server_session_calls: frozenset[str] = frozenset()
     server_session_attributes: frozenset[str] = frozenset()
