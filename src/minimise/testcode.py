@@ -18,6 +18,9 @@ TEST_FILES = (
     "test.py",
     "tests.py",
     "conftest.py",
+    # A package's test support beside its code (`db/testing.py` with its base test case), as a `testing/` folder is.
+    "testing.py",
+    "testcases.py",
     "fixtures.py",
     "factories.py",
     # Data factories beside the models they fill (`factory_users.py`, `user_factories.py`); not `app_factory.py`.
