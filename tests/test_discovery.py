@@ -129,7 +129,7 @@ def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
         "examples_api.py",
         "evaluations/scores.py",
     }
-    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 10, "files_treated_as_tests": 10}
+    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 10, "files_treated_as_tests": 12}
 
 
 def _git(cwd: Path, *args: str) -> None:
