@@ -509,7 +509,9 @@ class ModuleAnalyser(
             walked = self._walked_collection(node, args[0])
             if walked is not None:
                 return walked
-        if self._configuration(qname):
+        if self._configuration(qname) or (
+            isinstance(func, cst.Attribute) and method in self.k.frameworks.configuration_getters
+        ):
             # `os.getenv("SMTP_USER")`, `settings.get("SITE_NAME")`: a setting, not a person's data. The
             # name stays: what a function of a `config` module returns may be a logger, not a setting.
             return Value(constant=True, qname=result_qname)

@@ -72,6 +72,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
         "Names of a project's own configuration objects (`from app.core.config import settings`): a module-level"
         " object of one of these names is configuration like `configuration_objects`."
     ),
+    "configuration_getters": (
+        'Methods that read one setting of whatever object they are called on (`self.get_setting("username")`):'
+        " their result is a setting."
+    ),
     "configuration_functions": "Functions that read one setting (`os.getenv`): their result is configuration.",
     "configuration_holders": (
         "Words that make an object with a compound name holding one a holder of configuration"
@@ -242,6 +246,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         select_results=frozenset(lists["select_results"]),
         configuration_objects=frozenset(lists["configuration_objects"]),
         configuration_functions=frozenset(lists["configuration_functions"]),
+        configuration_getters=frozenset(lists["configuration_getters"]),
         renderer_words=frozenset(lists["renderer_words"]),
         own_service_words=frozenset(lists["own_service_words"]),
         own_client_words=frozenset(lists["own_client_words"]),

@@ -142,6 +142,7 @@ class Frameworks:
     select_results: frozenset[str] = frozenset()
     configuration_objects: frozenset[str] = frozenset()
     configuration_functions: frozenset[str] = frozenset()
+    configuration_getters: frozenset[str] = frozenset()
     renderer_words: frozenset[str] = frozenset()
     own_service_words: frozenset[str] = frozenset()
     own_client_words: frozenset[str] = frozenset()
