@@ -36,6 +36,9 @@ class AnalyserBase:
         self.summaries: dict[int, Value] = {}
         # For each analysed function, the label each parameter's own name gave it, by index.
         self.param_labels: dict[int, dict[int, Label]] = {}
+        # For each analysed function, what it puts into the objects its positional parameters hold
+        # (`payload.update({"email": ...})`, `row["name"] = ...`), by index: its callers' arguments hold it after.
+        self.param_gains: dict[int, dict[int, frozenset[Label]]] = {}
         self.in_progress: set[int] = set()
         # Local functions that always return a tuple: what each of its elements carries.
         self.element_summaries: dict[int, tuple[Value, ...]] = {}

@@ -232,6 +232,7 @@ class ModuleAnalyser(
                 )
             )
             scope.vars[name] = self._bind_name(name, value, scope) if named_by_contents else value
+            scope.rebound.add(name)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e.value for e in target.elements]
             unpacked = self._returned_elements(value_node, len(elements), scope)
@@ -317,6 +318,8 @@ class ModuleAnalyser(
         dotted = dotted_name(container)
         if dotted is None:
             return
+        if "." not in dotted:
+            scope.mutated.add(dotted)
         current = scope.lookup(dotted) if "." not in dotted else scope.vars.get(dotted)
         if current is None:
             current = EMPTY
@@ -392,6 +395,7 @@ class ModuleAnalyser(
                 summary = Value(labels=summary.labels, qname=typed, params=summary.params)
         self.summaries[key] = summary
         self.param_labels[key] = scope.param_labels
+        self.param_gains[key] = _parameter_gains(fn, scope)
         rows = scope.element_returns
         if rows and len({len(row) for row in rows}) == 1:
             self.element_summaries[key] = tuple(union(list(column)) for column in zip(*rows, strict=True))
@@ -526,15 +530,16 @@ class ModuleAnalyser(
                 self._record_call(node, f"{self.module_name}.{fn.name.value}", method, args, scope)
             elif (nested := nested_key(parent, fn)) is not None:
                 self._record_call(node, f"{self.module_name}.{nested}", method, args, scope)
-            return self._apply_summary(
-                summary, node, args, result_qname, isinstance(func, cst.Attribute) and cls is not None, fn
-            )
+            is_method = isinstance(func, cst.Attribute) and cls is not None
+            self._take_gains(node, self.param_gains.get(id(fn), {}), is_method, scope)
+            return self._apply_summary(summary, node, args, result_qname, is_method, fn)
         if (sink is None or method == "delay") and qname is not None and self._settled_elsewhere(qname, scope):
             self._record_call(node, qname, method, args, scope)
 
         if isinstance(func, cst.Attribute) and method in self.k.frameworks.mutators:
             dotted = dotted_name(func.value)
             if dotted is not None and "." not in dotted:
+                scope.mutated.add(dotted)
                 current = scope.lookup(dotted)
                 if current is not None and not current.qname:
                     added = union(args)
@@ -651,6 +656,21 @@ class ModuleAnalyser(
                 return receiver.qname
         return qname + "()"
 
+    @staticmethod
+    def _take_gains(node: cst.Call, gains: dict[int, frozenset[Label]], is_method: bool, scope: Scope) -> None:
+        """After `add_customer(payload, order)`, the caller's `payload` holds what the function put into it."""
+        for index, labels in gains.items():
+            position = index - 1 if is_method else index
+            if not 0 <= position < len(node.args):
+                continue
+            arg = node.args[position]
+            if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+                continue
+            name = arg.value.value
+            current = scope.lookup(name) or EMPTY
+            scope.vars[name] = replace(current, labels=current.labels | labels)
+            scope.mutated.add(name)
+
     def _apply_summary(
         self,
         summary: Value,
@@ -702,3 +722,18 @@ class ModuleAnalyser(
                     class_scope = class_scope.parent
                 return cls.methods[func.attr.value], class_scope, cls
         return None
+
+
+def _parameter_gains(fn: cst.FunctionDef, scope: Scope) -> dict[int, frozenset[Label]]:
+    """What the function leaves in the objects its positional parameters hold, beyond what their names say."""
+    gains: dict[int, frozenset[Label]] = {}
+    for index, param in enumerate((*fn.params.posonly_params, *fn.params.params)):
+        name = param.name.value
+        final = scope.vars.get(name)
+        if name not in scope.mutated or name in scope.rebound or final is None:
+            continue  # never changed in place, or rebound to another object
+        own = scope.param_labels.get(index)
+        added = frozenset(label for label in final.labels if label != own)
+        if added:
+            gains[index] = added
+    return gains

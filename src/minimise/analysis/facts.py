@@ -221,6 +221,10 @@ class Scope:
     # that it persists something (save, commit, add): (target node, receiver, attr, value).
     pending_writes: list[tuple[cst.CSTNode, str, str | None, str, Value]] = field(default_factory=list)
     persists: bool = False
+    # Names whose object the function changes in place (an item set, a mutator called on it).
+    mutated: set[str] = field(default_factory=set)
+    # Names assigned anew in the function: a parameter rebound no longer holds its caller's object.
+    rebound: set[str] = field(default_factory=set)
     # Functions defined directly in this scope, by name.
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     # Parameters whose own name already classifies them: their data points are reported where they are used.
