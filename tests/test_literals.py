@@ -167,6 +167,7 @@ def test_person_email() -> None:
         "radio-exceptions@musicdb.org",  # where a program mails its exceptions and its health
         "radio-observability@musicdb.org",
         "catering.person@caterer.org",  # a role's stand-in
+        "u_moderator@wiki-texts.org",  # a test account named for its role
         "admin-site@test-example.com",  # a stand-in domain named so after a hyphen
         "maria.lopez@test.org",  # a placeholder domain
         "dev_who_wants_to_be_admin@shop.io",  # a test's sentence
