@@ -168,6 +168,8 @@ def test_person_email() -> None:
         "radio-observability@musicdb.org",
         "catering.person@caterer.org",  # a role's stand-in
         "u_moderator@wiki-texts.org",  # a test account named for its role
+        "regular_user@testorg.com",  # a kind of account at a domain named for a test
+        "jane.smith@org.com",  # the word for an organisation as the whole domain
         "admin-site@test-example.com",  # a stand-in domain named so after a hyphen
         "maria.lopez@test.org",  # a placeholder domain
         "dev_who_wants_to_be_admin@shop.io",  # a test's sentence
