@@ -105,7 +105,12 @@ class ValueEvaluation(DictEvaluation):
         if t is cst.Attribute:
             return self._attribute(node, scope)
         if t is cst.Call:
-            return self._call(node, scope)
+            made = self._call(node, scope)
+            if made.fields is None and not made.labels and not made.params and _sample_instance(node):
+                # `Member(email="user@domain.com", first_name="Jane")`: a sample; what it was given is the literals
+                literals = {arg.keyword.value: CLEAN for arg in node.args if arg.keyword is not None}
+                return replace(made, fields=literals)
+            return made
         if t is cst.Subscript:
             return self._subscript(node, scope)
         if t is cst.ConcatenatedString and has_fstring(node):
@@ -347,6 +352,8 @@ class ValueEvaluation(DictEvaluation):
         qname = f"{base.qname}.{attr}" if base.qname else None
         if base.cleaned:
             return CLEANED  # `member.name` of an archive's member, `info.family` of a resolver's answer
+        if base.fields is not None and base.fields.get(attr) is CLEAN:
+            return CLEAN  # an attribute a sample instance was given as a literal
         if is_constant_name(attr) and not (base.labels or base.origin or base.request or base.fields):
             return Value(constant=True, qname=qname)  # `plugin.SEARCH_QUERY`: a class's constant, the same for all
         if self._configuration(qname):
@@ -535,6 +542,23 @@ class ValueEvaluation(DictEvaluation):
 
 # Operators of numbers: `+` joins text, `%` formats it, and `-`, `|`, `&`, `^` combine sets of it.
 _ARITHMETIC = (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.MatrixMultiply, cst.LeftShift, cst.RightShift)
+
+
+def _sample_instance(node: cst.Call) -> bool:
+    """An instance of a class built only from literal keywords: it holds nothing but what the code wrote."""
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    if not is_class_name(name) or not node.args:
+        return False
+    return all(arg.keyword is not None and not arg.star and _is_literal(arg.value) for arg in node.args)
+
+
+def _is_literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_literal(node.left) and _is_literal(node.right)
+    return isinstance(node, cst.Name) and node.value in ("True", "False", "None")
 
 
 def _literal_names(node: cst.BaseExpression) -> tuple[str, ...]:
