@@ -46,7 +46,7 @@ from minimise.analysis.syntax import (
 from minimise.analysis.thing_names import holds_a_things_name
 from minimise.analysis.values import ValueEvaluation
 from minimise.analysis.writes import RuntimeWrites
-from minimise.words import split_words
+from minimise.words import is_constant_name, split_words
 
 
 class ModuleAnalyser(
@@ -214,7 +214,8 @@ class ModuleAnalyser(
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
                     else name
                 )
-                scope.vars[local] = Value(qname=f"{base}.{name}" if base else name)
+                # `from .constants import LABEL_DESCRIPTION`: another module's constant, the same for everyone.
+                scope.vars[local] = Value(qname=f"{base}.{name}" if base else name, constant=is_constant_name(local))
         elif isinstance(small, cst.Assert):
             self._ev(small.test, scope)
 
