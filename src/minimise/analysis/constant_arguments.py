@@ -38,6 +38,9 @@ def _given_a_setting(site: CallSite, target: FunctionTarget, index: int) -> bool
     function, bound = target.summary, target.bound
     if any(arg.ident == "*" or index in parameters_bound(function, arg.ident, bound) for arg in site.args):
         return False  # it hands on data, or a spread that may hold it
+    idents = [arg.ident for arg in site.args] + [ident for ident, _setting in site.plain]
+    if any(not parameters_bound(function, ident, bound) for ident in idents):
+        return False  # `task.delay(args=(...))`: a call shaped otherwise than the function, its arguments unplaced
     for ident, setting in site.plain:
         if ident == "*":
             return False  # a spread of values nothing is known of
