@@ -39,9 +39,11 @@ from minimise.analysis.syntax import (
     name_of,
     names_a_file,
     number_guard,
+    only_jumps,
     output_models,
     script_statements,
     swallowing_handler,
+    text_guard,
 )
 from minimise.analysis.thing_names import holds_a_things_name
 from minimise.analysis.values import ValueEvaluation
@@ -126,6 +128,10 @@ class ModuleAnalyser(
             elif orelse is not None:
                 self._suite(orelse.body, scope)
             keep_what_a_branch_may_skip(before, scope)
+            passed = text_guard(stmt.test) if isinstance(stmt, cst.If) and stmt.orelse is None else None
+            if passed is not None and passed in scope.vars and only_jumps(stmt.body):
+                # `if isinstance(value, str): continue` and then `raise ValueError(value)`: no text gets past
+                scope.vars[passed] = EMPTY
         elif isinstance(stmt, cst.For):
             self._bind_loop(stmt.target, stmt.iter, scope)
             self._suite(stmt.body, scope)

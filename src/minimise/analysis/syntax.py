@@ -344,6 +344,27 @@ def number_guard(test: cst.BaseExpression) -> str | None:
     return None
 
 
+def text_guard(test: cst.BaseExpression) -> str | None:
+    """The name a test is true for whenever it holds text: `isinstance(x, str)`, `isinstance(x, (str, int)) or y`."""
+    checked = _isinstance_check(test)
+    if checked is not None and "str" in checked[1]:
+        return checked[0]
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return text_guard(test.left) or text_guard(test.right)
+    return None
+
+
+def only_jumps(body: cst.BaseSuite) -> bool:
+    """Whether a block does nothing but leave (`continue`, `break`, `return`, `raise`)."""
+    statements = statements_in(body)
+    jumps = (cst.Continue, cst.Break, cst.Return, cst.Raise)
+    return (
+        bool(statements)
+        and all(isinstance(s, (*jumps, cst.Pass, cst.Expr)) for s in statements)
+        and any(isinstance(s, jumps) for s in statements)
+    )
+
+
 def _an_error(type_name: str) -> bool:
     return type_name.endswith(("Error", "Exception"))
 
