@@ -24,6 +24,9 @@ TEST_FILES = [
     "testing/client.py",
     "pkg/db/testing.py",
     "pkg/testcases.py",
+    "pkg/users/fakes/repository.py",
+    "pkg/mocks/mailer.py",
+    "locustfile.py",
     "pkg/test_views.py",
     "pkg/views_test.py",
     "conftest.py",
@@ -84,14 +87,14 @@ def test_test_code_is_left_out_and_counted(tmp_path: Path) -> None:
     assert {p["path"] for p in report["data_points"]} == set(PRODUCTION)  # type: ignore[attr-defined]
     assert report["summary"] == {"files_scanned": 10, "files_treated_as_tests": len(TEST_FILES)}
     text = CliRunner().invoke(cli, ["scan", "--no-cache", str(root)]).stdout
-    assert text.splitlines()[-1].endswith("; 26 test files left out (--include-tests)")
+    assert text.splitlines()[-1].endswith("; 29 test files left out (--include-tests)")
 
 
 def test_include_tests_brings_them_back(tmp_path: Path) -> None:
     root = _tree(tmp_path, TEST_FILES + PRODUCTION)
     report = _scan(str(root), "--include-tests")
     assert _paths(report) == set(TEST_FILES + PRODUCTION)
-    assert report["summary"] == {"files_scanned": 36, "files_treated_as_tests": 0}
+    assert report["summary"] == {"files_scanned": 39, "files_treated_as_tests": 0}
     (root / "pyproject.toml").write_text("[tool.minimise]\ninclude-tests = true\n", encoding="utf-8")
     assert _paths(_scan(str(root))) == set(TEST_FILES + PRODUCTION)
 
@@ -129,7 +132,7 @@ def test_files_named_explicitly_are_always_analysed(tmp_path: Path) -> None:
         "examples_api.py",
         "evaluations/scores.py",
     }
-    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 10, "files_treated_as_tests": 12}
+    assert _scan(str(root / "pkg"))["summary"] == {"files_scanned": 10, "files_treated_as_tests": 14}
 
 
 def _git(cwd: Path, *args: str) -> None:

@@ -6,7 +6,7 @@ from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
 # Folders whose files are test code, and file names that are test code wherever they are.
-TEST_FOLDERS = frozenset({"tests", "test", "testing", "e2e", "fixtures", "factories", "seeds"})
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "e2e", "fixtures", "factories", "seeds", "fakes", "mocks"})
 # Folders of code that shows or measures the product and never serves its users: examples and demos fed
 # made-up records, evaluation and benchmark harnesses fed public datasets. Left out like tests.
 EXAMPLE_FOLDERS = frozenset({"examples", "example", "demo", "demos", "samples", "evals", "benchmarks"})
@@ -18,6 +18,10 @@ TEST_FILES = (
     "test.py",
     "tests.py",
     "conftest.py",
+    # Load tests: Locust's users are simulated, their names and addresses generated.
+    "locustfile.py",
+    "locustfile_*.py",
+    "*_locustfile.py",
     # A package's test support beside its code (`db/testing.py` with its base test case), as a `testing/` folder is.
     "testing.py",
     "testcases.py",

@@ -46,6 +46,8 @@ class AnalyserBase:
         self._helpers_of_commands: frozenset[str] | None = None
         # The handlers of the enclosing `try`s; what they deal with in place is worked out at a raise.
         self.handled_here: list[Sequence[cst.ExceptHandler | cst.ExceptStarHandler]] = []
+        # The tests of the enclosing `if`s whose bodies are being read, innermost last (see SinkDetection._raise).
+        self.guard_tests: list[cst.BaseExpression] = []
         self._handled: dict[int, frozenset[str]] = {}
         self._reporting: frozenset[str] | None = None
         self._messages: ExceptionMessages | None = None

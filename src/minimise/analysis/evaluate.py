@@ -119,7 +119,11 @@ class ModuleAnalyser(
             narrowed = number_guard(stmt.test) if isinstance(stmt, cst.If) else None
             if narrowed is not None and narrowed in scope.vars:
                 scope.vars[narrowed] = EMPTY  # `if value is None or isinstance(value, int)`: no text in here
-            self._suite(stmt.body, scope)
+            self.guard_tests.append(stmt.test)
+            try:
+                self._suite(stmt.body, scope)
+            finally:
+                self.guard_tests.pop()
             if narrowed is not None and narrowed in before and scope.vars.get(narrowed) is EMPTY:
                 scope.vars[narrowed] = before[narrowed]
             orelse = stmt.orelse
@@ -383,10 +387,12 @@ class ModuleAnalyser(
         # A function's summary serves every caller: a `try` around the call that first evaluates it
         # must not count as handling what the function raises.
         outer_handlers, self.handled_here = self.handled_here, []
+        outer_guards, self.guard_tests = self.guard_tests, []
         try:
             self._suite(fn.body, scope)
         finally:
             self.handled_here = outer_handlers
+            self.guard_tests = outer_guards
         summary = union(scope.returns)
         if len(scope.returns) == 1:
             summary = scope.returns[0]

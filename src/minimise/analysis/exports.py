@@ -10,6 +10,7 @@ import libcst as cst
 from minimise.analysis.erasure_facts import USER, RawErasure, read_function
 from minimise.analysis.facts import ClassInfo, Label, Value, is_registry, qname_root
 from minimise.analysis.summary import (
+    PRECONDITION_KEY,
     CallSite,
     Carried,
     ClassSummary,
@@ -137,15 +138,28 @@ class ExportRecorder:
             raw.returns = value
 
     def param_sink(
-        self, key: str, value: Value, named: frozenset[int], action: str, via: str, kind: str, node: cst.CSTNode
+        self,
+        key: str,
+        value: Value,
+        named: frozenset[int],
+        action: str,
+        via: str,
+        kind: str,
+        node: cst.CSTNode,
+        guarded: frozenset[int] = frozenset(),
     ) -> None:
-        """Parameters of function ``key`` carried by ``value`` into a sink at ``node``."""
+        """Parameters of function ``key`` carried by ``value`` into a sink at ``node``.
+
+        ``guarded``: parameters the sink is reached for only when a test on their own shape fails.
+        """
         raw = self.functions.get(key)
         if raw is None:
             return
         words = _sink_words(action, via, kind)
         for index in value.params:
             keys = sorted(key_digest(k) for i, k in value.keyed_params if i == index) or [""]
+            if keys == [""] and index in guarded:
+                keys = [PRECONDITION_KEY]
             raw.sinks.extend((index, action, via, kind, "none", node, words, key) for key in keys)
         for index, protection in value.protected_params:
             raw.sinks.append((index, action, via, kind, protection, node, words, ""))

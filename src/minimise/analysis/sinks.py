@@ -344,6 +344,7 @@ class SinkDetection(AnalyserBase):
                 exc, self._qname(exc.func, scope) or "", RAISED, [self._ev(a.value, scope) for a in exc.args], scope
             )
             return
+        guarded = self._checked_shape(scope)
         positional = 0
         for arg in exc.args:
             arg_value = self._ev(arg.value, scope)
@@ -356,9 +357,39 @@ class SinkDetection(AnalyserBase):
                 continue  # headers=, status_code=: only the message of an exception is its message
             if scope.fn_key is not None and arg.keyword is None:
                 self.exports.param_sink(
-                    scope.fn_key, arg_value, scope.named_params, "log", "exception", kind, arg.value
+                    scope.fn_key, arg_value, scope.named_params, "log", "exception", kind, arg.value, guarded
                 )
             self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", kind, scope)
+
+    def _checked_shape(self, scope: Scope) -> frozenset[int]:
+        """Parameters whose own shape the enclosing test checks (`if not has_keys(record): raise ...`).
+
+        The raise is a precondition of the function: a record its callers build is never shown there.
+        A test of one item (`record["email"]`) checks what a person typed, and a parameter named for
+        personal data is that data, so neither counts.
+        """
+        if not self.guard_tests:
+            return frozenset()
+        test = self.guard_tests[-1]
+        items = {
+            n.value.value
+            for n in code_under(test, cst.Subscript)
+            if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name)
+        } | {
+            c.func.value.value
+            for c in code_under(test, cst.Call)
+            if isinstance(c, cst.Call)
+            and isinstance(c.func, cst.Attribute)
+            and isinstance(c.func.value, cst.Name)
+            and c.func.attr.value in ("get", "pop")
+        }
+        found: set[int] = set()
+        for node in code_under(test, cst.Name):
+            if isinstance(node, cst.Name) and node.value not in items:
+                value = scope.vars.get(node.value)
+                if value is not None:
+                    found |= value.params
+        return frozenset(found - scope.named_params)
 
     def _handled_classes(self, handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler]) -> frozenset[str]:
         """The exception classes a ``try``'s handlers catch and deal with in place: no raise, no log, no report.

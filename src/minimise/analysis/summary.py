@@ -12,7 +12,7 @@ from typing import Any
 
 from minimise.model import Step
 
-SUMMARY_VERSION = 18
+SUMMARY_VERSION = 19
 # Set on the summary of a file with nothing personal that matters only to the modules importing it:
 # the project-wide phase uses it only when an analysed module reaches it (minimise.deferral).
 REACHED_ONLY = "reached_only"
@@ -370,6 +370,12 @@ def _fields_from_json(data: Any) -> tuple[tuple[str, tuple[LabelTuple, ...]], ..
     if data is None:
         return None
     return tuple((str(key), tuple((str(a), str(b), str(c), str(d)) for a, b, c, d in labels)) for key, labels in data)
+
+
+# The key of a parameter sink reached only when a test on the parameter itself fails (`if not
+# valid_shape(record): raise ValueError(record)`): no item of a caller's dict is under it, so a record
+# a caller builds never reaches the sink, while a plain value it passes still does.
+PRECONDITION_KEY = "precondition"
 
 
 def key_digest(key: str) -> str:

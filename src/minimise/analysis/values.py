@@ -105,6 +105,9 @@ class ValueEvaluation(DictEvaluation):
         if t is cst.Attribute:
             return self._attribute(node, scope)
         if t is cst.Call:
+            if _type_expression(node):
+                self._call(node, scope)
+                return Value(constant=True)  # `OptionalOf(str)`, `ListOf(int)`: a schema's type, not a value
             made = self._call(node, scope)
             if made.fields is None and not made.labels and not made.params and _sample_instance(node):
                 # `Member(email="user@domain.com", first_name="Jane")`: a sample; what it was given is the literals
@@ -274,8 +277,8 @@ class ValueEvaluation(DictEvaluation):
             ):
                 return Value(qname=bound.qname, request=self.k.request_ids.get(bound.qname, "request"))
             return bound
-        if node.value in ("True", "False", "None"):
-            return Value(constant=True)
+        if node.value in ("True", "False", "None") or node.value in _BUILTIN_TYPES:
+            return Value(constant=True)  # `{"email": str, "age": int}`: a schema's types, not the values
         label = self._variable_label(node.value, scope)
         if label is not None:
             return Value(labels=frozenset({label}))
@@ -544,11 +547,28 @@ class ValueEvaluation(DictEvaluation):
 _ARITHMETIC = (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.MatrixMultiply, cst.LeftShift, cst.RightShift)
 
 
+_BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "frozenset"})
+
+
+def _type_expression(node: cst.BaseExpression) -> bool:
+    """A builtin type, or a class built only from types (`OptionalOf(ListOf(str))`): how a schema names a type."""
+    if isinstance(node, cst.Name):
+        return node.value in _BUILTIN_TYPES
+    if not isinstance(node, cst.Call) or not node.args:
+        return False
+    return is_class_name(_called_name(node)) and all(
+        a.keyword is None and not a.star and _type_expression(a.value) for a in node.args
+    )
+
+
+def _called_name(node: cst.Call) -> str:
+    func = node.func
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+
+
 def _sample_instance(node: cst.Call) -> bool:
     """An instance of a class built only from literal keywords: it holds nothing but what the code wrote."""
-    func = node.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    if not is_class_name(name) or not node.args:
+    if not is_class_name(_called_name(node)) or not node.args:
         return False
     return all(arg.keyword is not None and not arg.star and _is_literal(arg.value) for arg in node.args)
 
