@@ -8,7 +8,7 @@ from pathlib import Path
 
 from minimise.analysis.caught_raises import drop_caught_raises
 from minimise.analysis.column_writes import protect_by_writes, protect_user_writes
-from minimise.analysis.constant_arguments import drop_parameters_given_settings
+from minimise.analysis.constant_arguments import drop_parameters_given_settings, protect_parameters_given_protected
 from minimise.analysis.project import link
 from minimise.analysis.project_index import Project
 from minimise.analysis.sessions import place_sessions
@@ -113,7 +113,9 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     linked = [p for p in link(summaries, knowledge, scanned, project) if p.path in scanned]
     person = knowledge.classifier.person
     # A setter's protection first: the column's verdict counts the writes through it as what they store.
-    merged = protect_user_writes(list(merge_points(report.data_points, linked)), summaries, person)
+    # Callers' protection first: a parameter's write counts as what every caller hands it.
+    merged = protect_parameters_given_protected(list(merge_points(report.data_points, linked)), project)
+    merged = protect_user_writes(merged, summaries, person)
     merged = protect_by_writes(merged, summaries, person)
     merged = drop_caught_raises(merged, project)
     merged = drop_parameters_given_settings(merged, project)

@@ -1,6 +1,8 @@
-"""Drops what a parameter's own name says it is when every caller in the project fills it with a setting."""
+"""What a parameter's own name says, settled by its callers: a setting from every one, or protected data."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from minimise.analysis.project_index import FunctionTarget, Project, parameters_bound
 from minimise.analysis.summary import CallSite
@@ -47,3 +49,37 @@ def _given_a_setting(site: CallSite, target: FunctionTarget, index: int) -> bool
         if index in parameters_bound(function, ident, bound):
             return setting
     return True
+
+
+def protect_parameters_given_protected(points: list[DataPoint], project: Project) -> list[DataPoint]:
+    """The points a parameter's name stands in for, protected as every caller protects what it passes.
+
+    `store_tokens(access_token)` writes `AuthTokens(access_token=access_token)`: the name says a token
+    in the clear, but its one caller passes `encrypt_text(token)`. When each of the function's calls in
+    the project passes, for that parameter, only data protected in one way, the point is so protected.
+    """
+    calls = project.calls_into({p.scope for p in points if p.protection == "none"})
+    if not calls:
+        return points
+    return [_protected_by_callers(p, calls.get(p.scope, [])) if p.protection == "none" else p for p in points]
+
+
+def _protected_by_callers(point: DataPoint, calls: list[tuple[CallSite, FunctionTarget]]) -> DataPoint:
+    if not calls:
+        return point
+    names = [name for name, _kind in calls[0][1].summary.params]
+    name = point.identifier if point.identifier in names else point.identifier.rsplit(".", 1)[-1]
+    if name not in names:
+        return point
+    index = names.index(name)
+    protections: set[str] = set()
+    for site, target in calls:
+        passed = [
+            a for a in site.args if a.ident != "*" and index in parameters_bound(target.summary, a.ident, target.bound)
+        ]
+        if len(passed) != 1 or passed[0].params or not passed[0].labels:
+            return point  # nothing, a spread, or data whose protection the caller does not know
+        protections |= {label[2] for label in passed[0].labels}
+    if len(protections) != 1 or "none" in protections:
+        return point
+    return dataclasses.replace(point, protection=protections.pop())
