@@ -48,6 +48,7 @@ class AnalyserBase:
         self.handled_here: list[Sequence[cst.ExceptHandler | cst.ExceptStarHandler]] = []
         # The tests of the enclosing `if`s whose bodies are being read, innermost last (see SinkDetection._raise).
         self.guard_tests: list[cst.BaseExpression] = []
+        self._text_names: frozenset[str] | None = None
         self._handled: dict[int, frozenset[str]] = {}
         self._reporting: frozenset[str] | None = None
         self._messages: ExceptionMessages | None = None

@@ -143,7 +143,7 @@ class SinkDetection(AnalyserBase):
                 # `log.info("%s signed in", request.user)`: the signed-in user's text is their username.
                 labels.update(
                     Label(SIGNED_IN_USER, shown, "none", f"'{shown}' is shown as its text: the user's username")
-                    for shown in whole_objects(arg.value, self.k.frameworks.username_text_objects)
+                    for shown in whole_objects(arg.value, self._username_text_names(arg.keyword is None))
                 )
             headers = kind == "http" and ident == "headers"
             if headers and value.fields is not None:
@@ -360,6 +360,25 @@ class SinkDetection(AnalyserBase):
                     scope.fn_key, arg_value, scope.named_params, "log", "exception", kind, arg.value, guarded
                 )
             self._emit_value(arg.value, set(arg_value.labels), arg_value, "log", "exception", kind, scope)
+
+    def _username_text_names(self, in_the_text: bool) -> frozenset[str]:
+        """What shows a user's username when logged whole: `request.user`, and `user` where the module uses auth.
+
+        A plain `user` counts only in the text of the message: a structured logger's field (`user=user`)
+        is serialised as the project's logger chooses, often as the id.
+        """
+        if not in_the_text:
+            return self.k.frameworks.username_text_objects
+        names = self._text_names
+        if names is None:
+            modules = self.k.frameworks.username_text_modules
+            uses_auth = any(
+                value.qname and any(value.qname == m or value.qname.startswith(m + ".") for m in modules)
+                for value in self.module_scope.vars.values()
+            )
+            names = self.k.frameworks.username_text_objects | ({"user"} if uses_auth else frozenset())
+            self._text_names = names
+        return names
 
     def _checked_shape(self, scope: Scope) -> frozenset[int]:
         """Parameters whose own shape the enclosing test checks (`if not has_keys(record): raise ...`).

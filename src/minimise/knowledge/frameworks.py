@@ -31,6 +31,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
     "cookie_sessions": "Qualified names of sessions kept in a cookie on the user's device (`flask.session`).",
     "persist_methods": "Methods after which fields assigned to a model instance are in the database.",
     "user_objects": "Expressions that hold the signed-in user, a model instance (`request.user`).",
+    "username_text_modules": (
+        "Modules whose import says a module works with that framework's users (`django.contrib.auth`): a plain"
+        " `user` it shows whole is one, whose text is the username."
+    ),
     "username_text_objects": (
         "Those of the user objects whose text is the username (Django's `request.user`): logged whole, they"
         " log it; Flask-Login's `current_user` shows its model's repr, an id."
@@ -236,6 +240,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         persist_methods=frozenset(lists["persist_methods"]),
         user_objects=frozenset(lists["user_objects"]),
         username_text_objects=frozenset(lists["username_text_objects"]),
+        username_text_modules=frozenset(lists["username_text_modules"]),
         unprotect_methods=frozenset(lists["unprotect_methods"]),
         exception_message_keywords=frozenset(lists["exception_message_keywords"]),
         core_statements=frozenset(lists["core_statements"]),

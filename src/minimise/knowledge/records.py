@@ -132,6 +132,7 @@ class Frameworks:
     persist_methods: frozenset[str] = frozenset()
     user_objects: frozenset[str] = frozenset()
     username_text_objects: frozenset[str] = frozenset()
+    username_text_modules: frozenset[str] = frozenset()
     unprotect_methods: frozenset[str] = frozenset()
     exception_message_keywords: frozenset[str] = frozenset()
     core_statements: frozenset[str] = frozenset()
