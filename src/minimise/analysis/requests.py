@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from minimise.analysis.base import AnalyserBase
-from minimise.analysis.facts import CLEAN, Scope, Value
+from minimise.analysis.facts import CLEAN, Scope, Value, protect
 from minimise.analysis.syntax import (
     dotted_name,
     name_of,
@@ -48,7 +50,12 @@ class RequestDetection(AnalyserBase):
                 if isinstance(root, cst.Name) and scope.lookup(root.value) is not None:
                     qname = self._qname(param.default, scope)  # def f(log=log): the default's type
             submitted = qname[:-2] if qname and qname[:-2] in self.k.frameworks.input_classes else None
-            scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname, origin=submitted)
+            if qname and qname[:-2] in self.k.frameworks.masked_types:
+                # `token: SecretStr`: shown as '**********' in any text until `get_secret_value()` is asked for.
+                masked = Value(labels=labels, params=frozenset({index}))
+                scope.vars[name] = replace(protect(masked, "masked"), qname=qname)
+            else:
+                scope.vars[name] = Value(labels=labels, params=frozenset({index}), qname=qname, origin=submitted)
             if label is not None:
                 scope.named_params = scope.named_params | {index}
                 scope.param_labels[index] = label

@@ -17,6 +17,10 @@ FRAMEWORK_LISTS: dict[str, str] = {
     "orm_roots": "Top-level modules whose `Column` is a database column (not a table on a page).",
     "form_kinds": "Schema kinds (ids in sources.yaml `schemas`) whose classes are forms.",
     "request_getters": "Methods that read one input by key from a request container (`request.form.get`).",
+    "masked_types": (
+        "Types whose text hides the value (pydantic's `SecretStr` shows '**********'): a parameter of one is masked"
+        " in logs and messages."
+    ),
     "service_caller_words": (
         "Words of a view's or its class's name that say a service calls it (`stripe_webhook`): the user agent and"
         " client address of its requests are that service's."
@@ -231,6 +235,7 @@ def build_frameworks(documents: list[RuleDocument], model_ids: set[str], schema_
         orm_roots=frozenset(lists["orm_roots"]),
         form_kinds=frozenset(lists["form_kinds"]),
         request_getters=frozenset(lists["request_getters"]),
+        masked_types=frozenset(lists["masked_types"]),
         service_caller_words=frozenset(lists["service_caller_words"]),
         metadata_containers=frozenset(lists["metadata_containers"]),
         mutators=frozenset(lists["mutators"]),

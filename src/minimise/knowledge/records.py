@@ -125,6 +125,7 @@ class Frameworks:
     orm_roots: frozenset[str] = frozenset()
     form_kinds: frozenset[str] = frozenset()
     request_getters: frozenset[str] = frozenset()
+    masked_types: frozenset[str] = frozenset()
     mutators: frozenset[str] = frozenset()
     key_views: frozenset[str] = frozenset()
     input_classes: frozenset[str] = frozenset()
