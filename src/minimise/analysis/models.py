@@ -289,6 +289,12 @@ class ModelDetection(AnalyserBase):
                     info.store = kind
         elif name.endswith(("Model", "Schema")) and len(name) > 6 and qname and "." not in qname.lstrip("."):
             pass
+        elif name.endswith("Serializer") and name != "Serializer":
+            # A project's own DRF base (`ValidatedModelSerializer`, `NetBoxModelSerializer`): its subclasses'
+            # fields are what an API takes.
+            for kind in self.k.schemas:
+                if kind.id == self.k.frameworks.base_names.get("Serializer"):
+                    info.collect = kind
         elif name.endswith(("Model", "Schema", "DTO", "Payload")) and name not in ("Model", "TimeStampedModel"):
             # A project's own base (MealieModel, ApiSchema): annotated fields are an API schema.
             kind_id = "marshmallow" if name.endswith("Schema") else "pydantic"
