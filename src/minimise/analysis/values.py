@@ -556,19 +556,14 @@ def _type_expression(node: cst.BaseExpression) -> bool:
         return node.value in _BUILTIN_TYPES
     if not isinstance(node, cst.Call) or not node.args:
         return False
-    return is_class_name(_called_name(node)) and all(
+    return is_class_name(name_of(node.func) or "") and all(
         a.keyword is None and not a.star and _type_expression(a.value) for a in node.args
     )
 
 
-def _called_name(node: cst.Call) -> str:
-    func = node.func
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-
-
 def _sample_instance(node: cst.Call) -> bool:
     """An instance of a class built only from literal keywords: it holds nothing but what the code wrote."""
-    if not is_class_name(_called_name(node)) or not node.args:
+    if not is_class_name(name_of(node.func) or "") or not node.args:
         return False
     return all(arg.keyword is not None and not arg.star and _is_literal(arg.value) for arg in node.args)
 
